@@ -1,0 +1,53 @@
+/**
+ * The one registry of error codes. Every layer throws ConcordError with a code
+ * from this table; only the server maps codes to HTTP statuses and only the
+ * CLI maps them to exit codes. A leaf module: imports nothing of ours.
+ */
+export const ERROR_CODES = {
+  // input from outside (files, flags, bodies)
+  BAD_INPUT: 'input is malformed or fails validation',
+  BAD_USAGE: 'command-line usage is wrong',
+  NOT_FOUND: 'the named thing does not exist',
+  // ledger and store
+  CANONICAL_JSON: 'value cannot be serialised as RFC 8785 canonical JSON',
+  LEDGER_CORRUPT: 'stored ledger data is inconsistent',
+  LEDGER_CLOSED: 'the ledger store is closed',
+  DATA_DIR_EXISTS: 'the data directory is already initialised',
+  DATA_DIR_MISSING: 'the data directory is not initialised',
+  PROOF_INVALID: 'a Merkle proof does not verify',
+  NOTE_INVALID: 'a signed note is malformed or its signature does not verify',
+  KEY_INVALID: 'a signer or verifier key is malformed',
+  // domain
+  NOT_AUTHORISED: 'the actor lacks the authority for this action',
+  NOT_IN_CHAIN_OF_COMMAND: 'the target is outside the issuer\'s chain of command',
+  REASON_REQUIRED: 'a decision needs a non-empty reason',
+  ORDER_REASON_REQUIRED: 'an order needs a non-empty rationale',
+  INVALID_TRANSITION: 'the action is not allowed in the current state',
+  REQUEST_NOT_OPEN: 'the request is not open',
+  VERDICT_PROHIBITED: 'the protocol verdict prohibits this',
+  APPROVAL_REQUIRED: 'the protocol verdict requires approval by a role the actor does not hold',
+  UNKNOWN_ENTITY: 'an agency, person, position, unit, incident, request or order is unknown',
+  DUPLICATE_ID: 'an entity with this id already exists',
+  INCIDENT_CLOSED: 'the incident is closed',
+  // policy
+  POLICY_INVALID: 'a policy set is malformed or fails to parse',
+  POLICY_NOT_EFFECTIVE: 'no policy version is in effect at that time',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export class ConcordError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Readonly<Record<string, unknown>> | undefined;
+
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
+    super(message);
+    this.name = 'ConcordError';
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export function isConcordError(e: unknown, code?: ErrorCode): e is ConcordError {
+  return e instanceof ConcordError && (code === undefined || e.code === code);
+}
