@@ -1,0 +1,219 @@
+/**
+ * Verification bundles (docs/bundle.md): selected entries with inclusion
+ * proofs against a signed checkpoint, verifiable offline with nothing but
+ * the bundle and the log's verifier key. A bundle file is RFC 8785 canonical
+ * JSON followed by one newline, so every byte of it is significant.
+ */
+import { ConcordError } from '../errors.ts';
+import { canonicalize } from './canonical.ts';
+import { openCheckpoint, type Checkpoint } from './checkpoint.ts';
+import { checkDisclosure, checkEntryText, type Disclosure } from './entry.ts';
+import { leafHash, verifyConsistency, verifyInclusion, type Hash } from './merkle.ts';
+import { parseVerifierKey, type Verifier } from './note.ts';
+import { Report } from './report.ts';
+
+export const BUNDLE_FORMAT = 'concord-bundle/1';
+const B64_HASH_RE = /^[A-Za-z0-9+/]{43}=$/;
+
+export interface BundleEntry {
+  readonly index: number;
+  /** the exact canonical JSON text that was hashed */
+  readonly entry: string;
+  /** base64 hashes, RFC 9162 order, against the checkpoint's tree size */
+  readonly inclusion_proof: readonly string[];
+  readonly disclosures?: readonly Disclosure[];
+}
+
+export interface BundleConsistency {
+  /** an older signed checkpoint of the same log */
+  readonly checkpoint: string;
+  /** RFC 9162 consistency proof from its size to the bundle checkpoint's size, base64 */
+  readonly proof: readonly string[];
+}
+
+export interface Bundle {
+  readonly format: typeof BUNDLE_FORMAT;
+  readonly checkpoint: string;
+  readonly verifier_keys: readonly string[];
+  readonly entries: readonly BundleEntry[];
+  readonly consistency?: readonly BundleConsistency[];
+}
+
+export function serializeBundle(b: Bundle): string {
+  return `${canonicalize(b)}\n`;
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function decodeHashes(list: unknown, where: string, report: Report): Hash[] | undefined {
+  if (!Array.isArray(list)) {
+    report.problem(where, 'is not an array of base64 hashes');
+    return undefined;
+  }
+  const out: Hash[] = [];
+  for (let i = 0; i < list.length; i++) {
+    const s = list[i];
+    if (typeof s !== 'string' || !B64_HASH_RE.test(s)) {
+      report.problem(`${where}[${i}]`, 'is not a base64 SHA-256 hash');
+      return undefined;
+    }
+    out.push(Buffer.from(s, 'base64'));
+  }
+  return out;
+}
+
+/**
+ * Verifies a bundle file's text. `trusted` pins the log's verifier keys; when
+ * it is empty the keys in the bundle are used and a warning says so.
+ */
+export function verifyBundleText(text: string, trusted: readonly Verifier[] = [], extraCheckpoints: readonly string[] = []): Report {
+  const report = new Report('bundle');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (e) {
+    report.problem('bundle', `is not valid JSON: ${(e as Error).message}`);
+    return report;
+  }
+  let canon: string | undefined;
+  try {
+    canon = canonicalize(parsed);
+  } catch (e) {
+    report.problem('bundle', (e as Error).message);
+    return report;
+  }
+  if (`${canon}\n` !== text) {
+    report.problem('bundle', 'is not canonical JSON followed by one newline (it was reformatted or altered)');
+  }
+  if (!isObject(parsed)) {
+    report.problem('bundle', 'is not a JSON object');
+    return report;
+  }
+  for (const k of Object.keys(parsed)) {
+    if (!['format', 'checkpoint', 'verifier_keys', 'entries', 'consistency'].includes(k)) report.problem(`bundle.${k}`, 'is not a known field');
+  }
+  if (parsed.format !== BUNDLE_FORMAT) report.problem('bundle.format', `is ${JSON.stringify(parsed.format)}, expected "${BUNDLE_FORMAT}"`);
+
+  // keys: every listed key must parse, even unused ones, so no byte of the bundle is inert
+  const bundleKeys: Verifier[] = [];
+  if (!Array.isArray(parsed.verifier_keys)) {
+    report.problem('bundle.verifier_keys', 'is not an array of verifier key strings');
+  } else {
+    parsed.verifier_keys.forEach((k, i) => {
+      try {
+        bundleKeys.push(parseVerifierKey(String(k)));
+        if (typeof k !== 'string') throw new Error('not a string');
+      } catch (e) {
+        report.problem(`bundle.verifier_keys[${i}]`, (e as Error).message);
+      }
+    });
+  }
+  const verifiers = trusted.length > 0 ? trusted : bundleKeys;
+  if (trusted.length === 0) report.warn('verifier keys were taken from the bundle itself; pass --key to pin the log\'s key');
+
+  if (typeof parsed.checkpoint !== 'string') {
+    report.problem('bundle.checkpoint', 'is not a signed note string');
+    return report;
+  }
+  let cp: Checkpoint;
+  try {
+    const opened = openCheckpoint(parsed.checkpoint, verifiers);
+    cp = opened.checkpoint;
+    if (!opened.signatures.some((s) => s.name === cp.origin && s.type === 'ed25519')) {
+      report.problem('bundle.checkpoint', `carries no verified signature by the log "${cp.origin}"`);
+      return report;
+    }
+  } catch (e) {
+    report.problem('bundle.checkpoint', (e as Error).message);
+    return report;
+  }
+  report.origin = cp.origin;
+  report.size = cp.size;
+  report.checkpoints++;
+
+  if (!Array.isArray(parsed.entries)) {
+    report.problem('bundle.entries', 'is not an array');
+    return report;
+  }
+  let prevIndex = -1;
+  let prevReceived = '';
+  parsed.entries.forEach((e, i) => {
+    const where = `entries[${i}]`;
+    if (!isObject(e)) return report.problem(where, 'is not an object');
+    for (const k of Object.keys(e)) {
+      if (!['index', 'entry', 'inclusion_proof', 'disclosures'].includes(k)) report.problem(`${where}.${k}`, 'is not a known field');
+    }
+    const index = e.index;
+    if (!Number.isSafeInteger(index) || (index as number) < 0) return report.problem(`${where}.index`, 'is not a non-negative integer');
+    const at = `${where} (index ${index})`;
+    if ((index as number) <= prevIndex) report.problem(at, `is out of order: index ${index} follows ${prevIndex}`);
+    prevIndex = index as number;
+    if ((index as number) >= cp.size) return report.problem(at, `is beyond the checkpoint's tree size ${cp.size}`);
+    if (typeof e.entry !== 'string') return report.problem(`${at}.entry`, 'is not a string');
+    const checked = checkEntryText(e.entry);
+    if ('problem' in checked) return report.problem(`${at}.entry`, checked.problem);
+    const entry = checked.entry;
+    if (entry.index !== index) report.problem(`${at}.entry`, `says index ${entry.index}, the bundle places it at ${index}`);
+    if (entry.origin !== cp.origin) report.problem(`${at}.entry`, `belongs to log "${entry.origin}", not "${cp.origin}"`);
+    if (entry.received < prevReceived) report.problem(`${at}.entry`, `received ${entry.received} is earlier than the entry before it (${prevReceived})`);
+    prevReceived = entry.received;
+    const proof = decodeHashes(e.inclusion_proof, `${at}.inclusion_proof`, report);
+    if (proof) {
+      try {
+        verifyInclusion(leafHash(Buffer.from(e.entry, 'utf8')), index as number, cp.size, proof, cp.root);
+      } catch (err) {
+        report.problem(at, `inclusion proof fails: ${(err as Error).message}`);
+      }
+    }
+    if (e.disclosures !== undefined) {
+      if (!Array.isArray(e.disclosures)) return report.problem(`${at}.disclosures`, 'is not an array');
+      e.disclosures.forEach((d, j) => {
+        const problem = checkDisclosure(entry, d);
+        if (problem) report.problem(`${at}.disclosures[${j}]`, problem);
+        else if (isObject(d) && Object.keys(d).length !== 3) report.problem(`${at}.disclosures[${j}]`, 'has unknown fields');
+      });
+    }
+    report.entries++;
+  });
+
+  const older: Array<{ where: string; note: unknown; proof: unknown }> = [];
+  if (parsed.consistency !== undefined) {
+    if (!Array.isArray(parsed.consistency)) report.problem('bundle.consistency', 'is not an array');
+    else parsed.consistency.forEach((c, i) => older.push({ where: `consistency[${i}]`, note: isObject(c) ? c.checkpoint : undefined, proof: isObject(c) ? c.proof : undefined }));
+  }
+  extraCheckpoints.forEach((note, i) => older.push({ where: `--checkpoint #${i + 1}`, note, proof: undefined }));
+  for (const o of older) {
+    if (typeof o.note !== 'string') {
+      report.problem(o.where, 'has no signed checkpoint');
+      continue;
+    }
+    try {
+      const old = openCheckpoint(o.note, verifiers, cp.origin).checkpoint;
+      report.checkpoints++;
+      if (old.size > cp.size) {
+        report.problem(o.where, `checkpoint at size ${old.size} is newer than the bundle's (${cp.size}); verify against the newer one`);
+        continue;
+      }
+      if (o.proof === undefined) {
+        if (old.size === cp.size && !old.root.equals(cp.root)) report.problem(o.where, `forked: same size ${old.size}, other root`);
+        else if (old.size !== cp.size) report.problem(o.where, `checkpoint at size ${old.size} needs a consistency proof to size ${cp.size}`);
+        continue;
+      }
+      const proof = decodeHashes(o.proof, `${o.where}.proof`, report);
+      if (proof) verifyConsistency(old.size, cp.size, proof, old.root, cp.root);
+    } catch (e) {
+      report.problem(o.where, `not consistent with the bundle checkpoint: ${(e as Error).message}`);
+    }
+  }
+  return report;
+}
+
+export function parseBundleFile(text: string): Bundle {
+  try {
+    return JSON.parse(text) as Bundle;
+  } catch (e) {
+    throw new ConcordError('BAD_INPUT', `bundle is not valid JSON: ${(e as Error).message}`);
+  }
+}

@@ -1,0 +1,328 @@
+/**
+ * The ledger entry format (docs/ledger-format.md). An entry is a JSON object
+ * serialised as RFC 8785 canonical JSON; those exact bytes are the Merkle
+ * leaf. Sensitive body values are replaced by salted SHA-256 commitments
+ * inside the hashed entry and kept beside it as disclosures, so an entry can
+ * be published with a value removed and still verify.
+ */
+import { createHash } from 'node:crypto';
+import { ConcordError } from '../errors.ts';
+import { canonicalize } from './canonical.ts';
+
+export const ENTRY_FORMAT = 1;
+/** the largest canonical entry we accept (bytes); keeps every leaf cheap to hash, store and ship */
+export const MAX_ENTRY_BYTES = 1 << 20;
+
+export type JsonValue = null | boolean | number | string | readonly JsonValue[] | { readonly [k: string]: JsonValue };
+export type JsonObject = { readonly [k: string]: JsonValue };
+
+export interface EntryActor {
+  readonly agency: string;
+  readonly person?: string;
+  readonly device?: string;
+}
+
+/** what a client asks to append; the store adds index, origin and receive time */
+export interface EntryDraft {
+  readonly type: string;
+  readonly actor: EntryActor;
+  readonly incident?: string;
+  /** the time claimed by the source (device clock, radio call start), RFC 3339 */
+  readonly claimed?: string;
+  readonly body: JsonObject;
+  /** RFC 6901 JSON pointers into body whose values are sealed (kept off the hashed entry) */
+  readonly sealed?: readonly string[];
+}
+
+export interface Entry {
+  readonly v: typeof ENTRY_FORMAT;
+  readonly index: number;
+  readonly origin: string;
+  /** server receive time, RFC 3339 UTC with milliseconds; non-decreasing along the log */
+  readonly received: string;
+  readonly claimed?: string;
+  readonly actor: EntryActor;
+  readonly type: string;
+  readonly incident?: string;
+  readonly body: JsonObject;
+}
+
+/** the value behind one sealed commitment */
+export interface Disclosure {
+  /** JSON pointer into the entry body */
+  readonly path: string;
+  /** base64url of 16 random bytes */
+  readonly salt: string;
+  readonly value: JsonValue;
+}
+
+/** a built entry: the exact canonical text that is hashed, and the values kept beside it */
+export interface BuiltEntry {
+  readonly entry: Entry;
+  readonly text: string;
+  readonly disclosures: readonly Disclosure[];
+}
+
+export const SEALED_KEY = '$sealed';
+
+const TYPE_RE = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/;
+const ID_RE = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
+// RFC 3339 with a mandatory zone; we accept any offset for claimed times but normalise nothing
+const RFC3339_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
+const RECEIVED_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
+const SALT_RE = /^[A-Za-z0-9_-]{22}$/;
+const DIGEST_RE = /^[A-Za-z0-9_-]{43}$/;
+
+function bad(message: string): never {
+  throw new ConcordError('BAD_INPUT', message);
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function isRfc3339(s: unknown): s is string {
+  return typeof s === 'string' && RFC3339_RE.test(s) && !Number.isNaN(Date.parse(s));
+}
+
+function checkId(value: unknown, field: string, max = 128): asserts value is string {
+  if (typeof value !== 'string' || value.length === 0 || value.length > max || !ID_RE.test(value)) {
+    bad(`${field} must be an id of 1-${max} letters, digits, '.', '_', ':' or '-' (got ${JSON.stringify(value)?.slice(0, 80)})`);
+  }
+}
+
+function checkActor(actor: unknown, field: string): asserts actor is EntryActor {
+  if (!isPlainObject(actor)) bad(`${field} must be an object {agency, person?, device?}`);
+  for (const k of Object.keys(actor)) {
+    if (k !== 'agency' && k !== 'person' && k !== 'device') bad(`${field}.${k} is not a known field (agency, person, device)`);
+  }
+  checkId(actor.agency, `${field}.agency`, 64);
+  if (actor.person !== undefined) checkId(actor.person, `${field}.person`);
+  if (actor.device !== undefined) checkId(actor.device, `${field}.device`);
+}
+
+/**
+ * Validates untrusted input as an EntryDraft and returns it typed. Throws
+ * BAD_INPUT naming the field.
+ */
+export function parseDraft(input: unknown): EntryDraft {
+  if (!isPlainObject(input)) bad('an entry must be a JSON object {type, actor, body, ...}');
+  const allowed = new Set(['type', 'actor', 'incident', 'claimed', 'body', 'sealed']);
+  for (const k of Object.keys(input)) if (!allowed.has(k)) bad(`"${k}" is not a known field (type, actor, incident, claimed, body, sealed)`);
+  const { type, actor, incident, claimed, body, sealed } = input;
+  if (typeof type !== 'string' || type.length > 64 || !TYPE_RE.test(type)) {
+    bad(`type must be dotted lower-case words like "request.sent" (got ${JSON.stringify(type)?.slice(0, 80)})`);
+  }
+  checkActor(actor, 'actor');
+  if (incident !== undefined) checkId(incident, 'incident');
+  if (claimed !== undefined && !isRfc3339(claimed)) bad(`claimed must be an RFC 3339 time (got ${JSON.stringify(claimed)?.slice(0, 80)})`);
+  if (!isPlainObject(body)) bad('body must be a JSON object');
+  if (sealed !== undefined) {
+    if (!Array.isArray(sealed) || sealed.some((p) => typeof p !== 'string')) bad('sealed must be an array of JSON pointers');
+    const seen = new Set<string>();
+    for (const p of sealed as string[]) {
+      if (seen.has(p)) bad(`sealed lists ${p} twice`);
+      seen.add(p);
+      resolvePointer(body, p, 'sealed');
+    }
+  }
+  rejectReservedKeys(body, 'body');
+  return input as unknown as EntryDraft;
+}
+
+function rejectReservedKeys(v: unknown, path: string): void {
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) rejectReservedKeys(v[i], `${path}[${i}]`);
+  } else if (isPlainObject(v)) {
+    for (const k of Object.keys(v)) {
+      if (k === SEALED_KEY) bad(`${path} uses the reserved key "${SEALED_KEY}"; list the field in "sealed" instead`);
+      rejectReservedKeys(v[k], `${path}.${k}`);
+    }
+  }
+}
+
+/** RFC 6901 pointer tokens */
+export function pointerTokens(pointer: string, field = 'pointer'): string[] {
+  if (pointer === '' || pointer[0] !== '/') bad(`${field}: "${pointer}" is not a JSON pointer to a field (it must start with "/")`);
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((t) => {
+      if (/~[^01]|~$/.test(t)) bad(`${field}: "${pointer}" has a bad escape`);
+      return t.replace(/~1/g, '/').replace(/~0/g, '~');
+    });
+}
+
+function resolvePointer(root: unknown, pointer: string, field: string): { parent: Record<string, unknown> | unknown[]; key: string | number } {
+  const tokens = pointerTokens(pointer, field);
+  let node: unknown = root;
+  let parent: Record<string, unknown> | unknown[] | undefined;
+  let key: string | number = '';
+  for (const t of tokens) {
+    if (Array.isArray(node)) {
+      if (!/^(0|[1-9]\d*)$/.test(t) || Number(t) >= node.length) bad(`${field}: ${pointer} does not exist in body`);
+      parent = node;
+      key = Number(t);
+      node = node[key];
+    } else if (isPlainObject(node)) {
+      if (!Object.prototype.hasOwnProperty.call(node, t)) bad(`${field}: ${pointer} does not exist in body`);
+      parent = node;
+      key = t;
+      node = node[t];
+    } else {
+      bad(`${field}: ${pointer} does not exist in body`);
+    }
+  }
+  if (parent === undefined) bad(`${field}: ${pointer} does not name a field`);
+  return { parent, key };
+}
+
+/** base64url(SHA-256(canonical JSON of [salt, path, value])): binds the value to its place */
+export function commitment(d: Disclosure): string {
+  return createHash('sha256').update(canonicalize([d.salt, d.path, d.value]), 'utf8').digest('base64url');
+}
+
+function cloneJson<T>(v: T): T {
+  return JSON.parse(JSON.stringify(v)) as T;
+}
+
+/**
+ * Replaces each sealed field by {"$sealed": commitment}. `salt` gives 16
+ * random bytes per field (injected so tests are deterministic).
+ */
+export function sealBody(body: JsonObject, pointers: readonly string[], salt: () => Uint8Array): { body: JsonObject; disclosures: Disclosure[] } {
+  if (pointers.length === 0) return { body, disclosures: [] };
+  const copy = cloneJson(body) as Record<string, unknown>;
+  const disclosures: Disclosure[] = [];
+  // seal deepest pointers first so a sealed parent commits to already-sealed children consistently
+  const ordered = [...pointers].sort((a, b) => b.length - a.length);
+  for (const path of ordered) {
+    const { parent, key } = resolvePointer(copy, path, 'sealed');
+    const value = (parent as Record<string | number, unknown>)[key] as JsonValue;
+    const s = Buffer.from(salt()).toString('base64url');
+    if (!SALT_RE.test(s)) throw new ConcordError('BAD_INPUT', 'salt source must give 16 bytes');
+    const d: Disclosure = { path, salt: s, value };
+    (parent as Record<string | number, unknown>)[key] = { [SEALED_KEY]: commitment(d) };
+    disclosures.push(d);
+  }
+  return { body: copy as JsonObject, disclosures };
+}
+
+/** Builds the canonical entry at a given position of a log. */
+export function buildEntry(draft: EntryDraft, index: number, origin: string, received: string, salt: () => Uint8Array): BuiltEntry {
+  const { body, disclosures } = sealBody(draft.body, draft.sealed ?? [], salt);
+  const entry: Entry = {
+    v: ENTRY_FORMAT,
+    index,
+    origin,
+    received,
+    ...(draft.claimed !== undefined ? { claimed: draft.claimed } : {}),
+    actor: draft.actor,
+    type: draft.type,
+    ...(draft.incident !== undefined ? { incident: draft.incident } : {}),
+    body,
+  };
+  const text = canonicalize(entry);
+  if (Buffer.byteLength(text, 'utf8') > MAX_ENTRY_BYTES) bad(`entry is larger than ${MAX_ENTRY_BYTES} bytes`);
+  return { entry, text, disclosures };
+}
+
+/**
+ * Parses and checks one entry's canonical text. Returns the entry or a
+ * reason it is malformed (a verifier reports the reason; it never throws on
+ * untrusted input).
+ */
+export function checkEntryText(text: string): { entry: Entry } | { problem: string } {
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch {
+    return { problem: 'entry is not valid JSON' };
+  }
+  if (!isPlainObject(v)) return { problem: 'entry is not a JSON object' };
+  let canon: string;
+  try {
+    canon = canonicalize(v);
+  } catch (e) {
+    return { problem: `entry cannot be canonicalised: ${(e as Error).message}` };
+  }
+  if (canon !== text) return { problem: 'entry text is not RFC 8785 canonical JSON' };
+  for (const k of Object.keys(v)) {
+    if (!['v', 'index', 'origin', 'received', 'claimed', 'actor', 'type', 'incident', 'body'].includes(k)) return { problem: `entry has unknown field "${k}"` };
+  }
+  if (v.v !== ENTRY_FORMAT) return { problem: `entry format version ${JSON.stringify(v.v)} is not ${ENTRY_FORMAT}` };
+  if (!Number.isSafeInteger(v.index) || (v.index as number) < 0) return { problem: 'entry index is not a non-negative integer' };
+  if (typeof v.origin !== 'string' || v.origin.length === 0) return { problem: 'entry origin is missing' };
+  if (typeof v.received !== 'string' || !RECEIVED_RE.test(v.received) || Number.isNaN(Date.parse(v.received))) {
+    return { problem: 'entry received time is not RFC 3339 UTC with milliseconds' };
+  }
+  try {
+    if (v.claimed !== undefined && !isRfc3339(v.claimed)) return { problem: 'entry claimed time is not RFC 3339' };
+    if (typeof v.type !== 'string' || !TYPE_RE.test(v.type)) return { problem: 'entry type is malformed' };
+    checkActor(v.actor, 'actor');
+    if (v.incident !== undefined) checkId(v.incident, 'incident');
+  } catch (e) {
+    return { problem: `entry ${(e as Error).message}` };
+  }
+  if (!isPlainObject(v.body)) return { problem: 'entry body is not an object' };
+  const sealedProblem = checkSealedMarkers(v.body, '');
+  if (sealedProblem) return { problem: sealedProblem };
+  return { entry: v as unknown as Entry };
+}
+
+function checkSealedMarkers(v: unknown, path: string): string | undefined {
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) {
+      const p = checkSealedMarkers(v[i], `${path}/${i}`);
+      if (p) return p;
+    }
+  } else if (isPlainObject(v)) {
+    if (SEALED_KEY in v) {
+      if (Object.keys(v).length !== 1 || typeof v[SEALED_KEY] !== 'string' || !DIGEST_RE.test(v[SEALED_KEY])) {
+        return `sealed value at ${path || '/'} is malformed`;
+      }
+      return undefined;
+    }
+    for (const k of Object.keys(v)) {
+      const p = checkSealedMarkers(v[k], `${path}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+      if (p) return p;
+    }
+  }
+  return undefined;
+}
+
+/** Checks a disclosure against the sealed commitment in the entry body. */
+export function checkDisclosure(entry: Entry, d: unknown): string | undefined {
+  if (!isPlainObject(d)) return 'disclosure is not an object';
+  if (typeof d.path !== 'string' || typeof d.salt !== 'string' || !SALT_RE.test(d.salt) || !('value' in d)) {
+    return 'disclosure needs path, a 16-byte base64url salt and value';
+  }
+  let target: unknown;
+  try {
+    const { parent, key } = resolvePointer(entry.body, d.path, 'disclosure');
+    target = (parent as Record<string | number, unknown>)[key];
+  } catch {
+    return `disclosure path ${d.path} does not exist in the entry body`;
+  }
+  if (!isPlainObject(target) || typeof target[SEALED_KEY] !== 'string') return `entry has no sealed value at ${d.path}`;
+  let digest: string;
+  try {
+    digest = commitment(d as unknown as Disclosure);
+  } catch {
+    return `disclosure value at ${d.path} is not JSON`;
+  }
+  if (digest !== target[SEALED_KEY]) return `disclosure at ${d.path} does not match its commitment`;
+  return undefined;
+}
+
+/** The body with disclosed values put back in place (for people reading it). */
+export function revealBody(entry: Entry, disclosures: readonly Disclosure[]): JsonObject {
+  if (disclosures.length === 0) return entry.body;
+  const copy = cloneJson(entry.body) as Record<string, unknown>;
+  // reveal shallowest first: a sealed parent's value contains sealed children
+  for (const d of [...disclosures].sort((a, b) => a.path.length - b.path.length)) {
+    const { parent, key } = resolvePointer(copy, d.path, 'disclosure');
+    (parent as Record<string | number, unknown>)[key] = cloneJson(d.value);
+  }
+  return copy as JsonObject;
+}

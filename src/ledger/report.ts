@@ -1,0 +1,60 @@
+/**
+ * What a verification found. Verifiers never throw on bad input: they record
+ * a problem that names where (an entry, a checkpoint, a tile, a field of a
+ * bundle) and why, and go on so the report lists everything up to a limit.
+ */
+export interface Problem {
+  readonly where: string;
+  readonly reason: string;
+}
+
+export const MAX_PROBLEMS = 50;
+
+export class Report {
+  readonly kind: 'bundle' | 'data-dir';
+  origin = '';
+  size = 0;
+  entries = 0;
+  checkpoints = 0;
+  tiles = 0;
+  disclosures = 0;
+  readonly problems: Problem[] = [];
+  readonly warnings: string[] = [];
+  truncated = false;
+
+  constructor(kind: 'bundle' | 'data-dir') {
+    this.kind = kind;
+  }
+
+  get ok(): boolean {
+    return this.problems.length === 0;
+  }
+
+  problem(where: string, reason: string): void {
+    if (this.problems.length >= MAX_PROBLEMS) {
+      this.truncated = true;
+      return;
+    }
+    this.problems.push({ where, reason });
+  }
+
+  warn(message: string): void {
+    this.warnings.push(message);
+  }
+
+  toJSON(): Record<string, unknown> {
+    return {
+      ok: this.ok,
+      kind: this.kind,
+      origin: this.origin,
+      size: this.size,
+      entries_checked: this.entries,
+      checkpoints_checked: this.checkpoints,
+      tiles_checked: this.tiles,
+      disclosures_checked: this.disclosures,
+      problems: this.problems,
+      ...(this.truncated ? { problems_truncated: true } : {}),
+      warnings: this.warnings,
+    };
+  }
+}

@@ -1,0 +1,211 @@
+/**
+ * The Merkle tree kept as C2SP tlog-tiles (height 8): the level-L tile n holds
+ * the 256 hashes MTH(D[(n*256+i) * 256^L : (n*256+i+1) * 256^L]). A proof on
+ * any log size needs O(log n) tiles, never a rescan. Pure: the store reads and
+ * writes the tile bytes; this module does the arithmetic and the hashing.
+ */
+import type { Hash, NodeId } from './merkle.ts';
+import { nodeHash, rootHash } from './merkle.ts';
+
+export const TILE_HEIGHT = 8;
+export const TILE_WIDTH = 1 << TILE_HEIGHT;
+export const HASH_SIZE = 32;
+
+export interface TileId {
+  readonly level: number;
+  readonly index: number;
+}
+
+/** C2SP tlog-tiles: the partial tile at level l for size s has floor(s / 256^l) mod 256 hashes */
+export function tileCount(size: number, level: number): { full: number; partialWidth: number } {
+  const atLevel = Math.floor(size / TILE_WIDTH ** level);
+  return { full: Math.floor(atLevel / TILE_WIDTH), partialWidth: atLevel % TILE_WIDTH };
+}
+
+/** how many tile levels a tree of this size has (levels with at least one hash) */
+export function tileLevels(size: number): number {
+  let levels = 0;
+  for (let n = size; n > 0; n = Math.floor(n / TILE_WIDTH)) levels++;
+  return levels;
+}
+
+/** the tile that holds the complete subtree hash `id`, and where inside it */
+export function locateNode(id: NodeId): { tile: TileId; height: number; offset: number } {
+  const tileLevel = Math.floor(id.level / TILE_HEIGHT);
+  const height = id.level - tileLevel * TILE_HEIGHT; // level inside the tile, 0..7
+  const perTile = TILE_WIDTH >>> height; // nodes of that height in one tile
+  return {
+    tile: { level: tileLevel, index: Math.floor(id.index / perTile) },
+    height,
+    offset: id.index % perTile,
+  };
+}
+
+/**
+ * A tile with its inner levels: level 0 = the tile's own hashes, level h has
+ * floor(width / 2^h) complete nodes. Computed once when a tile is loaded
+ * (at most 255 hashes) so later proofs are lookups.
+ */
+export class ExpandedTile {
+  readonly width: number;
+  private readonly levels: Buffer[];
+
+  constructor(hashes: Buffer) {
+    if (hashes.length % HASH_SIZE !== 0 || hashes.length === 0 || hashes.length > TILE_WIDTH * HASH_SIZE) {
+      throw new RangeError(`tile of ${hashes.length} bytes is not 1-256 hashes`);
+    }
+    this.width = hashes.length / HASH_SIZE;
+    this.levels = [hashes];
+    let below = hashes;
+    for (let h = 1; h <= TILE_HEIGHT; h++) {
+      const n = below.length / HASH_SIZE >>> 1;
+      if (n === 0) break;
+      const out = Buffer.allocUnsafe(n * HASH_SIZE);
+      for (let i = 0; i < n; i++) {
+        nodeHash(below.subarray(2 * i * HASH_SIZE, (2 * i + 1) * HASH_SIZE), below.subarray((2 * i + 1) * HASH_SIZE, (2 * i + 2) * HASH_SIZE)).copy(out, i * HASH_SIZE);
+      }
+      this.levels.push(out);
+      below = out;
+    }
+  }
+
+  /** the node `offset` at `height` inside this tile, or undefined if the tile is too narrow to hold it */
+  node(height: number, offset: number): Hash | undefined {
+    const level = this.levels[height];
+    if (level === undefined || (offset + 1) * HASH_SIZE > level.length) return undefined;
+    return level.subarray(offset * HASH_SIZE, (offset + 1) * HASH_SIZE);
+  }
+
+  /** the hash of the whole tile: defined only for a full tile */
+  root(): Hash | undefined {
+    return this.width === TILE_WIDTH ? this.node(TILE_HEIGHT, 0) : undefined;
+  }
+
+  get bytes(): number {
+    let n = 0;
+    for (const l of this.levels) n += l.length;
+    return n;
+  }
+}
+
+/**
+ * The right edge of the tree: the partial tile at every level. Appending
+ * leaves fills level 0; a full tile's root moves up a level. Tiles that a
+ * batch touched are reported so the store writes exactly those.
+ */
+export class TileEdge {
+  private size_: number;
+  /** partial[level] = concatenated hashes of the partial tile at that level */
+  private readonly partial: Buffer[][];
+
+  constructor(size: number, partialTiles: ReadonlyArray<Buffer | undefined>) {
+    this.size_ = size;
+    this.partial = [];
+    const levels = tileLevels(size);
+    for (let l = 0; l < levels; l++) {
+      const { partialWidth } = tileCount(size, l);
+      const bytes = partialTiles[l];
+      const have = bytes ? bytes.length / HASH_SIZE : 0;
+      if (have !== partialWidth) throw new RangeError(`partial tile at level ${l} has ${have} hashes, size ${size} needs ${partialWidth}`);
+      const hashes: Buffer[] = [];
+      for (let i = 0; i < partialWidth; i++) hashes.push((bytes as Buffer).subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE));
+      this.partial.push(hashes);
+    }
+  }
+
+  get size(): number {
+    return this.size_;
+  }
+
+  /** the partial tile ids that must be read to rebuild the edge for `size` */
+  static partialTileIds(size: number): TileId[] {
+    const out: TileId[] = [];
+    const levels = tileLevels(size);
+    for (let l = 0; l < levels; l++) {
+      const { full, partialWidth } = tileCount(size, l);
+      if (partialWidth > 0) out.push({ level: l, index: full });
+    }
+    return out;
+  }
+
+  /** a copy to append to; the original stays as it was until the copy is committed */
+  clone(): TileEdge {
+    const c = new TileEdge(0, []);
+    c.size_ = this.size_;
+    for (const p of this.partial) c.partial.push(p.slice());
+    return c;
+  }
+
+  /**
+   * Appends leaf hashes; returns the tiles written by this batch (full tiles
+   * completed, and the partial tile of each level that changed), keyed
+   * "level/index", with their bytes.
+   */
+  append(leaves: readonly Hash[]): Map<string, { id: TileId; hashes: Buffer }> {
+    const touched = new Set<number>();
+    for (const leaf of leaves) {
+      this.push(0, leaf, touched);
+      this.size_++;
+    }
+    const out = new Map<string, { id: TileId; hashes: Buffer }>();
+    for (const [key, v] of this.completed) out.set(key, v);
+    this.completed.clear();
+    for (const level of touched) {
+      const hashes = this.partial[level] ?? [];
+      if (hashes.length === 0) continue;
+      const index = tileCount(this.size_, level).full;
+      out.set(`${level}/${index}`, { id: { level, index }, hashes: Buffer.concat(hashes) });
+    }
+    return out;
+  }
+
+  private readonly completed = new Map<string, { id: TileId; hashes: Buffer }>();
+
+  private push(level: number, hash: Hash, touched: Set<number>): void {
+    while (this.partial.length <= level) this.partial.push([]);
+    const tile = this.partial[level] as Buffer[];
+    tile.push(hash);
+    touched.add(level);
+    if (tile.length === TILE_WIDTH) {
+      const bytes = Buffer.concat(tile);
+      // the index of this tile: tiles of this level completed before it
+      const index = Math.floor(this.countAt(level) / TILE_WIDTH) - 1;
+      this.completed.set(`${level}/${index}`, { id: { level, index }, hashes: bytes });
+      this.partial[level] = [];
+      const root = new ExpandedTile(bytes).root() as Hash;
+      this.push(level + 1, root, touched);
+    }
+  }
+
+  /** hashes at `level` once the leaf being pushed is counted */
+  private countAt(level: number): number {
+    return Math.floor((this.size_ + 1) / TILE_WIDTH ** level);
+  }
+
+  /**
+   * The root of the tree at the edge's size. Every complete subtree in the
+   * size's decomposition lies in the partial tile of its level, so the edge
+   * alone is enough.
+   */
+  root(): Hash {
+    const expanded: Array<ExpandedTile | undefined> = [];
+    return rootHash(this.size_, (id) => {
+      const { tile, height, offset } = locateNode(id);
+      let t = expanded[tile.level];
+      if (t === undefined) {
+        const bytes = this.partialTile(tile.level);
+        if (bytes === undefined) throw new RangeError(`no partial tile at level ${tile.level}`);
+        t = expanded[tile.level] = new ExpandedTile(bytes);
+      }
+      const h = t.node(height, offset);
+      if (h === undefined) throw new RangeError(`node ${id.level}/${id.index} is not in the edge`);
+      return h;
+    });
+  }
+
+  /** the partial tile at a level (undefined if none) */
+  partialTile(level: number): Buffer | undefined {
+    const hashes = this.partial[level];
+    return hashes && hashes.length > 0 ? Buffer.concat(hashes) : undefined;
+  }
+}

@@ -1,0 +1,436 @@
+/**
+ * The embedded ledger store: better-sqlite3, WAL, synchronous=FULL, with
+ * group commit. Entries, their disclosures and the tiles they change are
+ * written in one transaction.
+ *
+ * Commit point: the COMMIT of that transaction (an fsync of the WAL under
+ * synchronous=FULL). Before it nothing of the batch exists; after it all of
+ * it does, and only then are the appends acknowledged. Opening a store always
+ * rebuilds the in-memory right edge of the tree from what is committed, so the
+ * normal open path is also the crash-recovery path.
+ */
+import Database from 'better-sqlite3';
+import { randomBytes } from 'node:crypto';
+import { ConcordError } from '../../errors.ts';
+import { buildEntry, parseDraft, type BuiltEntry, type Disclosure, type EntryDraft, type JsonValue } from '../../ledger/entry.ts';
+import { leafHash, type Hash, type NodeId } from '../../ledger/merkle.ts';
+import { ExpandedTile, HASH_SIZE, locateNode, TileEdge, tileCount, type TileId } from '../../ledger/tiles.ts';
+import type { Appended, EntryFilter, LedgerStore, StoredCheckpoint, StoredEntry } from '../store.ts';
+
+export interface SqliteStoreOptions {
+  /** path of the database file */
+  readonly path: string;
+  /** required when creating a new log; checked against the stored one otherwise */
+  readonly origin?: string;
+  readonly create?: boolean;
+  /** milliseconds since the epoch; injected so replays and tests control time */
+  readonly clock?: () => number;
+  /** 16 random bytes per sealed field */
+  readonly salt?: () => Uint8Array;
+  /** the most entries one group commit writes */
+  readonly maxBatch?: number;
+  /** how many expanded tiles to keep in memory (each at most 16 KiB) */
+  readonly tileCacheSize?: number;
+  /**
+   * A read-only view of what is on disk, for verification: no recovery, no
+   * appends; sizes and tiles are read as stored, however inconsistent.
+   */
+  readonly readonly?: boolean;
+}
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS entries (
+  idx INTEGER PRIMARY KEY,
+  received TEXT NOT NULL,
+  type TEXT NOT NULL,
+  incident TEXT,
+  text TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS entries_by_incident ON entries(incident, idx) WHERE incident IS NOT NULL;
+CREATE TABLE IF NOT EXISTS disclosures (
+  idx INTEGER NOT NULL,
+  path TEXT NOT NULL,
+  salt TEXT NOT NULL,
+  value TEXT NOT NULL,
+  PRIMARY KEY (idx, path)
+);
+-- tile_key = level * 2^44 + index (C2SP tlog-tiles coordinates)
+CREATE TABLE IF NOT EXISTS tiles (tile_key INTEGER PRIMARY KEY, hashes BLOB NOT NULL);
+CREATE TABLE IF NOT EXISTS checkpoints (size INTEGER PRIMARY KEY, root BLOB NOT NULL, note TEXT NOT NULL);
+`;
+
+/** thrown inside the write transaction when another process appended first */
+class StaleEdge extends Error {}
+
+const TILE_KEY_SHIFT = 2 ** 44;
+const tileKey = (id: TileId): number => id.level * TILE_KEY_SHIFT + id.index;
+const READ_CHUNK = 2048;
+
+interface Pending {
+  readonly drafts: readonly EntryDraft[];
+  readonly resolve: (a: Appended[]) => void;
+  readonly reject: (e: unknown) => void;
+}
+
+export class SqliteLedgerStore implements LedgerStore {
+  readonly origin: string;
+  private readonly db: Database.Database;
+  private readonly reader: Database.Database;
+  private readonly clock: () => number;
+  private readonly salt: () => Uint8Array;
+  private readonly maxBatch: number;
+  private readonly cacheSize: number;
+  private edge: TileEdge;
+  private readonly readonlyView: boolean;
+  private lastReceivedMs: number;
+  private queue: Pending[] = [];
+  private flushScheduled = false;
+  private closed = false;
+  private readonly cache = new Map<number, ExpandedTile>();
+  private partialCache = new Map<number, ExpandedTile>();
+  private readonly stmts: ReturnType<SqliteLedgerStore['prepare']>;
+
+  private constructor(db: Database.Database, reader: Database.Database, origin: string, opts: SqliteStoreOptions) {
+    this.db = db;
+    this.reader = reader;
+    this.origin = origin;
+    this.clock = opts.clock ?? Date.now;
+    this.salt = opts.salt ?? (() => randomBytes(16));
+    this.maxBatch = opts.maxBatch ?? 5000;
+    this.cacheSize = opts.tileCacheSize ?? 4096;
+    this.readonlyView = opts.readonly ?? false;
+    this.stmts = this.prepare();
+    const recovered = this.readonlyView ? { edge: new TileEdge(0, []), lastReceivedMs: 0 } : this.recover();
+    this.edge = recovered.edge;
+    this.lastReceivedMs = recovered.lastReceivedMs;
+  }
+
+  static open(opts: SqliteStoreOptions): SqliteLedgerStore {
+    // a read-only view still opens read-write so SQLite can recover a WAL left by a crash
+    const db = new Database(opts.path, { fileMustExist: !opts.create });
+    try {
+      if (!opts.readonly) {
+        db.pragma('journal_mode = WAL');
+        // durability: every COMMIT fsyncs the WAL before it returns
+        db.pragma('synchronous = FULL');
+        db.exec(SCHEMA);
+      }
+      db.pragma('busy_timeout = 5000');
+      const row = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'origin'").get();
+      let origin = row?.value;
+      if (origin === undefined) {
+        if (!opts.create || !opts.origin) throw new ConcordError('DATA_DIR_MISSING', `${opts.path} holds no ledger`);
+        db.prepare("INSERT INTO meta (key, value) VALUES ('origin', ?), ('format', '1')").run(opts.origin);
+        origin = opts.origin;
+      } else if (opts.origin !== undefined && opts.origin !== origin) {
+        throw new ConcordError('LEDGER_CORRUPT', `log origin is "${origin}", expected "${opts.origin}"`);
+      }
+      const reader = new Database(opts.path, { readonly: true, fileMustExist: true });
+      reader.pragma('busy_timeout = 5000');
+      return new SqliteLedgerStore(db, reader, origin, opts);
+    } catch (e) {
+      db.close();
+      if (e instanceof ConcordError) throw e;
+      throw new ConcordError('LEDGER_CORRUPT', `cannot open ledger ${opts.path}: ${(e as Error).message}`);
+    }
+  }
+
+  private prepare() {
+    const db = this.db;
+    const r = this.reader;
+    return {
+      insertEntry: db.prepare<[number, string, string, string | null, string]>('INSERT INTO entries (idx, received, type, incident, text) VALUES (?, ?, ?, ?, ?)'),
+      insertDisclosure: db.prepare<[number, string, string, string]>('INSERT INTO disclosures (idx, path, salt, value) VALUES (?, ?, ?, ?)'),
+      putTile: db.prepare<[number, Buffer]>('INSERT OR REPLACE INTO tiles (tile_key, hashes) VALUES (?, ?)'),
+      getTile: r.prepare<[number], { hashes: Buffer }>('SELECT hashes FROM tiles WHERE tile_key = ?'),
+      getTileW: db.prepare<[number], { hashes: Buffer }>('SELECT hashes FROM tiles WHERE tile_key = ?'),
+      maxIndex: db.prepare<[], { idx: number | null; received: string | null }>('SELECT idx, received FROM entries ORDER BY idx DESC LIMIT 1'),
+      readRange: r.prepare<[number, number, number], { idx: number; text: string }>('SELECT idx, text FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx LIMIT ?'),
+      readIncident: r.prepare<[string, number, number, number], { idx: number; text: string }>(
+        'SELECT idx, text FROM entries WHERE incident = ? AND idx >= ? AND idx < ? ORDER BY idx LIMIT ?',
+      ),
+      readRangeUntil: r.prepare<[number, number, string, number], { idx: number; text: string }>(
+        'SELECT idx, text FROM entries WHERE idx >= ? AND idx < ? AND received <= ? ORDER BY idx LIMIT ?',
+      ),
+      readIncidentUntil: r.prepare<[string, number, number, string, number], { idx: number; text: string }>(
+        'SELECT idx, text FROM entries WHERE incident = ? AND idx >= ? AND idx < ? AND received <= ? ORDER BY idx LIMIT ?',
+      ),
+      getEntry: r.prepare<[number], { idx: number; text: string }>('SELECT idx, text FROM entries WHERE idx = ?'),
+      getDisclosures: r.prepare<[number], { path: string; salt: string; value: string }>('SELECT path, salt, value FROM disclosures WHERE idx = ? ORDER BY path'),
+      insertCheckpoint: db.prepare<[number, Buffer, string]>('INSERT INTO checkpoints (size, root, note) VALUES (?, ?, ?)'),
+      getCheckpoint: db.prepare<[number], { size: number; root: Buffer; note: string }>('SELECT size, root, note FROM checkpoints WHERE size = ?'),
+      allCheckpoints: r.prepare<[], { size: number; root: Buffer; note: string }>('SELECT size, root, note FROM checkpoints ORDER BY size'),
+      latestCheckpoint: r.prepare<[], { size: number; root: Buffer; note: string }>('SELECT size, root, note FROM checkpoints ORDER BY size DESC LIMIT 1'),
+    };
+  }
+
+  /** Rebuilds the right edge of the tree from committed tiles; checks they agree with the entries. */
+  private recover(): { edge: TileEdge; lastReceivedMs: number } {
+    const last = this.stmts.maxIndex.get();
+    const size = last?.idx === null || last?.idx === undefined ? 0 : last.idx + 1;
+    const partials: Array<Buffer | undefined> = [];
+    for (const id of TileEdge.partialTileIds(size)) {
+      const row = this.stmts.getTileW.get(tileKey(id));
+      if (!row) throw new ConcordError('LEDGER_CORRUPT', `tile ${id.level}/${id.index} is missing for a log of ${size} entries`);
+      // a partial tile may have been stored wider than needed only if entries were lost
+      const width = tileCount(size, id.level).partialWidth;
+      if (row.hashes.length !== width * HASH_SIZE) {
+        throw new ConcordError('LEDGER_CORRUPT', `tile ${id.level}/${id.index} holds ${row.hashes.length / HASH_SIZE} hashes, the log needs ${width}`);
+      }
+      partials[id.level] = row.hashes;
+    }
+    let edge: TileEdge;
+    try {
+      edge = new TileEdge(size, partials);
+    } catch (e) {
+      throw new ConcordError('LEDGER_CORRUPT', (e as Error).message);
+    }
+    return { edge, lastReceivedMs: last?.received ? Date.parse(last.received) : 0 };
+  }
+
+  async size(): Promise<number> {
+    return this.committedSize();
+  }
+
+  private committedSize(): number {
+    if (!this.readonlyView) return this.edge.size;
+    const last = this.stmts.maxIndex.get();
+    return last?.idx === null || last?.idx === undefined ? 0 : last.idx + 1;
+  }
+
+  append(drafts: readonly EntryDraft[]): Promise<Appended[]> {
+    if (this.closed) return Promise.reject(new ConcordError('LEDGER_CLOSED', 'the ledger is closed'));
+    if (this.readonlyView) return Promise.reject(new ConcordError('LEDGER_CLOSED', 'the ledger is open read-only'));
+    let checked: EntryDraft[];
+    try {
+      checked = drafts.map((d) => parseDraft(d));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    if (checked.length === 0) return Promise.resolve([]);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ drafts: checked, resolve, reject });
+      if (!this.flushScheduled) {
+        this.flushScheduled = true;
+        // group commit: everything queued until the event loop turns goes in one transaction
+        setImmediate(() => this.flush());
+      }
+    });
+  }
+
+  private flush(): void {
+    this.flushScheduled = false;
+    if (this.queue.length === 0) return;
+    let taken = 0;
+    let n = 0;
+    while (taken < this.queue.length && (n === 0 || n + (this.queue[taken] as Pending).drafts.length <= this.maxBatch)) {
+      n += (this.queue[taken] as Pending).drafts.length;
+      taken++;
+    }
+    const batch = this.queue.splice(0, taken);
+    if (this.queue.length > 0) {
+      this.flushScheduled = true;
+      setImmediate(() => this.flush());
+    }
+    this.commit(batch);
+  }
+
+  private commit(batch: Pending[]): void {
+    // another process may have appended since we last looked (SQLite serialises
+    // writers, but our edge would be stale): detect it inside the write
+    // transaction, catch up from disk, and build the batch again
+    for (let attempt = 0; ; attempt++) {
+      try {
+        this.commitOnce(batch);
+        return;
+      } catch (e) {
+        if (!(e instanceof StaleEdge) || attempt >= 5) {
+          const err = e instanceof ConcordError ? e : new ConcordError('LEDGER_CORRUPT', `append failed, nothing was stored: ${(e as Error).message}`);
+          for (const call of batch) call.reject(err);
+          return;
+        }
+        const recovered = this.recover();
+        this.edge = recovered.edge;
+        this.lastReceivedMs = Math.max(this.lastReceivedMs, recovered.lastReceivedMs);
+        this.partialCache = new Map();
+      }
+    }
+  }
+
+  private commitOnce(batch: Pending[]): void {
+    const receivedMs = Math.max(this.clock(), this.lastReceivedMs);
+    const received = new Date(receivedMs).toISOString();
+    let index = this.edge.size;
+    const accepted: Array<{ call: Pending; built: BuiltEntry[] }> = [];
+    const refused: Array<{ call: Pending; error: unknown }> = [];
+    for (const call of batch) {
+      try {
+        const built: BuiltEntry[] = [];
+        for (const d of call.drafts) built.push(buildEntry(d, index + built.length, this.origin, received, this.salt));
+        accepted.push({ call, built });
+        index += built.length;
+      } catch (e) {
+        refused.push({ call, error: e });
+      }
+    }
+    const results: Appended[][] = [];
+    const leaves: Hash[] = [];
+    for (const { built } of accepted) {
+      const out: Appended[] = [];
+      for (const b of built) {
+        const h = leafHash(Buffer.from(b.text, 'utf8'));
+        leaves.push(h);
+        out.push({ index: b.entry.index, received, text: b.text, leafHash: h });
+      }
+      results.push(out);
+    }
+    const edge = this.edge.clone();
+    const tiles = edge.append(leaves);
+    const s = this.stmts;
+    const expectedSize = this.edge.size;
+    if (accepted.length > 0) {
+      this.db
+        .transaction(() => {
+          const last = s.maxIndex.get();
+          const onDisk = last?.idx === null || last?.idx === undefined ? 0 : last.idx + 1;
+          if (onDisk !== expectedSize) throw new StaleEdge();
+          for (const { built } of accepted) {
+            for (const b of built) {
+              s.insertEntry.run(b.entry.index, received, b.entry.type, b.entry.incident ?? null, b.text);
+              for (const d of b.disclosures) s.insertDisclosure.run(b.entry.index, d.path, d.salt, JSON.stringify(d.value));
+            }
+          }
+          for (const t of tiles.values()) s.putTile.run(tileKey(t.id), t.hashes);
+        })
+        .immediate();
+      // committed: only now does memory move forward and do callers hear of it
+      this.edge = edge;
+      this.lastReceivedMs = receivedMs;
+      this.partialCache = new Map();
+    }
+    for (const { call, error } of refused) call.reject(error);
+    accepted.forEach(({ call }, i) => call.resolve(results[i] as Appended[]));
+  }
+
+  async *entries(from: number, to: number, filter: EntryFilter = {}): AsyncIterable<StoredEntry> {
+    for await (const chunk of this.entryChunks(from, to, filter)) yield* chunk;
+  }
+
+  /** entries in chunks: one await per chunk rather than per entry, for bulk readers (verify, projections) */
+  async *entryChunks(from: number, to: number, filter: EntryFilter = {}): AsyncIterable<StoredEntry[]> {
+    let next = Math.max(0, from);
+    const end = Math.min(to, this.committedSize());
+    while (next < end) {
+      const s = this.stmts;
+      const rows =
+        filter.incident !== undefined
+          ? filter.receivedUntil !== undefined
+            ? s.readIncidentUntil.all(filter.incident, next, end, filter.receivedUntil, READ_CHUNK)
+            : s.readIncident.all(filter.incident, next, end, READ_CHUNK)
+          : filter.receivedUntil !== undefined
+            ? s.readRangeUntil.all(next, end, filter.receivedUntil, READ_CHUNK)
+            : s.readRange.all(next, end, READ_CHUNK);
+      if (rows.length === 0) return;
+      yield rows.map((r) => ({ index: r.idx, text: r.text }));
+      next = (rows[rows.length - 1] as { idx: number }).idx + 1;
+      if (rows.length < READ_CHUNK) return;
+    }
+  }
+
+  async entry(index: number): Promise<StoredEntry | undefined> {
+    if (!Number.isSafeInteger(index) || index < 0 || index >= this.committedSize()) return undefined;
+    const r = this.stmts.getEntry.get(index);
+    return r ? { index: r.idx, text: r.text } : undefined;
+  }
+
+  async disclosures(index: number): Promise<Disclosure[]> {
+    return this.stmts.getDisclosures.all(index).map((r) => ({ path: r.path, salt: r.salt, value: JSON.parse(r.value) as JsonValue }));
+  }
+
+  async nodes(ids: readonly NodeId[], size: number): Promise<Hash[]> {
+    return this.nodesSync(ids, size);
+  }
+
+  /** synchronous node lookup: the tiles are local */
+  nodesSync(ids: readonly NodeId[], size: number): Hash[] {
+    if (this.readonlyView) throw new ConcordError('LEDGER_CLOSED', 'a read-only view serves no proofs');
+    if (size > this.edge.size) throw new ConcordError('BAD_INPUT', `tree size ${size} is beyond the log's ${this.edge.size} entries`);
+    const out: Hash[] = new Array(ids.length);
+    for (let i = 0; i < ids.length; i++) out[i] = this.node(ids[i] as NodeId, size);
+    return out;
+  }
+
+  node(id: NodeId, size: number): Hash {
+    if ((id.index + 1) * 2 ** id.level > size) throw new ConcordError('BAD_INPUT', `node ${id.level}/${id.index} is not complete in a tree of ${size}`);
+    const { tile, height, offset } = locateNode(id);
+    const expanded = this.expandedTile(tile);
+    const h = expanded?.node(height, offset);
+    if (h === undefined) throw new ConcordError('LEDGER_CORRUPT', `tile ${tile.level}/${tile.index} does not hold node ${id.level}/${id.index}`);
+    return h;
+  }
+
+  private expandedTile(id: TileId): ExpandedTile | undefined {
+    const { full } = tileCount(this.edge.size, id.level);
+    if (id.index >= full) {
+      // the partial tile at this level lives in memory (the edge)
+      let t = this.partialCache.get(id.level);
+      if (t === undefined) {
+        const bytes = this.edge.partialTile(id.level);
+        if (bytes === undefined) return undefined;
+        t = new ExpandedTile(bytes);
+        this.partialCache.set(id.level, t);
+      }
+      return t;
+    }
+    const key = tileKey(id);
+    let t = this.cache.get(key);
+    if (t !== undefined) {
+      this.cache.delete(key);
+      this.cache.set(key, t); // most recently used goes last
+      return t;
+    }
+    const row = this.stmts.getTile.get(key);
+    if (!row) return undefined;
+    t = new ExpandedTile(row.hashes);
+    this.cache.set(key, t);
+    if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value as number);
+    return t;
+  }
+
+  async tile(id: TileId): Promise<Buffer | undefined> {
+    if (this.readonlyView) return this.stmts.getTile.get(tileKey(id))?.hashes;
+    const { full } = tileCount(this.edge.size, id.level);
+    if (id.index >= full) return id.index === full ? this.edge.partialTile(id.level) : undefined;
+    return this.stmts.getTile.get(tileKey(id))?.hashes;
+  }
+
+  async saveCheckpoint(cp: StoredCheckpoint): Promise<void> {
+    const existing = this.stmts.getCheckpoint.get(cp.size);
+    if (existing) {
+      if (!existing.root.equals(cp.root)) {
+        throw new ConcordError('LEDGER_CORRUPT', `a checkpoint for size ${cp.size} with another root is already stored`);
+      }
+      return;
+    }
+    this.stmts.insertCheckpoint.run(cp.size, cp.root, cp.note);
+  }
+
+  async checkpoints(): Promise<StoredCheckpoint[]> {
+    return this.stmts.allCheckpoints.all().map((r) => ({ size: r.size, root: r.root, note: r.note }));
+  }
+
+  async latestCheckpoint(): Promise<StoredCheckpoint | undefined> {
+    const r = this.stmts.latestCheckpoint.get();
+    return r ? { size: r.size, root: r.root, note: r.note } : undefined;
+  }
+
+  /** waits for queued appends, then closes */
+  async close(): Promise<void> {
+    if (this.closed) return;
+    while (this.queue.length > 0 || this.flushScheduled) await new Promise((r) => setImmediate(r));
+    this.closed = true;
+    this.reader.close();
+    this.db.close();
+  }
+}

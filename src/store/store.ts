@@ -1,0 +1,60 @@
+/**
+ * The store contract: one interface, implemented by the embedded SQLite store
+ * and (later) the PostgreSQL store. test/store/contract.ts runs the same
+ * suite against every implementation.
+ */
+import type { Disclosure, EntryDraft } from '../ledger/entry.ts';
+import type { Hash, NodeId } from '../ledger/merkle.ts';
+import type { TileId } from '../ledger/tiles.ts';
+
+/** what an append acknowledges: the entry is durably stored at `index` */
+export interface Appended {
+  readonly index: number;
+  readonly received: string;
+  readonly text: string;
+  readonly leafHash: Hash;
+}
+
+export interface StoredEntry {
+  readonly index: number;
+  /** the exact canonical JSON text that was hashed */
+  readonly text: string;
+}
+
+export interface StoredCheckpoint {
+  readonly size: number;
+  readonly root: Hash;
+  /** the signed note, exactly as signed */
+  readonly note: string;
+}
+
+export interface EntryFilter {
+  readonly incident?: string;
+  /** only entries received at or before this RFC 3339 time */
+  readonly receivedUntil?: string;
+}
+
+export interface LedgerStore {
+  /** the log origin (C2SP checkpoint origin line) */
+  readonly origin: string;
+  /** entries durably stored */
+  size(): Promise<number>;
+  /**
+   * Appends the drafts as consecutive entries, all or none. Concurrent calls
+   * are group-committed: batched into one transaction, each call resolving
+   * only after its batch is durable.
+   */
+  append(drafts: readonly EntryDraft[]): Promise<Appended[]>;
+  /** entries [from, to) in index order, read lazily */
+  entries(from: number, to: number, filter?: EntryFilter): AsyncIterable<StoredEntry>;
+  entry(index: number): Promise<StoredEntry | undefined>;
+  disclosures(index: number): Promise<Disclosure[]>;
+  /** complete-subtree hashes for a tree of `size` (each id must be complete within size) */
+  nodes(ids: readonly NodeId[], size: number): Promise<Hash[]>;
+  /** the stored tile bytes (for verification and, later, the tlog-tiles endpoint) */
+  tile(id: TileId): Promise<Buffer | undefined>;
+  saveCheckpoint(cp: StoredCheckpoint): Promise<void>;
+  checkpoints(): Promise<StoredCheckpoint[]>;
+  latestCheckpoint(): Promise<StoredCheckpoint | undefined>;
+  close(): Promise<void>;
+}
