@@ -1,0 +1,164 @@
+/**
+ * `npm run bench -- ledger`: durable append throughput against raw SQLite,
+ * proofs/s and verify throughput on a 1,000,000-entry log, and the time to
+ * open that log and print its checkpoint.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { LedgerService } from '../src/app/ledger.ts';
+import { initNodeDir } from '../src/app/node-dir.ts';
+import { verifyDataDir } from '../src/app/verify.ts';
+import type { EntryDraft } from '../src/ledger/entry.ts';
+import { SqliteLedgerStore } from '../src/store/sqlite/ledger-store.ts';
+
+const BIN = fileURLToPath(new URL('../bin/concord.js', import.meta.url));
+
+function draft(i: number): EntryDraft {
+  return {
+    type: 'unit.status_changed',
+    actor: { agency: 'city-pd', person: `p-${i % 300}`, device: `mdt-${i % 40}` },
+    incident: 'inc-2026-0601',
+    body: { unit: `1-adam-${i % 50}`, status: i % 3 === 0 ? 'on_scene' : 'en_route', location: { lat: 41.88 + (i % 100) / 1e4, lon: -87.63 }, note: 'status via MDT' },
+  };
+}
+
+const perSecond = (n: number, ms: number): number => Math.round((n / ms) * 1000);
+
+/** durable appends/s through LedgerService with `appenders` concurrent callers */
+async function realAppends(dir: string, total: number, appenders: number): Promise<{ rate: number; texts: string[] }> {
+  const ledger = await LedgerService.open(dir);
+  const texts: string[] = [];
+  let next = 0;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: appenders }, async () => {
+      while (next < total) {
+        const i = next++;
+        const [a] = await ledger.append([draft(i)]);
+        if (a) texts[a.index] = a.text;
+      }
+    }),
+  );
+  const ms = performance.now() - t0;
+  await ledger.close();
+  return { rate: perSecond(total, ms), texts };
+}
+
+/** the reference: the same rows inserted by raw batched SQLite transactions, same pragmas, same table */
+function rawInserts(path: string, texts: string[], batch: number): number {
+  const db = new Database(path);
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.exec(`CREATE TABLE entries (idx INTEGER PRIMARY KEY, received TEXT NOT NULL, type TEXT NOT NULL, incident TEXT, text TEXT NOT NULL);
+           CREATE INDEX entries_by_incident ON entries(incident, idx) WHERE incident IS NOT NULL;`);
+  const ins = db.prepare('INSERT INTO entries (idx, received, type, incident, text) VALUES (?, ?, ?, ?, ?)');
+  const received = new Date().toISOString();
+  const tx = db.transaction((from: number, to: number) => {
+    for (let i = from; i < to; i++) ins.run(i, received, 'unit.status_changed', 'inc-2026-0601', texts[i]);
+  });
+  const t0 = performance.now();
+  for (let i = 0; i < texts.length; i += batch) tx(i, Math.min(texts.length, i + batch));
+  const ms = performance.now() - t0;
+  db.close();
+  return perSecond(texts.length, ms);
+}
+
+async function buildLog(dir: string, size: number): Promise<void> {
+  const ledger = await LedgerService.open(dir, { checkpoints: { everyMs: 0, everyEntries: 0 } });
+  const chunk = 1000;
+  const inFlight: Promise<unknown>[] = [];
+  for (let i = 0; i < size; i += chunk) {
+    inFlight.push(ledger.append(Array.from({ length: Math.min(chunk, size - i) }, (_, k) => draft(i + k))));
+    if (inFlight.length >= 8) await Promise.all(inFlight.splice(0));
+    if (i % 100_000 === 0 && i > 0) await ledger.checkpoint();
+  }
+  await Promise.all(inFlight);
+  await ledger.checkpoint();
+  await ledger.close();
+}
+
+export async function benchLedger(opts: { logSize?: number } = {}): Promise<Record<string, unknown>> {
+  const logSize = opts.logSize ?? 1_000_000;
+  const root = mkdtempSync(join(tmpdir(), 'concord-bench-'));
+  try {
+    // 1. durable appends, 100 concurrent appenders, against raw batched inserts of the same rows
+    const appendDir = join(root, 'append');
+    initNodeDir(appendDir, 'bench.example/append');
+    const total = 30_000;
+    const real = await realAppends(appendDir, total, 100);
+    const raw = rawInserts(join(root, 'raw.db'), real.texts, 100);
+
+    // 2-4. a 1,000,000-entry log
+    const bigDir = join(root, 'big');
+    initNodeDir(bigDir, 'bench.example/big');
+    const b0 = performance.now();
+    await buildLog(bigDir, logSize);
+    const buildMs = performance.now() - b0;
+
+    const ledger = await LedgerService.open(bigDir, { checkpoints: { everyMs: 0, everyEntries: 0 } });
+    const proofs = 200_000;
+    let seed = 12345;
+    const rand = (): number => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    let t0 = performance.now();
+    for (let i = 0; i < proofs; i++) await ledger.inclusionPath(Math.floor(rand() * logSize), logSize);
+    const coldMs = performance.now() - t0; // includes loading and expanding every tile once
+    t0 = performance.now();
+    for (let i = 0; i < proofs; i++) await ledger.inclusionPath(Math.floor(rand() * logSize), logSize);
+    const warmMs = performance.now() - t0;
+    await ledger.close();
+
+    t0 = performance.now();
+    const report = await verifyDataDir(bigDir);
+    const verifyMs = performance.now() - t0;
+    if (!report.ok) throw new Error(`bench log does not verify: ${JSON.stringify(report.problems[0])}`);
+
+    // open the log in a new process and print its checkpoint, as a user would
+    const runs: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      t0 = performance.now();
+      execFileSync(process.execPath, [BIN, 'checkpoint', '--data', bigDir], { stdio: 'pipe' });
+      runs.push(performance.now() - t0);
+    }
+    t0 = performance.now();
+    execFileSync(process.execPath, [BIN, '--help'], { stdio: 'pipe' });
+    const startupMs = performance.now() - t0;
+    t0 = performance.now();
+    const store = SqliteLedgerStore.open({ path: join(bigDir, 'ledger.db') });
+    await store.latestCheckpoint();
+    await store.close();
+    const openInProcessMs = performance.now() - t0;
+
+    return {
+      appends: {
+        appenders: 100,
+        entries: total,
+        durable_appends_per_s: real.rate,
+        reference_raw_batched_inserts_per_s: raw,
+        reference_batch_rows: 100,
+        ratio: +(real.rate / raw).toFixed(3),
+        target_ratio: 0.5,
+      },
+      log_size: logSize,
+      build_log_s: +(buildMs / 1000).toFixed(1),
+      inclusion_proofs: {
+        proofs,
+        warm_proofs_per_s: perSecond(proofs, warmMs),
+        cold_proofs_per_s: perSecond(proofs, coldMs),
+        target_per_s: 100_000,
+      },
+      verify: { entries: report.entries, entries_per_s: perSecond(report.entries, verifyMs), target_per_s: 200_000 },
+      open_and_print_checkpoint: {
+        cli_ms: Math.round(Math.min(...runs)),
+        cli_startup_only_ms: Math.round(startupMs),
+        in_process_open_ms: +openInProcessMs.toFixed(1),
+        target_ms: 1000,
+      },
+    };
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}

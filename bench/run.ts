@@ -1,0 +1,25 @@
+/**
+ * `npm run bench [-- ledger|crash|domain ...]`: runs the named benchmarks
+ * (all by default) and prints one JSON object with each figure beside the
+ * reference measured in the same run.
+ */
+import { benchCrash } from './crash.ts';
+import { benchLedger } from './ledger.ts';
+
+const SUITES: Record<string, () => Promise<Record<string, unknown>>> = {
+  ledger: () => benchLedger(),
+  crash: () => benchCrash(),
+};
+
+const asked = process.argv.slice(2);
+const unknown = asked.filter((a) => !(a in SUITES));
+if (unknown.length > 0) {
+  process.stderr.write(`bench: unknown suite ${unknown.join(', ')} (have: ${Object.keys(SUITES).join(', ')})\n`);
+  process.exit(2);
+}
+const out: Record<string, unknown> = { machine: { node: process.version, cpus: (await import('node:os')).cpus().length } };
+for (const name of asked.length > 0 ? asked : Object.keys(SUITES)) {
+  process.stderr.write(`bench: running ${name}...\n`);
+  out[name] = await SUITES[name]!();
+}
+process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);

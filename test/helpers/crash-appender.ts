@@ -1,0 +1,31 @@
+/**
+ * The child process of the crash tests: opens a data directory and appends
+ * as fast as it can from many concurrent appenders, printing
+ * "<index> <tag>" for each entry only after its append was acknowledged
+ * (durable). The parent kills it with SIGKILL at random moments.
+ *
+ * Usage: node --import tsx test/helpers/crash-appender.ts DIR RUN_TAG
+ */
+import { writeSync } from 'node:fs';
+import { LedgerService } from '../../src/app/ledger.ts';
+
+const dir = process.argv[2] ?? '';
+const tag = process.argv[3] ?? '';
+if (!dir || !tag) {
+  process.stderr.write('usage: crash-appender DIR TAG\n');
+  process.exit(2);
+}
+const ledger = await LedgerService.open(dir);
+writeSync(1, 'ready\n');
+let seq = 0;
+async function appender(worker: number): Promise<never> {
+  for (;;) {
+    const mine = seq++;
+    const [a] = await ledger.append([
+      { type: 'test.appended', actor: { agency: 'crash-test', device: `w${worker}` }, body: { tag, seq: mine, pad: 'x'.repeat(mine % 200) } },
+    ]);
+    // writeSync: the acknowledgement reaches the pipe before the next append starts
+    writeSync(1, `${a?.index} ${tag}:${mine}\n`);
+  }
+}
+await Promise.all(Array.from({ length: 50 }, (_, w) => appender(w)));
