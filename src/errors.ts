@@ -32,6 +32,7 @@ export const ERROR_CODES = {
   // policy
   POLICY_INVALID: 'a policy set is malformed or fails to parse',
   POLICY_NOT_EFFECTIVE: 'no policy version is in effect at that time',
+  POLICY_EVALUATION_FAILED: 'the policy engine could not evaluate the facts (a policy raised an error)',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

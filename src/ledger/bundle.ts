@@ -7,7 +7,7 @@
 import { ConcordError } from '../errors.ts';
 import { canonicalize } from './canonical.ts';
 import { openCheckpoint, type Checkpoint } from './checkpoint.ts';
-import { checkDisclosure, checkEntryText, type Disclosure } from './entry.ts';
+import { checkDisclosures, checkEntryText, type Disclosure } from './entry.ts';
 import { leafHash, verifyConsistency, verifyInclusion, type Hash } from './merkle.ts';
 import { parseVerifierKey, type Verifier } from './note.ts';
 import { Report } from './report.ts';
@@ -169,10 +169,11 @@ export function verifyBundleText(text: string, trusted: readonly Verifier[] = []
     }
     if (e.disclosures !== undefined) {
       if (!Array.isArray(e.disclosures)) return report.problem(`${at}.disclosures`, 'is not an array');
-      e.disclosures.forEach((d, j) => {
-        const problem = checkDisclosure(entry, d);
+      checkDisclosures(entry, e.disclosures).forEach((problem, j) => {
+        const d: unknown = (e.disclosures as unknown[])[j];
         if (problem) report.problem(`${at}.disclosures[${j}]`, problem);
         else if (isObject(d) && Object.keys(d).length !== 3) report.problem(`${at}.disclosures[${j}]`, 'has unknown fields');
+        else report.disclosures++;
       });
     }
     report.entries++;

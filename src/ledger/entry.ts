@@ -240,13 +240,7 @@ export function checkEntryText(text: string): { entry: Entry } | { problem: stri
     return { problem: 'entry is not valid JSON' };
   }
   if (!isPlainObject(v)) return { problem: 'entry is not a JSON object' };
-  let canon: string;
-  try {
-    canon = canonicalize(v);
-  } catch (e) {
-    return { problem: `entry cannot be canonicalised: ${(e as Error).message}` };
-  }
-  if (canon !== text) return { problem: 'entry text is not RFC 8785 canonical JSON' };
+  if (!isCanonicalText(v, text)) return { problem: 'entry text is not RFC 8785 canonical JSON' };
   for (const k of Object.keys(v)) {
     if (!['v', 'index', 'origin', 'received', 'claimed', 'actor', 'type', 'incident', 'body'].includes(k)) return { problem: `entry has unknown field "${k}"` };
   }
@@ -265,9 +259,45 @@ export function checkEntryText(text: string): { entry: Entry } | { problem: stri
     return { problem: `entry ${(e as Error).message}` };
   }
   if (!isPlainObject(v.body)) return { problem: 'entry body is not an object' };
-  const sealedProblem = checkSealedMarkers(v.body, '');
-  if (sealedProblem) return { problem: sealedProblem };
+  if (text.includes(SEALED_KEY)) {
+    const sealedProblem = checkSealedMarkers(v.body, '');
+    if (sealedProblem) return { problem: sealedProblem };
+  }
   return { entry: v as unknown as Entry };
+}
+
+/**
+ * Whether `text` is the RFC 8785 serialisation of `v` (parsed from it).
+ * JSON.stringify already writes numbers (ES6 Number-to-String) and escapes
+ * strings as RFC 8785 §3.2.2 does, except that it keeps object key order and
+ * writes lone surrogates as \u escapes; so: same text, keys sorted
+ * everywhere, and the full canonicaliser only when an escape could hide a
+ * lone surrogate. This runs for every entry a verifier reads.
+ */
+function isCanonicalText(v: unknown, text: string): boolean {
+  if (JSON.stringify(v) === text && keysSorted(v) && !text.includes('\\u')) return true;
+  // the slow, exact answer (also for integer-like keys, which JS objects reorder)
+  try {
+    return canonicalize(v) === text;
+  } catch {
+    return false;
+  }
+}
+
+function keysSorted(v: unknown): boolean {
+  if (typeof v !== 'object' || v === null) return true;
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (!keysSorted(v[i])) return false;
+    return true;
+  }
+  let prev: string | undefined;
+  for (const k in v) {
+    // RFC 8785 §3.2.3: keys ordered by UTF-16 code units, which is how JS compares strings
+    if (prev !== undefined && !(prev < k)) return false;
+    prev = k;
+    if (!keysSorted((v as Record<string, unknown>)[k])) return false;
+  }
+  return true;
 }
 
 function checkSealedMarkers(v: unknown, path: string): string | undefined {
@@ -291,15 +321,46 @@ function checkSealedMarkers(v: unknown, path: string): string | undefined {
   return undefined;
 }
 
-/** Checks a disclosure against the sealed commitment in the entry body. */
+/**
+ * Checks a disclosure against the sealed commitment in the entry body. A
+ * field sealed inside a sealed parent is committed to inside the parent's
+ * value, not in the body: check a whole set with checkDisclosures.
+ */
 export function checkDisclosure(entry: Entry, d: unknown): string | undefined {
+  return checkDisclosureIn(entry.body, d);
+}
+
+/**
+ * Checks every disclosure of one entry; one problem (or undefined) per
+ * disclosure, in the order given. Shallowest paths first, each verified value
+ * put back in place, so a nested sealed field is checked against the
+ * commitment inside its disclosed parent (sealBody seals deepest first).
+ */
+export function checkDisclosures(entry: Entry, ds: readonly unknown[]): Array<string | undefined> {
+  const problems: Array<string | undefined> = new Array(ds.length).fill(undefined);
+  const depth = (d: unknown): number => (isPlainObject(d) && typeof d.path === 'string' ? d.path.split('/').length : 0);
+  const order = ds.map((_, i) => i).sort((a, b) => depth(ds[a]) - depth(ds[b]));
+  let body = entry.body;
+  for (const i of order) {
+    const d = ds[i];
+    const problem = checkDisclosureIn(body, d);
+    problems[i] = problem;
+    if (problem !== undefined) continue;
+    if (body === entry.body) body = cloneJson(entry.body);
+    const { parent, key } = resolvePointer(body, (d as Disclosure).path, 'disclosure');
+    (parent as Record<string | number, unknown>)[key] = cloneJson((d as Disclosure).value);
+  }
+  return problems;
+}
+
+function checkDisclosureIn(body: JsonObject, d: unknown): string | undefined {
   if (!isPlainObject(d)) return 'disclosure is not an object';
   if (typeof d.path !== 'string' || typeof d.salt !== 'string' || !SALT_RE.test(d.salt) || !('value' in d)) {
     return 'disclosure needs path, a 16-byte base64url salt and value';
   }
   let target: unknown;
   try {
-    const { parent, key } = resolvePointer(entry.body, d.path, 'disclosure');
+    const { parent, key } = resolvePointer(body, d.path, 'disclosure');
     target = (parent as Record<string | number, unknown>)[key];
   } catch {
     return `disclosure path ${d.path} does not exist in the entry body`;
@@ -325,4 +386,47 @@ export function revealBody(entry: Entry, disclosures: readonly Disclosure[]): Js
     (parent as Record<string | number, unknown>)[key] = cloneJson(d.value);
   }
   return copy as JsonObject;
+}
+
+/** what checking a run of consecutive entries found (see checkEntryRun) */
+export interface EntryRunResult {
+  /** 32-byte leaf hashes, concatenated in index order */
+  readonly leaves: Uint8Array;
+  readonly problems: Array<{ index: number; reason: string }>;
+  /** indexes of entries that hold sealed values (their disclosures need checking) */
+  readonly sealed: number[];
+  /** receive times of the run's first and last well-formed entries ('' if none) */
+  readonly firstReceived: string;
+  readonly lastReceived: string;
+}
+
+/**
+ * Checks consecutive entries [first, first + texts.length): format, index,
+ * origin, non-decreasing receive time; returns their leaf hashes. Pure, so a
+ * verifier can run it on worker threads.
+ */
+export function checkEntryRun(texts: readonly string[], first: number, origin: string, prevReceived: string, leafHashText: (t: string) => Uint8Array): EntryRunResult {
+  const leaves = new Uint8Array(texts.length * 32);
+  const problems: Array<{ index: number; reason: string }> = [];
+  const sealed: number[] = [];
+  let prev = prevReceived;
+  let firstReceived = '';
+  for (let i = 0; i < texts.length; i++) {
+    const text = texts[i] as string;
+    const index = first + i;
+    leaves.set(leafHashText(text), i * 32);
+    const checked = checkEntryText(text);
+    if ('problem' in checked) {
+      problems.push({ index, reason: checked.problem });
+      continue;
+    }
+    const e = checked.entry;
+    if (e.index !== index) problems.push({ index, reason: `says it is entry ${e.index} (entries were reordered)` });
+    if (e.origin !== origin) problems.push({ index, reason: `belongs to log "${e.origin}"` });
+    if (e.received < prev) problems.push({ index, reason: `received ${e.received} is earlier than entry ${index - 1} (${prev})` });
+    prev = e.received;
+    if (firstReceived === '') firstReceived = e.received;
+    if (text.includes(SEALED_KEY)) sealed.push(index);
+  }
+  return { leaves, problems, sealed, firstReceived, lastReceived: prev };
 }

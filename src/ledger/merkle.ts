@@ -58,6 +58,15 @@ export function leafHash(entry: Uint8Array): Hash {
   leafScratch.set(entry, 1);
   return oneShotHash('sha256', leafScratch.subarray(0, n + 1), 'buffer');
 }
+/** leafHash of a string's UTF-8 bytes, written straight into the scratch buffer (no per-entry Buffer) */
+export function leafHashText(text: string): Hash {
+  // UTF-8 is at most 3 bytes per UTF-16 code unit
+  if (text.length * 3 + 1 > LEAF_SCRATCH_MAX) return leafHash(Buffer.from(text, 'utf8'));
+  if (text.length * 3 + 1 > leafScratch.length) leafScratch = Buffer.alloc(Math.min(LEAF_SCRATCH_MAX, Math.max(text.length * 3 + 1, 2 * leafScratch.length)));
+  leafScratch[0] = 0x00;
+  const n = leafScratch.write(text, 1, 'utf8');
+  return oneShotHash('sha256', leafScratch.subarray(0, n + 1), 'buffer');
+}
 const LEAF_PREFIX = Buffer.from([0x00]);
 const NODE_PREFIX = Buffer.from([0x01]);
 
@@ -103,7 +112,7 @@ function isPowerOfTwo(n: number): boolean {
 
 /** RFC 9162 §2.1.1: k, the largest power of two smaller than n (n >= 2) */
 function splitPoint(n: number): number {
-  return pow2(floorLog2(n - 1));
+  return pow2(floorLog2(n));
 }
 
 function isSize(n: unknown): n is number {

@@ -7,9 +7,21 @@ import { JSON_OPTION, flag, stringList } from '../args.ts';
 import type { CliCommand } from '../command.ts';
 import { printJson, Progress } from '../output.ts';
 
-/** the problem to lead with: a named entry if any, else the first found */
+/**
+ * The problem to lead with: the lowest-numbered entry named, else the first
+ * found. Problems are found in passes (entry checks, then tiles and roots),
+ * so a change to entry k can surface as "entry k+1 received earlier" before
+ * the hash mismatch at k is seen.
+ */
 function firstProblem(problems: readonly Problem[]): Problem | undefined {
-  return problems.find((p) => p.where.startsWith('entry')) ?? problems[0];
+  let best: { p: Problem; n: number } | undefined;
+  for (const p of problems) {
+    const m = /^entry (\d+)/.exec(p.where) ?? /^entries\[\d+\] \(index (\d+)\)/.exec(p.where);
+    if (!m) continue;
+    const n = Number(m[1]);
+    if (!best || n < best.n) best = { p, n };
+  }
+  return best?.p ?? problems[0];
 }
 
 export const verifyCommand: CliCommand = {
@@ -53,7 +65,7 @@ Options:
       for (const w of report.warnings) io.stdout.write(`note: ${w}\n`);
     } else {
       const first = firstProblem(report.problems) as Problem;
-      io.stdout.write(`FAILED ${report.kind} ${report.origin}: ${first.where}: ${first.reason}\n`);
+      io.stdout.write(`FAILED ${report.kind}${report.origin ? ` ${report.origin}` : ''}: ${first.where}: ${first.reason}\n`);
       for (const p of report.problems) if (p !== first) io.stdout.write(`  also: ${p.where}: ${p.reason}\n`);
       if (report.truncated) io.stdout.write('  (more problems not listed)\n');
     }

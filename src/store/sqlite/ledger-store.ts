@@ -108,7 +108,12 @@ export class SqliteLedgerStore implements LedgerStore {
 
   static open(opts: SqliteStoreOptions): SqliteLedgerStore {
     // a read-only view still opens read-write so SQLite can recover a WAL left by a crash
-    const db = new Database(opts.path, { fileMustExist: !opts.create });
+    let db: Database.Database;
+    try {
+      db = new Database(opts.path, { fileMustExist: !opts.create });
+    } catch (e) {
+      throw new ConcordError('DATA_DIR_MISSING', `cannot open ledger ${opts.path}: ${(e as Error).message}`);
+    }
     try {
       if (!opts.readonly) {
         db.pragma('journal_mode = WAL');

@@ -1,0 +1,126 @@
+/**
+ * Reads and checks runs of stored entries for the data-directory verifier:
+ * format, index continuity, origin, receive-time order, leaf hashes. On a
+ * large log the runs go to worker threads, each with its own read-only
+ * connection, so reading and checking use every core while the main thread
+ * rebuilds the tree. Results come back in the order the runs were asked for.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+import Database from 'better-sqlite3';
+import { checkEntryRun, type EntryRunResult } from '../../ledger/entry.ts';
+import { leafHashText } from '../../ledger/merkle.ts';
+
+/** below this many entries the verifier stays on the main thread */
+const WORKER_THRESHOLD = Number(process.env.CONCORD_VERIFY_WORKER_THRESHOLD ?? 50_000);
+const WORKER_URL = new URL('./workers/entry-runs.mjs', import.meta.url);
+
+export interface StoredRunResult extends EntryRunResult {
+  /** entries read: less than asked when an index is missing */
+  readonly count: number;
+  /** the first index of the run that is not stored where it should be */
+  readonly missing?: { readonly expected: number; readonly found: number | undefined };
+}
+
+export interface RunRequest {
+  readonly id: number;
+  readonly path: string;
+  readonly origin: string;
+  readonly from: number;
+  readonly to: number;
+}
+
+const connections = new Map<string, { db: Database.Database; read: Database.Statement<[number, number], [number, string]> }>();
+
+/** Reads entries [from, to) from the database at `path` and checks them. */
+export function checkStoredRun(path: string, origin: string, from: number, to: number): StoredRunResult {
+  let c = connections.get(path);
+  if (!c) {
+    const db = new Database(path, { readonly: true, fileMustExist: true });
+    const read = db.prepare<[number, number], [number, string]>('SELECT idx, text FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx').raw(true);
+    c = { db, read };
+    connections.set(path, c);
+  }
+  const rows = c.read.all(from, to);
+  const texts: string[] = [];
+  let missing: StoredRunResult['missing'];
+  for (let i = 0; i < to - from; i++) {
+    const row = rows[i];
+    if (row === undefined || row[0] !== from + i) {
+      missing = { expected: from + i, found: row?.[0] };
+      break;
+    }
+    texts.push(row[1]);
+  }
+  const result = checkEntryRun(texts, from, origin, '', leafHashText);
+  return { ...result, count: texts.length, ...(missing ? { missing } : {}) };
+}
+
+export function closeStoredRuns(): void {
+  for (const c of connections.values()) c.db.close();
+  connections.clear();
+}
+
+interface Waiting {
+  readonly resolve: (r: StoredRunResult) => void;
+  readonly reject: (e: unknown) => void;
+}
+
+export class EntryRunReader {
+  private readonly workers: Worker[] = [];
+  private readonly waiting = new Map<number, Waiting>();
+  private nextId = 0;
+  private failed: unknown;
+
+  constructor(
+    private readonly path: string,
+    private readonly origin: string,
+    totalEntries: number,
+  ) {
+    const n = totalEntries >= WORKER_THRESHOLD ? Math.min(4, availableParallelism()) : 0;
+    for (let i = 0; i < n; i++) {
+      const w = new Worker(WORKER_URL);
+      w.on('message', (msg: StoredRunResult & { id: number }) => {
+        const waiter = this.waiting.get(msg.id);
+        this.waiting.delete(msg.id);
+        waiter?.resolve(msg);
+      });
+      w.on('error', (e) => this.fail(e));
+      this.workers.push(w);
+    }
+  }
+
+  /** how many runs may usefully be in flight */
+  get parallelism(): number {
+    return Math.max(1, this.workers.length * 2);
+  }
+
+  check(from: number, to: number): Promise<StoredRunResult> {
+    if (this.failed) return Promise.reject(this.failed);
+    if (this.workers.length === 0) {
+      try {
+        return Promise.resolve(checkStoredRun(this.path, this.origin, from, to));
+      } catch (e) {
+        return Promise.reject(e);
+      }
+    }
+    const id = this.nextId++;
+    const worker = this.workers[id % this.workers.length] as Worker;
+    return new Promise((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      const req: RunRequest = { id, path: this.path, origin: this.origin, from, to };
+      worker.postMessage(req);
+    });
+  }
+
+  private fail(e: unknown): void {
+    this.failed = e;
+    for (const w of this.waiting.values()) w.reject(e);
+    this.waiting.clear();
+  }
+
+  async close(): Promise<void> {
+    closeStoredRuns();
+    await Promise.all(this.workers.map((w) => w.terminate()));
+  }
+}
