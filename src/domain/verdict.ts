@@ -18,8 +18,13 @@ export interface Verdict {
   readonly decision: VerdictDecision;
   /** for needs_approval: the role (position id or role name) whose approval is needed */
   readonly approvalRole?: string;
-  /** the clauses (policies) that decided it; empty only when no rule matched (default prohibited) */
+  /**
+   * the clauses (policies) that decided it; empty only when no rule matched and
+   * the protocol set's manifest default applied (then `note` says so)
+   */
   readonly clauses: readonly VerdictClause[];
+  /** why the verdict has no clauses: set when the manifest default applied */
+  readonly note?: string;
   /** the agency whose protocols were applied */
   readonly agency: string;
   /** the policy-set version used, e.g. "city-pd/2026-01-01" */

@@ -1,0 +1,230 @@
+/**
+ * Preparing one version of one agency's protocol set: validate the manifest,
+ * cut the Cedar files into policies, check each policy's annotations, validate
+ * them against the Concord schema, and cache the parsed set in the engine.
+ * Every failure is POLICY_INVALID with `file:line: reason`.
+ */
+import { createHash } from 'node:crypto';
+import type { VerdictClause } from '../domain/verdict.ts';
+import { ConcordError } from '../errors.ts';
+import {
+  formatError,
+  policyToJson,
+  preparePolicySet,
+  validatePolicies,
+  type DetailedError,
+  type PolicyJson,
+} from './cedar-engine.ts';
+import { byteToIndex, lineAt, splitPolicies, type PolicyChunk } from './cedar-source.ts';
+import { NAME_PATTERN, parseManifest, type DefaultVerdict, type SourceDocument } from './manifest.ts';
+import { parseRfc3339 } from './time.ts';
+import { findUnknownWords } from './vocabulary-lint.ts';
+import type { YamlSource } from './yaml-source.ts';
+
+export interface ProtocolFile {
+  /** path used in error messages (as read from disk, or any label for in-memory sets) */
+  readonly path: string;
+  readonly text: string;
+}
+
+/** One version's files, as found at `<dir>/<agency>/<version>/`. */
+export interface ProtocolVersionSource {
+  /** the agency directory's name; must equal the manifest's `agency` */
+  readonly agency: string;
+  /** the version directory's name; must equal the manifest's `version` */
+  readonly version: string;
+  readonly manifest: ProtocolFile;
+  readonly policies: readonly ProtocolFile[];
+}
+
+export interface PreparedPolicy {
+  /** the id we gave the policy inside the engine */
+  readonly cedarId: string;
+  /** position in the version (files by name, then order in the file); orders clauses in verdicts */
+  readonly index: number;
+  readonly effect: 'permit' | 'forbid';
+  readonly clause: VerdictClause & { readonly cite: string };
+  /** for a permit: the position whose approval it requires (`@approval`) */
+  readonly approval?: string;
+  readonly file: string;
+  readonly line: number;
+}
+
+export interface ProtocolVersion {
+  readonly agency: string;
+  readonly version: string;
+  /** `<agency>/<version>`, the value recorded in verdicts */
+  readonly id: string;
+  readonly title: string;
+  readonly effectiveFrom: string;
+  readonly effectiveUntil?: string;
+  readonly fromMs: number;
+  /** explicit effective_until, if any (the book also ends a version where the next begins) */
+  readonly untilMs?: number;
+  readonly sources: readonly SourceDocument[];
+  readonly requestDefault: DefaultVerdict;
+  readonly orderDefault: DefaultVerdict;
+  readonly policies: readonly PreparedPolicy[];
+  readonly policyByCedarId: ReadonlyMap<string, PreparedPolicy>;
+  /** SHA-256 over the manifest and the policy files (names and bytes): which exact text was used */
+  readonly digest: string;
+  /** the engine's cache key for the prepared policy set */
+  readonly cedarSetId: string;
+  /** the engine's policy texts by cedarId (kept for the benchmark and diagnostics) */
+  readonly cedarPolicies: Readonly<Record<string, string>>;
+  /** Cedar validator warnings, as file:line: message */
+  readonly warnings: readonly string[];
+  /** for locating manifest fields in later checks (overlaps) */
+  readonly manifestSource: YamlSource;
+}
+
+const ANNOTATIONS = new Set(['id', 'cite', 'summary', 'approval']);
+
+interface Located {
+  readonly file: ProtocolFile;
+  readonly chunk: PolicyChunk;
+}
+
+export function prepareProtocolVersion(src: ProtocolVersionSource): ProtocolVersion {
+  const { manifest, source: manifestSource } = parseManifest(src.manifest.path, src.manifest.text);
+  const at = (field: string): string => `${src.manifest.path}:${manifestSource.lineOf([field])}`;
+  if (manifest.agency !== src.agency) {
+    throw invalid(`${at('agency')}: agency "${manifest.agency}" does not match its directory "${src.agency}"`);
+  }
+  if (manifest.version !== src.version) {
+    throw invalid(`${at('version')}: version "${manifest.version}" does not match its directory "${src.version}"`);
+  }
+  const fromMs = parseRfc3339(manifest.effective_from) as number; // validated by the manifest schema
+  const untilMs = manifest.effective_until === undefined ? undefined : parseRfc3339(manifest.effective_until);
+  if (untilMs !== undefined && untilMs <= fromMs) {
+    throw invalid(`${at('effective_until')}: effective_until must be after effective_from`);
+  }
+
+  const files = [...src.policies].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const policies: PreparedPolicy[] = [];
+  const located = new Map<string, Located>();
+  const texts: Record<string, string> = {};
+  for (const file of files) {
+    for (const { chunk, json } of parsePolicyFile(file)) {
+      const cedarId = `p${policies.length}`;
+      policies.push(describePolicy(file, chunk, json, cedarId, policies.length));
+      located.set(cedarId, { file, chunk });
+      texts[cedarId] = chunk.text;
+    }
+  }
+
+  const validation = validatePolicies(texts);
+  if (validation.type === 'failure') {
+    throw invalid(`${src.manifest.path}: Cedar validation failed: ${validation.errors.map(formatError).join('; ')}`);
+  }
+  const describe = (policyId: string, error: DetailedError): string => {
+    const clause = policies.find((p) => p.cedarId === policyId)?.clause.id ?? policyId;
+    return `${where(located.get(policyId), error)}: policy ${clause}: ${formatError(error)}`;
+  };
+  const firstError = validation.validationErrors[0];
+  if (firstError) throw invalid(describe(firstError.policyId, firstError.error));
+  const warnings = validation.validationWarnings.map((w) => describe(w.policyId, w.error));
+
+  const digest = digestOf(src.manifest, files);
+  const id = `${manifest.agency}/${manifest.version}`;
+  const cedarSetId = `${id}@${digest}`;
+  preparePolicySet(cedarSetId, texts);
+
+  return {
+    agency: manifest.agency,
+    version: manifest.version,
+    id,
+    title: manifest.title,
+    effectiveFrom: manifest.effective_from,
+    ...(manifest.effective_until === undefined ? {} : { effectiveUntil: manifest.effective_until }),
+    fromMs,
+    ...(untilMs === undefined ? {} : { untilMs }),
+    sources: manifest.sources,
+    requestDefault: manifest.default,
+    orderDefault: manifest.order_default ?? manifest.default,
+    policies,
+    policyByCedarId: new Map(policies.map((p) => [p.cedarId, p])),
+    digest,
+    cedarSetId,
+    cedarPolicies: texts,
+    warnings,
+    manifestSource,
+  };
+}
+
+/**
+ * Cut a file into policies and parse each. Each piece must parse as exactly
+ * one static policy, and the pieces cover the file, so the file parses as
+ * their sequence; Cedar's error positions are relative to the piece.
+ */
+function parsePolicyFile(file: ProtocolFile): { chunk: PolicyChunk; json: PolicyJson }[] {
+  return splitPolicies(file.text).map((chunk) => {
+    const json = policyToJson(chunk.text);
+    if (!Array.isArray(json)) return { chunk, json };
+    const error = json[0];
+    const start = error?.sourceLocations?.[0]?.start;
+    const line = start === undefined ? chunk.line : lineAt(file.text, chunk.offset + byteToIndex(chunk.text, start));
+    throw invalid(`${file.path}:${line}: ${error ? formatError(error) : 'does not parse'}`);
+  });
+}
+
+function describePolicy(file: ProtocolFile, chunk: PolicyChunk, json: PolicyJson, cedarId: string, index: number): PreparedPolicy {
+  const here = `${file.path}:${chunk.line}`;
+  const annotations = json.annotations ?? {};
+  for (const name of Object.keys(annotations).sort()) {
+    if (!ANNOTATIONS.has(name)) {
+      throw invalid(`${here}: unknown annotation @${name} (allowed: @id, @cite, @summary, @approval)`);
+    }
+  }
+  const id = annotations['id']?.trim();
+  const cite = annotations['cite']?.trim();
+  const summary = annotations['summary']?.trim();
+  const approval = annotations['approval']?.trim();
+  if (!id) throw invalid(`${here}: policy has no @id("<clause id>") annotation`);
+  const unknown = findUnknownWords(json)[0];
+  if (unknown) {
+    const at = chunk.text.indexOf(JSON.stringify(unknown.word));
+    const line = at === -1 ? chunk.line : lineAt(file.text, chunk.offset + at);
+    throw invalid(`${file.path}:${line}: policy ${id}: "${unknown.word}" is not a known ${unknown.what} (known: ${unknown.words.join(', ')})`);
+  }
+  if (!cite) throw invalid(`${here}: policy ${id} has no @cite("<document and clause>") annotation`);
+  if (annotations['summary'] !== undefined && !summary) throw invalid(`${here}: policy ${id} has an empty @summary`);
+  if (annotations['approval'] !== undefined) {
+    if (json.effect !== 'permit') throw invalid(`${here}: policy ${id}: @approval only applies to permit policies`);
+    if (!approval || !NAME_PATTERN.test(approval)) {
+      throw invalid(`${here}: policy ${id}: @approval must name a position id, e.g. @approval("city-pd.watch-commander")`);
+    }
+  }
+  return {
+    cedarId,
+    index,
+    effect: json.effect,
+    clause: { id, cite, ...(summary ? { summary } : {}) },
+    ...(approval ? { approval } : {}),
+    file: file.path,
+    line: chunk.line,
+  };
+}
+
+function where(loc: Located | undefined, error: DetailedError): string {
+  if (!loc) return '?';
+  const start = error.sourceLocations?.[0]?.start;
+  if (start === undefined) return `${loc.file.path}:${loc.chunk.line}`;
+  const index = loc.chunk.offset + byteToIndex(loc.chunk.text, start);
+  return `${loc.file.path}:${lineAt(loc.file.text, index)}`;
+}
+
+function digestOf(manifest: ProtocolFile, files: readonly ProtocolFile[]): string {
+  const hash = createHash('sha256');
+  // length-prefixed so that no two different sets of files hash alike
+  for (const f of [manifest, ...files]) {
+    const name = Buffer.from(f.path.split(/[\\/]/).pop() ?? f.path, 'utf8');
+    const body = Buffer.from(f.text, 'utf8');
+    hash.update(`${name.length}:`).update(name).update(`${body.length}:`).update(body);
+  }
+  return hash.digest('hex');
+}
+
+function invalid(message: string): ConcordError {
+  return new ConcordError('POLICY_INVALID', message);
+}
