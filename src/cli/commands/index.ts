@@ -4,6 +4,9 @@ import { checkpointCommand } from './checkpoint.ts';
 import { exportBundleCommand } from './export.ts';
 import { initCommand } from './init.ts';
 import { consistencyCommand, inclusionCommand } from './proof.ts';
+import { protocolCheckCommand, protocolTestCommand } from './protocol.ts';
+import { scenarioRunCommand } from './scenario.ts';
+import { stateCommand } from './state.ts';
 import { verifyCommand } from './verify.ts';
 
 /** every `concord` command, in the order --help lists them */
@@ -15,4 +18,8 @@ export const COMMANDS: readonly CliCommand[] = [
   consistencyCommand,
   exportBundleCommand,
   verifyCommand,
+  scenarioRunCommand,
+  stateCommand,
+  protocolCheckCommand,
+  protocolTestCommand,
 ];

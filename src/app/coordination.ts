@@ -1,0 +1,219 @@
+/**
+ * The coordination use cases: a command from the CLI, a scenario, the server
+ * or a peer is validated, decided against the current world (with verdicts
+ * from the agencies' protocols), appended to the ledger as entries, and only
+ * then applied to the live world and published. The one place that decides,
+ * appends and publishes; the CLI and the server both call it.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  applyEvent,
+  decide,
+  dueEscalations,
+  EVENT_TYPES,
+  incidentView,
+  parseCommand,
+  parseDomainEvent,
+  type Command,
+  type DomainEvent,
+  type EventMeta,
+  type World,
+} from '../domain/index.ts';
+import { emptyWorld } from '../domain/world.ts';
+import { ConcordError } from '../errors.ts';
+import type { EntryDraft, JsonObject } from '../ledger/entry.ts';
+import { evaluateRequest, type ProtocolBook } from '../policy/index.ts';
+import type { Appended, LedgerStore } from '../store/store.ts';
+
+/** where the service appends: the node's LedgerService, or a dry run that keeps nothing */
+export interface EventLedger {
+  append(drafts: readonly EntryDraft[]): Promise<Appended[]>;
+  /** the store to rebuild past states from; absent in a dry run */
+  readonly store?: LedgerStore;
+}
+
+export interface CoordinationOptions {
+  /** the agencies' protocols; without them requests are received but get no verdict */
+  readonly protocols?: ProtocolBook;
+  /** milliseconds since the epoch (the same clock the ledger store uses) */
+  readonly clock?: () => number;
+  /** ids for things a command leaves unnamed */
+  readonly newId?: (prefix: string) => string;
+}
+
+export interface Executed {
+  readonly command: Command;
+  readonly events: readonly DomainEvent[];
+  readonly entries: readonly Appended[];
+}
+
+export type Listener = (e: { readonly event: DomainEvent; readonly meta: EventMeta }) => void;
+
+const DOMAIN_TYPES = new Set<string>(EVENT_TYPES);
+
+function randomId(prefix: string): string {
+  return `${prefix}-${randomBytes(5).toString('hex')}`;
+}
+
+function toDraft(e: DomainEvent): EntryDraft {
+  return {
+    type: e.type,
+    actor: e.actor,
+    ...(e.incident !== undefined ? { incident: e.incident } : {}),
+    body: e.body as unknown as JsonObject,
+  };
+}
+
+/** Reads the domain events of a ledger (optionally only those received by `until`) and folds them. */
+export async function rebuildWorld(store: LedgerStore, until?: string): Promise<World> {
+  let world = emptyWorld;
+  const size = await store.size();
+  const filter = until !== undefined ? { receivedUntil: until } : {};
+  for await (const stored of store.entries(0, size, filter)) {
+    const entry = JSON.parse(stored.text) as { type: string; actor: unknown; incident?: unknown; body: unknown; received: string; index: number };
+    if (!DOMAIN_TYPES.has(entry.type)) continue; // other kinds of entry (notes, radio calls) are not domain events
+    const event = parseDomainEvent(entry.type, entry.actor, entry.incident, entry.body);
+    world = applyEvent(world, event, { index: entry.index, received: entry.received });
+  }
+  return world;
+}
+
+export class CoordinationService {
+  readonly ledger: EventLedger;
+  private readonly protocols: ProtocolBook | undefined;
+  private readonly clock: () => number;
+  private readonly newId: (prefix: string) => string;
+  private world_: World;
+  /** commands run one at a time: each decides against the world the previous one left */
+  private turn: Promise<unknown> = Promise.resolve();
+  private readonly listeners = new Set<Listener>();
+
+  private constructor(ledger: EventLedger, world: World, opts: CoordinationOptions) {
+    this.ledger = ledger;
+    this.world_ = world;
+    this.protocols = opts.protocols;
+    this.clock = opts.clock ?? Date.now;
+    this.newId = opts.newId ?? randomId;
+  }
+
+  /** Opens on a ledger: the live world is rebuilt from the ledger alone. */
+  static async open(ledger: EventLedger, opts: CoordinationOptions = {}): Promise<CoordinationService> {
+    return new CoordinationService(ledger, ledger.store ? await rebuildWorld(ledger.store) : emptyWorld, opts);
+  }
+
+  get world(): World {
+    return this.world_;
+  }
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private now(): string {
+    return new Date(this.clock()).toISOString();
+  }
+
+  /**
+   * Runs one command (untrusted input is validated here). Refused commands
+   * throw a ConcordError and append nothing.
+   */
+  execute(input: unknown): Promise<Executed> {
+    const command = parseCommand(input);
+    const run = this.turn.then(() => this.executeNow(command));
+    this.turn = run.catch(() => undefined);
+    return run;
+  }
+
+  private async executeNow(command: Command): Promise<Executed> {
+    const now = this.now();
+    const ctx = { now, newId: this.newId };
+    // decide the command and what follows from it at once, against a provisional world;
+    // all of it is appended in one atomic batch
+    const events: DomainEvent[] = [];
+    let provisional = this.world_;
+    const take = (c: Command): DomainEvent[] => {
+      const out = decide(provisional, c, ctx);
+      out.forEach((e, i) => {
+        provisional = applyEvent(provisional, e, { index: -1 - events.length - i, received: now });
+      });
+      events.push(...out);
+      return out;
+    };
+    const first = take(command);
+    for (const e of first) {
+      if (e.type === 'request.sent') this.followSentRequest(e, take, provisional, now);
+    }
+    const entries = await this.ledger.append(events.map(toDraft));
+    let world = this.world_;
+    events.forEach((e, i) => {
+      const a = entries[i] as Appended;
+      world = applyEvent(world, e, { index: a.index, received: a.received });
+    });
+    this.world_ = world;
+    events.forEach((event, i) => {
+      const a = entries[i] as Appended;
+      for (const l of this.listeners) l({ event, meta: { index: a.index, received: a.received } });
+    });
+    return { command, events, entries };
+  }
+
+  /**
+   * A request sent to an agency on this node is received by it at once and
+   * evaluated against its protocols, so the verdict is on record before
+   * anyone acts on the request.
+   */
+  private followSentRequest(sent: DomainEvent, take: (c: Command) => DomainEvent[], world: World, now: string): void {
+    const body = sent.body as { requestId?: string; to?: string };
+    const requestId = body.requestId;
+    const to = body.to;
+    if (!requestId || !to || !world.agencies[to]) return;
+    take({ type: 'request.receive', actor: { agency: to, device: 'concord' }, requestId } as Command);
+    if (!this.protocols) return;
+    const request = world.requests[requestId];
+    const from = request ? world.agencies[request.from] : undefined;
+    const toAgency = world.agencies[to];
+    if (!request || !from || !toAgency) return;
+    let verdict;
+    try {
+      verdict = evaluateRequest(
+        this.protocols,
+        {
+          requestId,
+          from: { id: from.id, kind: from.kind },
+          to: { id: toAgency.id, kind: toAgency.kind },
+          category: request.category,
+          urgency: request.urgency,
+          operation: request.operation,
+          officerInDanger: request.category === 'officer_in_danger',
+          description: request.description,
+          requestedUnits: request.unitsRequested,
+        },
+        now,
+      );
+    } catch (e) {
+      // an agency with no protocol in effect: the request stays received, unevaluated
+      if (e instanceof ConcordError && e.code === 'POLICY_NOT_EFFECTIVE') return;
+      throw e;
+    }
+    take({ type: 'request.evaluate', actor: { agency: to, device: 'concord-protocols' }, requestId, verdict } as Command);
+  }
+
+  /** Escalates every request whose deadline has passed (the deadline clock calls this). */
+  async escalateOverdue(): Promise<Executed[]> {
+    const out: Executed[] = [];
+    for (const c of dueEscalations(this.world_, this.now())) out.push(await this.execute(c));
+    return out;
+  }
+
+  /** The state of an incident now, or as it was at `at` (rebuilt from the ledger). */
+  async incidentState(incidentId: string, at?: string): Promise<ReturnType<typeof incidentView>> {
+    const store = this.ledger.store;
+    if (at !== undefined && !store) throw new ConcordError('BAD_INPUT', 'a dry run keeps no history to look back at');
+    const world = at === undefined || !store ? this.world_ : await rebuildWorld(store, at);
+    if (!world.incidents[incidentId]) {
+      throw new ConcordError('UNKNOWN_ENTITY', at === undefined ? `incident ${incidentId} does not exist` : `incident ${incidentId} did not exist at ${at}`);
+    }
+    return incidentView(world, incidentId);
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * Replays a scenario through the same application layer the server uses:
+ * first a dry run that keeps nothing (so an invalid step is reported with
+ * its line and nothing is appended), then the real run into the node's
+ * ledger, with the clock set to each step's time.
+ */
+import { ConcordError, isConcordError } from '../errors.ts';
+import type { EntryDraft } from '../ledger/entry.ts';
+import { EMPTY_ROOT } from '../ledger/merkle.ts';
+import { loadProtocolBook, type ProtocolBook } from '../policy/index.ts';
+import type { Appended } from '../store/store.ts';
+import { CoordinationService, type EventLedger } from './coordination.ts';
+import { LedgerService } from './ledger.ts';
+import type { Scenario, ScenarioStep } from './scenario.ts';
+
+export interface ScenarioRunOptions {
+  /** replay only the steps at or before this time (deadlines up to it still escalate) */
+  readonly until?: string;
+}
+
+export interface ScenarioRunResult {
+  readonly steps: number;
+  readonly refusedAsExpected: number;
+  readonly escalations: number;
+  readonly entries: number;
+  readonly incidents: readonly string[];
+  readonly service: CoordinationService;
+}
+
+/** a ledger that numbers and times entries but keeps nothing: for the dry run */
+class DryRunLedger implements EventLedger {
+  private size = 0;
+  constructor(private readonly clock: () => number) {}
+  async append(drafts: readonly EntryDraft[]): Promise<Appended[]> {
+    const received = new Date(this.clock()).toISOString();
+    return drafts.map(() => ({ index: this.size++, received, text: '', leafHash: EMPTY_ROOT }));
+  }
+}
+
+async function loadProtocols(scenario: Scenario): Promise<ProtocolBook | undefined> {
+  if (!scenario.protocolsDir) return undefined;
+  try {
+    return await loadProtocolBook(scenario.protocolsDir);
+  } catch (e) {
+    if (e instanceof ConcordError) throw new ConcordError(e.code, `${scenario.file}: protocols: ${e.message}`);
+    throw e;
+  }
+}
+
+function refuse(scenario: Scenario, step: ScenarioStep, message: string): never {
+  throw new ConcordError('BAD_INPUT', `${scenario.file}:${step.line}: ${step.command.type} at ${step.at}: ${message}`);
+}
+
+async function replay(
+  scenario: Scenario,
+  service: CoordinationService,
+  setClock: (iso: string) => void,
+  until: string | undefined,
+): Promise<{ steps: number; refused: number; escalations: number }> {
+  let steps = 0;
+  let refused = 0;
+  let escalations = 0;
+  const escalateUntil = async (t: string): Promise<void> => {
+    // each overdue request escalates at its own deadline, in time order
+    for (;;) {
+      const due = Object.values(service.world.requests)
+        .map((r) => r.deadline)
+        .filter((d): d is string => d !== undefined && d <= t)
+        .sort()[0];
+      if (due === undefined) return;
+      setClock(due);
+      const done = await service.escalateOverdue();
+      if (done.length === 0) return;
+      escalations += done.length;
+    }
+  };
+  for (const step of scenario.steps) {
+    if (until !== undefined && step.at > until) break;
+    await escalateUntil(step.at);
+    setClock(step.at);
+    try {
+      await service.execute(step.command);
+      if (step.expectRefused) refuse(scenario, step, `expected to be refused with ${step.expectRefused}, but it was accepted`);
+    } catch (e) {
+      if (!isConcordError(e)) throw e;
+      if (e.message.startsWith(`${scenario.file}:`)) throw e;
+      if (step.expectRefused !== e.code) refuse(scenario, step, step.expectRefused ? `refused with ${e.code} (${e.message}), expected ${step.expectRefused}` : `${e.code}: ${e.message}`);
+      refused++;
+    }
+    steps++;
+  }
+  if (until !== undefined) await escalateUntil(until);
+  return { steps, refused, escalations };
+}
+
+export async function runScenario(scenario: Scenario, dataDir: string, opts: ScenarioRunOptions = {}): Promise<ScenarioRunResult> {
+  const protocols = await loadProtocols(scenario);
+  const first = scenario.steps[0]?.at;
+  let now = first ? Date.parse(first) : Date.now();
+  const clock = (): number => now;
+  const setClock = (iso: string): void => {
+    now = Date.parse(iso);
+  };
+
+  // 1. dry run: every step must pass before anything is written
+  const dry = await CoordinationService.open(new DryRunLedger(clock), { ...(protocols ? { protocols } : {}), clock });
+  await replay(scenario, dry, setClock, opts.until);
+
+  // 2. the real run
+  setClock(first ?? new Date().toISOString());
+  const ledger = await LedgerService.open(dataDir, { clock });
+  try {
+    const latest = await ledger.store.entry((await ledger.store.size()) - 1);
+    if (latest && first) {
+      const received = (JSON.parse(latest.text) as { received: string }).received;
+      if (received > first) {
+        throw new ConcordError('BAD_INPUT', `${dataDir} already holds entries received up to ${received}, after the scenario starts (${first}); replay into a new data directory`);
+      }
+    }
+    const service = await CoordinationService.open(ledger, { ...(protocols ? { protocols } : {}), clock });
+    const sizeBefore = await ledger.store.size();
+    const r = await replay(scenario, service, setClock, opts.until);
+    return {
+      steps: r.steps,
+      refusedAsExpected: r.refused,
+      escalations: r.escalations,
+      entries: (await ledger.store.size()) - sizeBefore,
+      incidents: Object.keys(service.world.incidents),
+      service,
+    };
+  } finally {
+    await ledger.close();
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * Scenario files (docs/scenarios.md): agencies, positions, people and units,
+ * the protocols to load, and a timeline of commands with times. Read and
+ * validated here, at the edge; every error names the file's line.
+ */
+import { readFileSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { z } from 'zod';
+import { parseCommand, type Command } from '../domain/index.ts';
+import { AGENCY_KINDS } from '../domain/vocabulary.ts';
+import { ConcordError } from '../errors.ts';
+
+const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'must be an id: letters, digits, ".", "_", ":" or "-"');
+const time = z.iso.datetime({ message: 'must be an RFC 3339 UTC time like 2026-06-01T21:03:00Z' });
+
+const positionSchema = z.strictObject({
+  id,
+  title: z.string().min(1),
+  reports_to: id.optional(),
+  rank: z.number().int().optional(),
+  handles_requests: z.boolean().optional(),
+});
+const personSchema = z.strictObject({ id, name: z.string().min(1), positions: z.array(id).default([]) });
+const unitSchema = z.strictObject({
+  id,
+  callsign: z.string().min(1),
+  type: z.string().min(1),
+  supervisor: id.optional(),
+  members: z.array(id).default([]),
+});
+const agencySchema = z.strictObject({
+  id,
+  name: z.string().min(1),
+  kind: z.enum(AGENCY_KINDS),
+  jurisdiction: z.string().min(1),
+  positions: z.array(positionSchema).default([]),
+  people: z.array(personSchema).default([]),
+  units: z.array(unitSchema).default([]),
+});
+const actionSchema = z.strictObject({
+  at: time,
+  actor: z.strictObject({ agency: id, person: id.optional(), device: id.optional() }),
+  do: z.string().min(1),
+  with: z.record(z.string(), z.unknown()).default({}),
+  /** the action must be refused with this error code (shows a safeguard working); nothing is recorded */
+  expect_refused: z.string().optional(),
+  note: z.string().optional(),
+});
+const scenarioSchema = z.strictObject({
+  scenario: id,
+  title: z.string().min(1),
+  description: z.string().optional(),
+  start: time,
+  /** directory of protocol sets (docs/protocols.md), relative to the scenario file */
+  protocols: z.string().optional(),
+  agencies: z.array(agencySchema).min(1),
+  timeline: z.array(actionSchema).default([]),
+});
+
+export type ScenarioFile = z.output<typeof scenarioSchema>;
+
+/** one step of a replay: a command at a time, from a line of the file */
+export interface ScenarioStep {
+  readonly at: string;
+  readonly line: number;
+  readonly command: Command;
+  readonly expectRefused?: string;
+  readonly note?: string;
+}
+
+export interface Scenario {
+  readonly file: string;
+  readonly name: string;
+  readonly title: string;
+  readonly protocolsDir?: string;
+  readonly steps: readonly ScenarioStep[];
+}
+
+function lineOf(doc: Document, lines: LineCounter, path: ReadonlyArray<string | number>): number {
+  // the deepest node that exists along the path
+  for (let n = path.length; n >= 0; n--) {
+    const node = doc.getIn(path.slice(0, n), true) as Node | undefined;
+    const range = (node as { range?: [number, number, number] } | undefined)?.range;
+    if (range) return lines.linePos(range[0]).line;
+  }
+  return 1;
+}
+
+function fail(file: string, line: number, message: string): never {
+  throw new ConcordError('BAD_INPUT', `${file}:${line}: ${message}`);
+}
+
+/** Reads and validates a scenario file; compiles its setup and timeline into commands. */
+export function readScenario(path: string): Scenario {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
+    throw new ConcordError('BAD_INPUT', `cannot read scenario ${path}: ${(e as Error).message}`);
+  }
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const yamlError = doc.errors[0];
+  if (yamlError) fail(path, yamlError.linePos?.[0]?.line ?? 1, `not valid YAML: ${yamlError.message.split('\n')[0]}`);
+  if (!isMap(doc.contents)) fail(path, 1, 'a scenario is a YAML mapping with scenario, title, start, agencies and timeline');
+  const parsed = scenarioSchema.safeParse(doc.toJS());
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const where = issue?.path ?? [];
+    fail(path, lineOf(doc, lines, where as Array<string | number>), `${where.join('.') || '(top)'}: ${issue?.message ?? 'invalid'}`);
+  }
+  const s = parsed.data;
+  const steps: ScenarioStep[] = [];
+  const at = (p: Array<string | number>): number => lineOf(doc, lines, p);
+  const add = (time: string, line: number, input: unknown, extra: { expectRefused?: string; note?: string } = {}): void => {
+    let command: Command;
+    try {
+      command = parseCommand(input);
+    } catch (e) {
+      fail(path, line, (e as Error).message);
+    }
+    steps.push({ at: time, line, command, ...extra });
+  };
+
+  // setup, at the start time: each agency registers its own organisation
+  s.agencies.forEach((a, ai) => {
+    const actor = { agency: a.id };
+    add(s.start, at(['agencies', ai]), { type: 'agency.register', actor, agencyId: a.id, name: a.name, kind: a.kind, jurisdiction: a.jurisdiction });
+    a.positions.forEach((p, pi) =>
+      add(s.start, at(['agencies', ai, 'positions', pi]), {
+        type: 'position.establish',
+        actor,
+        positionId: p.id,
+        title: p.title,
+        ...(p.reports_to !== undefined ? { reportsTo: p.reports_to } : {}),
+        ...(p.rank !== undefined ? { rank: p.rank } : {}),
+        ...(p.handles_requests !== undefined ? { handlesRequests: p.handles_requests } : {}),
+      }),
+    );
+    a.people.forEach((p, pi) => {
+      const line = at(['agencies', ai, 'people', pi]);
+      add(s.start, line, { type: 'person.register', actor, personId: p.id, name: p.name });
+      for (const position of p.positions) add(s.start, line, { type: 'person.appoint', actor, personId: p.id, positionId: position, from: s.start });
+    });
+    a.units.forEach((u, ui) =>
+      add(s.start, at(['agencies', ai, 'units', ui]), {
+        type: 'unit.register',
+        actor,
+        unitId: u.id,
+        unitType: u.type,
+        callsign: u.callsign,
+        members: u.members,
+        ...(u.supervisor !== undefined ? { supervisor: u.supervisor } : {}),
+      }),
+    );
+  });
+
+  let previous = s.start;
+  s.timeline.forEach((step, i) => {
+    const line = at(['timeline', i]);
+    if (step.at < previous) fail(path, line, `timeline.${i}.at: ${step.at} is earlier than the step before it (${previous}); a timeline runs forward`);
+    previous = step.at;
+    add(step.at, line, { ...step.with, type: step.do, actor: step.actor }, {
+      ...(step.expect_refused !== undefined ? { expectRefused: step.expect_refused } : {}),
+      ...(step.note !== undefined ? { note: step.note } : {}),
+    });
+  });
+  if (!isSeq(doc.get('agencies', true))) fail(path, 1, 'agencies must be a list');
+  return {
+    file: path,
+    name: s.scenario,
+    title: s.title,
+    ...(s.protocols !== undefined ? { protocolsDir: resolve(dirname(path), s.protocols) } : {}),
+    steps,
+  };
+}

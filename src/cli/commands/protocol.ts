@@ -1,0 +1,62 @@
+import { ConcordError } from '../../errors.ts';
+import { isRfc3339 } from '../../ledger/entry.ts';
+import { checkRequestFile, runProtocolTests } from '../../policy/index.ts';
+import { JSON_OPTION, flag, optionalString, requireString } from '../args.ts';
+import type { CliCommand } from '../command.ts';
+import { printJson } from '../output.ts';
+
+export const protocolCheckCommand: CliCommand = {
+  path: ['protocol', 'check'],
+  summary: 'evaluate a request file against protocols, without an incident',
+  help: `Usage: concord protocol check --policies DIR --request FILE [--at TIME] [--json]
+
+For policy authors: evaluates the request in FILE (JSON or YAML, see
+docs/protocols.md) against the receiving agency's protocols in DIR, in the
+version in effect at TIME (default: now), and prints the verdict with the
+clauses that decided it.
+
+Options:
+      --policies DIR  the protocols directory (<agency>/<version>/...)
+      --request FILE  the request facts
+      --at TIME       RFC 3339 time for choosing the version in effect
+      --json          print the verdict as JSON`,
+  options: { ...JSON_OPTION, policies: { type: 'string' }, request: { type: 'string' }, at: { type: 'string' } },
+  async run(args, io) {
+    const at = optionalString(args, 'at');
+    if (at !== undefined && !isRfc3339(at)) throw new ConcordError('BAD_USAGE', `--at must be an RFC 3339 time (got "${at}")`);
+    const verdict = await checkRequestFile(requireString(args, 'policies'), requireString(args, 'request'), at);
+    if (flag(args, 'json')) {
+      printJson(io, verdict);
+    } else {
+      const role = verdict.approvalRole ? ` by ${verdict.approvalRole}` : '';
+      io.stdout.write(`${verdict.decision.toUpperCase().replace('_', ' ')}${role}  (${verdict.policyVersion})\n`);
+      for (const c of verdict.clauses) io.stdout.write(`  ${c.id}${c.cite ? `  ${c.cite}` : ''}${c.summary ? `\n      ${c.summary}` : ''}\n`);
+      if (verdict.clauses.length === 0) io.stdout.write('  no clause matched: the protocol\'s default applied\n');
+    }
+    return 0;
+  },
+};
+
+export const protocolTestCommand: CliCommand = {
+  path: ['protocol', 'test'],
+  summary: 'run the test cases shipped with protocols (tests.yaml); exit 1 if any fails',
+  help: `Usage: concord protocol test --policies DIR [--json]
+
+Runs every <agency>/tests.yaml under DIR against the protocols and prints
+each case's result.
+
+Options:
+      --policies DIR  the protocols directory
+      --json          print the results as JSON`,
+  options: { ...JSON_OPTION, policies: { type: 'string' } },
+  async run(args, io) {
+    const report = await runProtocolTests(requireString(args, 'policies'));
+    if (flag(args, 'json')) {
+      printJson(io, report);
+    } else {
+      for (const r of report.results) io.stdout.write(`${r.passed ? 'ok  ' : 'FAIL'} ${r.name}${r.passed ? "" : `: ${r.failures.join("; ")}`}\n`);
+      io.stdout.write(`${report.passed} passed, ${report.failed} failed\n`);
+    }
+    return report.failed > 0 ? 1 : 0;
+  },
+};

@@ -1,0 +1,41 @@
+import { CoordinationService } from '../../app/coordination.ts';
+import { LedgerService } from '../../app/ledger.ts';
+import { ConcordError } from '../../errors.ts';
+import { isRfc3339 } from '../../ledger/entry.ts';
+import { DATA_OPTION, JSON_OPTION, flag, optionalString, requireString } from '../args.ts';
+import type { CliCommand } from '../command.ts';
+import { printJson } from '../output.ts';
+import { printIncident } from '../state-text.ts';
+
+export const stateCommand: CliCommand = {
+  path: ['state'],
+  summary: 'print the state of an incident, now or at a past moment',
+  help: `Usage: concord state --data DIR --incident ID [--at TIME] [--json]
+
+Rebuilds the incident from the ledger alone and prints it: command
+structure, units, requests with their verdicts and clauses, orders with
+acknowledgements, conflicts, notifications. With --at, only entries received
+at or before TIME count: the state as it was then.
+
+Options:
+  -d, --data DIR      the node's data directory
+      --incident ID   the incident
+      --at TIME       an RFC 3339 time (default: now)
+      --json          print JSON`,
+  options: { ...DATA_OPTION, ...JSON_OPTION, incident: { type: 'string' }, at: { type: 'string' } },
+  async run(args, io) {
+    const incident = requireString(args, 'incident');
+    const at = optionalString(args, 'at');
+    if (at !== undefined && !isRfc3339(at)) throw new ConcordError('BAD_USAGE', `--at must be an RFC 3339 time like 2026-06-01T21:30:00Z (got "${at}")`);
+    const ledger = await LedgerService.open(requireString(args, 'data'), { checkpoints: { everyMs: 0, everyEntries: 0 } });
+    try {
+      const service = await CoordinationService.open(ledger);
+      const view = await service.incidentState(incident, at === undefined ? undefined : new Date(Date.parse(at)).toISOString());
+      if (flag(args, 'json')) printJson(io, view);
+      else printIncident(io, view);
+      return 0;
+    } finally {
+      await ledger.close();
+    }
+  },
+};

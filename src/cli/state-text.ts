@@ -1,0 +1,75 @@
+/**
+ * The incident state as text for a person at a terminal: what a commander or
+ * a review board reads first. The JSON (--json) carries everything; this
+ * shows the decisions, who made them, on what authority and why.
+ */
+import type { CliIo } from './command.ts';
+
+type View = Record<string, unknown>;
+type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- the view is plain JSON read field by field
+
+const who = (p: Obj | undefined): string => (p === undefined ? '?' : p.name ? `${p.name} (${p.agency ?? p.id})` : p.agency ?? p.id ?? '?');
+const authority = (a: Obj | undefined): string => {
+  if (a === undefined) return '';
+  const kind = a.kind ?? '';
+  const ref = a.position ?? a.delegation ?? a.role ?? a.incident ?? '';
+  return ` on the authority of ${kind}${ref ? ` ${ref}` : ''}`;
+};
+const time = (t: unknown): string => (typeof t === 'string' ? t.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '?');
+
+export function printIncident(io: CliIo, view: View): void {
+  const out: string[] = [];
+  const v = view as Obj;
+  const i = v.incident as Obj;
+  out.push(`Incident ${i.id}: ${i.name} (${i.status}) at ${i.location}, opened ${time(i.openedAt)}, lead agency ${i.leadAgency}`);
+  out.push(`  as of entry ${v.asOf?.index ?? '-'} received ${time(v.asOf?.received)}`);
+  const c = v.command as Obj | null;
+  if (c) {
+    const members = c.kind === 'single' ? `incident commander ${who(c.commander)}` : `unified command: ${(c.members as Obj[]).map(who).join(', ')}`;
+    out.push(`  Command: ${members} since ${time(c.since)}`);
+  }
+  if ((v.liaisons as Obj[]).length > 0) out.push(`  Liaisons: ${(v.liaisons as Obj[]).map(who).join(', ')}`);
+  if ((v.units as Obj[]).length > 0) out.push(`  Units on the incident: ${(v.units as Obj[]).map((u) => `${u.callsign} (${u.agency})`).join(', ')}`);
+
+  for (const r of v.requests as Obj[]) {
+    out.push('');
+    out.push(`  Request ${r.id}: ${r.from} -> ${r.to}, ${r.category}, ${r.urgency}, ${r.unitsRequested} unit(s), operation ${r.operation}: ${r.state.toUpperCase()}`);
+    if (r.description) out.push(`    "${r.description}"`);
+    const verdict = r.verdict as Obj | null;
+    if (verdict) {
+      out.push(`    Verdict: ${String(verdict.decision).replace('_', ' ')}${verdict.approvalRole ? ` by ${verdict.approvalRole}` : ''} under ${verdict.policyVersion}`);
+      for (const cl of verdict.clauses as Obj[]) out.push(`      ${cl.id}${cl.cite ? `: ${cl.cite}` : ''}`);
+    } else {
+      out.push('    Verdict: none yet');
+    }
+    for (const e of r.escalations as Obj[]) out.push(`    Escalated ${time(e.at)} to ${e.to}: ${e.reason}`);
+    if (r.approval) out.push(`    Approved ${time(r.approval.at)} by ${who(r.approval.by)}${authority(r.approval.authority)}: ${r.approval.reason}`);
+    const a = r.answer as Obj | null;
+    if (a) out.push(`    ${String(a.kind).replace('_', ' ')} ${time(a.at)} by ${who(a.by)}${authority(a.authority)}: ${a.reason}`);
+    for (const u of r.units as Obj[]) out.push(`    Unit ${u.callsign}: ${u.status}, committed ${time(u.committedAt)}${u.onSceneAt ? `, on scene ${time(u.onSceneAt)}` : ''}`);
+    for (const w of r.withdrawals as Obj[]) {
+      out.push(`    WITHDRAWN ${time(w.at)}: ${(w.units as string[]).join(', ')} by ${who(w.by)}${authority(w.authority)}${w.order ? ` (order ${w.order})` : ''}`);
+      out.push(`      reason: ${w.reason}`);
+    }
+  }
+  for (const o of v.orders as Obj[]) {
+    out.push('');
+    out.push(`  Order ${o.id}: ${String(o.directive).toUpperCase()}${o.target ? ` ${o.target}` : ''} (${o.status}), issued ${time(o.issuedAt)} by ${who(o.issuer)}${authority(o.authority)}`);
+    out.push(`    rationale: ${o.rationale}`);
+    for (const ack of o.acknowledgements as Obj[]) out.push(`    ${ack.acknowledged ? `acknowledged ${time(ack.at)}` : 'NOT acknowledged'}: ${ack.name}`);
+  }
+  for (const cf of v.conflicts as Obj[]) {
+    out.push('');
+    out.push(`  CONFLICT ${cf.id}: ${JSON.stringify(cf)}`);
+  }
+  const notes = v.notifications as Obj[];
+  if (notes.length > 0) {
+    out.push('');
+    out.push('  Notifications:');
+    for (const n of notes) {
+      const to = (n.recipients as Obj[] | undefined)?.map((r) => r.person ?? r.agency ?? r.id).join(', ') ?? n.agency ?? '';
+      out.push(`    ${time(n.createdAt ?? n.at)} to ${to}: ${n.subject ?? n.kind ?? n.type ?? ''} [${n.status}]`);
+    }
+  }
+  io.stdout.write(`${out.join('\n')}\n\n`);
+}
