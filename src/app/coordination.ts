@@ -14,6 +14,7 @@ import {
   incidentView,
   parseCommand,
   parseDomainEvent,
+  Projection,
   type Command,
   type DomainEvent,
   type EventMeta,
@@ -66,16 +67,17 @@ function toDraft(e: DomainEvent): EntryDraft {
 
 /** Reads the domain events of a ledger (optionally only those received by `until`) and folds them. */
 export async function rebuildWorld(store: LedgerStore, until?: string): Promise<World> {
-  let world = emptyWorld;
+  // a Projection folds in place: linear in the ledger's length
+  const projection = new Projection();
   const size = await store.size();
   const filter = until !== undefined ? { receivedUntil: until } : {};
   for await (const stored of store.entries(0, size, filter)) {
     const entry = JSON.parse(stored.text) as { type: string; actor: unknown; incident?: unknown; body: unknown; received: string; index: number };
     if (!DOMAIN_TYPES.has(entry.type)) continue; // other kinds of entry (notes, radio calls) are not domain events
     const event = parseDomainEvent(entry.type, entry.actor, entry.incident, entry.body);
-    world = applyEvent(world, event, { index: entry.index, received: entry.received });
+    projection.apply(event, { index: entry.index, received: entry.received });
   }
-  return world;
+  return projection.world;
 }
 
 export class CoordinationService {
@@ -135,7 +137,7 @@ export class CoordinationService {
     const take = (c: Command): DomainEvent[] => {
       const out = decide(provisional, c, ctx);
       out.forEach((e, i) => {
-        provisional = applyEvent(provisional, e, { index: -1 - events.length - i, received: now });
+        provisional = applyEvent(provisional, e, { index: provisional.lastIndex + 1, received: now });
       });
       events.push(...out);
       return out;
@@ -164,8 +166,8 @@ export class CoordinationService {
    * anyone acts on the request.
    */
   private followSentRequest(sent: DomainEvent, take: (c: Command) => DomainEvent[], world: World, now: string): void {
-    const body = sent.body as { requestId?: string; to?: string };
-    const requestId = body.requestId;
+    const body = sent.body as { request?: string; to?: string };
+    const requestId = body.request;
     const to = body.to;
     if (!requestId || !to || !world.agencies[to]) return;
     take({ type: 'request.receive', actor: { agency: to, device: 'concord' }, requestId } as Command);

@@ -1,0 +1,14 @@
+#!/usr/bin/env node
+// `npm start`: a node in ./data/demo with the demo incident replayed into it,
+// verified, and a short guide. (The HTTP API and console arrive in a later
+// release; until then Concord is its command line.)
+import { register } from 'tsx/esm/api';
+
+register();
+const { runStart } = await import('../src/cli/start.ts');
+process.exitCode = await runStart(process.argv.slice(2), {
+  stdout: process.stdout,
+  stderr: process.stderr,
+  stdin: process.stdin,
+  cwd: process.cwd(),
+});

@@ -1,0 +1,126 @@
+/**
+ * The checks decisions share: look-ups that refuse unknown ids, the non-empty
+ * reason, and finding the authority a decision rests on.
+ */
+import { ConcordError } from '../errors.ts';
+import { heldAuthorities } from './command.ts';
+import { describeActor, describeAuthority, sameAuthority, type Actor, type Authority } from './values.ts';
+import type { AssistanceRequest, Incident, Order, Person, Unit, World } from './world.ts';
+
+export interface DecideContext {
+  /** the moment of decision (RFC 3339 UTC); the app's clock, injected */
+  readonly now: string;
+  /** a fresh id with this prefix; the app's id source, injected */
+  readonly newId: (prefix: string) => string;
+}
+
+type Kind = 'agency' | 'position' | 'person' | 'appointment' | 'unit' | 'incident' | 'request' | 'order' | 'conflict' | 'notification' | 'delegation';
+
+export function unknown(kind: Kind, id: string): ConcordError {
+  return new ConcordError('UNKNOWN_ENTITY', `unknown ${kind} "${id}"`, { kind, id });
+}
+
+export function getPerson(world: World, id: string): Person {
+  const p = world.people[id];
+  if (p === undefined) throw unknown('person', id);
+  return p;
+}
+
+export function getUnit(world: World, id: string): Unit {
+  const u = world.units[id];
+  if (u === undefined) throw unknown('unit', id);
+  return u;
+}
+
+export function getIncident(world: World, id: string): Incident {
+  const i = world.incidents[id];
+  if (i === undefined) throw unknown('incident', id);
+  return i;
+}
+
+export function getOpenIncident(world: World, id: string): Incident {
+  const i = getIncident(world, id);
+  if (i.status !== 'open') throw new ConcordError('INCIDENT_CLOSED', `incident ${id} is closed`);
+  return i;
+}
+
+export function getRequest(world: World, id: string): AssistanceRequest {
+  const r = world.requests[id];
+  if (r === undefined) throw unknown('request', id);
+  return r;
+}
+
+export function getOrder(world: World, id: string): Order {
+  const o = world.orders[id];
+  if (o === undefined) throw unknown('order', id);
+  return o;
+}
+
+export function requireNew(exists: boolean, kind: Kind, id: string): void {
+  if (exists) throw new ConcordError('DUPLICATE_ID', `${kind} "${id}" already exists`, { kind, id });
+}
+
+export function requireReason(reason: string | undefined, what: string): string {
+  const r = reason?.trim() ?? '';
+  if (r === '') throw new ConcordError('REASON_REQUIRED', `${what} needs a reason`);
+  return r;
+}
+
+/** the actor's agency must exist, and a named person must belong to it */
+export function checkActor(world: World, actor: Actor): void {
+  if (world.agencies[actor.agency] === undefined) throw unknown('agency', actor.agency);
+  if (actor.person !== undefined) {
+    const p = getPerson(world, actor.person);
+    if (p.agency !== actor.agency) {
+      throw new ConcordError('NOT_AUTHORISED', `person ${p.id} belongs to ${p.agency}, not to ${actor.agency}`);
+    }
+  }
+}
+
+export function requireActorAgency(actor: Actor, agency: string, what: string): void {
+  if (actor.agency !== agency) {
+    throw new ConcordError('NOT_AUTHORISED', `${what} is for ${agency} to do; ${describeActor(actor)} is not of ${agency}`);
+  }
+}
+
+export function requirePersonActor(actor: Actor, what: string): string {
+  if (actor.person === undefined) {
+    throw new ConcordError('NOT_AUTHORISED', `${what} needs a person as actor; ${describeActor(actor)} names none`);
+  }
+  return actor.person;
+}
+
+/**
+ * Find the authority a decision rests on. With `named`, the actor must hold it
+ * and it must cover the decision; without, the first authority the actor holds
+ * that covers it. `refusal` is the code used when the actor holds authority
+ * but none that covers this (NOT_IN_CHAIN_OF_COMMAND for orders).
+ */
+export function requireAuthority(
+  world: World,
+  actor: Actor,
+  now: string,
+  named: Authority | undefined,
+  covers: (a: Authority) => boolean,
+  what: string,
+  refusal: 'NOT_AUTHORISED' | 'NOT_IN_CHAIN_OF_COMMAND' = 'NOT_AUTHORISED',
+): Authority {
+  const person = requirePersonActor(actor, what);
+  const held = heldAuthorities(world, person, now);
+  if (named !== undefined) {
+    if (!held.some((h) => sameAuthority(h, named))) {
+      throw new ConcordError('NOT_AUTHORISED', `${person} does not hold ${describeAuthority(named)} at ${now}`);
+    }
+    if (!covers(named)) throw new ConcordError(refusal, `${describeAuthority(named)} does not cover ${what}`);
+    return named;
+  }
+  if (held.length === 0) {
+    throw new ConcordError('NOT_AUTHORISED', `${person} holds no position or command role at ${now}, needed for ${what}`);
+  }
+  const found = held.find(covers);
+  if (found === undefined) {
+    const list = held.map(describeAuthority).join(', ');
+    throw new ConcordError(refusal, `no authority of ${person} (${list}) covers ${what}`);
+  }
+  return found;
+}

@@ -1,0 +1,150 @@
+/**
+ * Chain of command and authority: who holds which position when, which
+ * positions and units a position commands, who has operational direction on an
+ * incident, and which authorities an actor can rest a decision on.
+ *
+ * The model: each agency's positions form a tree through `reportsTo`; a
+ * position commands itself and everything below it. A unit is commanded from
+ * its supervising position (or, with none, from the agency's top positions).
+ * Operational direction on an incident rests with its incident commander or
+ * unified command members (and whoever they delegate it to), and covers only
+ * units assigned to that incident; the home agency's chain keeps command of its
+ * units throughout (administrative control), so it can always recall them.
+ */
+import type { Authority } from './values.ts';
+import type { Delegation, Incident, Unit, World } from './world.ts';
+import { isWithin } from './time.ts';
+
+/** positions a person holds at a moment */
+export function positionsHeld(world: World, person: string, at: string): string[] {
+  const held: string[] = [];
+  for (const a of Object.values(world.appointments)) {
+    if (a.person === person && isWithin(at, a.from, a.until)) held.push(a.position);
+  }
+  return held.sort();
+}
+
+/** people holding a position at a moment */
+export function holdersOf(world: World, position: string, at: string): string[] {
+  const holders: string[] = [];
+  for (const a of Object.values(world.appointments)) {
+    if (a.position === position && isWithin(at, a.from, a.until)) holders.push(a.person);
+  }
+  return [...new Set(holders)].sort();
+}
+
+export function isDelegationActive(d: Delegation, at: string): boolean {
+  return isWithin(at, d.from, d.until) && (d.revoked === undefined || isWithin(at, undefined, d.revoked.at));
+}
+
+/** the positions above a position, nearest first */
+export function chainAbove(world: World, position: string): string[] {
+  const chain: string[] = [];
+  const seen = new Set([position]);
+  let next = world.positions[position]?.reportsTo;
+  while (next !== undefined && !seen.has(next)) {
+    chain.push(next);
+    seen.add(next);
+    next = world.positions[next]?.reportsTo;
+  }
+  return chain;
+}
+
+/** a position commands itself and every position below it in its agency's chain */
+export function commandsPosition(world: World, superior: string, subordinate: string): boolean {
+  return superior === subordinate || chainAbove(world, subordinate).includes(superior);
+}
+
+/** the top positions of an agency (those reporting to no one) */
+export function topPositions(world: World, agency: string): string[] {
+  return Object.values(world.positions)
+    .filter((p) => p.agency === agency && p.reportsTo === undefined)
+    .map((p) => p.id)
+    .sort();
+}
+
+/** a unit is commanded from its supervising position up, or from the agency's top if it has none */
+export function commandsUnit(world: World, position: string, unit: Unit): boolean {
+  const p = world.positions[position];
+  if (p === undefined || p.agency !== unit.agency) return false;
+  if (unit.supervisor === undefined) return p.reportsTo === undefined;
+  return commandsPosition(world, position, unit.supervisor);
+}
+
+/** the position an authority carries, for position and delegation authorities */
+export function positionOf(a: Authority): string | undefined {
+  return a.kind === 'position' || a.kind === 'delegation' ? a.position : undefined;
+}
+
+/** the incident an authority gives operational direction on, for incident command authorities */
+export function incidentOf(a: Authority): string | undefined {
+  return a.kind === 'incident_commander' || a.kind === 'unified_command' || a.kind === 'incident_delegation'
+    ? a.incident
+    : undefined;
+}
+
+/** the agency an authority belongs to: a position's agency, or the UC member's agency */
+export function agencyOf(world: World, a: Authority): string | undefined {
+  const p = positionOf(a);
+  if (p !== undefined) return world.positions[p]?.agency;
+  if (a.kind === 'unified_command') return a.agency;
+  return undefined;
+}
+
+/** incident command roles a person holds on an incident */
+export function incidentRoles(incident: Incident, person: string): Authority[] {
+  const structure = incident.command?.structure;
+  if (structure === undefined || incident.status !== 'open') return [];
+  if (structure.kind === 'single') {
+    return structure.commander.person === person ? [{ kind: 'incident_commander', incident: incident.id }] : [];
+  }
+  return structure.members
+    .filter((m) => m.person === person)
+    .map((m) => ({ kind: 'unified_command', incident: incident.id, agency: m.agency }));
+}
+
+/** does a person hold operational direction on an incident in their own right (not by delegation)? */
+export function holdsIncidentCommand(world: World, incident: string, person: string): boolean {
+  const i = world.incidents[incident];
+  return i !== undefined && incidentRoles(i, person).length > 0;
+}
+
+/**
+ * Every authority a person holds at a moment, in a stable order: positions,
+ * delegated positions, incident command roles, delegated incident command.
+ */
+export function heldAuthorities(world: World, person: string, at: string): Authority[] {
+  const out: Authority[] = positionsHeld(world, person, at).map((position) => ({ kind: 'position', position }));
+  const delegations = Object.values(world.delegations)
+    .filter((d) => d.to === person && isDelegationActive(d, at))
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  for (const d of delegations) {
+    if (d.scope.kind === 'position') out.push({ kind: 'delegation', delegation: d.id, position: d.scope.position });
+  }
+  const incidents = Object.values(world.incidents).sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  for (const i of incidents) out.push(...incidentRoles(i, person));
+  for (const d of delegations) {
+    if (d.scope.kind === 'incident_command' && world.incidents[d.scope.incident]?.status === 'open') {
+      out.push({ kind: 'incident_delegation', delegation: d.id, incident: d.scope.incident });
+    }
+  }
+  return out;
+}
+
+/** does an authority command a position (position and delegation authorities only)? */
+export function authorityCommandsPosition(world: World, a: Authority, position: string): boolean {
+  const p = positionOf(a);
+  return p !== undefined && commandsPosition(world, p, position);
+}
+
+/** does an authority command a unit through its home agency's chain (administrative control)? */
+export function authorityCommandsUnit(world: World, a: Authority, unit: Unit): boolean {
+  const p = positionOf(a);
+  return p !== undefined && commandsUnit(world, p, unit);
+}
+
+/** does an authority give operational direction over a unit (assigned to the authority's incident)? */
+export function authorityDirectsUnit(a: Authority, unit: Unit): boolean {
+  const incident = incidentOf(a);
+  return incident !== undefined && unit.assignment?.incident === incident;
+}

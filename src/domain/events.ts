@@ -1,0 +1,303 @@
+/**
+ * Domain events: the facts Concord records, one ledger entry each. Plain JSON
+ * data (no undefined, no Date; times are RFC 3339 UTC strings). Types are
+ * `<noun>.<past-verb>`; the zod schemas below are the single source of truth
+ * for both the TypeScript types and the check applied when an event is read
+ * back from the ledger.
+ *
+ * The time of an event is not in its body: it is the ledger's receive time
+ * (EventMeta.received). Bodies carry a time only when the user states one
+ * that differs from it (an appointment that began last year, an order
+ * effective in ten minutes).
+ */
+import { z } from 'zod';
+import { ConcordError } from '../errors.ts';
+import {
+  actorSchema,
+  agencyKindSchema,
+  authoritySchema,
+  categorySchema,
+  delegationScopeSchema,
+  directiveSchema,
+  idSchema,
+  operationSchema,
+  orderRecipientSchema,
+  recipientSchema,
+  textSchema,
+  timeSchema,
+  urgencySchema,
+  verdictSchema,
+  type Actor,
+  type DeepReadonly,
+} from './values.ts';
+
+/** ledger index and the server receive time — the authoritative time of the event */
+export interface EventMeta {
+  readonly index: number;
+  readonly received: string;
+}
+
+const reason = z.string().trim().min(1).max(10_000);
+const ids = z.array(idSchema);
+const count = z.number().int().min(1).max(10_000);
+/** seconds the receiving side has to answer before the request escalates */
+const responseSeconds = z.number().int().min(1).max(7 * 24 * 3600);
+
+const approvalSchema = z.strictObject({ role: idSchema, authority: authoritySchema });
+
+/** event type → body schema */
+export const EVENT_BODIES = {
+  // organisation
+  'agency.registered': z.strictObject({
+    agency: idSchema,
+    name: textSchema,
+    kind: agencyKindSchema,
+    jurisdiction: textSchema,
+  }),
+  'position.established': z.strictObject({
+    position: idSchema,
+    agency: idSchema,
+    title: textSchema,
+    reportsTo: idSchema.optional(),
+    rank: z.number().int().optional(),
+    /** the desk that receives assistance requests addressed to the agency */
+    handlesRequests: z.boolean().optional(),
+  }),
+  'person.registered': z.strictObject({ person: idSchema, agency: idSchema, name: textSchema }),
+  'person.appointed': z.strictObject({
+    appointment: idSchema,
+    person: idSchema,
+    position: idSchema,
+    /** when the appointment began, if not at the event's receive time */
+    from: timeSchema.optional(),
+  }),
+  'person.relieved': z.strictObject({ appointment: idSchema, reason, until: timeSchema.optional() }),
+  'unit.registered': z.strictObject({
+    unit: idSchema,
+    agency: idSchema,
+    type: textSchema,
+    callsign: textSchema,
+    members: ids,
+    /** the position that supervises the unit; everything at or above it in the chain commands the unit */
+    supervisor: idSchema.optional(),
+  }),
+  'unit.updated': z.strictObject({
+    unit: idSchema,
+    type: textSchema.optional(),
+    callsign: textSchema.optional(),
+    members: ids.optional(),
+    supervisor: idSchema.optional(),
+  }),
+  'delegation.granted': z.strictObject({
+    delegation: idSchema,
+    to: idSchema,
+    scope: delegationScopeSchema,
+    from: timeSchema.optional(),
+    until: timeSchema.optional(),
+    reason,
+    authority: authoritySchema,
+  }),
+  'delegation.revoked': z.strictObject({ delegation: idSchema, reason }),
+
+  // incidents
+  'incident.opened': z.strictObject({
+    name: textSchema,
+    location: textSchema,
+    leadAgency: idSchema,
+    description: textSchema.optional(),
+  }),
+  'incident.updated': z.strictObject({
+    name: textSchema.optional(),
+    location: textSchema.optional(),
+    description: textSchema.optional(),
+  }),
+  'incident.closed': z.strictObject({ reason, authority: authoritySchema }),
+  'incident.command_established': z.strictObject({
+    structure: z.discriminatedUnion('kind', [
+      z.strictObject({ kind: z.literal('single'), commander: recipientSchema.required() }),
+      z.strictObject({ kind: z.literal('unified'), members: z.array(recipientSchema.required()).min(2) }),
+    ]),
+    reason,
+    authority: authoritySchema,
+  }),
+  'incident.liaison_designated': z.strictObject({ agency: idSchema, person: idSchema }),
+  'incident.unit_assigned': z.strictObject({
+    unit: idSchema,
+    /** the request the unit was committed to, when it came through one */
+    request: idSchema.optional(),
+    authority: authoritySchema,
+    reason: reason.optional(),
+  }),
+  'incident.unit_released': z.strictObject({
+    unit: idSchema,
+    reason,
+    authority: authoritySchema,
+    /** the recall or withdrawal order, when the home agency pulled the unit */
+    order: idSchema.optional(),
+  }),
+
+  // assistance requests
+  'request.sent': z.strictObject({
+    request: idSchema,
+    from: idSchema,
+    to: idSchema,
+    requester: idSchema.optional(),
+    category: categorySchema,
+    urgency: urgencySchema,
+    operation: operationSchema,
+    description: textSchema,
+    unitsRequested: count,
+    location: textSchema.optional(),
+    /** the receiving agency's position first responsible for answering */
+    responsible: idSchema.optional(),
+    responseSeconds,
+  }),
+  'request.received': z.strictObject({ request: idSchema }),
+  'request.evaluated': z.strictObject({ request: idSchema, verdict: verdictSchema }),
+  'request.approved': z.strictObject({ request: idSchema, role: idSchema, reason, authority: authoritySchema }),
+  'request.accepted': z.strictObject({
+    request: idSchema,
+    reason,
+    authority: authoritySchema,
+    approval: approvalSchema.optional(),
+  }),
+  'request.partly_accepted': z.strictObject({
+    request: idSchema,
+    /** how many units the receiving agency agreed to send */
+    count,
+    units: ids.optional(),
+    reason,
+    authority: authoritySchema,
+    approval: approvalSchema.optional(),
+  }),
+  'request.declined': z.strictObject({ request: idSchema, reason, authority: authoritySchema }),
+  'request.escalated': z.strictObject({
+    request: idSchema,
+    from: idSchema.optional(),
+    to: idSchema,
+    reason,
+    authority: authoritySchema,
+    responseSeconds,
+  }),
+  'request.units_committed': z.strictObject({
+    request: idSchema,
+    units: ids.min(1),
+    authority: authoritySchema,
+    reason: reason.optional(),
+  }),
+  'request.units_on_scene': z.strictObject({ request: idSchema, units: ids.min(1) }),
+  'request.units_withdrawn': z.strictObject({
+    request: idSchema,
+    units: ids.min(1),
+    reason,
+    authority: authoritySchema,
+    order: idSchema.optional(),
+  }),
+  'request.units_released': z.strictObject({
+    request: idSchema,
+    units: ids.min(1),
+    reason,
+    authority: authoritySchema,
+  }),
+  'request.closed': z.strictObject({ request: idSchema, reason, authority: authoritySchema }),
+  'request.cancelled': z.strictObject({ request: idSchema, reason, authority: authoritySchema }),
+
+  // orders
+  'order.issued': z.strictObject({
+    order: idSchema,
+    authority: authoritySchema,
+    directive: directiveSchema,
+    rationale: reason,
+    units: ids,
+    people: ids,
+    /** where or what: the location for move, the task for assign */
+    target: textSchema.optional(),
+    details: textSchema.optional(),
+    effectiveAt: timeSchema.optional(),
+    supersedes: ids,
+    /** the recipients' agency's protocols on this order, when the app evaluated them */
+    verdict: verdictSchema.optional(),
+    /** for a needs_approval verdict: the issuer's authority that satisfies the approval role */
+    approval: approvalSchema.optional(),
+  }),
+  'order.acknowledged': z.strictObject({ order: idSchema, recipient: orderRecipientSchema }),
+  'order.conflict_detected': z.strictObject({
+    conflict: idSchema,
+    unit: idSchema,
+    orders: z.tuple([idSchema, idSchema]),
+    description: textSchema,
+  }),
+  'conflict.resolved': z.strictObject({ conflict: idSchema, reason, authority: authoritySchema }),
+
+  // notifications
+  'notification.created': z.strictObject({
+    notification: idSchema,
+    recipient: recipientSchema,
+    /** the event type that caused it */
+    topic: z.string().min(1),
+    request: idSchema.optional(),
+    order: idSchema.optional(),
+    conflict: idSchema.optional(),
+    units: ids.optional(),
+    message: textSchema,
+    reason: reason.optional(),
+    urgent: z.boolean(),
+  }),
+  'notification.delivered': z.strictObject({ notification: idSchema }),
+  'notification.acknowledged': z.strictObject({ notification: idSchema }),
+} as const;
+
+type Bodies = typeof EVENT_BODIES;
+export type EventType = keyof Bodies;
+export const EVENT_TYPES = Object.keys(EVENT_BODIES) as EventType[];
+
+export type EventBody<T extends EventType> = DeepReadonly<z.output<Bodies[T]>>;
+
+/** one event; discriminated on `type` */
+export type DomainEvent = {
+  [T in EventType]: {
+    readonly type: T;
+    readonly actor: Actor;
+    /** the incident the event belongs to, when it belongs to one */
+    readonly incident?: string;
+    readonly body: EventBody<T>;
+  };
+}[EventType];
+
+export type EventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;
+
+/** build an event; `incident` is left out when undefined so the event stays plain JSON */
+export function makeEvent<T extends EventType>(
+  type: T,
+  actor: Actor,
+  incident: string | undefined,
+  body: EventBody<T>,
+): EventOf<T> {
+  const event = incident === undefined ? { type, actor, body } : { type, actor, incident, body };
+  return event as unknown as EventOf<T>;
+}
+
+function isEventType(type: string): type is EventType {
+  return Object.prototype.hasOwnProperty.call(EVENT_BODIES, type);
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .slice(0, 3)
+    .map((i) => `${i.path.length > 0 ? i.path.join('.') : '(root)'}: ${i.message}`)
+    .join('; ');
+}
+
+/** validate an event read back from the ledger; anything malformed means the stored data is corrupt */
+export function parseDomainEvent(type: string, actor: unknown, incident: unknown, body: unknown): DomainEvent {
+  if (!isEventType(type)) throw new ConcordError('LEDGER_CORRUPT', `unknown domain event type "${type}"`);
+  const a = actorSchema.safeParse(actor);
+  if (!a.success) throw new ConcordError('LEDGER_CORRUPT', `${type}: bad actor: ${describeIssues(a.error)}`);
+  if (incident !== undefined && incident !== null && !idSchema.safeParse(incident).success) {
+    throw new ConcordError('LEDGER_CORRUPT', `${type}: bad incident id`);
+  }
+  const b = EVENT_BODIES[type].safeParse(body);
+  if (!b.success) throw new ConcordError('LEDGER_CORRUPT', `${type}: bad body: ${describeIssues(b.error)}`);
+  const inc = typeof incident === 'string' ? incident : undefined;
+  return makeEvent(type, a.data, inc, b.data as EventBody<typeof type>);
+}

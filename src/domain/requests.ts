@@ -1,0 +1,300 @@
+/**
+ * The assistance-request state machine: which actions each state allows, the
+ * response deadlines by urgency, and how request events change a request.
+ *
+ *   sent → received → evaluated → accepted | partly_accepted | declined
+ *   sent | received | evaluated | escalated → escalated   (deadline passed, or sent up by hand)
+ *   accepted | partly_accepted → units_committed → on_scene
+ *   units_committed | on_scene → withdrawn (by the sending agency) | released (by the requester)
+ *   declined | withdrawn | released → closed
+ *   any state before units are committed → cancelled (by the requester)
+ */
+import { ConcordError } from '../errors.ts';
+import type { Urgency } from './vocabulary.ts';
+import { joinIncident } from './incidents.ts';
+import type { EventMeta, EventOf } from './events.ts';
+import { addSeconds } from './time.ts';
+import type { AssistanceRequest, Commitment, RequestState, RequestStep, World } from './world.ts';
+import { existing, type WorldWriter } from './writer.ts';
+
+/**
+ * Seconds the receiving agency has to answer (accept, partly accept or
+ * decline) before the request escalates one position up its chain; each
+ * escalation starts the same window again. Immediate: an officer in danger
+ * cannot wait longer than a radio exchange or two. Urgent: the time to reach
+ * a commander by phone. Routine: within the hour.
+ */
+export const RESPONSE_SECONDS: Readonly<Record<Urgency, number>> = {
+  immediate: 120,
+  urgent: 600,
+  routine: 3600,
+};
+
+export type RequestAction =
+  | 'receive'
+  | 'evaluate'
+  | 'approve'
+  | 'accept'
+  | 'accept_partly'
+  | 'decline'
+  | 'escalate'
+  | 'commit'
+  | 'report_on_scene'
+  | 'withdraw'
+  | 'release'
+  | 'close'
+  | 'cancel';
+
+/** the states in which each action is allowed */
+export const ALLOWED_FROM: Readonly<Record<RequestAction, readonly RequestState[]>> = {
+  receive: ['sent'],
+  evaluate: ['received', 'evaluated', 'escalated'],
+  approve: ['evaluated', 'escalated'],
+  accept: ['evaluated', 'escalated'],
+  accept_partly: ['evaluated', 'escalated'],
+  decline: ['received', 'evaluated', 'escalated'],
+  escalate: ['sent', 'received', 'evaluated', 'escalated'],
+  commit: ['accepted', 'partly_accepted', 'units_committed', 'on_scene'],
+  report_on_scene: ['units_committed', 'on_scene'],
+  withdraw: ['units_committed', 'on_scene'],
+  release: ['units_committed', 'on_scene'],
+  close: ['declined', 'withdrawn', 'released'],
+  cancel: ['sent', 'received', 'evaluated', 'escalated', 'accepted', 'partly_accepted'],
+};
+
+/** states from which nothing more happens */
+export const FINAL_STATES: readonly RequestState[] = ['closed', 'cancelled'];
+
+/** states in which the request awaits an answer, so its deadline runs */
+export const AWAITING_ANSWER: readonly RequestState[] = ['sent', 'received', 'evaluated', 'escalated'];
+
+/** refuse an action the request's state does not allow, saying the state and the action */
+export function requireAction(r: AssistanceRequest, action: RequestAction): void {
+  if (FINAL_STATES.includes(r.state)) {
+    throw new ConcordError('REQUEST_NOT_OPEN', `request ${r.id} is ${r.state}; cannot ${action.replace('_', ' ')} it`, {
+      state: r.state,
+      action,
+    });
+  }
+  const allowed = ALLOWED_FROM[action];
+  if (!allowed.includes(r.state)) {
+    throw new ConcordError(
+      'INVALID_TRANSITION',
+      `request ${r.id} is ${r.state}; cannot ${action.replace('_', ' ')} it (allowed when ${allowed.join(', ')})`,
+      { state: r.state, action },
+    );
+  }
+}
+
+/** units committed to the request and neither withdrawn nor released */
+export function activeUnits(r: AssistanceRequest): string[] {
+  return r.commitments.filter((c) => c.ended === undefined).map((c) => c.unit);
+}
+
+/** the state a request with units is in, from its commitments */
+function commitmentState(cs: readonly Commitment[]): RequestState {
+  const active = cs.filter((c) => c.ended === undefined);
+  if (active.length > 0) return active.some((c) => c.onSceneAt !== undefined) ? 'on_scene' : 'units_committed';
+  return cs.some((c) => c.ended?.kind === 'withdrawn') ? 'withdrawn' : 'released';
+}
+
+export type RequestEvent =
+  | EventOf<'request.sent'>
+  | EventOf<'request.received'>
+  | EventOf<'request.evaluated'>
+  | EventOf<'request.approved'>
+  | EventOf<'request.accepted'>
+  | EventOf<'request.partly_accepted'>
+  | EventOf<'request.declined'>
+  | EventOf<'request.escalated'>
+  | EventOf<'request.units_committed'>
+  | EventOf<'request.units_on_scene'>
+  | EventOf<'request.units_withdrawn'>
+  | EventOf<'request.units_released'>
+  | EventOf<'request.closed'>
+  | EventOf<'request.cancelled'>;
+
+function withoutDeadline(r: AssistanceRequest): AssistanceRequest {
+  const { deadline: _answered, ...rest } = r;
+  return rest;
+}
+
+function logged(r: AssistanceRequest, e: RequestEvent, meta: EventMeta, state: RequestState): AssistanceRequest {
+  const body = e.body as { authority?: RequestStep['authority']; reason?: string };
+  const step: RequestStep = {
+    action: e.type.slice('request.'.length),
+    state,
+    at: meta.received,
+    index: meta.index,
+    by: e.actor,
+    ...(body.authority !== undefined ? { authority: body.authority } : {}),
+    ...(body.reason !== undefined ? { reason: body.reason } : {}),
+  };
+  return { ...r, state, log: [...r.log, step] };
+}
+
+function endCommitments(
+  w: WorldWriter,
+  r: AssistanceRequest,
+  units: readonly string[],
+  ended: NonNullable<Commitment['ended']>,
+): Commitment[] {
+  const commitments = r.commitments.map((c) => (c.ended === undefined && units.includes(c.unit) ? { ...c, ended } : c));
+  for (const id of units) {
+    const u = w.world.units[id];
+    if (u !== undefined && u.commitment === r.id) {
+      const { commitment: _ended, ...rest } = u;
+      w.put('units', id, rest);
+    }
+  }
+  return commitments;
+}
+
+export function applyRequest(w: WorldWriter, e: RequestEvent, meta: EventMeta): void {
+  const at = meta.received;
+  if (e.type === 'request.sent') {
+    const b = e.body;
+    const incident = e.incident;
+    if (incident === undefined) throw new ConcordError('LEDGER_CORRUPT', `request.sent ${b.request} names no incident`);
+    const r: AssistanceRequest = {
+      id: b.request,
+      incident,
+      from: b.from,
+      to: b.to,
+      ...(b.requester !== undefined ? { requester: b.requester } : {}),
+      category: b.category,
+      urgency: b.urgency,
+      operation: b.operation,
+      description: b.description,
+      unitsRequested: b.unitsRequested,
+      ...(b.location !== undefined ? { location: b.location } : {}),
+      state: 'sent',
+      sentAt: at,
+      ...(b.responsible !== undefined ? { responsible: b.responsible } : {}),
+      deadline: addSeconds(at, b.responseSeconds),
+      responseSeconds: b.responseSeconds,
+      escalations: [],
+      commitments: [],
+      withdrawals: [],
+      log: [],
+    };
+    w.put('requests', r.id, logged(r, e, meta, 'sent'));
+    joinIncident(w, incident, [b.from, b.to], e.type);
+    return;
+  }
+  const r = existing(w.world.requests, e.body.request, 'request', e.type);
+  let next: AssistanceRequest;
+  switch (e.type) {
+    case 'request.received':
+      next = logged(r, e, meta, 'received');
+      break;
+    case 'request.evaluated': {
+      const { approval: _stale, ...rest } = r; // an approval answers one verdict; a new verdict needs its own
+      next = logged({ ...rest, verdict: e.body.verdict }, e, meta, 'evaluated');
+      break;
+    }
+    case 'request.approved':
+      next = logged(
+        { ...r, approval: { role: e.body.role, reason: e.body.reason, by: e.actor, authority: e.body.authority, at } },
+        e,
+        meta,
+        r.state,
+      );
+      break;
+    case 'request.accepted':
+    case 'request.partly_accepted':
+    case 'request.declined': {
+      const b = e.body;
+      const kind = e.type === 'request.accepted' ? 'accepted' : e.type === 'request.declined' ? 'declined' : 'partly_accepted';
+      const approval = 'approval' in b ? b.approval : undefined;
+      const answer = {
+        kind,
+        ...(e.type === 'request.partly_accepted' ? { count: e.body.count } : {}),
+        ...(e.type === 'request.partly_accepted' && e.body.units !== undefined ? { units: e.body.units } : {}),
+        reason: b.reason,
+        by: e.actor,
+        authority: b.authority,
+        at,
+        ...(approval !== undefined ? { approval } : {}),
+      } as const;
+      next = logged({ ...withoutDeadline(r), answer }, e, meta, kind);
+      break;
+    }
+    case 'request.escalated': {
+      const b = e.body;
+      const deadline = addSeconds(at, b.responseSeconds);
+      const escalation = {
+        ...(b.from !== undefined ? { from: b.from } : {}),
+        to: b.to,
+        at,
+        reason: b.reason,
+        by: e.actor,
+        authority: b.authority,
+        deadline,
+      };
+      next = logged(
+        { ...r, responsible: b.to, deadline, escalations: [...r.escalations, escalation] },
+        e,
+        meta,
+        'escalated',
+      );
+      break;
+    }
+    case 'request.units_committed': {
+      const commitments = [...r.commitments, ...e.body.units.map((unit) => ({ unit, committedAt: at }))];
+      for (const id of e.body.units) {
+        const u = existing(w.world.units, id, 'unit', e.type);
+        w.put('units', id, { ...u, commitment: r.id });
+      }
+      next = logged({ ...r, commitments }, e, meta, commitmentState(commitments));
+      break;
+    }
+    case 'request.units_on_scene': {
+      const units = e.body.units;
+      const commitments = r.commitments.map((c) =>
+        c.ended === undefined && c.onSceneAt === undefined && units.includes(c.unit) ? { ...c, onSceneAt: at } : c,
+      );
+      next = logged({ ...r, commitments }, e, meta, commitmentState(commitments));
+      break;
+    }
+    case 'request.units_withdrawn': {
+      const b = e.body;
+      const ended = { kind: 'withdrawn', at, reason: b.reason, ...(b.order !== undefined ? { order: b.order } : {}) } as const;
+      const commitments = endCommitments(w, r, b.units, ended);
+      const withdrawal = {
+        units: b.units,
+        reason: b.reason,
+        ...(b.order !== undefined ? { order: b.order } : {}),
+        at,
+        by: e.actor,
+        authority: b.authority,
+      };
+      next = logged(
+        { ...r, commitments, withdrawals: [...r.withdrawals, withdrawal] },
+        e,
+        meta,
+        commitmentState(commitments),
+      );
+      break;
+    }
+    case 'request.units_released': {
+      const commitments = endCommitments(w, r, e.body.units, { kind: 'released', at, reason: e.body.reason });
+      next = logged({ ...r, commitments }, e, meta, commitmentState(commitments));
+      break;
+    }
+    case 'request.closed':
+      next = logged(r, e, meta, 'closed');
+      break;
+    case 'request.cancelled':
+      next = logged(withoutDeadline(r), e, meta, 'cancelled');
+      break;
+  }
+  w.put('requests', r.id, next);
+}
+
+/** requests of an incident, oldest first */
+export function requestsOf(world: World, incident: string): AssistanceRequest[] {
+  return Object.values(world.requests)
+    .filter((r) => r.incident === incident)
+    .sort((a, b) => (a.log[0]?.index ?? 0) - (b.log[0]?.index ?? 0));
+}

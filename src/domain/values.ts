@@ -1,0 +1,106 @@
+/**
+ * Value shapes shared by commands, events and the world: ids, times, actors,
+ * authorities, verdicts. Each is a zod schema (the single source of truth for
+ * the runtime check) with its TypeScript type derived from it.
+ */
+import { z } from 'zod';
+import { AGENCY_KINDS, DIRECTIVES, OPERATION_KINDS, REQUEST_CATEGORIES, URGENCIES } from './vocabulary.ts';
+import type { Verdict } from './verdict.ts';
+
+/** Deep readonly view of the plain data zod infers. */
+export type DeepReadonly<T> = T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
+
+export const idSchema = z.string().min(1).max(200);
+/** RFC 3339 in UTC ("Z"), any sub-second precision */
+export const timeSchema = z.iso.datetime();
+export const textSchema = z.string().max(10_000);
+
+export const agencyKindSchema = z.enum(AGENCY_KINDS);
+export const categorySchema = z.enum(REQUEST_CATEGORIES);
+export const urgencySchema = z.enum(URGENCIES);
+export const operationSchema = z.enum(OPERATION_KINDS);
+export const directiveSchema = z.enum(DIRECTIVES);
+
+/** the one who did it; recorded in the ledger entry's actor field */
+export const actorSchema = z.strictObject({
+  agency: idSchema,
+  person: idSchema.optional(),
+  device: idSchema.optional(),
+});
+export interface Actor {
+  readonly agency: string;
+  readonly person?: string;
+  readonly device?: string;
+}
+
+/**
+ * What a decision rests on. A position the actor holds, a delegation of a
+ * position's authority, an incident command role (operational direction on that
+ * incident), a delegation of that role, or — for automatic escalation only —
+ * the response deadline that passed.
+ */
+export const authoritySchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('position'), position: idSchema }),
+  z.strictObject({ kind: z.literal('delegation'), delegation: idSchema, position: idSchema }),
+  z.strictObject({ kind: z.literal('incident_commander'), incident: idSchema }),
+  z.strictObject({ kind: z.literal('unified_command'), incident: idSchema, agency: idSchema }),
+  z.strictObject({ kind: z.literal('incident_delegation'), delegation: idSchema, incident: idSchema }),
+  z.strictObject({ kind: z.literal('response_deadline'), deadline: timeSchema }),
+]);
+export type Authority = DeepReadonly<z.output<typeof authoritySchema>>;
+
+/** what a delegation hands over: a position's authority, or operational direction on an incident */
+export const delegationScopeSchema = z.discriminatedUnion('kind', [
+  z.strictObject({ kind: z.literal('position'), position: idSchema }),
+  z.strictObject({ kind: z.literal('incident_command'), incident: idSchema }),
+]);
+export type DelegationScope = DeepReadonly<z.output<typeof delegationScopeSchema>>;
+
+export const verdictSchema = z.strictObject({
+  decision: z.enum(['permitted', 'prohibited', 'needs_approval']),
+  approvalRole: idSchema.optional(),
+  clauses: z.array(
+    z.strictObject({ id: z.string().min(1), cite: z.string().optional(), summary: z.string().optional() }),
+  ),
+  agency: idSchema,
+  policyVersion: z.string().min(1),
+  evaluatedAt: timeSchema,
+});
+// compile-time check that the schema and the shared Verdict type agree both ways
+type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
+const verdictSchemaAgrees: Same<DeepReadonly<z.output<typeof verdictSchema>>, Verdict> = true;
+void verdictSchemaAgrees;
+
+/** who a notification is for: an agency, and a person in it where one is known */
+export const recipientSchema = z.strictObject({ agency: idSchema, person: idSchema.optional() });
+export type Recipient = DeepReadonly<z.output<typeof recipientSchema>>;
+
+/** an order is addressed to units and/or people */
+export const orderRecipientSchema = z.strictObject({ kind: z.enum(['unit', 'person']), id: idSchema });
+export type OrderRecipient = DeepReadonly<z.output<typeof orderRecipientSchema>>;
+
+export function sameAuthority(a: Authority, b: Authority): boolean {
+  return JSON.stringify(Object.entries(a).sort()) === JSON.stringify(Object.entries(b).sort());
+}
+
+export function describeAuthority(a: Authority): string {
+  switch (a.kind) {
+    case 'position':
+      return `position ${a.position}`;
+    case 'delegation':
+      return `delegation ${a.delegation} of position ${a.position}`;
+    case 'incident_commander':
+      return `incident commander of ${a.incident}`;
+    case 'unified_command':
+      return `unified command member for ${a.agency} on ${a.incident}`;
+    case 'incident_delegation':
+      return `delegation ${a.delegation} of command on ${a.incident}`;
+    case 'response_deadline':
+      return `response deadline ${a.deadline}`;
+  }
+}
+
+export function describeActor(actor: Actor): string {
+  const who = actor.person ?? actor.device ?? 'unnamed';
+  return `${who} (${actor.agency})`;
+}

@@ -1,0 +1,320 @@
+/**
+ * The world: everything the domain knows, as plain data (records keyed by id,
+ * arrays) so two worlds compare with assert.deepStrictEqual and print as JSON.
+ * Built only by folding events (project.ts); never mutated once returned.
+ * Times are the receive times of the events that set them.
+ */
+import type { AgencyKind, Directive, OperationKind, RequestCategory, Urgency } from './vocabulary.ts';
+import type { Verdict } from './verdict.ts';
+import type { Actor, Authority, DelegationScope, OrderRecipient, Recipient } from './values.ts';
+
+export interface Agency {
+  readonly id: string;
+  readonly name: string;
+  readonly kind: AgencyKind;
+  readonly jurisdiction: string;
+  readonly registeredAt: string;
+}
+
+/** a post in an agency's standing chain of command */
+export interface Position {
+  readonly id: string;
+  readonly agency: string;
+  readonly title: string;
+  /** the position above this one; absent at the top of the agency */
+  readonly reportsTo?: string;
+  readonly rank?: number;
+  readonly handlesRequests?: boolean;
+}
+
+export interface Person {
+  readonly id: string;
+  readonly agency: string;
+  readonly name: string;
+}
+
+/** a person holding a position over [from, until) */
+export interface Appointment {
+  readonly id: string;
+  readonly person: string;
+  readonly position: string;
+  readonly from: string;
+  readonly until?: string;
+}
+
+export interface UnitAssignment {
+  readonly incident: string;
+  readonly since: string;
+  /** the request the unit came through, if any */
+  readonly request?: string;
+}
+
+export interface Unit {
+  readonly id: string;
+  readonly agency: string;
+  readonly type: string;
+  readonly callsign: string;
+  readonly members: readonly string[];
+  readonly supervisor?: string;
+  /** operational direction: the incident the unit is assigned to now */
+  readonly assignment?: UnitAssignment;
+  /** the request the unit is committed to now */
+  readonly commitment?: string;
+  /**
+   * Ledger index of the unit's last change of assignment. Orders issued before
+   * it were spent by that change and no longer count when looking for conflicts.
+   */
+  readonly epoch: number;
+}
+
+export interface Delegation {
+  readonly id: string;
+  readonly grantor: string;
+  readonly to: string;
+  readonly scope: DelegationScope;
+  readonly authority: Authority;
+  readonly from: string;
+  readonly until?: string;
+  readonly reason: string;
+  readonly revoked?: { readonly at: string; readonly reason: string; readonly by: Actor };
+}
+
+export type CommandStructure =
+  | { readonly kind: 'single'; readonly commander: Required<Recipient> }
+  | { readonly kind: 'unified'; readonly members: readonly Required<Recipient>[] };
+
+export interface IncidentCommand {
+  readonly structure: CommandStructure;
+  readonly since: string;
+  readonly reason: string;
+  readonly by: Actor;
+  readonly authority: Authority;
+}
+
+export interface Incident {
+  readonly id: string;
+  readonly name: string;
+  readonly location: string;
+  readonly description?: string;
+  readonly leadAgency: string;
+  readonly status: 'open' | 'closed';
+  readonly openedAt: string;
+  readonly openedBy: Actor;
+  readonly closed?: { readonly at: string; readonly reason: string; readonly by: Actor; readonly authority: Authority };
+  readonly command?: IncidentCommand;
+  /** earlier command structures, oldest first */
+  readonly commandHistory: readonly IncidentCommand[];
+  /** liaison officer (person id) per agency */
+  readonly liaisons: Readonly<Record<string, string>>;
+  /** participating agencies in the order they joined */
+  readonly agencies: readonly string[];
+}
+
+export const REQUEST_STATES = [
+  'sent',
+  'received',
+  'evaluated',
+  'accepted',
+  'partly_accepted',
+  'declined',
+  'escalated',
+  'units_committed',
+  'on_scene',
+  'withdrawn',
+  'released',
+  'closed',
+  'cancelled',
+] as const;
+export type RequestState = (typeof REQUEST_STATES)[number];
+
+/** one step of a request's history: every transition and decision, with who and on what authority */
+export interface RequestStep {
+  readonly action: string;
+  readonly state: RequestState;
+  readonly at: string;
+  readonly index: number;
+  readonly by: Actor;
+  readonly authority?: Authority;
+  readonly reason?: string;
+}
+
+export interface Commitment {
+  readonly unit: string;
+  readonly committedAt: string;
+  readonly onSceneAt?: string;
+  readonly ended?: { readonly kind: 'withdrawn' | 'released'; readonly at: string; readonly reason: string; readonly order?: string };
+}
+
+export interface Withdrawal {
+  readonly units: readonly string[];
+  readonly reason: string;
+  readonly order?: string;
+  readonly at: string;
+  readonly by: Actor;
+  readonly authority: Authority;
+}
+
+export interface Escalation {
+  readonly from?: string;
+  readonly to: string;
+  readonly at: string;
+  readonly reason: string;
+  readonly by: Actor;
+  readonly authority: Authority;
+  readonly deadline: string;
+}
+
+export interface RequestAnswer {
+  readonly kind: 'accepted' | 'partly_accepted' | 'declined';
+  readonly count?: number;
+  readonly units?: readonly string[];
+  readonly reason: string;
+  readonly by: Actor;
+  readonly authority: Authority;
+  readonly at: string;
+  readonly approval?: { readonly role: string; readonly authority: Authority };
+}
+
+export interface AssistanceRequest {
+  readonly id: string;
+  readonly incident: string;
+  readonly from: string;
+  readonly to: string;
+  readonly requester?: string;
+  readonly category: RequestCategory;
+  readonly urgency: Urgency;
+  readonly operation: OperationKind;
+  readonly description: string;
+  readonly unitsRequested: number;
+  readonly location?: string;
+  readonly state: RequestState;
+  readonly sentAt: string;
+  /** the receiving agency's position answerable for the request now */
+  readonly responsible?: string;
+  /** when the request escalates if still unanswered; absent once answered */
+  readonly deadline?: string;
+  readonly responseSeconds: number;
+  readonly verdict?: Verdict;
+  readonly approval?: { readonly role: string; readonly reason: string; readonly by: Actor; readonly authority: Authority; readonly at: string };
+  readonly answer?: RequestAnswer;
+  readonly escalations: readonly Escalation[];
+  readonly commitments: readonly Commitment[];
+  readonly withdrawals: readonly Withdrawal[];
+  readonly log: readonly RequestStep[];
+}
+
+export interface OrderAck {
+  readonly recipient: OrderRecipient;
+  readonly at: string;
+  readonly by: Actor;
+}
+
+export interface Order {
+  readonly id: string;
+  readonly incident?: string;
+  readonly issuer: Actor;
+  readonly authority: Authority;
+  readonly directive: Directive;
+  readonly rationale: string;
+  readonly target?: string;
+  readonly details?: string;
+  readonly units: readonly string[];
+  readonly people: readonly string[];
+  readonly issuedAt: string;
+  readonly effectiveAt: string;
+  readonly index: number;
+  readonly supersedes: readonly string[];
+  readonly status: 'active' | 'superseded';
+  readonly supersededBy?: string;
+  readonly acks: readonly OrderAck[];
+  readonly verdict?: Verdict;
+  readonly approval?: { readonly role: string; readonly authority: Authority };
+}
+
+export interface Conflict {
+  readonly id: string;
+  readonly incident?: string;
+  readonly unit: string;
+  readonly orders: readonly [string, string];
+  readonly description: string;
+  readonly detectedAt: string;
+  readonly index: number;
+  readonly status: 'open' | 'resolved';
+  readonly resolution?: { readonly at: string; readonly reason: string; readonly by: Actor; readonly authority?: Authority };
+}
+
+export interface Notification {
+  readonly id: string;
+  readonly recipient: Recipient;
+  readonly incident?: string;
+  readonly topic: string;
+  readonly request?: string;
+  readonly order?: string;
+  readonly conflict?: string;
+  readonly units?: readonly string[];
+  readonly message: string;
+  readonly reason?: string;
+  readonly urgent: boolean;
+  readonly status: 'created' | 'delivered' | 'acknowledged';
+  readonly createdAt: string;
+  readonly index: number;
+  readonly createdBy: Actor;
+  readonly deliveredAt?: string;
+  readonly acknowledgedAt?: string;
+  readonly acknowledgedBy?: Actor;
+}
+
+export interface World {
+  readonly agencies: Readonly<Record<string, Agency>>;
+  readonly positions: Readonly<Record<string, Position>>;
+  readonly people: Readonly<Record<string, Person>>;
+  readonly appointments: Readonly<Record<string, Appointment>>;
+  readonly units: Readonly<Record<string, Unit>>;
+  readonly delegations: Readonly<Record<string, Delegation>>;
+  readonly incidents: Readonly<Record<string, Incident>>;
+  readonly requests: Readonly<Record<string, AssistanceRequest>>;
+  readonly orders: Readonly<Record<string, Order>>;
+  readonly conflicts: Readonly<Record<string, Conflict>>;
+  readonly notifications: Readonly<Record<string, Notification>>;
+  /** ledger index of the last event folded in; -1 when none */
+  readonly lastIndex: number;
+  /** receive time of the last event folded in; null when none */
+  readonly lastReceived: string | null;
+}
+
+export type Collection = {
+  [K in keyof World]: World[K] extends Readonly<Record<string, infer _V>> ? (K extends 'lastReceived' ? never : K) : never;
+}[keyof World];
+export type EntityOf<K extends Collection> = World[K] extends Readonly<Record<string, infer V>> ? V : never;
+
+export const COLLECTIONS: readonly Collection[] = [
+  'agencies',
+  'positions',
+  'people',
+  'appointments',
+  'units',
+  'delegations',
+  'incidents',
+  'requests',
+  'orders',
+  'conflicts',
+  'notifications',
+];
+
+const none = Object.freeze({});
+
+export const emptyWorld: World = Object.freeze({
+  agencies: none,
+  positions: none,
+  people: none,
+  appointments: none,
+  units: none,
+  delegations: none,
+  incidents: none,
+  requests: none,
+  orders: none,
+  conflicts: none,
+  notifications: none,
+  lastIndex: -1,
+  lastReceived: null,
+});

@@ -1,0 +1,213 @@
+/**
+ * A small two-agency organisation, driven through decide/applyEvent with an
+ * injected clock and id source, for the domain tests.
+ *
+ * city-pd: superintendent ← chief of patrol ← district commander ← watch commander (request desk)
+ *          ← sergeants 1 and 2; units city-11, city-12 (sergeant 1), city-22 (sergeant 2)
+ * fed-ice: field office director ← supervisory officer (request desk); unit fed-t1
+ */
+import assert from 'node:assert/strict';
+import { isConcordError, type ErrorCode } from '../../src/errors.ts';
+import type { Command } from '../../src/domain/commands.ts';
+import { decide, type DecideContext } from '../../src/domain/decide.ts';
+import type { DomainEvent, EventMeta, EventOf, EventType } from '../../src/domain/events.ts';
+import { applyEvent, type RecordedEvent } from '../../src/domain/project.ts';
+import { addSeconds } from '../../src/domain/time.ts';
+import type { Verdict } from '../../src/domain/verdict.ts';
+import { emptyWorld, type Notification, type World } from '../../src/domain/world.ts';
+import type { Actor } from '../../src/domain/values.ts';
+
+export const T0 = '2026-06-01T21:00:00.000Z';
+
+type Distribute<T> = T extends unknown ? Omit<T, 'actor'> : never;
+export type Body = Distribute<Command>;
+
+export class Harness {
+  world: World = emptyWorld;
+  readonly log: RecordedEvent[] = [];
+  /** the live world right after each logged event */
+  readonly snapshots: World[] = [];
+  now = T0;
+  #seq = 0;
+  #index = 0;
+
+  get ctx(): DecideContext {
+    return { now: this.now, newId: (prefix) => `${prefix}-${++this.#seq}` };
+  }
+
+  advance(seconds: number): this {
+    this.now = addSeconds(this.now, seconds);
+    return this;
+  }
+
+  /** decide, then apply every event at the current time, as the app does */
+  run(actor: Actor, body: Body): DomainEvent[] {
+    const events = decide(this.world, { ...body, actor } as Command, this.ctx);
+    for (const event of events) {
+      const meta = { index: this.#index++, received: this.now };
+      this.world = applyEvent(this.world, event, meta);
+      this.log.push({ event, meta });
+      this.snapshots.push(this.world);
+    }
+    return events;
+  }
+
+  runCommand(command: Command): DomainEvent[] {
+    const { actor, ...body } = command;
+    return this.run(actor, body as Body);
+  }
+
+  /** the command is refused with this code, yields nothing and leaves the world as it was */
+  refuse(actor: Actor, body: Body, code: ErrorCode, message?: RegExp): void {
+    const before = this.world;
+    const logged = this.log.length;
+    assert.throws(
+      () => this.run(actor, body),
+      (e: unknown) => {
+        assert.ok(isConcordError(e), `expected ConcordError, got ${String(e)}`);
+        assert.equal(e.code, code, e.message);
+        if (message !== undefined) assert.match(e.message, message);
+        return true;
+      },
+    );
+    assert.equal(this.world, before);
+    assert.equal(this.log.length, logged);
+  }
+
+  eventsOf<T extends EventType>(type: T): { event: EventOf<T>; meta: EventMeta }[] {
+    return this.log.filter((r): r is { event: EventOf<T>; meta: EventMeta } => r.event.type === type);
+  }
+
+  /** notifications in the world about a topic, in the order created */
+  notified(topic: string): Notification[] {
+    return Object.values(this.world.notifications)
+      .filter((n) => n.topic === topic)
+      .sort((a, b) => a.index - b.index);
+  }
+}
+
+export const CITY: Actor = { agency: 'city-pd', device: 'setup' };
+export const FED: Actor = { agency: 'fed-ice', device: 'setup' };
+export const as = (agency: 'city-pd' | 'fed-ice', person: string): Actor => ({ agency, person });
+
+export const supt = as('city-pd', 'supt');
+export const chief = as('city-pd', 'chief');
+export const district = as('city-pd', 'district');
+export const watch = as('city-pd', 'watch');
+export const sgt1 = as('city-pd', 'sgt1');
+export const sgt2 = as('city-pd', 'sgt2');
+export const officer1 = as('city-pd', 'off1');
+export const fod = as('fed-ice', 'fod');
+export const sup = as('fed-ice', 'sup');
+export const agent = as('fed-ice', 'agent1');
+
+/** register both agencies and their organisations, and open incident inc-1 led by fed-ice */
+export function organisation(h: Harness = new Harness()): Harness {
+  h.run(CITY, { type: 'agency.register', agencyId: 'city-pd', name: 'City Police Department', kind: 'local', jurisdiction: 'City' });
+  h.run(FED, { type: 'agency.register', agencyId: 'fed-ice', name: 'Federal Immigration Enforcement', kind: 'federal', jurisdiction: 'US' });
+  const positions: [string, string, string | undefined, boolean?][] = [
+    ['city-supt', 'Superintendent', undefined],
+    ['city-chief-patrol', 'Chief of Patrol', 'city-supt'],
+    ['city-district', 'District Commander', 'city-chief-patrol'],
+    ['city-watch', 'Watch Commander', 'city-district', true],
+    ['city-sgt-1', 'Sergeant, beat 1', 'city-watch'],
+    ['city-sgt-2', 'Sergeant, beat 2', 'city-watch'],
+  ];
+  for (const [id, title, reportsTo, desk] of positions) {
+    h.run(CITY, { type: 'position.establish', positionId: id, title, ...(reportsTo ? { reportsTo } : {}), ...(desk ? { handlesRequests: true } : {}) });
+  }
+  h.run(FED, { type: 'position.establish', positionId: 'fed-fod', title: 'Field Office Director' });
+  h.run(FED, { type: 'position.establish', positionId: 'fed-sup', title: 'Supervisory Officer', reportsTo: 'fed-fod', handlesRequests: true });
+  const cityPeople: [string, string, string | undefined][] = [
+    ['supt', 'A. Superintendent', 'city-supt'],
+    ['chief', 'B. Chief', 'city-chief-patrol'],
+    ['district', 'C. District', 'city-district'],
+    ['watch', 'D. Watch', 'city-watch'],
+    ['sgt1', 'E. Sergeant', 'city-sgt-1'],
+    ['sgt2', 'F. Sergeant', 'city-sgt-2'],
+    ['off1', 'G. Officer', undefined],
+    ['off2', 'H. Officer', undefined],
+    ['off3', 'I. Officer', undefined],
+    ['liaison-city', 'J. Liaison', undefined],
+  ];
+  for (const [id, name, position] of cityPeople) {
+    h.run(CITY, { type: 'person.register', personId: id, name });
+    if (position) h.run(CITY, { type: 'person.appoint', personId: id, positionId: position, appointmentId: `appt-${id}` });
+  }
+  const fedPeople: [string, string, string | undefined][] = [
+    ['fod', 'K. Director', 'fed-fod'],
+    ['sup', 'L. Supervisor', 'fed-sup'],
+    ['agent1', 'M. Agent', undefined],
+    ['liaison-fed', 'N. Liaison', undefined],
+  ];
+  for (const [id, name, position] of fedPeople) {
+    h.run(FED, { type: 'person.register', personId: id, name });
+    if (position) h.run(FED, { type: 'person.appoint', personId: id, positionId: position, appointmentId: `appt-${id}` });
+  }
+  h.run(CITY, { type: 'unit.register', unitId: 'city-11', unitType: 'patrol', callsign: '11-Adam', members: ['off1', 'off2'], supervisor: 'city-sgt-1' });
+  h.run(CITY, { type: 'unit.register', unitId: 'city-12', unitType: 'patrol', callsign: '12-Adam', members: ['off3'], supervisor: 'city-sgt-1' });
+  h.run(CITY, { type: 'unit.register', unitId: 'city-22', unitType: 'patrol', callsign: '22-Boy', members: [], supervisor: 'city-sgt-2' });
+  h.run(FED, { type: 'unit.register', unitId: 'fed-t1', unitType: 'team', callsign: 'Team 1', members: ['agent1'], supervisor: 'fed-sup' });
+  h.run(FED, { type: 'incident.open', incidentId: 'inc-1', name: 'Facility protest', location: '1 Federal Plaza' });
+  h.run(FED, { type: 'incident.designate_liaison', incidentId: 'inc-1', personId: 'liaison-fed' });
+  return h;
+}
+
+export function verdict(decision: Verdict['decision'], extra: Partial<Verdict> = {}): Verdict {
+  return {
+    decision,
+    clauses: [{ id: decision === 'prohibited' ? '2-173-020(b)' : '2-173-030(a)', cite: 'Welcoming City Ordinance' }],
+    agency: 'city-pd',
+    policyVersion: 'city-pd/2026-01-01',
+    evaluatedAt: T0,
+    ...extra,
+  };
+}
+
+/** fed-ice asks city-pd for two units */
+export function sendRequest(h: Harness, id = 'req-1', extra: Partial<Extract<Body, { type: 'request.send' }>> = {}): void {
+  h.run(sup, {
+    type: 'request.send',
+    requestId: id,
+    incidentId: 'inc-1',
+    to: 'city-pd',
+    category: 'officer_in_danger',
+    urgency: 'immediate',
+    operation: 'emergency_response',
+    description: 'Team surrounded at the east gate',
+    unitsRequested: 2,
+    ...extra,
+  });
+}
+
+/**
+ * The demo story in miniature: fed-ice asks city-pd for help, city commits two
+ * units, the incident commander holds one at the gate, the chief of patrol
+ * withdraws both (a conflict with the hold), fed-ice's console receives the
+ * notice and its liaison acknowledges it.
+ */
+export function demo(h: Harness = organisation()): Harness {
+  h.run(watch, { type: 'incident.designate_liaison', incidentId: 'inc-1', personId: 'liaison-city' });
+  h.run(sup, { type: 'incident.establish_command', incidentId: 'inc-1', structure: { kind: 'single', commander: 'sup' }, reason: 'initial response' });
+  h.advance(60);
+  sendRequest(h);
+  h.advance(20);
+  h.run(watch, { type: 'request.receive', requestId: 'req-1' });
+  h.run(watch, { type: 'request.evaluate', requestId: 'req-1', verdict: verdict('permitted') });
+  h.advance(30);
+  h.run(watch, { type: 'request.accept', requestId: 'req-1', reason: 'officer in immediate danger: 2-173-030(a)' });
+  h.run(watch, { type: 'request.commit', requestId: 'req-1', units: ['city-11', 'city-12'] });
+  h.advance(240);
+  h.run({ agency: 'city-pd', device: 'mdt-11' }, { type: 'request.report_on_scene', requestId: 'req-1', units: ['city-11', 'city-12'] });
+  h.advance(60);
+  h.run(sup, { type: 'order.issue', orderId: 'o-hold', directive: 'hold', units: ['city-11'], target: 'east gate', rationale: 'shield the team at the gate' });
+  h.advance(600);
+  h.run(chief, { type: 'request.withdraw', requestId: 'req-1', orderId: 'o-withdraw', reason: 'enforcement action, not officer safety: ordinance 2-173-020(b)' });
+  h.advance(5);
+  const withdrawn = Object.values(h.world.notifications).filter((n) => n.topic === 'request.units_withdrawn' && n.recipient.person === 'liaison-fed');
+  for (const n of withdrawn) h.run({ agency: 'fed-ice', device: 'console-1' }, { type: 'notification.deliver', notificationId: n.id });
+  h.advance(40);
+  for (const n of withdrawn) h.run({ agency: 'fed-ice', person: 'liaison-fed' }, { type: 'notification.acknowledge', notificationId: n.id });
+  h.run(officer1, { type: 'order.acknowledge', orderId: 'o-withdraw' });
+  return h;
+}

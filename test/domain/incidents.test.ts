@@ -1,0 +1,99 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { FED, chief, fod, officer1, organisation, sendRequest, sgt1, sup, supt, verdict, watch } from './fixture.ts';
+
+describe('incidents', () => {
+  it('opens with the actor\'s agency in the lead', () => {
+    const h = organisation();
+    const i = h.world.incidents['inc-1']!;
+    assert.deepEqual([i.leadAgency, i.status, i.agencies, i.liaisons], ['fed-ice', 'open', ['fed-ice'], { 'fed-ice': 'liaison-fed' }]);
+    h.refuse(FED, { type: 'incident.open', incidentId: 'inc-1', name: 'x', location: 'y' }, 'DUPLICATE_ID');
+  });
+
+  it('is updated only by agencies taking part', () => {
+    const h = organisation();
+    h.refuse(watch, { type: 'incident.update', incidentId: 'inc-1', location: 'elsewhere' }, 'NOT_AUTHORISED');
+    h.refuse(sup, { type: 'incident.update', incidentId: 'inc-1' }, 'BAD_INPUT');
+    h.run(watch, { type: 'incident.designate_liaison', incidentId: 'inc-1', personId: 'liaison-city' });
+    h.run(sup, { type: 'incident.update', incidentId: 'inc-1', location: '1 Federal Plaza, east gate' });
+    assert.equal(h.world.incidents['inc-1']?.location, '1 Federal Plaza, east gate');
+    // the other agencies on the incident hear of it
+    assert.deepEqual(h.notified('incident.updated').map((n) => n.recipient), [
+      { agency: 'fed-ice', person: 'liaison-fed' },
+      { agency: 'city-pd', person: 'liaison-city' },
+    ]);
+  });
+
+  it('single incident commander, then unified command with one member per agency', () => {
+    const h = organisation();
+    h.refuse(watch, { type: 'incident.establish_command', incidentId: 'inc-1', structure: { kind: 'single', commander: 'watch' }, reason: 'x' }, 'NOT_AUTHORISED');
+    h.refuse(sup, { type: 'incident.establish_command', incidentId: 'inc-1', structure: { kind: 'single', commander: 'sup' }, reason: '' }, 'REASON_REQUIRED');
+    h.run(sup, { type: 'incident.establish_command', incidentId: 'inc-1', structure: { kind: 'single', commander: 'sup' }, reason: 'initial response' });
+    assert.deepEqual(h.world.incidents['inc-1']?.command?.structure, { kind: 'single', commander: { agency: 'fed-ice', person: 'sup' } });
+    h.refuse(sup, { type: 'incident.establish_command', incidentId: 'inc-1', structure: { kind: 'unified', members: ['sup', 'fod'] }, reason: 'x' }, 'BAD_INPUT');
+    h.refuse(sup, { type: 'incident.establish_command', incidentId: 'inc-1', structure: { kind: 'unified', members: ['sup'] }, reason: 'x' }, 'BAD_INPUT');
+    h.advance(60);
+    h.run(sup, { type: 'incident.establish_command', incidentId: 'inc-1', structure: { kind: 'unified', members: ['sup', 'watch'] }, reason: 'city units on scene' });
+    const i = h.world.incidents['inc-1']!;
+    assert.equal(i.command?.structure.kind, 'unified');
+    assert.equal(i.commandHistory.length, 1);
+    assert.deepEqual(i.agencies, ['fed-ice', 'city-pd']);
+    // the city member is told they are part of the command
+    assert.ok(h.notified('incident.command_established').some((n) => n.recipient.person === 'watch'));
+    // a UC member may change the structure
+    h.run(watch, { type: 'incident.establish_command', incidentId: 'inc-1', structure: { kind: 'unified', members: ['fod', 'watch'] }, reason: 'director arrived' });
+    assert.deepEqual(h.world.incidents['inc-1']?.command?.authority, { kind: 'unified_command', incident: 'inc-1', agency: 'city-pd' });
+  });
+
+  it('each agency designates its own liaison officer', () => {
+    const h = organisation();
+    h.refuse(watch, { type: 'incident.designate_liaison', incidentId: 'inc-1', personId: 'liaison-fed' }, 'NOT_AUTHORISED');
+    h.run(watch, { type: 'incident.designate_liaison', incidentId: 'inc-1', personId: 'liaison-city' });
+    assert.deepEqual(h.world.incidents['inc-1']?.liaisons, { 'fed-ice': 'liaison-fed', 'city-pd': 'liaison-city' });
+    assert.deepEqual(h.world.incidents['inc-1']?.agencies, ['fed-ice', 'city-pd']);
+  });
+
+  it('the home agency assigns its units; only the incident command releases them', () => {
+    const h = organisation();
+    h.run(sup, { type: 'incident.establish_command', incidentId: 'inc-1', structure: { kind: 'single', commander: 'sup' }, reason: 'IC' });
+    h.refuse(sup, { type: 'incident.assign_unit', incidentId: 'inc-1', unitId: 'city-22' }, 'NOT_AUTHORISED');
+    h.refuse(sgt1, { type: 'incident.assign_unit', incidentId: 'inc-1', unitId: 'city-22' }, 'NOT_IN_CHAIN_OF_COMMAND');
+    h.run(watch, { type: 'incident.assign_unit', incidentId: 'inc-1', unitId: 'city-22', reason: 'mutual aid' });
+    assert.equal(h.world.units['city-22']?.assignment?.incident, 'inc-1');
+    assert.deepEqual(h.notified('incident.unit_assigned').map((n) => n.recipient), [{ agency: 'fed-ice', person: 'sup' }]);
+    h.refuse(watch, { type: 'incident.assign_unit', incidentId: 'inc-1', unitId: 'city-22' }, 'INVALID_TRANSITION');
+    h.refuse(chief, { type: 'incident.release_unit', incidentId: 'inc-1', unitId: 'city-22', reason: 'x' }, 'NOT_AUTHORISED');
+    h.refuse(sup, { type: 'incident.release_unit', incidentId: 'inc-1', unitId: 'city-11', reason: 'x' }, 'INVALID_TRANSITION');
+    h.run(sup, { type: 'incident.release_unit', incidentId: 'inc-1', unitId: 'city-22', reason: 'no longer needed' });
+    assert.equal(h.world.units['city-22']?.assignment, undefined);
+    assert.deepEqual(h.notified('incident.unit_released').map((n) => n.recipient), [{ agency: 'city-pd' }]);
+  });
+
+  it('closes only when its requests are closed; a closed incident takes no more actions', () => {
+    const h = organisation();
+    h.run(watch, { type: 'incident.assign_unit', incidentId: 'inc-1', unitId: 'city-22' });
+    sendRequest(h);
+    h.refuse(officer1, { type: 'incident.close', incidentId: 'inc-1', reason: 'done' }, 'NOT_AUTHORISED');
+    h.refuse(sup, { type: 'incident.close', incidentId: 'inc-1', reason: 'done' }, 'INVALID_TRANSITION', /req-1 \(sent\)/);
+    h.run(sup, { type: 'request.cancel', requestId: 'req-1', reason: 'resolved' });
+    h.refuse(sup, { type: 'incident.close', incidentId: 'inc-1', reason: '' }, 'REASON_REQUIRED');
+    h.run(fod, { type: 'incident.close', incidentId: 'inc-1', reason: 'crowd dispersed' });
+    const i = h.world.incidents['inc-1']!;
+    assert.equal(i.status, 'closed');
+    assert.deepEqual(i.closed?.authority, { kind: 'position', position: 'fed-fod' });
+    assert.equal(h.world.units['city-22']?.assignment, undefined);
+    assert.deepEqual(h.notified('incident.closed').map((n) => n.recipient), [{ agency: 'fed-ice', person: 'liaison-fed' }, { agency: 'city-pd' }]);
+    h.refuse(sup, { type: 'incident.close', incidentId: 'inc-1', reason: 'again' }, 'INCIDENT_CLOSED');
+    h.refuse(watch, { type: 'incident.assign_unit', incidentId: 'inc-1', unitId: 'city-22' }, 'INCIDENT_CLOSED');
+    h.refuse(sup, { type: 'order.issue', incidentId: 'inc-1', directive: 'hold', units: ['fed-t1'], rationale: 'x' }, 'INCIDENT_CLOSED');
+  });
+
+  it('accepting or committing needs the incident open', () => {
+    const h = organisation();
+    sendRequest(h);
+    h.run(watch, { type: 'request.receive', requestId: 'req-1' });
+    h.run(watch, { type: 'request.evaluate', requestId: 'req-1', verdict: verdict('permitted') });
+    h.run(supt, { type: 'request.accept', requestId: 'req-1', reason: 'ok' });
+    assert.equal(h.world.requests['req-1']?.state, 'accepted');
+  });
+});
