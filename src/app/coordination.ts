@@ -14,6 +14,7 @@ import {
   incidentView,
   parseCommand,
   parseDomainEvent,
+  positionsHeld,
   Projection,
   type Command,
   type DomainEvent,
@@ -23,7 +24,7 @@ import {
 import { emptyWorld } from '../domain/world.ts';
 import { ConcordError } from '../errors.ts';
 import type { EntryDraft, JsonObject } from '../ledger/entry.ts';
-import { evaluateRequest, type ProtocolBook } from '../policy/index.ts';
+import { evaluateOrder, evaluateRequest, type AgencyRef, type ProtocolBook } from '../policy/index.ts';
 import type { Appended, LedgerStore } from '../store/store.ts';
 
 /** where the service appends: the node's LedgerService, or a dry run that keeps nothing */
@@ -142,7 +143,7 @@ export class CoordinationService {
       events.push(...out);
       return out;
     };
-    const first = take(command);
+    const first = take(this.withOrderVerdict(command, provisional, now));
     for (const e of first) {
       if (e.type === 'request.sent') this.followSentRequest(e, take, provisional, now);
     }
@@ -199,6 +200,41 @@ export class CoordinationService {
       throw e;
     }
     take({ type: 'request.evaluate', actor: { agency: to, device: 'concord-protocols' }, requestId, verdict } as Command);
+  }
+
+  /**
+   * An order is evaluated against the issuing agency's protocols before it is
+   * decided, so a prohibited order is refused and every order carries the
+   * clauses that allowed it.
+   */
+  private withOrderVerdict(command: Command, world: World, now: string): Command {
+    if (command.type !== 'order.issue' || command.verdict !== undefined || !this.protocols) return command;
+    const agency = world.agencies[command.actor.agency];
+    if (!agency) return command; // decide refuses the unknown agency with a precise error
+    const ref = (id: string): AgencyRef => ({ id, kind: world.agencies[id]?.kind ?? 'other' });
+    const units = (command.units ?? []).map((id) => ({ id, home: ref(world.units[id]?.agency ?? agency.id) }));
+    const requestId = (command.units ?? []).map((id) => world.units[id]?.commitment).find((r) => r !== undefined);
+    const request = requestId ? world.requests[requestId] : undefined;
+    const person = command.actor.person;
+    // name the order now, so its verdict and its record carry the same id
+    const orderId = command.orderId ?? this.newId('order');
+    try {
+      const verdict = evaluateOrder(
+        this.protocols,
+        {
+          orderId,
+          issuer: { agency: ref(agency.id), position: (person ? positionsHeld(world, person, now)[0] : undefined) ?? '' },
+          directive: command.directive,
+          units,
+          ...(request ? { relatedRequest: { requestId: request.id, from: ref(request.from), category: request.category, operation: request.operation } } : {}),
+        },
+        now,
+      );
+      return { ...command, orderId, verdict };
+    } catch (e) {
+      if (e instanceof ConcordError && e.code === 'POLICY_NOT_EFFECTIVE') return command;
+      throw e;
+    }
   }
 
   /** Escalates every request whose deadline has passed (the deadline clock calls this). */

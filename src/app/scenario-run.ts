@@ -12,6 +12,7 @@ import type { Appended } from '../store/store.ts';
 import { CoordinationService, type EventLedger } from './coordination.ts';
 import { LedgerService } from './ledger.ts';
 import type { Scenario, ScenarioStep } from './scenario.ts';
+import type { Command } from '../domain/index.ts';
 
 export interface ScenarioRunOptions {
   /** replay only the steps at or before this time (deadlines up to it still escalate) */
@@ -51,6 +52,27 @@ function refuse(scenario: Scenario, step: ScenarioStep, message: string): never 
   throw new ConcordError('BAD_INPUT', `${scenario.file}:${step.line}: ${step.command.type} at ${step.at}: ${message}`);
 }
 
+/** the commands a step stands for: itself, or one per notification its selector matches */
+function expand(scenario: Scenario, step: ScenarioStep, service: CoordinationService): Command[] {
+  const sel = step.select;
+  if (!sel) return [step.command];
+  const c = step.command;
+  const target = c.type === 'notification.deliver' ? ['created'] : ['created', 'delivered'];
+  const matches = Object.values(service.world.notifications)
+    .filter(
+      (n) =>
+        n.recipient.agency === c.actor.agency &&
+        target.includes(n.status) &&
+        (sel.order === undefined || n.order === sel.order) &&
+        (sel.request === undefined || n.request === sel.request) &&
+        (sel.topic === undefined || n.topic === sel.topic) &&
+        (sel.person === undefined || n.recipient.person === sel.person),
+    )
+    .sort((a, b) => a.index - b.index);
+  if (matches.length === 0) refuse(scenario, step, `no notification to ${c.actor.agency} matches ${JSON.stringify(sel)}`);
+  return matches.map((n) => ({ ...c, notificationId: n.id }) as Command);
+}
+
 async function replay(
   scenario: Scenario,
   service: CoordinationService,
@@ -79,7 +101,7 @@ async function replay(
     await escalateUntil(step.at);
     setClock(step.at);
     try {
-      await service.execute(step.command);
+      for (const command of expand(scenario, step, service)) await service.execute(command);
       if (step.expectRefused) refuse(scenario, step, `expected to be refused with ${step.expectRefused}, but it was accepted`);
     } catch (e) {
       if (!isConcordError(e)) throw e;

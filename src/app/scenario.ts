@@ -60,11 +60,26 @@ const scenarioSchema = z.strictObject({
 
 export type ScenarioFile = z.output<typeof scenarioSchema>;
 
+/**
+ * Picks notifications by what they are about, since their ids are made when
+ * they are: every notification to the actor's agency about this order or
+ * request (or topic, or person) that has not reached the step's status yet.
+ */
+const notificationSelector = z.strictObject({
+  order: id.optional(),
+  request: id.optional(),
+  topic: z.string().optional(),
+  person: id.optional(),
+});
+export type NotificationSelector = z.output<typeof notificationSelector>;
+
 /** one step of a replay: a command at a time, from a line of the file */
 export interface ScenarioStep {
   readonly at: string;
   readonly line: number;
   readonly command: Command;
+  /** for notification.deliver / acknowledge: run the command once per matching notification */
+  readonly select?: NotificationSelector;
   readonly expectRefused?: string;
   readonly note?: string;
 }
@@ -113,7 +128,7 @@ export function readScenario(path: string): Scenario {
   const s = parsed.data;
   const steps: ScenarioStep[] = [];
   const at = (p: Array<string | number>): number => lineOf(doc, lines, p);
-  const add = (time: string, line: number, input: unknown, extra: { expectRefused?: string; note?: string } = {}): void => {
+  const add = (time: string, line: number, input: unknown, extra: { expectRefused?: string; note?: string; select?: NotificationSelector } = {}): void => {
     let command: Command;
     try {
       command = parseCommand(input);
@@ -161,9 +176,23 @@ export function readScenario(path: string): Scenario {
     const line = at(['timeline', i]);
     if (step.at < previous) fail(path, line, `timeline.${i}.at: ${step.at} is earlier than the step before it (${previous}); a timeline runs forward`);
     previous = step.at;
-    add(step.at, line, { ...step.with, type: step.do, actor: step.actor }, {
+    let fields = step.with;
+    let select: NotificationSelector | undefined;
+    if ((step.do === 'notification.deliver' || step.do === 'notification.acknowledge') && 'notifications' in fields) {
+      const { notifications, ...rest } = fields;
+      const parsedSelector = notificationSelector.safeParse(notifications);
+      if (!parsedSelector.success) {
+        const issue = parsedSelector.error.issues[0];
+        fail(path, lineOf(doc, lines, ['timeline', i, 'with', 'notifications', ...((issue?.path ?? []) as Array<string | number>)]), `notifications: ${issue?.message ?? 'invalid'}`);
+      }
+      select = parsedSelector.data;
+      // the id is filled in per match when the step runs
+      fields = { ...rest, notificationId: 'selected-at-run-time' };
+    }
+    add(step.at, line, { ...fields, type: step.do, actor: step.actor }, {
       ...(step.expect_refused !== undefined ? { expectRefused: step.expect_refused } : {}),
       ...(step.note !== undefined ? { note: step.note } : {}),
+      ...(select !== undefined ? { select } : {}),
     });
   });
   if (!isSeq(doc.get('agencies', true))) fail(path, 1, 'agencies must be a list');

@@ -56,6 +56,8 @@ export function printIncident(io: CliIo, view: View): void {
     out.push('');
     out.push(`  Order ${o.id}: ${String(o.directive).toUpperCase()}${o.target ? ` ${o.target}` : ''} (${o.status}), issued ${time(o.issuedAt)} by ${who(o.issuer)}${authority(o.authority)}`);
     out.push(`    rationale: ${o.rationale}`);
+    const ov = o.verdict as Obj | undefined;
+    if (ov) out.push(`    Verdict: ${String(ov.decision).replace('_', ' ')} under ${ov.policyVersion}: ${(ov.clauses as Obj[]).map((c) => c.id).join(', ') || 'default'}`);
     for (const ack of o.acknowledgements as Obj[]) out.push(`    ${ack.acknowledged ? `acknowledged ${time(ack.at)}` : 'NOT acknowledged'}: ${ack.name}`);
   }
   for (const cf of v.conflicts as Obj[]) {
@@ -67,8 +69,11 @@ export function printIncident(io: CliIo, view: View): void {
     out.push('');
     out.push('  Notifications:');
     for (const n of notes) {
-      const to = (n.recipients as Obj[] | undefined)?.map((r) => r.person ?? r.agency ?? r.id).join(', ') ?? n.agency ?? '';
-      out.push(`    ${time(n.createdAt ?? n.at)} to ${to}: ${n.subject ?? n.kind ?? n.type ?? ''} [${n.status}]`);
+      const r = n.recipient as Obj;
+      const to = `${r.agency}${r.person ? `/${r.person}` : ''}`;
+      const message = String(n.message ?? '');
+      const status = n.status === 'acknowledged' ? `ACKNOWLEDGED ${time(n.acknowledgedAt)}` : n.status === 'delivered' ? `delivered ${time(n.deliveredAt)}` : 'not yet delivered';
+      out.push(`    ${time(n.createdAt)} ${n.urgent ? 'URGENT ' : ''}to ${to} [${n.topic}] ${status}: ${message.length > 100 ? `${message.slice(0, 97)}...` : message}`);
     }
   }
   io.stdout.write(`${out.join('\n')}\n\n`);

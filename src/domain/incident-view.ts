@@ -236,6 +236,7 @@ function orderView(world: World, o: Order): OrderView {
     effectiveAt: o.effectiveAt,
     status: o.status,
     supersedes: o.supersedes,
+    ...(o.verdict !== undefined ? { verdict: o.verdict } : {}),
     ...(o.supersededBy !== undefined ? { supersededBy: o.supersededBy } : {}),
     ...(o.verdict !== undefined ? { verdict: o.verdict } : {}),
     ...(o.approval !== undefined ? { approval: o.approval } : {}),

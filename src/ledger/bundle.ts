@@ -55,11 +55,14 @@ function decodeHashes(list: unknown, where: string, report: Report): Hash[] | un
   const out: Hash[] = [];
   for (let i = 0; i < list.length; i++) {
     const s = list[i];
-    if (typeof s !== 'string' || !B64_HASH_RE.test(s)) {
-      report.problem(`${where}[${i}]`, 'is not a base64 SHA-256 hash');
+    // canonical only: the last character carries 2 padding bits that decoding ignores,
+    // so without this check a changed byte could leave the same hash
+    const h = typeof s === 'string' && B64_HASH_RE.test(s) ? Buffer.from(s, 'base64') : undefined;
+    if (h === undefined || h.toString('base64') !== s) {
+      report.problem(`${where}[${i}]`, 'is not a canonical base64 SHA-256 hash');
       return undefined;
     }
-    out.push(Buffer.from(s, 'base64'));
+    out.push(h);
   }
   return out;
 }
@@ -132,6 +135,10 @@ export function verifyBundleText(text: string, trusted: readonly Verifier[] = []
   report.origin = cp.origin;
   report.size = cp.size;
   report.checkpoints++;
+  if (trusted.length > 0 && !signedByListedLogKey(parsed.checkpoint, bundleKeys, cp.origin)) {
+    // the bundle must stand on its own: whoever verifies it without pinning uses these keys
+    report.problem('bundle.verifier_keys', `does not list the key of "${cp.origin}" that signed the checkpoint`);
+  }
 
   if (!Array.isArray(parsed.entries)) {
     report.problem('bundle.entries', 'is not an array');
@@ -209,6 +216,14 @@ export function verifyBundleText(text: string, trusted: readonly Verifier[] = []
     }
   }
   return report;
+}
+
+function signedByListedLogKey(note: string, keys: readonly Verifier[], origin: string): boolean {
+  try {
+    return openCheckpoint(note, keys).signatures.some((s) => s.name === origin && s.type === 'ed25519');
+  } catch {
+    return false;
+  }
 }
 
 export function parseBundleFile(text: string): Bundle {
