@@ -4,11 +4,13 @@
  * reference measured in the same run.
  */
 import { benchCrash } from './crash.ts';
+import { benchDomain } from './domain.ts';
 import { benchLedger } from './ledger.ts';
 
 const SUITES: Record<string, () => Promise<Record<string, unknown>>> = {
   ledger: () => benchLedger(),
   crash: () => benchCrash(),
+  domain: () => benchDomain(),
 };
 
 const asked = process.argv.slice(2);

@@ -71,7 +71,11 @@ export async function rebuildWorld(store: LedgerStore, until?: string): Promise<
   // a Projection folds in place: linear in the ledger's length
   const projection = new Projection();
   const size = await store.size();
-  const filter = until !== undefined ? { receivedUntil: until } : {};
+  // the store compares receive times as text, all in toISOString form: bring `until` to that form
+  // ("…:00.500Z" would otherwise count as at or before "…:00Z")
+  const untilMs = until === undefined ? undefined : Date.parse(until);
+  if (untilMs !== undefined && Number.isNaN(untilMs)) throw new ConcordError('BAD_INPUT', `not an RFC 3339 time: ${until}`);
+  const filter = untilMs !== undefined ? { receivedUntil: new Date(untilMs).toISOString() } : {};
   for await (const stored of store.entries(0, size, filter)) {
     const entry = JSON.parse(stored.text) as { type: string; actor: unknown; incident?: unknown; body: unknown; received: string; index: number };
     if (!DOMAIN_TYPES.has(entry.type)) continue; // other kinds of entry (notes, radio calls) are not domain events
@@ -86,14 +90,15 @@ export class CoordinationService {
   private readonly protocols: ProtocolBook | undefined;
   private readonly clock: () => number;
   private readonly newId: (prefix: string) => string;
-  private world_: World;
+  /** the live world, folded in place (entities are immutable, collections are not) */
+  private readonly projection: Projection;
   /** commands run one at a time: each decides against the world the previous one left */
   private turn: Promise<unknown> = Promise.resolve();
   private readonly listeners = new Set<Listener>();
 
   private constructor(ledger: EventLedger, world: World, opts: CoordinationOptions) {
     this.ledger = ledger;
-    this.world_ = world;
+    this.projection = new Projection(world);
     this.protocols = opts.protocols;
     this.clock = opts.clock ?? Date.now;
     this.newId = opts.newId ?? randomId;
@@ -105,7 +110,7 @@ export class CoordinationService {
   }
 
   get world(): World {
-    return this.world_;
+    return this.projection.world;
   }
 
   subscribe(listener: Listener): () => void {
@@ -134,26 +139,35 @@ export class CoordinationService {
     // decide the command and what follows from it at once, against a provisional world;
     // all of it is appended in one atomic batch
     const events: DomainEvent[] = [];
-    let provisional = this.world_;
+    let provisional = this.projection.world;
+    // what follows a command (a sent request is received and evaluated) is
+    // decided against the world those events make: a copy-on-write world, so
+    // the live one is untouched until the append commits
+    const advance = (out: readonly DomainEvent[]): void => {
+      for (const x of out) provisional = applyEvent(provisional, x, { index: provisional.lastIndex + 1, received: now });
+    };
     const take = (c: Command): DomainEvent[] => {
       const out = decide(provisional, c, ctx);
-      out.forEach((e, i) => {
-        provisional = applyEvent(provisional, e, { index: provisional.lastIndex + 1, received: now });
-      });
       events.push(...out);
       return out;
     };
     const first = take(this.withOrderVerdict(command, provisional, now));
-    for (const e of first) {
-      if (e.type === 'request.sent') this.followSentRequest(e, take, provisional, now);
+    const sent = first.filter((e) => e.type === 'request.sent');
+    if (sent.length > 0) {
+      advance(first);
+      for (const e of sent) {
+        this.followSentRequest(e, (c) => {
+          const out = take(c);
+          advance(out);
+          return out;
+        }, () => provisional, now);
+      }
     }
     const entries = await this.ledger.append(events.map(toDraft));
-    let world = this.world_;
     events.forEach((e, i) => {
       const a = entries[i] as Appended;
-      world = applyEvent(world, e, { index: a.index, received: a.received });
+      this.projection.apply(e, { index: a.index, received: a.received });
     });
-    this.world_ = world;
     events.forEach((event, i) => {
       const a = entries[i] as Appended;
       for (const l of this.listeners) l({ event, meta: { index: a.index, received: a.received } });
@@ -166,13 +180,14 @@ export class CoordinationService {
    * evaluated against its protocols, so the verdict is on record before
    * anyone acts on the request.
    */
-  private followSentRequest(sent: DomainEvent, take: (c: Command) => DomainEvent[], world: World, now: string): void {
+  private followSentRequest(sent: DomainEvent, take: (c: Command) => DomainEvent[], current: () => World, now: string): void {
     const body = sent.body as { request?: string; to?: string };
     const requestId = body.request;
     const to = body.to;
-    if (!requestId || !to || !world.agencies[to]) return;
+    if (!requestId || !to || !current().agencies[to]) return;
     take({ type: 'request.receive', actor: { agency: to, device: 'concord' }, requestId } as Command);
     if (!this.protocols) return;
+    const world = current();
     const request = world.requests[requestId];
     const from = request ? world.agencies[request.from] : undefined;
     const toAgency = world.agencies[to];
@@ -240,7 +255,7 @@ export class CoordinationService {
   /** Escalates every request whose deadline has passed (the deadline clock calls this). */
   async escalateOverdue(): Promise<Executed[]> {
     const out: Executed[] = [];
-    for (const c of dueEscalations(this.world_, this.now())) out.push(await this.execute(c));
+    for (const c of dueEscalations(this.projection.world, this.now())) out.push(await this.execute(c));
     return out;
   }
 
@@ -248,7 +263,7 @@ export class CoordinationService {
   async incidentState(incidentId: string, at?: string): Promise<ReturnType<typeof incidentView>> {
     const store = this.ledger.store;
     if (at !== undefined && !store) throw new ConcordError('BAD_INPUT', 'a dry run keeps no history to look back at');
-    const world = at === undefined || !store ? this.world_ : await rebuildWorld(store, at);
+    const world = at === undefined || !store ? this.projection.world : await rebuildWorld(store, at);
     if (!world.incidents[incidentId]) {
       throw new ConcordError('UNKNOWN_ENTITY', at === undefined ? `incident ${incidentId} does not exist` : `incident ${incidentId} did not exist at ${at}`);
     }

@@ -8,11 +8,11 @@ import { ConcordError, isConcordError } from '../errors.ts';
 import type { EntryDraft } from '../ledger/entry.ts';
 import { EMPTY_ROOT } from '../ledger/merkle.ts';
 import { loadProtocolBook, type ProtocolBook } from '../policy/index.ts';
-import type { Appended } from '../store/store.ts';
+import type { Appended, LedgerStore } from '../store/store.ts';
 import { CoordinationService, type EventLedger } from './coordination.ts';
 import { LedgerService } from './ledger.ts';
 import type { Scenario, ScenarioStep } from './scenario.ts';
-import type { Command } from '../domain/index.ts';
+import { isOverdue, type Command } from '../domain/index.ts';
 
 export interface ScenarioRunOptions {
   /** replay only the steps at or before this time (deadlines up to it still escalate) */
@@ -28,12 +28,22 @@ export interface ScenarioRunResult {
   readonly service: CoordinationService;
 }
 
-/** a ledger that numbers and times entries but keeps nothing: for the dry run */
+/**
+ * A ledger that numbers and times entries but keeps nothing: for the dry run.
+ * It starts where the node's ledger stands (its world, its size, its last
+ * receive time), so the dry run decides every step exactly as the real run will.
+ */
 class DryRunLedger implements EventLedger {
-  private size = 0;
-  constructor(private readonly clock: () => number) {}
+  constructor(
+    private readonly clock: () => number,
+    readonly store: LedgerStore,
+    private size: number,
+    private lastReceivedMs: number,
+  ) {}
   async append(drafts: readonly EntryDraft[]): Promise<Appended[]> {
-    const received = new Date(this.clock()).toISOString();
+    // receive times never go backwards, as in the store
+    this.lastReceivedMs = Math.max(this.clock(), this.lastReceivedMs);
+    const received = new Date(this.lastReceivedMs).toISOString();
     return drafts.map(() => ({ index: this.size++, received, text: '', leafHash: EMPTY_ROOT }));
   }
 }
@@ -85,9 +95,11 @@ async function replay(
   const escalateUntil = async (t: string): Promise<void> => {
     // each overdue request escalates at its own deadline, in time order
     for (;;) {
-      const due = Object.values(service.world.requests)
-        .map((r) => r.deadline)
-        .filter((d): d is string => d !== undefined && d <= t)
+      // only requests that can escalate: one at the top of its chain keeps a passed deadline forever
+      const world = service.world;
+      const due = Object.values(world.requests)
+        .filter((r) => isOverdue(world, r, t))
+        .map((r) => r.deadline as string)
         .sort()[0];
       if (due === undefined) return;
       setClock(due);
@@ -117,6 +129,8 @@ async function replay(
 
 export async function runScenario(scenario: Scenario, dataDir: string, opts: ScenarioRunOptions = {}): Promise<ScenarioRunResult> {
   const protocols = await loadProtocols(scenario);
+  // steps' times are in toISOString form (scenario.ts); --until may carry an offset or another precision
+  const until = opts.until === undefined ? undefined : new Date(Date.parse(opts.until)).toISOString();
   const first = scenario.steps[0]?.at;
   let now = first ? Date.parse(first) : Date.now();
   const clock = (): number => now;
@@ -124,24 +138,24 @@ export async function runScenario(scenario: Scenario, dataDir: string, opts: Sce
     now = Date.parse(iso);
   };
 
-  // 1. dry run: every step must pass before anything is written
-  const dry = await CoordinationService.open(new DryRunLedger(clock), { ...(protocols ? { protocols } : {}), clock });
-  await replay(scenario, dry, setClock, opts.until);
-
-  // 2. the real run
-  setClock(first ?? new Date().toISOString());
   const ledger = await LedgerService.open(dataDir, { clock });
   try {
-    const latest = await ledger.store.entry((await ledger.store.size()) - 1);
-    if (latest && first) {
-      const received = (JSON.parse(latest.text) as { received: string }).received;
-      if (received > first) {
-        throw new ConcordError('BAD_INPUT', `${dataDir} already holds entries received up to ${received}, after the scenario starts (${first}); replay into a new data directory`);
-      }
-    }
-    const service = await CoordinationService.open(ledger, { ...(protocols ? { protocols } : {}), clock });
     const sizeBefore = await ledger.store.size();
-    const r = await replay(scenario, service, setClock, opts.until);
+    const latest = await ledger.store.entry(sizeBefore - 1);
+    const lastReceived = latest ? (JSON.parse(latest.text) as { received: string }).received : undefined;
+    if (lastReceived !== undefined && first && Date.parse(lastReceived) > Date.parse(first)) {
+      throw new ConcordError('BAD_INPUT', `${dataDir} already holds entries received up to ${lastReceived}, after the scenario starts (${first}); replay into a new data directory`);
+    }
+
+    // 1. dry run on top of what the ledger holds: every step must pass before anything is written
+    const dryLedger = new DryRunLedger(clock, ledger.store, sizeBefore, lastReceived ? Date.parse(lastReceived) : 0);
+    const dry = await CoordinationService.open(dryLedger, { ...(protocols ? { protocols } : {}), clock });
+    await replay(scenario, dry, setClock, until);
+
+    // 2. the real run
+    setClock(first ?? new Date().toISOString());
+    const service = await CoordinationService.open(ledger, { ...(protocols ? { protocols } : {}), clock });
+    const r = await replay(scenario, service, setClock, until);
     return {
       steps: r.steps,
       refusedAsExpected: r.refused,

@@ -117,25 +117,36 @@ export function readScenario(path: string): Scenario {
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const yamlError = doc.errors[0];
-  if (yamlError) fail(path, yamlError.linePos?.[0]?.line ?? 1, `not valid YAML: ${yamlError.message.split('\n')[0]}`);
+  // prettyErrors is off, so linePos is not filled in: the line comes from the error's offset
+  if (yamlError) fail(path, lines.linePos(yamlError.pos[0]).line, `not valid YAML: ${yamlError.message.split('\n')[0]}`);
   if (!isMap(doc.contents)) fail(path, 1, 'a scenario is a YAML mapping with scenario, title, start, agencies and timeline');
   const parsed = scenarioSchema.safeParse(doc.toJS());
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path ?? [];
-    fail(path, lineOf(doc, lines, where as Array<string | number>), `${where.join('.') || '(top)'}: ${issue?.message ?? 'invalid'}`);
+    // an unknown key is reported on the object; point at the key's own line
+    const key = issue?.code === 'unrecognized_keys' ? issue.keys.slice(0, 1) : [];
+    fail(path, lineOf(doc, lines, [...where, ...key] as Array<string | number>), `${where.join('.') || '(top)'}: ${issue?.message ?? 'invalid'}`);
   }
   const s = parsed.data;
   const steps: ScenarioStep[] = [];
   const at = (p: Array<string | number>): number => lineOf(doc, lines, p);
-  const add = (time: string, line: number, input: unknown, extra: { expectRefused?: string; note?: string; select?: NotificationSelector } = {}): void => {
+  const add = (
+    time: string,
+    line: number,
+    input: unknown,
+    extra: { expectRefused?: string; note?: string; select?: NotificationSelector } = {},
+    fieldLine?: (field: ReadonlyArray<string | number>) => number,
+  ): void => {
     let command: Command;
     try {
       command = parseCommand(input);
     } catch (e) {
-      fail(path, line, (e as Error).message);
+      const issue = (e as ConcordError).details?.['issues'] as Array<{ path: string[] }> | undefined;
+      fail(path, fieldLine && issue?.[0] ? fieldLine(issue[0].path) : line, (e as Error).message);
     }
-    steps.push({ at: time, line, command, ...extra });
+    // times are kept in one form (toISOString), so the runner may compare them as strings
+    steps.push({ at: new Date(Date.parse(time)).toISOString(), line, command, ...extra });
   };
 
   // setup, at the start time: each agency registers its own organisation
@@ -174,7 +185,10 @@ export function readScenario(path: string): Scenario {
   let previous = s.start;
   s.timeline.forEach((step, i) => {
     const line = at(['timeline', i]);
-    if (step.at < previous) fail(path, line, `timeline.${i}.at: ${step.at} is earlier than the step before it (${previous}); a timeline runs forward`);
+    // as instants: "…:00.5Z" is after "…:00Z" although it sorts before it as a string
+    if (Date.parse(step.at) < Date.parse(previous)) {
+      fail(path, at(['timeline', i, 'at']), `timeline.${i}.at: ${step.at} is earlier than the step before it (${previous}); a timeline runs forward`);
+    }
     previous = step.at;
     let fields = step.with;
     let select: NotificationSelector | undefined;
@@ -189,11 +203,20 @@ export function readScenario(path: string): Scenario {
       // the id is filled in per match when the step runs
       fields = { ...rest, notificationId: 'selected-at-run-time' };
     }
-    add(step.at, line, { ...fields, type: step.do, actor: step.actor }, {
-      ...(step.expect_refused !== undefined ? { expectRefused: step.expect_refused } : {}),
-      ...(step.note !== undefined ? { note: step.note } : {}),
-      ...(select !== undefined ? { select } : {}),
-    });
+    // a command's field is written under the step's `with`, except its type (`do`) and actor
+    const fieldLine = (field: ReadonlyArray<string | number>): number =>
+      at(field[0] === 'type' ? ['timeline', i, 'do'] : field[0] === 'actor' ? ['timeline', i, ...field] : ['timeline', i, 'with', ...field]);
+    add(
+      step.at,
+      line,
+      { ...fields, type: step.do, actor: step.actor },
+      {
+        ...(step.expect_refused !== undefined ? { expectRefused: step.expect_refused } : {}),
+        ...(step.note !== undefined ? { note: step.note } : {}),
+        ...(select !== undefined ? { select } : {}),
+      },
+      fieldLine,
+    );
   });
   if (!isSeq(doc.get('agencies', true))) fail(path, 1, 'agencies must be a list');
   return {

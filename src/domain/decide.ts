@@ -34,7 +34,13 @@ function plain<T>(value: T): T {
 /** the events a command yields; throws ConcordError (and yields nothing) when refused */
 export function decide(world: World, command: Command, ctx: DecideContext): DomainEvent[] {
   if (!timeSchema.safeParse(ctx.now).success) throw new ConcordError('BAD_INPUT', `decide needs an RFC 3339 UTC time, got "${ctx.now}"`);
-  return route(world, command, ctx).map(plain);
+  // a plain loop, not .map(plain): Node 20's V8 (11.3) crashed ("unreachable
+  // code" in Deoptimizer::DoComputeBuiltinContinuation) lazily deoptimizing
+  // this function inside Array.prototype.map after ~12,000 commands
+  const events = route(world, command, ctx);
+  const out: DomainEvent[] = [];
+  for (const e of events) out.push(plain(e));
+  return out;
 }
 
 function route(world: World, c: Command, ctx: DecideContext): DomainEvent[] {
