@@ -21,6 +21,7 @@ import {
   type EventMeta,
   type World,
 } from '../domain/index.ts';
+import type { Verdict } from '../domain/verdict.ts';
 import { emptyWorld } from '../domain/world.ts';
 import { ConcordError } from '../errors.ts';
 import type { EntryDraft, JsonObject } from '../ledger/entry.ts';
@@ -127,7 +128,13 @@ export class CoordinationService {
    * throw a ConcordError and append nothing.
    */
   execute(input: unknown): Promise<Executed> {
-    const command = parseCommand(input);
+    let command: Command;
+    try {
+      command = parseCommand(input);
+    } catch (e) {
+      // refused input is a rejected promise like any other refusal, never a synchronous throw
+      return Promise.reject(e);
+    }
     const run = this.turn.then(() => this.executeNow(command));
     this.turn = run.catch(() => undefined);
     return run;
@@ -151,7 +158,7 @@ export class CoordinationService {
       events.push(...out);
       return out;
     };
-    const first = take(this.withOrderVerdict(command, provisional, now));
+    const first = take(this.withRequestVerdict(this.withOrderVerdict(command, provisional, now), provisional, now));
     const sent = first.filter((e) => e.type === 'request.sent');
     if (sent.length > 0) {
       advance(first);
@@ -186,15 +193,21 @@ export class CoordinationService {
     const to = body.to;
     if (!requestId || !to || !current().agencies[to]) return;
     take({ type: 'request.receive', actor: { agency: to, device: 'concord' }, requestId } as Command);
-    if (!this.protocols) return;
-    const world = current();
+    // an agency with no protocol in effect: the request stays received, unevaluated
+    const verdict = this.requestVerdict(current(), requestId, now);
+    if (!verdict) return;
+    take({ type: 'request.evaluate', actor: { agency: to, device: 'concord-protocols' }, requestId, verdict } as Command);
+  }
+
+  /** the receiving agency's verdict on a request now; undefined without protocols or with none in effect */
+  private requestVerdict(world: World, requestId: string, now: string): Verdict | undefined {
+    if (!this.protocols) return undefined;
     const request = world.requests[requestId];
     const from = request ? world.agencies[request.from] : undefined;
-    const toAgency = world.agencies[to];
-    if (!request || !from || !toAgency) return;
-    let verdict;
+    const toAgency = request ? world.agencies[request.to] : undefined;
+    if (!request || !from || !toAgency) return undefined;
     try {
-      verdict = evaluateRequest(
+      return evaluateRequest(
         this.protocols,
         {
           requestId,
@@ -210,11 +223,24 @@ export class CoordinationService {
         now,
       );
     } catch (e) {
-      // an agency with no protocol in effect: the request stays received, unevaluated
-      if (e instanceof ConcordError && e.code === 'POLICY_NOT_EFFECTIVE') return;
+      if (e instanceof ConcordError && e.code === 'POLICY_NOT_EFFECTIVE') return undefined;
       throw e;
     }
-    take({ type: 'request.evaluate', actor: { agency: to, device: 'concord-protocols' }, requestId, verdict } as Command);
+  }
+
+  /**
+   * With protocols loaded, verdicts come from them, never from the command:
+   * a request.evaluate from outside re-evaluates the request now, and the
+   * verdict it carries is replaced — otherwise a made-up "permitted" verdict
+   * would let a prohibited request be accepted.
+   */
+  private withRequestVerdict(command: Command, world: World, now: string): Command {
+    if (command.type !== 'request.evaluate' || !this.protocols) return command;
+    const request = world.requests[command.requestId];
+    if (!request) return command; // decide refuses the unknown request with a precise error
+    const verdict = this.requestVerdict(world, command.requestId, now);
+    if (!verdict) throw new ConcordError('POLICY_NOT_EFFECTIVE', `no protocol of ${request.to} is in effect at ${now} to evaluate request ${request.id}`);
+    return { ...command, verdict };
   }
 
   /**
@@ -222,8 +248,10 @@ export class CoordinationService {
    * decided, so a prohibited order is refused and every order carries the
    * clauses that allowed it.
    */
-  private withOrderVerdict(command: Command, world: World, now: string): Command {
-    if (command.type !== 'order.issue' || command.verdict !== undefined || !this.protocols) return command;
+  private withOrderVerdict(input: Command, world: World, now: string): Command {
+    if (input.type !== 'order.issue' || !this.protocols) return input;
+    // as for requests, a verdict carried by the command is never taken on trust
+    const { verdict: _supplied, ...command } = input;
     const agency = world.agencies[command.actor.agency];
     if (!agency) return command; // decide refuses the unknown agency with a precise error
     const ref = (id: string): AgencyRef => ({ id, kind: world.agencies[id]?.kind ?? 'other' });

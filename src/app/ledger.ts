@@ -8,7 +8,9 @@ import { openCheckpoint, signCheckpoint } from '../ledger/checkpoint.ts';
 import type { EntryDraft } from '../ledger/entry.ts';
 import {
   consistencyProofRanges,
+  EdgeCache,
   hashRange,
+  inclusionProof,
   inclusionProofRanges,
   leafHash,
   nodesForRanges,
@@ -62,6 +64,7 @@ export class LedgerService {
   private checkpointed = 0;
   private signing: Promise<StoredCheckpoint> | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private readonly edges = new Map<number, EdgeCache>();
 
   constructor(store: LedgerStore, verifier: Verifier, signer: Signer | undefined, policy: CheckpointPolicy = DEFAULT_CHECKPOINT_POLICY) {
     this.store = store;
@@ -185,16 +188,29 @@ export class LedgerService {
       index,
       size: treeSize,
       leafHash: leafHash(Buffer.from(stored.text, 'utf8')),
-      proof: ranges.map(([lo, hi]) => hashRange(lo, hi, get)),
-      root: rootHash(treeSize, get),
+      proof: inclusionProof(index, treeSize, get, this.edgeCache(treeSize)),
+      root: rootHash(treeSize, get, this.edgeCache(treeSize)),
     };
   }
 
   /** the proof alone, for hot paths (no entry read, no root) */
   async inclusionPath(index: number, size: number): Promise<Hash[]> {
-    const ranges = inclusionProofRanges(index, size);
-    const get = await this.lookup(ranges, size);
-    return ranges.map(([lo, hi]) => hashRange(lo, hi, get));
+    const get = await this.lookup(inclusionProofRanges(index, size), size);
+    return inclusionProof(index, size, get, this.edgeCache(size));
+  }
+
+  /**
+   * Every proof at one tree size hashes the same few right-edge ranges; keep
+   * them for the last few sizes asked about (the latest checkpoint, mostly).
+   */
+  private edgeCache(size: number): EdgeCache {
+    let c = this.edges.get(size);
+    if (c === undefined) {
+      c = new EdgeCache(size);
+      this.edges.set(size, c);
+      if (this.edges.size > 8) this.edges.delete(this.edges.keys().next().value as number);
+    }
+    return c;
   }
 
   async consistencyProof(from: number, to?: number): Promise<ConsistencyProof> {

@@ -52,11 +52,6 @@ export function initNodeDir(dirArg: string, origin: string): NodeDir {
   return { dir, origin, dbPath: join(dir, 'ledger.db'), verifierKey };
 }
 
-/** Opens DIR as a node, creating it (with this origin) if it is not one yet. */
-export function ensureNodeDir(dirArg: string, origin: string): NodeDir {
-  return isNodeDir(dirArg) ? openNodeDir(dirArg) : initNodeDir(dirArg, origin);
-}
-
 export function isNodeDir(dirArg: string): boolean {
   return existsSync(join(resolve(dirArg), CONFIG));
 }

@@ -11,10 +11,13 @@ import { loadProtocolBook, type ProtocolBook } from '../policy/index.ts';
 import type { Appended, LedgerStore } from '../store/store.ts';
 import { CoordinationService, type EventLedger } from './coordination.ts';
 import { LedgerService } from './ledger.ts';
+import { initNodeDir, isNodeDir } from './node-dir.ts';
 import type { Scenario, ScenarioStep } from './scenario.ts';
 import { isOverdue, type Command } from '../domain/index.ts';
 
 export interface ScenarioRunOptions {
+  /** create the data directory with this origin if it is not a node yet (after the dry run passes) */
+  readonly origin?: string;
   /** replay only the steps at or before this time (deadlines up to it still escalate) */
   readonly until?: string;
 }
@@ -36,7 +39,7 @@ export interface ScenarioRunResult {
 class DryRunLedger implements EventLedger {
   constructor(
     private readonly clock: () => number,
-    readonly store: LedgerStore,
+    readonly store: LedgerStore | undefined,
     private size: number,
     private lastReceivedMs: number,
   ) {}
@@ -138,6 +141,14 @@ export async function runScenario(scenario: Scenario, dataDir: string, opts: Sce
     now = Date.parse(iso);
   };
 
+  if (!isNodeDir(dataDir)) {
+    if (opts.origin === undefined) throw new ConcordError('DATA_DIR_MISSING', `${dataDir} is not a Concord data directory`);
+    // a new node: check every step against an empty world before the directory is even created
+    const dry = await CoordinationService.open(new DryRunLedger(clock, undefined, 0, 0), { ...(protocols ? { protocols } : {}), clock });
+    await replay(scenario, dry, setClock, until);
+    initNodeDir(dataDir, opts.origin);
+    setClock(first ?? new Date().toISOString());
+  }
   const ledger = await LedgerService.open(dataDir, { clock });
   try {
     const sizeBefore = await ledger.store.size();

@@ -65,6 +65,7 @@ export const verdictSchema = z.strictObject({
   agency: idSchema,
   policyVersion: z.string().min(1),
   evaluatedAt: timeSchema,
+  note: z.string().optional(),
 });
 // compile-time check that the schema and the shared Verdict type agree both ways
 type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;

@@ -9,6 +9,7 @@
  * checkRequestAgainstSchema), and applying the schema on every call cost a
  * fifth of the rate.
  */
+import { setFlagsFromString } from 'node:v8';
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
 import type {
   AuthorizationAnswer,
@@ -23,6 +24,15 @@ import { ConcordError } from '../errors.ts';
 import { CEDAR_SCHEMA } from './cedar-schema.ts';
 
 export type { Context, DetailedError, EntityJson, EntityUidJson, PolicyJson };
+
+// Node 20's V8 (11.3) aborts the process ("unreachable code" in
+// Deoptimizer::DoComputeBuiltinContinuation) when it lazily deoptimizes a
+// function that TurboFan compiled with a JS-to-Wasm call inlined, which
+// happened after ~10,000-100,000 evaluations in a long run (bench/domain.ts
+// reproduced it every time). Not inlining those calls avoids it; the flag
+// must be set before any caller of the engine is optimised, so here, when
+// the engine is loaded.
+setFlagsFromString('--no-turbo-inline-js-wasm-calls');
 
 export function policyToJson(text: string): PolicyJson | DetailedError[] {
   const answer = cedar.policyToJson(text);

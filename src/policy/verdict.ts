@@ -53,26 +53,42 @@ function decide(version: ProtocolVersion, request: CedarRequest, fallback: Defau
     const where = policy ? `${policy.file}:${policy.line} (${policy.clause.id})` : failed.policyId;
     throw new ConcordError('POLICY_EVALUATION_FAILED', `${where}: ${formatErrors([failed.error])}`);
   }
-  const determining = diagnostics.reason
-    .map((id) => version.policyByCedarId.get(id))
-    .filter((p): p is PreparedPolicy => p !== undefined)
-    .sort((a, b) => a.index - b.index);
+  // plain loops, not map/filter/sort with callbacks: Node 20's V8 (11.3)
+  // crashed ("unreachable code" in Deoptimizer::DoComputeBuiltinContinuation)
+  // lazily deoptimizing this function inside those builtins under long runs
+  const determining: PreparedPolicy[] = [];
+  for (const id of diagnostics.reason) {
+    const p = version.policyByCedarId.get(id);
+    if (p !== undefined) determining.push(p);
+  }
+  sortByIndex(determining);
   const base = { agency: version.agency, policyVersion: version.id, evaluatedAt: at };
 
   if (decision === 'deny') {
     if (determining.length === 0) return defaultVerdict(version, fallback, at);
     return { decision: 'prohibited', clauses: clausesOf(determining), ...base };
   }
-  const plain = determining.filter((p) => p.approval === undefined);
+  const plain: PreparedPolicy[] = [];
+  for (const p of determining) if (p.approval === undefined) plain.push(p);
   if (plain.length > 0) return { decision: 'permitted', clauses: clausesOf(plain), ...base };
   const role = determining[0]?.approval;
   if (role === undefined) throw new Error(`${version.id}: Cedar allowed without a determining policy`);
-  return {
-    decision: 'needs_approval',
-    approvalRole: role,
-    clauses: clausesOf(determining.filter((p) => p.approval === role)),
-    ...base,
-  };
+  const approving: PreparedPolicy[] = [];
+  for (const p of determining) if (p.approval === role) approving.push(p);
+  return { decision: 'needs_approval', approvalRole: role, clauses: clausesOf(approving), ...base };
+}
+
+/** insertion sort by policy order: a handful of policies at most */
+function sortByIndex(ps: PreparedPolicy[]): void {
+  for (let i = 1; i < ps.length; i++) {
+    const p = ps[i] as PreparedPolicy;
+    let j = i - 1;
+    while (j >= 0 && (ps[j] as PreparedPolicy).index > p.index) {
+      ps[j + 1] = ps[j] as PreparedPolicy;
+      j--;
+    }
+    ps[j + 1] = p;
+  }
 }
 
 function defaultVerdict(version: ProtocolVersion, fallback: DefaultVerdict, at: string): Verdict {

@@ -1,4 +1,3 @@
-import { ensureNodeDir } from '../../app/node-dir.ts';
 import { readScenario } from '../../app/scenario.ts';
 import { runScenario } from '../../app/scenario-run.ts';
 import { ConcordError } from '../../errors.ts';
@@ -32,8 +31,7 @@ Options:
     const until = optionalString(args, 'until');
     if (until !== undefined && !isRfc3339(until)) throw new ConcordError('BAD_USAGE', `--until must be an RFC 3339 time like 2026-06-01T21:30:00Z (got "${until}")`);
     const scenario = readScenario(file);
-    ensureNodeDir(dir, `concord.local/${scenario.name}`);
-    const result = await runScenario(scenario, dir, until !== undefined ? { until } : {});
+    const result = await runScenario(scenario, dir, { origin: `concord.local/${scenario.name}`, ...(until !== undefined ? { until } : {}) });
     const views = Object.fromEntries(await Promise.all(result.incidents.map(async (id) => [id, await result.service.incidentState(id)] as const)));
     if (flag(args, 'json')) {
       printJson(io, {
