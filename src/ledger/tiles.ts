@@ -16,6 +16,13 @@ export interface TileId {
   readonly index: number;
 }
 
+/** a full tile: 256 hashes and the hash of the subtree they span */
+export interface FullTile {
+  readonly id: TileId;
+  readonly hashes: Buffer;
+  readonly root: Hash;
+}
+
 /** C2SP tlog-tiles: the partial tile at level l for size s has floor(s / 256^l) mod 256 hashes */
 export function tileCount(size: number, level: number): { full: number; partialWidth: number } {
   const atLevel = Math.floor(size / TILE_WIDTH ** level);
@@ -137,43 +144,31 @@ export class TileEdge {
   }
 
   /**
-   * Appends leaf hashes; returns the tiles written by this batch (full tiles
-   * completed, and the partial tile of each level that changed), keyed
-   * "level/index", with their bytes.
+   * Appends leaf hashes; returns the tiles this completed (full, 256 hashes,
+   * with their root), in order. Partial tiles are not returned: they are
+   * derived from the entries and the full tiles whenever a store opens.
    */
-  append(leaves: readonly Hash[]): Map<string, { id: TileId; hashes: Buffer }> {
-    const touched = new Set<number>();
+  append(leaves: readonly Hash[]): FullTile[] {
+    const completed: FullTile[] = [];
     for (const leaf of leaves) {
-      this.push(0, leaf, touched);
+      this.push(0, leaf, completed);
       this.size_++;
     }
-    const out = new Map<string, { id: TileId; hashes: Buffer }>();
-    for (const [key, v] of this.completed) out.set(key, v);
-    this.completed.clear();
-    for (const level of touched) {
-      const hashes = this.partial[level] ?? [];
-      if (hashes.length === 0) continue;
-      const index = tileCount(this.size_, level).full;
-      out.set(`${level}/${index}`, { id: { level, index }, hashes: Buffer.concat(hashes) });
-    }
-    return out;
+    return completed;
   }
 
-  private readonly completed = new Map<string, { id: TileId; hashes: Buffer }>();
-
-  private push(level: number, hash: Hash, touched: Set<number>): void {
+  private push(level: number, hash: Hash, completed: FullTile[]): void {
     while (this.partial.length <= level) this.partial.push([]);
     const tile = this.partial[level] as Buffer[];
     tile.push(hash);
-    touched.add(level);
     if (tile.length === TILE_WIDTH) {
       const bytes = Buffer.concat(tile);
       // the index of this tile: tiles of this level completed before it
       const index = Math.floor(this.countAt(level) / TILE_WIDTH) - 1;
-      this.completed.set(`${level}/${index}`, { id: { level, index }, hashes: bytes });
-      this.partial[level] = [];
       const root = new ExpandedTile(bytes).root() as Hash;
-      this.push(level + 1, root, touched);
+      completed.push({ id: { level, index }, hashes: bytes, root });
+      this.partial[level] = [];
+      this.push(level + 1, root, completed);
     }
   }
 

@@ -1,7 +1,9 @@
 /**
  * The embedded ledger store: better-sqlite3, WAL, synchronous=FULL, with
- * group commit. Entries, their disclosures and the tiles they change are
- * written in one transaction.
+ * group commit. Entries, their disclosures and the full tiles they complete
+ * are written in one transaction. Partial tiles are never written: the right
+ * edge of the tree is derived at open from the last (< 256) entries and the
+ * roots of the full tiles, so a batch writes little more than its rows.
  *
  * Commit point: the COMMIT of that transaction (an fsync of the WAL under
  * synchronous=FULL). Before it nothing of the batch exists; after it all of
@@ -13,7 +15,7 @@ import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import { ConcordError } from '../../errors.ts';
 import { buildEntry, parseDraft, type BuiltEntry, type Disclosure, type EntryDraft, type JsonValue } from '../../ledger/entry.ts';
-import { leafHash, type Hash, type NodeId } from '../../ledger/merkle.ts';
+import { leafHashText, type Hash, type NodeId } from '../../ledger/merkle.ts';
 import { ExpandedTile, HASH_SIZE, TILE_HEIGHT, TILE_WIDTH, TileEdge, tileCount, type TileId } from '../../ledger/tiles.ts';
 import type { Appended, EntryFilter, LedgerStore, StoredCheckpoint, StoredEntry } from '../store.ts';
 
@@ -55,8 +57,9 @@ CREATE TABLE IF NOT EXISTS disclosures (
   value TEXT NOT NULL,
   PRIMARY KEY (idx, path)
 );
--- tile_key = level * 2^44 + index (C2SP tlog-tiles coordinates)
-CREATE TABLE IF NOT EXISTS tiles (tile_key INTEGER PRIMARY KEY, hashes BLOB NOT NULL);
+-- full tiles only; tile_key = level * 2^44 + index (C2SP tlog-tiles coordinates);
+-- root = the hash of the subtree the tile spans (the tile's hash one level up)
+CREATE TABLE IF NOT EXISTS tiles (tile_key INTEGER PRIMARY KEY, hashes BLOB NOT NULL, root BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS checkpoints (size INTEGER PRIMARY KEY, root BLOB NOT NULL, note TEXT NOT NULL);
 `;
 
@@ -85,6 +88,8 @@ export class SqliteLedgerStore implements LedgerStore {
   private readonly readonlyView: boolean;
   private lastReceivedMs: number;
   private queue: Pending[] = [];
+  /** group-commit counters: transactions committed and entries in them */
+  readonly commits = { transactions: 0, entries: 0 };
   private flushScheduled = false;
   private closed = false;
   private readonly cache = new Map<number, ExpandedTile>();
@@ -147,10 +152,13 @@ export class SqliteLedgerStore implements LedgerStore {
     return {
       insertEntry: db.prepare<[number, string, string, string | null, string]>('INSERT INTO entries (idx, received, type, incident, text) VALUES (?, ?, ?, ?, ?)'),
       insertDisclosure: db.prepare<[number, string, string, string]>('INSERT INTO disclosures (idx, path, salt, value) VALUES (?, ?, ?, ?)'),
-      putTile: db.prepare<[number, Buffer]>('INSERT OR REPLACE INTO tiles (tile_key, hashes) VALUES (?, ?)'),
+      putTile: db.prepare<[number, Buffer, Buffer]>('INSERT INTO tiles (tile_key, hashes, root) VALUES (?, ?, ?)'),
+      tileRoots: r.prepare<[number, number], [number, Buffer]>('SELECT tile_key, root FROM tiles WHERE tile_key >= ? AND tile_key < ? ORDER BY tile_key').raw(true),
+      entryTexts: r.prepare<[number, number], [number, string]>('SELECT idx, text FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx').raw(true),
       getTile: r.prepare<[number], { hashes: Buffer }>('SELECT hashes FROM tiles WHERE tile_key = ?'),
-      getTileW: db.prepare<[number], { hashes: Buffer }>('SELECT hashes FROM tiles WHERE tile_key = ?'),
+      getTileRow: r.prepare<[number], { hashes: Buffer; root: Buffer }>('SELECT hashes, root FROM tiles WHERE tile_key = ?'),
       maxIndex: db.prepare<[], { idx: number | null; received: string | null }>('SELECT idx, received FROM entries ORDER BY idx DESC LIMIT 1'),
+      tileExists: r.prepare<[number], { one: number }>('SELECT 1 AS one FROM tiles WHERE tile_key = ?'),
       readRange: r.prepare<[number, number, number], { idx: number; text: string }>('SELECT idx, text FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx LIMIT ?'),
       readIncident: r.prepare<[string, number, number, number], { idx: number; text: string }>(
         'SELECT idx, text FROM entries WHERE incident = ? AND idx >= ? AND idx < ? ORDER BY idx LIMIT ?',
@@ -170,20 +178,39 @@ export class SqliteLedgerStore implements LedgerStore {
     };
   }
 
-  /** Rebuilds the right edge of the tree from committed tiles; checks they agree with the entries. */
+  /**
+   * Rebuilds the right edge of the tree from what is committed: the level-0
+   * partial tile from the last entries' hashes, each higher partial tile from
+   * the roots of the full tiles below it. Checks the full tiles the entries
+   * need are there.
+   */
   private recover(): { edge: TileEdge; lastReceivedMs: number } {
     const last = this.stmts.maxIndex.get();
     const size = last?.idx === null || last?.idx === undefined ? 0 : last.idx + 1;
     const partials: Array<Buffer | undefined> = [];
-    for (const id of TileEdge.partialTileIds(size)) {
-      const row = this.stmts.getTileW.get(tileKey(id));
-      if (!row) throw new ConcordError('LEDGER_CORRUPT', `tile ${id.level}/${id.index} is missing for a log of ${size} entries`);
-      // a partial tile may have been stored wider than needed only if entries were lost
-      const width = tileCount(size, id.level).partialWidth;
-      if (row.hashes.length !== width * HASH_SIZE) {
-        throw new ConcordError('LEDGER_CORRUPT', `tile ${id.level}/${id.index} holds ${row.hashes.length / HASH_SIZE} hashes, the log needs ${width}`);
+    for (let level = 0; TILE_WIDTH ** level <= size; level++) {
+      const { full, partialWidth } = tileCount(size, level);
+      if (full > 0 && !this.stmts.tileExists.get(tileKey({ level, index: full - 1 }))) {
+        throw new ConcordError('LEDGER_CORRUPT', `tile ${level}/${full - 1} is missing for a log of ${size} entries`);
       }
-      partials[id.level] = row.hashes;
+      if (partialWidth === 0) continue;
+      const first = full * TILE_WIDTH; // first hash of the partial tile, counted at this level
+      let hashes: Buffer[];
+      if (level === 0) {
+        const rows = this.stmts.entryTexts.all(first, first + partialWidth);
+        if (rows.length !== partialWidth || rows.some((r, i) => r[0] !== first + i)) {
+          throw new ConcordError('LEDGER_CORRUPT', `entries ${first}..${first + partialWidth - 1} are not all stored`);
+        }
+        hashes = rows.map((r) => leafHashText(r[1]));
+      } else {
+        const from = tileKey({ level: level - 1, index: first });
+        const rows = this.stmts.tileRoots.all(from, from + partialWidth);
+        if (rows.length !== partialWidth || rows.some((r, i) => r[0] !== from + i)) {
+          throw new ConcordError('LEDGER_CORRUPT', `full tiles at level ${level - 1} from ${first} are not all stored for a log of ${size} entries`);
+        }
+        hashes = rows.map((r) => r[1]);
+      }
+      partials[level] = Buffer.concat(hashes);
     }
     let edge: TileEdge;
     try {
@@ -284,7 +311,7 @@ export class SqliteLedgerStore implements LedgerStore {
     for (const { built } of accepted) {
       const out: Appended[] = [];
       for (const b of built) {
-        const h = leafHash(Buffer.from(b.text, 'utf8'));
+        const h = leafHashText(b.text);
         leaves.push(h);
         out.push({ index: b.entry.index, received, text: b.text, leafHash: h });
       }
@@ -306,10 +333,12 @@ export class SqliteLedgerStore implements LedgerStore {
               for (const d of b.disclosures) s.insertDisclosure.run(b.entry.index, d.path, d.salt, JSON.stringify(d.value));
             }
           }
-          for (const t of tiles.values()) s.putTile.run(tileKey(t.id), t.hashes);
+          for (const t of tiles) s.putTile.run(tileKey(t.id), t.hashes, t.root);
         })
         .immediate();
       // committed: only now does memory move forward and do callers hear of it
+      this.commits.transactions++;
+      this.commits.entries += leaves.length;
       this.edge = edge;
       this.lastReceivedMs = receivedMs;
       this.partialCache = new Map();
@@ -405,6 +434,12 @@ export class SqliteLedgerStore implements LedgerStore {
     return t;
   }
 
+  /** a full tile's row as stored (hashes and root), for verification */
+  storedTile(id: TileId): { hashes: Buffer; root: Buffer } | undefined {
+    return this.stmts.getTileRow.get(tileKey(id));
+  }
+
+  /** a full tile as stored, or the partial tile at the edge (C2SP tlog-tiles) */
   async tile(id: TileId): Promise<Buffer | undefined> {
     if (this.readonlyView) return this.stmts.getTile.get(tileKey(id))?.hashes;
     const { full } = tileCount(this.edge.size, id.level);
