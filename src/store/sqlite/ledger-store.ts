@@ -16,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { ConcordError } from '../../errors.ts';
 import { buildEntry, parseDraft, type BuiltEntry, type Disclosure, type EntryDraft, type JsonValue } from '../../ledger/entry.ts';
 import { leafHashText, type Hash, type NodeId } from '../../ledger/merkle.ts';
-import { ExpandedTile, HASH_SIZE, TILE_HEIGHT, TILE_WIDTH, TileEdge, tileCount, type TileId } from '../../ledger/tiles.ts';
+import { ExpandedTile, HASH_SIZE, TILE_HEIGHT, TILE_WIDTH, TileEdge, tileCount, type FullTile, type TileId } from '../../ledger/tiles.ts';
 import type { Appended, EntryFilter, LedgerStore, StoredCheckpoint, StoredEntry } from '../store.ts';
 
 export interface SqliteStoreOptions {
@@ -95,6 +95,8 @@ export class SqliteLedgerStore implements LedgerStore {
   private readonly cache = new Map<number, ExpandedTile>();
   private partialCache = new Map<number, ExpandedTile>();
   private readonly stmts: ReturnType<SqliteLedgerStore['prepare']>;
+  /** the one write transaction, made once (better-sqlite3 wraps BEGIN IMMEDIATE ... COMMIT around it) */
+  private readonly writeBatch: Database.Transaction<(expectedSize: number, received: string, accepted: ReadonlyArray<{ built: BuiltEntry[] }>, tiles: readonly FullTile[]) => void>;
 
   private constructor(db: Database.Database, reader: Database.Database, origin: string, opts: SqliteStoreOptions) {
     this.db = db;
@@ -106,6 +108,19 @@ export class SqliteLedgerStore implements LedgerStore {
     this.cacheSize = opts.tileCacheSize ?? 4096;
     this.readonlyView = opts.readonly ?? false;
     this.stmts = this.prepare();
+    const s = this.stmts;
+    this.writeBatch = db.transaction((expectedSize: number, received: string, accepted: ReadonlyArray<{ built: BuiltEntry[] }>, tiles: readonly FullTile[]) => {
+      const last = s.maxIndex.get();
+      const onDisk = last?.idx === null || last?.idx === undefined ? 0 : last.idx + 1;
+      if (onDisk !== expectedSize) throw new StaleEdge();
+      for (const { built } of accepted) {
+        for (const b of built) {
+          s.insertEntry.run(b.entry.index, received, b.entry.type, b.entry.incident ?? null, b.text);
+          for (const d of b.disclosures) s.insertDisclosure.run(b.entry.index, d.path, d.salt, JSON.stringify(d.value));
+        }
+      }
+      for (const t of tiles) s.putTile.run(tileKey(t.id), t.hashes, t.root);
+    });
     const recovered = this.readonlyView ? { edge: new TileEdge(0, []), lastReceivedMs: 0 } : this.recover();
     this.edge = recovered.edge;
     this.lastReceivedMs = recovered.lastReceivedMs;
@@ -319,23 +334,9 @@ export class SqliteLedgerStore implements LedgerStore {
     }
     const edge = this.edge.clone();
     const tiles = edge.append(leaves);
-    const s = this.stmts;
-    const expectedSize = this.edge.size;
     if (accepted.length > 0) {
-      this.db
-        .transaction(() => {
-          const last = s.maxIndex.get();
-          const onDisk = last?.idx === null || last?.idx === undefined ? 0 : last.idx + 1;
-          if (onDisk !== expectedSize) throw new StaleEdge();
-          for (const { built } of accepted) {
-            for (const b of built) {
-              s.insertEntry.run(b.entry.index, received, b.entry.type, b.entry.incident ?? null, b.text);
-              for (const d of b.disclosures) s.insertDisclosure.run(b.entry.index, d.path, d.salt, JSON.stringify(d.value));
-            }
-          }
-          for (const t of tiles) s.putTile.run(tileKey(t.id), t.hashes, t.root);
-        })
-        .immediate();
+      // the commit point: BEGIN IMMEDIATE ... COMMIT, the WAL fsynced (synchronous=FULL)
+      this.writeBatch.immediate(this.edge.size, received, accepted, tiles);
       // committed: only now does memory move forward and do callers hear of it
       this.commits.transactions++;
       this.commits.entries += leaves.length;
