@@ -10,8 +10,9 @@ import { z } from 'zod';
 import { parseCommand, type Command } from '../domain/index.ts';
 import { AGENCY_KINDS } from '../domain/vocabulary.ts';
 import { ConcordError } from '../errors.ts';
+import { ID_RE, MAX_ID_LENGTH } from '../ledger/entry.ts';
 
-const id = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/, 'must be an id: letters, digits, ".", "_", ":" or "-"');
+const id = z.string().max(MAX_ID_LENGTH).regex(ID_RE, 'must be an id: letters, digits, ".", "_", ":" or "-"');
 const time = z.iso.datetime({ message: 'must be an RFC 3339 UTC time like 2026-06-01T21:03:00Z' });
 
 const positionSchema = z.strictObject({

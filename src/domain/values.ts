@@ -4,13 +4,18 @@
  * the runtime check) with its TypeScript type derived from it.
  */
 import { z } from 'zod';
+import { ID_RE, MAX_ID_LENGTH } from '../ledger/entry.ts';
 import { AGENCY_KINDS, DIRECTIVES, OPERATION_KINDS, REQUEST_CATEGORIES, URGENCIES } from './vocabulary.ts';
 import type { Verdict } from './verdict.ts';
 
 /** Deep readonly view of the plain data zod infers. */
 export type DeepReadonly<T> = T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
 
-export const idSchema = z.string().min(1).max(200);
+// the ledger's id rule (entry actor and incident fields), so a command the domain accepts is one the ledger stores
+export const idSchema = z
+  .string()
+  .max(MAX_ID_LENGTH)
+  .regex(ID_RE, 'must be an id: a letter or digit, then letters, digits, ".", "_", ":" or "-"');
 /** RFC 3339 in UTC ("Z"), any sub-second precision */
 export const timeSchema = z.iso.datetime();
 export const textSchema = z.string().max(10_000);

@@ -66,7 +66,9 @@ export interface BuiltEntry {
 export const SEALED_KEY = '$sealed';
 
 const TYPE_RE = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/;
-const ID_RE = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
+/** ids of agencies, people, devices, incidents: what every layer above accepts too */
+export const ID_RE = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
+export const MAX_ID_LENGTH = 128;
 // RFC 3339 with a mandatory zone; we accept any offset for claimed times but normalise nothing
 const RFC3339_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 const RECEIVED_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -85,7 +87,7 @@ export function isRfc3339(s: unknown): s is string {
   return typeof s === 'string' && RFC3339_RE.test(s) && !Number.isNaN(Date.parse(s));
 }
 
-function checkId(value: unknown, field: string, max = 128): asserts value is string {
+function checkId(value: unknown, field: string, max = MAX_ID_LENGTH): asserts value is string {
   if (typeof value !== 'string' || value.length === 0 || value.length > max || !ID_RE.test(value)) {
     bad(`${field} must be an id of 1-${max} letters, digits, '.', '_', ':' or '-' (got ${JSON.stringify(value)?.slice(0, 80)})`);
   }
@@ -96,7 +98,7 @@ function checkActor(actor: unknown, field: string): asserts actor is EntryActor 
   for (const k of Object.keys(actor)) {
     if (k !== 'agency' && k !== 'person' && k !== 'device') bad(`${field}.${k} is not a known field (agency, person, device)`);
   }
-  checkId(actor.agency, `${field}.agency`, 64);
+  checkId(actor.agency, `${field}.agency`);
   if (actor.person !== undefined) checkId(actor.person, `${field}.person`);
   if (actor.device !== undefined) checkId(actor.device, `${field}.device`);
 }
