@@ -216,11 +216,12 @@ export class LedgerService {
   async consistencyProof(from: number, to?: number): Promise<ConsistencyProof> {
     const toSize = to ?? (await this.store.size());
     await this.checkSize(toSize);
-    if (!Number.isSafeInteger(from) || from < 0 || from > toSize) {
-      throw new ConcordError('BAD_INPUT', `--from ${from} must be between 0 and --to ${toSize}`);
+    if (!Number.isSafeInteger(from) || from < 1 || from > toSize) {
+      // RFC 9162 §2.1.4 defines consistency from a non-empty tree only
+      throw new ConcordError('BAD_INPUT', `the older tree size ${from} must be between 1 and the newer size ${toSize}`);
     }
     const ranges = consistencyProofRanges(from, toSize);
-    const get = await this.lookup([...ranges, [0, toSize]], toSize);
+    const get = await this.lookup([...ranges, [0, from], [0, toSize]], toSize);
     return {
       from,
       to: toSize,

@@ -106,8 +106,8 @@ export function verifyBundleText(text: string, trusted: readonly Verifier[] = []
   } else {
     parsed.verifier_keys.forEach((k, i) => {
       try {
-        bundleKeys.push(parseVerifierKey(String(k)));
-        if (typeof k !== 'string') throw new Error('not a string');
+        if (typeof k !== 'string') throw new Error('is not a verifier key string');
+        bundleKeys.push(parseVerifierKey(k));
       } catch (e) {
         report.problem(`bundle.verifier_keys[${i}]`, (e as Error).message);
       }
