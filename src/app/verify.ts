@@ -200,6 +200,12 @@ export async function verifyDataDir(dir: string, opts: VerifyOptions = {}): Prom
     } finally {
       await runs.close();
     }
+    if (!stopped) {
+      // tiles the entries do not make: left behind when entries were removed
+      for (const id of store.tilesBeyond(expected)) {
+        report.problem(tileName(id), `is stored but ${expected} entries make no such tile: entries after index ${expected - 1} were removed`);
+      }
+    }
     return report;
   } finally {
     await store.close();

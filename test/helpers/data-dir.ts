@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { LedgerService } from '../../src/app/ledger.ts';
 import { initNodeDir, loadSigner, openNodeDir } from '../../src/app/node-dir.ts';
 import type { EntryDraft } from '../../src/ledger/entry.ts';
-import { leafHash, type Hash } from '../../src/ledger/merkle.ts';
+import { leafHashText, type Hash } from '../../src/ledger/merkle.ts';
 import type { Signer } from '../../src/ledger/note.ts';
 import { TileEdge } from '../../src/ledger/tiles.ts';
 
@@ -55,9 +55,10 @@ export interface BuiltDir {
  * Builds a data directory of `size` entries through LedgerService: appends
  * in batches, signing a checkpoint whenever the log reaches one of
  * `checkpointAt`, and a last one on close. Each batch gets its own receive
- * time (a clock that advances 5 ms a call).
+ * time (a clock that advances 5 ms a call). Batches are 1..37 entries, or
+ * `batch` entries when given (a large log in few commits).
  */
-export async function buildDataDir(dir: string, size: number, checkpointAt: readonly number[] = []): Promise<BuiltDir> {
+export async function buildDataDir(dir: string, size: number, checkpointAt: readonly number[] = [], batch?: number): Promise<BuiltDir> {
   initNodeDir(dir, ORIGIN);
   let now = START_MS;
   const ledger = await LedgerService.open(dir, { clock: () => (now += 5), checkpoints: { everyMs: 0, everyEntries: 0 } });
@@ -65,7 +66,7 @@ export async function buildDataDir(dir: string, size: number, checkpointAt: read
   let at = 0;
   for (const stop of stops) {
     while (at < stop) {
-      const n = Math.min(stop - at, 1 + (at % 37));
+      const n = Math.min(stop - at, batch ?? (1 + (at % 37)));
       await ledger.append(Array.from({ length: n }, (_, k) => draftAt(at + k)));
       at += n;
     }
@@ -98,34 +99,41 @@ export function nodeSigner(dir: string): Signer {
 
 const TILE_KEY_SHIFT = 2 ** 44;
 
+/** the tiles table's primary key: level * 2^44 + index (C2SP tlog-tiles coordinates) */
+export function tileKey(level: number, index: number): number {
+  return level * TILE_KEY_SHIFT + index;
+}
+
+/** a stored (full) tile: its 256 hashes and the root the level above is derived from */
 export interface TileRow {
   readonly level: number;
   readonly index: number;
   readonly hashes: Buffer;
+  readonly root: Buffer;
 }
 
 export function tileRows(db: Database.Database): TileRow[] {
   return db
-    .prepare<[], { tile_key: number; hashes: Buffer }>('SELECT tile_key, hashes FROM tiles ORDER BY tile_key')
+    .prepare<[], { tile_key: number; hashes: Buffer; root: Buffer }>('SELECT tile_key, hashes, root FROM tiles ORDER BY tile_key')
     .all()
-    .map((r) => ({ level: Math.floor(r.tile_key / TILE_KEY_SHIFT), index: r.tile_key % TILE_KEY_SHIFT, hashes: r.hashes }));
+    .map((r) => ({ level: Math.floor(r.tile_key / TILE_KEY_SHIFT), index: r.tile_key % TILE_KEY_SHIFT, hashes: r.hashes, root: r.root }));
 }
 
-export function putTile(db: Database.Database, level: number, index: number, hashes: Buffer): void {
-  db.prepare('INSERT OR REPLACE INTO tiles (tile_key, hashes) VALUES (?, ?)').run(level * TILE_KEY_SHIFT + index, hashes);
+export function putTile(db: Database.Database, level: number, index: number, hashes: Buffer, root: Buffer): void {
+  db.prepare('INSERT OR REPLACE INTO tiles (tile_key, hashes, root) VALUES (?, ?, ?)').run(tileKey(level, index), hashes, root);
 }
 
 /**
  * What an attacker with the disk does after editing entries: recompute every
- * tile from the entries as they now are, so tiles and entries agree.
+ * full tile (hashes and root) from the entries as they now are, so tiles and
+ * entries agree. Partial tiles are never stored, so there are none to forge.
  */
 export function rewriteTiles(db: Database.Database): void {
   const texts = db.prepare<[], { text: string }>('SELECT text FROM entries ORDER BY idx').all();
-  const leaves: Hash[] = texts.map((r) => leafHash(Buffer.from(r.text, 'utf8')));
-  const edge = new TileEdge(0, []);
-  const tiles = edge.append(leaves);
+  const leaves: Hash[] = texts.map((r) => leafHashText(r.text));
+  const tiles = new TileEdge(0, []).append(leaves);
   db.prepare('DELETE FROM tiles').run();
-  for (const t of tiles.values()) putTile(db, t.id.level, t.id.index, t.hashes);
+  for (const t of tiles) putTile(db, t.id.level, t.id.index, t.hashes, t.root);
 }
 
 /** Writes bytes into a TEXT column as they are, valid UTF-8 or not. */

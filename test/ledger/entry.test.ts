@@ -73,7 +73,7 @@ describe('parseDraft', () => {
       [{ ...good, actor: {} }, /actor\.agency/, 'actor without agency'],
       [{ ...good, actor: { agency: '' } }, /actor\.agency/, 'empty agency'],
       [{ ...good, actor: { agency: 'city pd' } }, /actor\.agency/, 'agency with a space'],
-      [{ ...good, actor: { agency: 'a'.repeat(65) } }, /actor\.agency/, 'agency too long'],
+      [{ ...good, actor: { agency: 'a'.repeat(129) } }, /actor\.agency/, 'agency too long'],
       [{ ...good, actor: { agency: 'x', person: 5 } }, /actor\.person/, 'person not a string'],
       [{ ...good, actor: { agency: 'x', device: '-d' } }, /actor\.device/, 'device starting with -'],
       [{ ...good, actor: { agency: 'x', role: 'chief' } }, /actor\.role is not a known field/, 'unknown actor field'],

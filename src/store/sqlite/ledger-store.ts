@@ -134,6 +134,7 @@ export class SqliteLedgerStore implements LedgerStore {
     } catch (e) {
       throw new ConcordError('DATA_DIR_MISSING', `cannot open ledger ${opts.path}: ${(e as Error).message}`);
     }
+    let reader: Database.Database | undefined;
     try {
       if (!opts.readonly) {
         db.pragma('journal_mode = WAL');
@@ -151,10 +152,12 @@ export class SqliteLedgerStore implements LedgerStore {
       } else if (opts.origin !== undefined && opts.origin !== origin) {
         throw new ConcordError('LEDGER_CORRUPT', `log origin is "${origin}", expected "${opts.origin}"`);
       }
-      const reader = new Database(opts.path, { readonly: true, fileMustExist: true });
+      reader = new Database(opts.path, { readonly: true, fileMustExist: true });
       reader.pragma('busy_timeout = 5000');
       return new SqliteLedgerStore(db, reader, origin, opts);
     } catch (e) {
+      // recovery refusing (LEDGER_CORRUPT) must not leave the read connection open
+      reader?.close();
       db.close();
       if (e instanceof ConcordError) throw e;
       throw new ConcordError('LEDGER_CORRUPT', `cannot open ledger ${opts.path}: ${(e as Error).message}`);
@@ -171,6 +174,7 @@ export class SqliteLedgerStore implements LedgerStore {
       tileRoots: r.prepare<[number, number], [number, Buffer]>('SELECT tile_key, root FROM tiles WHERE tile_key >= ? AND tile_key < ? ORDER BY tile_key').raw(true),
       entryTexts: r.prepare<[number, number], [number, string]>('SELECT idx, text FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx').raw(true),
       getTile: r.prepare<[number], { hashes: Buffer }>('SELECT hashes FROM tiles WHERE tile_key = ?'),
+      firstTileFrom: r.prepare<[number, number], { tile_key: number }>('SELECT tile_key FROM tiles WHERE tile_key >= ? AND tile_key < ? ORDER BY tile_key LIMIT 1'),
       getTileRow: r.prepare<[number], { hashes: Buffer; root: Buffer }>('SELECT hashes, root FROM tiles WHERE tile_key = ?'),
       maxIndex: db.prepare<[], { idx: number | null; received: string | null }>('SELECT idx, received FROM entries ORDER BY idx DESC LIMIT 1'),
       tileExists: r.prepare<[number], { one: number }>('SELECT 1 AS one FROM tiles WHERE tile_key = ?'),
@@ -433,6 +437,20 @@ export class SqliteLedgerStore implements LedgerStore {
     this.cache.set(key, t);
     if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value as number);
     return t;
+  }
+
+  /**
+   * Stored full tiles that a log of `size` entries does not make (left behind
+   * when entries were removed), first per level; for verification.
+   */
+  tilesBeyond(size: number): TileId[] {
+    const out: TileId[] = [];
+    for (let level = 0; level < 8; level++) {
+      const full = Math.floor(size / TILE_WIDTH ** (level + 1));
+      const row = this.stmts.firstTileFrom.get(tileKey({ level, index: full }), tileKey({ level: level + 1, index: 0 }));
+      if (row) out.push({ level, index: row.tile_key - level * TILE_KEY_SHIFT });
+    }
+    return out;
   }
 
   /** a full tile's row as stored (hashes and root), for verification */
