@@ -15,8 +15,22 @@ if (!dir || !tag) {
   process.stderr.write('usage: crash-appender DIR TAG\n');
   process.exit(2);
 }
+/** stdout is a non-blocking pipe: when the parent is slow to read, wait for room rather than fail */
+function writeAck(line: string): void {
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      writeSync(1, line);
+      return;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
+      Atomics.wait(pause, 0, 0, 1);
+    }
+  }
+}
+
 const ledger = await LedgerService.open(dir);
-writeSync(1, 'ready\n');
+writeAck('ready\n');
 let seq = 0;
 async function appender(worker: number): Promise<never> {
   for (;;) {
@@ -25,7 +39,7 @@ async function appender(worker: number): Promise<never> {
       { type: 'test.appended', actor: { agency: 'crash-test', device: `w${worker}` }, body: { tag, seq: mine, pad: 'x'.repeat(mine % 200) } },
     ]);
     // writeSync: the acknowledgement reaches the pipe before the next append starts
-    writeSync(1, `${a?.index} ${tag}:${mine}\n`);
+    writeAck(`${a?.index} ${tag}:${mine}\n`);
   }
 }
 await Promise.all(Array.from({ length: 50 }, (_, w) => appender(w)));
