@@ -54,8 +54,11 @@ Options:
     if (flag(args, 'json')) {
       printJson(io, report);
     } else {
-      for (const r of report.results) io.stdout.write(`${r.passed ? 'ok  ' : 'FAIL'} ${r.name}${r.passed ? "" : `: ${r.failures.join("; ")}`}\n`);
-      io.stdout.write(`${report.passed} passed, ${report.failed} failed\n`);
+      for (const r of report.results) {
+        io.stdout.write(`${r.passed ? 'ok  ' : 'FAIL'} ${r.name}${r.passed ? '' : ` (${r.file}:${r.line}): ${r.failures.join('; ')}`}\n`);
+      }
+      // not "N passed, N failed": CI reads a line of that shape as a test runner's verdict
+      io.stdout.write(`protocol tests: ${report.passed} of ${report.results.length} passed${report.failed > 0 ? `, ${report.failed} FAILED` : ''}\n`);
     }
     return report.failed > 0 ? 1 : 0;
   },
