@@ -4,7 +4,6 @@
  * the bundle and the log's verifier key. A bundle file is RFC 8785 canonical
  * JSON followed by one newline, so every byte of it is significant.
  */
-import { ConcordError } from '../errors.ts';
 import { canonicalize } from './canonical.ts';
 import { openCheckpoint, type Checkpoint } from './checkpoint.ts';
 import { checkDisclosures, checkEntryText, type Disclosure } from './entry.ts';
@@ -223,13 +222,5 @@ function signedByListedLogKey(note: string, keys: readonly Verifier[], origin: s
     return openCheckpoint(note, keys).signatures.some((s) => s.name === origin && s.type === 'ed25519');
   } catch {
     return false;
-  }
-}
-
-export function parseBundleFile(text: string): Bundle {
-  try {
-    return JSON.parse(text) as Bundle;
-  } catch (e) {
-    throw new ConcordError('BAD_INPUT', `bundle is not valid JSON: ${(e as Error).message}`);
   }
 }

@@ -124,17 +124,6 @@ export class TileEdge {
     return this.size_;
   }
 
-  /** the partial tile ids that must be read to rebuild the edge for `size` */
-  static partialTileIds(size: number): TileId[] {
-    const out: TileId[] = [];
-    const levels = tileLevels(size);
-    for (let l = 0; l < levels; l++) {
-      const { full, partialWidth } = tileCount(size, l);
-      if (partialWidth > 0) out.push({ level: l, index: full });
-    }
-    return out;
-  }
-
   /** a copy to append to; the original stays as it was until the copy is committed */
   clone(): TileEdge {
     const c = new TileEdge(0, []);

@@ -16,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { ConcordError } from '../../errors.ts';
 import { buildEntry, parseDraft, type BuiltEntry, type Disclosure, type EntryDraft, type JsonValue } from '../../ledger/entry.ts';
 import { leafHashText, type Hash, type NodeId } from '../../ledger/merkle.ts';
-import { ExpandedTile, HASH_SIZE, TILE_HEIGHT, TILE_WIDTH, TileEdge, tileCount, type FullTile, type TileId } from '../../ledger/tiles.ts';
+import { ExpandedTile, TILE_HEIGHT, TILE_WIDTH, TileEdge, tileCount, type FullTile, type TileId } from '../../ledger/tiles.ts';
 import type { Appended, EntryFilter, LedgerStore, StoredCheckpoint, StoredEntry } from '../store.ts';
 
 export interface SqliteStoreOptions {
