@@ -63,6 +63,9 @@ export class LedgerService {
   private readonly policy: CheckpointPolicy;
   private checkpointed = 0;
   private signing: Promise<StoredCheckpoint> | undefined;
+  private signingByCount = false;
+  /** entries asked for since the last signing by count began */
+  private uncovered = 0;
   private timer: NodeJS.Timeout | undefined;
   private readonly edges = new Map<number, EdgeCache>();
 
@@ -105,13 +108,23 @@ export class LedgerService {
   }
 
   /** Appends drafts atomically; resolves once they are durable. */
-  async append(drafts: readonly EntryDraft[]): Promise<Appended[]> {
-    const out = await this.store.append(drafts);
-    const last = out[out.length - 1];
-    if (last && this.signer && this.policy.everyEntries > 0 && last.index + 1 - this.checkpointed >= this.policy.everyEntries) {
-      void this.checkpointIfGrown().catch(() => undefined);
+  append(drafts: readonly EntryDraft[]): Promise<Appended[]> {
+    const appended = this.store.append(drafts);
+    if (this.signer && this.policy.everyEntries > 0) {
+      this.uncovered += drafts.length;
+      // one signing by count at a time; it covers whatever is committed when it runs
+      if (this.uncovered >= this.policy.everyEntries && !this.signingByCount) {
+        this.signingByCount = true;
+        this.uncovered = 0;
+        void appended
+          .then(() => this.checkpointIfGrown())
+          .catch(() => undefined)
+          .finally(() => {
+            this.signingByCount = false;
+          });
+      }
     }
-    return out;
+    return appended;
   }
 
   private async checkpointIfGrown(): Promise<void> {

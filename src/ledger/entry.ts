@@ -75,6 +75,8 @@ const RECEIVED_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const SALT_RE = /^[A-Za-z0-9_-]{22}$/;
 const DIGEST_RE = /^[A-Za-z0-9_-]{43}$/;
 
+const DRAFT_FIELDS = new Set(['type', 'actor', 'incident', 'claimed', 'body', 'sealed']);
+
 function bad(message: string): never {
   throw new ConcordError('BAD_INPUT', message);
 }
@@ -109,8 +111,7 @@ function checkActor(actor: unknown, field: string): asserts actor is EntryActor 
  */
 export function parseDraft(input: unknown): EntryDraft {
   if (!isPlainObject(input)) bad('an entry must be a JSON object {type, actor, body, ...}');
-  const allowed = new Set(['type', 'actor', 'incident', 'claimed', 'body', 'sealed']);
-  for (const k of Object.keys(input)) if (!allowed.has(k)) bad(`"${k}" is not a known field (type, actor, incident, claimed, body, sealed)`);
+  for (const k of Object.keys(input)) if (!DRAFT_FIELDS.has(k)) bad(`"${k}" is not a known field (type, actor, incident, claimed, body, sealed)`);
   const { type, actor, incident, claimed, body, sealed } = input;
   if (typeof type !== 'string' || type.length > 64 || !TYPE_RE.test(type)) {
     bad(`type must be dotted lower-case words like "request.sent" (got ${JSON.stringify(type)?.slice(0, 80)})`);
@@ -224,9 +225,36 @@ export function buildEntry(draft: EntryDraft, index: number, origin: string, rec
     ...(draft.incident !== undefined ? { incident: draft.incident } : {}),
     body,
   };
-  const text = canonicalize(entry);
-  if (Buffer.byteLength(text, 'utf8') > MAX_ENTRY_BYTES) bad(`entry is larger than ${MAX_ENTRY_BYTES} bytes`);
+  const text = entryText(entry);
+  // a UTF-16 code unit takes at most 3 UTF-8 bytes: count only when it could matter
+  if (text.length * 3 > MAX_ENTRY_BYTES && Buffer.byteLength(text, 'utf8') > MAX_ENTRY_BYTES) bad(`entry is larger than ${MAX_ENTRY_BYTES} bytes`);
   return { entry, text, disclosures };
+}
+
+/**
+ * canonicalize(entry), written out for the envelope: its keys in RFC 8785
+ * order (actor, body, claimed, incident, index, origin, received, type, v)
+ * and, where a value is a checked id, type or time (characters that never
+ * need an escape), quoted as it is. Body and origin go through the general
+ * canonicaliser. This is on every append; a property test holds it equal to
+ * canonicalize(entry).
+ */
+function entryText(e: Entry): string {
+  const a = e.actor;
+  if (Object.keys(a).length !== 1 + (a.device !== undefined ? 1 : 0) + (a.person !== undefined ? 1 : 0)) return canonicalize(e);
+  const actor =
+    `{"agency":${plain(a.agency, ID_RE)}` +
+    (a.device !== undefined ? `,"device":${plain(a.device, ID_RE)}` : '') +
+    (a.person !== undefined ? `,"person":${plain(a.person, ID_RE)}` : '') +
+    '}';
+  const claimed = e.claimed !== undefined ? `,"claimed":${plain(e.claimed, RFC3339_RE)}` : '';
+  const incident = e.incident !== undefined ? `,"incident":${plain(e.incident, ID_RE)}` : '';
+  return `{"actor":${actor},"body":${canonicalize(e.body)}${claimed}${incident},"index":${canonicalize(e.index)},"origin":${canonicalize(e.origin)},"received":${plain(e.received, RECEIVED_RE)},"type":${plain(e.type, TYPE_RE)},"v":${e.v}}`;
+}
+
+/** a string quoted as it is when it matches `re` (a pattern of characters that need no escape), else canonically */
+function plain(s: string, re: RegExp): string {
+  return re.test(s) ? `"${s}"` : canonicalize(s);
 }
 
 /**

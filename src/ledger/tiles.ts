@@ -5,7 +5,7 @@
  * writes the tile bytes; this module does the arithmetic and the hashing.
  */
 import type { Hash, NodeId } from './merkle.ts';
-import { nodeHash, rootHash } from './merkle.ts';
+import { nodeHashInto, rootHash } from './merkle.ts';
 
 export const TILE_HEIGHT = 8;
 export const TILE_WIDTH = 1 << TILE_HEIGHT;
@@ -69,7 +69,7 @@ export class ExpandedTile {
       if (n === 0) break;
       const out = Buffer.allocUnsafe(n * HASH_SIZE);
       for (let i = 0; i < n; i++) {
-        nodeHash(below.subarray(2 * i * HASH_SIZE, (2 * i + 1) * HASH_SIZE), below.subarray((2 * i + 1) * HASH_SIZE, (2 * i + 2) * HASH_SIZE)).copy(out, i * HASH_SIZE);
+        nodeHashInto(below.subarray(2 * i * HASH_SIZE, (2 * i + 1) * HASH_SIZE), below.subarray((2 * i + 1) * HASH_SIZE, (2 * i + 2) * HASH_SIZE), out, i * HASH_SIZE);
       }
       this.levels.push(out);
       below = out;

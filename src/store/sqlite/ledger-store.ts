@@ -5,11 +5,17 @@
  * edge of the tree is derived at open from the last (< 256) entries and the
  * roots of the full tiles, so a batch writes little more than its rows.
  *
- * Commit point: the COMMIT of that transaction (an fsync of the WAL under
- * synchronous=FULL). Before it nothing of the batch exists; after it all of
- * it does, and only then are the appends acknowledged. Opening a store always
- * rebuilds the in-memory right edge of the tree from what is committed, so the
- * normal open path is also the crash-recovery path.
+ * Appends queued while the event loop turns form one batch. This thread
+ * builds the batch (canonical text, leaf hashes, tiles) and the writer
+ * thread commits it (batch-writer.ts); up to two batches are in flight, so
+ * the next one is built while the last one is fsynced.
+ *
+ * Commit point: the COMMIT of the batch's transaction (an fsync of the WAL
+ * under synchronous=FULL). Before it nothing of the batch exists; after it
+ * all of it does, and only then are the appends acknowledged. Opening a store
+ * always rebuilds the in-memory right edge of the tree from what is
+ * committed, so the normal open path is also the crash-recovery path; a
+ * failed batch makes the store recover the same way before it goes on.
  */
 import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
@@ -18,6 +24,8 @@ import { buildEntry, parseDraft, type BuiltEntry, type Disclosure, type EntryDra
 import { leafHashText, type Hash, type NodeId } from '../../ledger/merkle.ts';
 import { ExpandedTile, TILE_HEIGHT, TILE_WIDTH, TileEdge, tileCount, type FullTile, type TileId } from '../../ledger/tiles.ts';
 import type { Appended, EntryFilter, LedgerStore, StoredCheckpoint, StoredEntry } from '../store.ts';
+import type { DisclosureRow, TileRow, WriteRefusal } from './batch-writer.ts';
+import { LedgerWriter } from './writer-thread.ts';
 
 export interface SqliteStoreOptions {
   /** path of the database file */
@@ -63,17 +71,32 @@ CREATE TABLE IF NOT EXISTS tiles (tile_key INTEGER PRIMARY KEY, hashes BLOB NOT 
 CREATE TABLE IF NOT EXISTS checkpoints (size INTEGER PRIMARY KEY, root BLOB NOT NULL, note TEXT NOT NULL);
 `;
 
-/** thrown inside the write transaction when another process appended first */
-class StaleEdge extends Error {}
-
 const TILE_KEY_SHIFT = 2 ** 44;
 const tileKey = (id: TileId): number => id.level * TILE_KEY_SHIFT + id.index;
 const READ_CHUNK = 2048;
+
+/** how many batches may be committing at once: one fsyncing, one being built on top of it */
+const MAX_IN_FLIGHT = 2;
+/** how often a batch is built again after finding another process appended first */
+const MAX_STALE_RETRIES = 5;
 
 interface Pending {
   readonly drafts: readonly EntryDraft[];
   readonly resolve: (a: Appended[]) => void;
   readonly reject: (e: unknown) => void;
+  /** times this append was refused because the log on disk had moved on */
+  stale: number;
+  /** its batch failed: it goes again in a batch of its own, so only a call that fails alone is refused */
+  alone: boolean;
+}
+
+/** a batch sent to the writer thread and not yet answered */
+interface InFlight {
+  readonly calls: readonly Pending[];
+  readonly results: readonly Appended[][];
+  /** the tree edge once this batch is committed */
+  readonly edgeAfter: TileEdge;
+  readonly entries: number;
 }
 
 export class SqliteLedgerStore implements LedgerStore {
@@ -84,10 +107,25 @@ export class SqliteLedgerStore implements LedgerStore {
   private readonly salt: () => Uint8Array;
   private readonly maxBatch: number;
   private readonly cacheSize: number;
+  /** the tree as committed: what size(), proofs and tiles answer from */
   private edge: TileEdge;
+  /** the tree after every batch sent to the writer thread: where the next batch is built */
+  private building: TileEdge;
+  /** the leaf hash of the last entry in `building`: a batch commits only on top of exactly that entry */
+  private buildingLast: Hash | undefined;
   private readonly readonlyView: boolean;
+  private readonly path: string;
+  private writer: LedgerWriter | undefined;
   private lastReceivedMs: number;
   private queue: Pending[] = [];
+  private inFlight: InFlight[] = [];
+  /** a batch failed: later ones fail too (they were built on it); the store recovers once all are answered */
+  private broken = false;
+  /** appends to send again after recovery, in their original order */
+  private retry: Pending[] = [];
+  /** recovery failed: the store takes no more appends */
+  private unusable: ConcordError | undefined;
+  private drained: Array<() => void> = [];
   /** group-commit counters: transactions committed and entries in them */
   readonly commits = { transactions: 0, entries: 0 };
   private flushScheduled = false;
@@ -95,34 +133,22 @@ export class SqliteLedgerStore implements LedgerStore {
   private readonly cache = new Map<number, ExpandedTile>();
   private partialCache = new Map<number, ExpandedTile>();
   private readonly stmts: ReturnType<SqliteLedgerStore['prepare']>;
-  /** the one write transaction, made once (better-sqlite3 wraps BEGIN IMMEDIATE ... COMMIT around it) */
-  private readonly writeBatch: Database.Transaction<(expectedSize: number, received: string, accepted: ReadonlyArray<{ built: BuiltEntry[] }>, tiles: readonly FullTile[]) => void>;
 
   private constructor(db: Database.Database, reader: Database.Database, origin: string, opts: SqliteStoreOptions) {
     this.db = db;
     this.reader = reader;
     this.origin = origin;
+    this.path = opts.path;
     this.clock = opts.clock ?? Date.now;
     this.salt = opts.salt ?? (() => randomBytes(16));
     this.maxBatch = opts.maxBatch ?? 5000;
     this.cacheSize = opts.tileCacheSize ?? 4096;
     this.readonlyView = opts.readonly ?? false;
     this.stmts = this.prepare();
-    const s = this.stmts;
-    this.writeBatch = db.transaction((expectedSize: number, received: string, accepted: ReadonlyArray<{ built: BuiltEntry[] }>, tiles: readonly FullTile[]) => {
-      const last = s.maxIndex.get();
-      const onDisk = last?.idx === null || last?.idx === undefined ? 0 : last.idx + 1;
-      if (onDisk !== expectedSize) throw new StaleEdge();
-      for (const { built } of accepted) {
-        for (const b of built) {
-          s.insertEntry.run(b.entry.index, received, b.entry.type, b.entry.incident ?? null, b.text);
-          for (const d of b.disclosures) s.insertDisclosure.run(b.entry.index, d.path, d.salt, JSON.stringify(d.value));
-        }
-      }
-      for (const t of tiles) s.putTile.run(tileKey(t.id), t.hashes, t.root);
-    });
-    const recovered = this.readonlyView ? { edge: new TileEdge(0, []), lastReceivedMs: 0 } : this.recover();
+    const recovered = this.readonlyView ? { edge: new TileEdge(0, []), lastReceivedMs: 0, lastLeaf: undefined } : this.recover();
     this.edge = recovered.edge;
+    this.building = recovered.edge;
+    this.buildingLast = recovered.lastLeaf;
     this.lastReceivedMs = recovered.lastReceivedMs;
   }
 
@@ -168,15 +194,12 @@ export class SqliteLedgerStore implements LedgerStore {
     const db = this.db;
     const r = this.reader;
     return {
-      insertEntry: db.prepare<[number, string, string, string | null, string]>('INSERT INTO entries (idx, received, type, incident, text) VALUES (?, ?, ?, ?, ?)'),
-      insertDisclosure: db.prepare<[number, string, string, string]>('INSERT INTO disclosures (idx, path, salt, value) VALUES (?, ?, ?, ?)'),
-      putTile: db.prepare<[number, Buffer, Buffer]>('INSERT INTO tiles (tile_key, hashes, root) VALUES (?, ?, ?)'),
       tileRoots: r.prepare<[number, number], [number, Buffer]>('SELECT tile_key, root FROM tiles WHERE tile_key >= ? AND tile_key < ? ORDER BY tile_key').raw(true),
       entryTexts: r.prepare<[number, number], [number, string]>('SELECT idx, text FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx').raw(true),
       getTile: r.prepare<[number], { hashes: Buffer }>('SELECT hashes FROM tiles WHERE tile_key = ?'),
       firstTileFrom: r.prepare<[number, number], { tile_key: number }>('SELECT tile_key FROM tiles WHERE tile_key >= ? AND tile_key < ? ORDER BY tile_key LIMIT 1'),
       getTileRow: r.prepare<[number], { hashes: Buffer; root: Buffer }>('SELECT hashes, root FROM tiles WHERE tile_key = ?'),
-      maxIndex: db.prepare<[], { idx: number | null; received: string | null }>('SELECT idx, received FROM entries ORDER BY idx DESC LIMIT 1'),
+      maxIndex: db.prepare<[], { idx: number | null; received: string | null; text: string | null }>('SELECT idx, received, text FROM entries ORDER BY idx DESC LIMIT 1'),
       tileExists: r.prepare<[number], { one: number }>('SELECT 1 AS one FROM tiles WHERE tile_key = ?'),
       readRange: r.prepare<[number, number, number], { idx: number; text: string }>('SELECT idx, text FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx LIMIT ?'),
       readIncident: r.prepare<[string, number, number, number], { idx: number; text: string }>(
@@ -190,8 +213,6 @@ export class SqliteLedgerStore implements LedgerStore {
       ),
       getEntry: r.prepare<[number], { idx: number; text: string }>('SELECT idx, text FROM entries WHERE idx = ?'),
       getDisclosures: r.prepare<[number], { path: string; salt: string; value: string }>('SELECT path, salt, value FROM disclosures WHERE idx = ? ORDER BY path'),
-      insertCheckpoint: db.prepare<[number, Buffer, string]>('INSERT INTO checkpoints (size, root, note) VALUES (?, ?, ?)'),
-      getCheckpoint: db.prepare<[number], { size: number; root: Buffer; note: string }>('SELECT size, root, note FROM checkpoints WHERE size = ?'),
       allCheckpoints: r.prepare<[], { size: number; root: Buffer; note: string }>('SELECT size, root, note FROM checkpoints ORDER BY size'),
       latestCheckpoint: r.prepare<[], { size: number; root: Buffer; note: string }>('SELECT size, root, note FROM checkpoints ORDER BY size DESC LIMIT 1'),
     };
@@ -203,7 +224,7 @@ export class SqliteLedgerStore implements LedgerStore {
    * the roots of the full tiles below it. Checks the full tiles the entries
    * need are there.
    */
-  private recover(): { edge: TileEdge; lastReceivedMs: number } {
+  private recover(): { edge: TileEdge; lastReceivedMs: number; lastLeaf: Hash | undefined } {
     const last = this.stmts.maxIndex.get();
     const size = last?.idx === null || last?.idx === undefined ? 0 : last.idx + 1;
     const partials: Array<Buffer | undefined> = [];
@@ -237,7 +258,7 @@ export class SqliteLedgerStore implements LedgerStore {
     } catch (e) {
       throw new ConcordError('LEDGER_CORRUPT', (e as Error).message);
     }
-    return { edge, lastReceivedMs: last?.received ? Date.parse(last.received) : 0 };
+    return { edge, lastReceivedMs: last?.received ? Date.parse(last.received) : 0, lastLeaf: typeof last?.text === 'string' ? leafHashText(last.text) : undefined };
   }
 
   async size(): Promise<number> {
@@ -253,6 +274,7 @@ export class SqliteLedgerStore implements LedgerStore {
   append(drafts: readonly EntryDraft[]): Promise<Appended[]> {
     if (this.closed) return Promise.reject(new ConcordError('LEDGER_CLOSED', 'the ledger is closed'));
     if (this.readonlyView) return Promise.reject(new ConcordError('LEDGER_CLOSED', 'the ledger is open read-only'));
+    if (this.unusable) return Promise.reject(this.unusable);
     let checked: EntryDraft[];
     try {
       checked = drafts.map((d) => parseDraft(d));
@@ -261,95 +283,151 @@ export class SqliteLedgerStore implements LedgerStore {
     }
     if (checked.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
-      this.queue.push({ drafts: checked, resolve, reject });
-      if (!this.flushScheduled) {
-        this.flushScheduled = true;
-        // group commit: everything queued until the event loop turns goes in one transaction
-        setImmediate(() => this.flush());
-      }
+      this.queue.push({ drafts: checked, resolve, reject, stale: 0, alone: false });
+      this.scheduleFlush();
     });
+  }
+
+  private scheduleFlush(): void {
+    if (this.flushScheduled) return;
+    this.flushScheduled = true;
+    // group commit: everything queued until the event loop turns goes in one batch
+    setImmediate(() => this.flush());
   }
 
   private flush(): void {
     this.flushScheduled = false;
-    if (this.queue.length === 0) return;
-    let taken = 0;
-    let n = 0;
-    while (taken < this.queue.length && (n === 0 || n + (this.queue[taken] as Pending).drafts.length <= this.maxBatch)) {
-      n += (this.queue[taken] as Pending).drafts.length;
-      taken++;
-    }
-    const batch = this.queue.splice(0, taken);
-    if (this.queue.length > 0) {
-      this.flushScheduled = true;
-      setImmediate(() => this.flush());
-    }
-    this.commit(batch);
-  }
-
-  private commit(batch: Pending[]): void {
-    // another process may have appended since we last looked (SQLite serialises
-    // writers, but our edge would be stale): detect it inside the write
-    // transaction, catch up from disk, and build the batch again
-    for (let attempt = 0; ; attempt++) {
-      try {
-        this.commitOnce(batch);
-        return;
-      } catch (e) {
-        if (!(e instanceof StaleEdge) || attempt >= 5) {
-          const err = e instanceof ConcordError ? e : new ConcordError('LEDGER_CORRUPT', `append failed, nothing was stored: ${(e as Error).message}`);
-          for (const call of batch) call.reject(err);
-          return;
-        }
-        const recovered = this.recover();
-        this.edge = recovered.edge;
-        this.lastReceivedMs = Math.max(this.lastReceivedMs, recovered.lastReceivedMs);
-        this.partialCache = new Map();
+    while (!this.broken && this.inFlight.length < MAX_IN_FLIGHT && this.queue.length > 0) {
+      let queued = 0;
+      for (const call of this.queue) queued += call.drafts.length;
+      // with nothing in flight, send half now and half right behind it, so
+      // that from then on one batch is built while the other commits
+      const limit = Math.min(this.maxBatch, this.inFlight.length === 0 ? Math.ceil(queued / MAX_IN_FLIGHT) : queued);
+      let taken = 0;
+      let n = 0;
+      while (taken < this.queue.length) {
+        const call = this.queue[taken] as Pending;
+        if (n > 0 && (call.alone || n + call.drafts.length > limit)) break;
+        n += call.drafts.length;
+        taken++;
+        if (call.alone) break;
       }
+      this.send(this.queue.splice(0, taken));
     }
+    this.notifyIfDrained();
   }
 
-  private commitOnce(batch: Pending[]): void {
+  /** builds a batch on the edge of everything sent so far and sends it to the writer thread */
+  private send(batch: Pending[]): void {
     const receivedMs = Math.max(this.clock(), this.lastReceivedMs);
     const received = new Date(receivedMs).toISOString();
-    let index = this.edge.size;
-    const accepted: Array<{ call: Pending; built: BuiltEntry[] }> = [];
-    const refused: Array<{ call: Pending; error: unknown }> = [];
-    for (const call of batch) {
-      try {
-        const built: BuiltEntry[] = [];
-        for (const d of call.drafts) built.push(buildEntry(d, index + built.length, this.origin, received, this.salt));
-        accepted.push({ call, built });
-        index += built.length;
-      } catch (e) {
-        refused.push({ call, error: e });
-      }
-    }
+    const expectedSize = this.building.size;
+    const calls: Pending[] = [];
     const results: Appended[][] = [];
     const leaves: Hash[] = [];
-    for (const { built } of accepted) {
+    const texts: string[] = [];
+    const types: string[] = [];
+    const incidents: Array<string | null> = [];
+    const disclosures: DisclosureRow[] = [];
+    for (const call of batch) {
+      let built: BuiltEntry[];
+      try {
+        built = [];
+        for (const d of call.drafts) built.push(buildEntry(d, expectedSize + leaves.length + built.length, this.origin, received, this.salt));
+      } catch (e) {
+        call.reject(e);
+        continue;
+      }
       const out: Appended[] = [];
       for (const b of built) {
         const h = leafHashText(b.text);
         leaves.push(h);
+        texts.push(b.text);
+        types.push(b.entry.type);
+        incidents.push(b.entry.incident ?? null);
+        for (const d of b.disclosures) disclosures.push([b.entry.index, d.path, d.salt, JSON.stringify(d.value)]);
         out.push({ index: b.entry.index, received, text: b.text, leafHash: h });
       }
+      calls.push(call);
       results.push(out);
     }
-    const edge = this.edge.clone();
-    const tiles = edge.append(leaves);
-    if (accepted.length > 0) {
-      // the commit point: BEGIN IMMEDIATE ... COMMIT, the WAL fsynced (synchronous=FULL)
-      this.writeBatch.immediate(this.edge.size, received, accepted, tiles);
-      // committed: only now does memory move forward and do callers hear of it
-      this.commits.transactions++;
-      this.commits.entries += leaves.length;
-      this.edge = edge;
-      this.lastReceivedMs = receivedMs;
+    if (calls.length === 0) return;
+    const edgeAfter = this.building.clone();
+    const tiles: TileRow[] = edgeAfter.append(leaves).map((t: FullTile) => [tileKey(t.id), t.hashes, t.root]);
+    const base = this.buildingLast;
+    this.building = edgeAfter;
+    this.buildingLast = leaves[leaves.length - 1];
+    this.lastReceivedMs = receivedMs;
+    const flight: InFlight = { calls, results, edgeAfter, entries: leaves.length };
+    this.inFlight.push(flight);
+    this.writer ??= new LedgerWriter(this.path);
+    void this.writer.batch({ expectedSize, base: base ?? null, received, texts, types, incidents, disclosures, tiles }).then((refusal) => this.settle(flight, refusal));
+  }
+
+  /** the writer thread answered a batch (answers come in the order batches were sent) */
+  private settle(flight: InFlight, refusal: WriteRefusal | undefined): void {
+    this.inFlight.shift();
+    if (refusal === undefined) {
+      // committed: only now does the tree move forward and do callers hear of it
+      this.edge = flight.edgeAfter;
       this.partialCache = new Map();
+      this.commits.transactions++;
+      this.commits.entries += flight.entries;
+      flight.calls.forEach((call, i) => call.resolve(flight.results[i] as Appended[]));
+    } else {
+      const cause = !this.broken;
+      this.broken = true;
+      for (const call of flight.calls) {
+        if (!cause) {
+          // built on the batch that failed: not this append's fault, send it again
+          this.retry.push(call);
+        } else if (refusal.kind === 'stale' && call.stale < MAX_STALE_RETRIES) {
+          // another process appended since we last looked: catch up from disk, build again
+          call.stale++;
+          this.retry.push(call);
+        } else if (refusal.kind === 'failed' && flight.calls.length > 1) {
+          // one batch, one fate: find out which calls fail on their own
+          call.alone = true;
+          this.retry.push(call);
+        } else {
+          call.reject(
+            refusal.kind === 'stale'
+              ? new ConcordError('LEDGER_CORRUPT', 'append failed, nothing was stored: another process keeps appending to this ledger')
+              : new ConcordError('LEDGER_CORRUPT', `append failed, nothing was stored: ${refusal.kind === 'failed' ? refusal.message : refusal.kind}`),
+          );
+        }
+      }
     }
-    for (const { call, error } of refused) call.reject(error);
-    accepted.forEach(({ call }, i) => call.resolve(results[i] as Appended[]));
+    if (this.broken && this.inFlight.length === 0) this.recoverAfterFailure();
+    if (this.queue.length > 0 || this.retry.length > 0) this.scheduleFlush();
+    this.notifyIfDrained();
+  }
+
+  /** every batch sent has been answered and one failed: start again from what is on disk */
+  private recoverAfterFailure(): void {
+    const again = this.retry.concat(this.queue);
+    this.retry = [];
+    this.queue = [];
+    try {
+      const recovered = this.recover();
+      this.edge = recovered.edge;
+      this.building = recovered.edge;
+      this.buildingLast = recovered.lastLeaf;
+      this.lastReceivedMs = Math.max(this.lastReceivedMs, recovered.lastReceivedMs);
+      this.partialCache = new Map();
+      this.broken = false;
+      this.queue = again;
+    } catch (e) {
+      this.unusable = e instanceof ConcordError ? e : new ConcordError('LEDGER_CORRUPT', (e as Error).message);
+      for (const call of again) call.reject(this.unusable);
+    }
+  }
+
+  private notifyIfDrained(): void {
+    if (this.queue.length > 0 || this.inFlight.length > 0 || this.retry.length > 0 || this.flushScheduled) return;
+    const waiting = this.drained;
+    this.drained = [];
+    for (const done of waiting) done();
   }
 
   async *entries(from: number, to: number, filter: EntryFilter = {}): AsyncIterable<StoredEntry> {
@@ -467,14 +545,12 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   async saveCheckpoint(cp: StoredCheckpoint): Promise<void> {
-    const existing = this.stmts.getCheckpoint.get(cp.size);
-    if (existing) {
-      if (!existing.root.equals(cp.root)) {
-        throw new ConcordError('LEDGER_CORRUPT', `a checkpoint for size ${cp.size} with another root is already stored`);
-      }
-      return;
-    }
-    this.stmts.insertCheckpoint.run(cp.size, cp.root, cp.note);
+    if (this.closed) throw new ConcordError('LEDGER_CLOSED', 'the ledger is closed');
+    if (this.readonlyView) throw new ConcordError('LEDGER_CLOSED', 'the ledger is open read-only');
+    this.writer ??= new LedgerWriter(this.path);
+    const refusal = await this.writer.checkpoint({ size: cp.size, root: cp.root, note: cp.note });
+    if (refusal?.kind === 'checkpoint_conflict') throw new ConcordError('LEDGER_CORRUPT', `a checkpoint for size ${cp.size} with another root is already stored`);
+    if (refusal !== undefined) throw new ConcordError('LEDGER_CORRUPT', `checkpoint not stored: ${refusal.kind === 'failed' ? refusal.message : refusal.kind}`);
   }
 
   async checkpoints(): Promise<StoredCheckpoint[]> {
@@ -486,11 +562,14 @@ export class SqliteLedgerStore implements LedgerStore {
     return r ? { size: r.size, root: r.root, note: r.note } : undefined;
   }
 
-  /** waits for queued appends, then closes */
+  /** waits for queued and in-flight appends, then closes */
   async close(): Promise<void> {
     if (this.closed) return;
-    while (this.queue.length > 0 || this.flushScheduled) await new Promise((r) => setImmediate(r));
+    if (this.queue.length > 0 || this.inFlight.length > 0 || this.retry.length > 0 || this.flushScheduled) {
+      await new Promise<void>((resolve) => this.drained.push(resolve));
+    }
     this.closed = true;
+    await this.writer?.close();
     this.reader.close();
     this.db.close();
   }

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { isConcordError } from '../../../src/errors.ts';
-import { MemoryTree, rootHash, type Hash } from '../../../src/ledger/merkle.ts';
+import { leafHashText, MemoryTree, rootHash, type Hash } from '../../../src/ledger/merkle.ts';
 import { SqliteLedgerStore } from '../../../src/store/sqlite/ledger-store.ts';
 import { tileKey, tileRows } from '../../helpers/data-dir.ts';
 import type { LedgerStore } from '../../../src/store/store.ts';
@@ -46,6 +46,65 @@ describe('sqlite store', () => {
     assert.equal(fromA?.index, 3);
     await a.close();
     await b.close();
+  });
+
+  it('two stores appending to one file at once: every append lands once, at consecutive indexes, and the tree matches', async () => {
+    const path = join(root, 'contended.db');
+    const a = SqliteLedgerStore.open({ path, origin: 'x.example/log', create: true });
+    const b = SqliteLedgerStore.open({ path, origin: 'x.example/log' });
+    const d = (who: string, i: number) => ({ type: 'note.recorded', actor: { agency: who }, body: { i } });
+    // many callers on both at once: batches are in flight on both, each built on an edge the other makes stale
+    const calls: Array<Promise<{ index: number; text: string }[]>> = [];
+    for (let i = 0; i < 300; i++) {
+      calls.push(a.append([d('a', i)]));
+      calls.push(b.append([d('b', i), d('b', i)]));
+    }
+    const settled = await Promise.allSettled(calls);
+    const stored = settled.flatMap((r) => (r.status === 'fulfilled' ? r.value : []));
+    const refused = settled.filter((r) => r.status === 'rejected');
+    // a store gives up after five stale rounds in a row; whatever it refused it did not write
+    const indexes = stored.map((e) => e.index).sort((x, y) => x - y);
+    assert.deepEqual(indexes, Array.from({ length: indexes.length }, (_, i) => i), 'acknowledged indexes are 0..n-1, each once');
+    assert.ok(stored.length >= 600, `most appends land (${stored.length} entries, ${refused.length} calls refused)`);
+    await a.close();
+    await b.close();
+    const c = SqliteLedgerStore.open({ path, origin: 'x.example/log' });
+    assert.equal(await c.size(), indexes.length, 'nothing unacknowledged was written');
+    const tree = new MemoryTree();
+    for await (const e of c.entries(0, indexes.length)) tree.append(leafHashText(e.text));
+    const byIndex = new Map(stored.map((e) => [e.index, e.text]));
+    for await (const e of c.entries(0, indexes.length)) assert.equal(e.text, byIndex.get(e.index), `entry ${e.index} is the acknowledged text`);
+    assert.ok(rootHash(indexes.length, (id) => c.nodesSync([id], indexes.length)[0] as Hash).equals(tree.root()), 'stored tiles give the root of the entries');
+    await c.close();
+  });
+
+  it('a batch that fails to commit stores nothing, its callers hear why, and the appends behind it still land', async () => {
+    const path = join(root, 'failing.db');
+    const s = SqliteLedgerStore.open({ path, origin: 'x.example/log', create: true });
+    await s.append([{ type: 'note.recorded', actor: { agency: 'a' }, body: {} }]);
+    // the disk refuses one kind of row, as a full disk or an I/O error would refuse a commit
+    withFile(path, (db) => db.exec("CREATE TRIGGER refuse BEFORE INSERT ON entries WHEN NEW.type = 'note.refused' BEGIN SELECT RAISE(ABORT, 'disk says no'); END;"));
+    const ok = (i: number) => s.append([{ type: 'note.recorded', actor: { agency: 'a' }, body: { i } }]);
+    const first = [ok(1), ok(2)];
+    await new Promise((r) => setImmediate(r)); // those two are in flight now
+    const doomed = s.append([{ type: 'note.refused', actor: { agency: 'a' }, body: {} }]);
+    await new Promise((r) => setImmediate(r));
+    const behind = [ok(3), ok(4), ok(5)]; // probably in the doomed call's batch: they must not share its fate
+    await Promise.all(first);
+    await assert.rejects(doomed, (e: unknown) => isConcordError(e) && e.code === 'LEDGER_CORRUPT' && /nothing was stored: .*disk says no/.test(e.message));
+    const landed = (await Promise.all(behind)).flat();
+    assert.deepEqual(
+      landed.map((a) => a.index),
+      [3, 4, 5],
+      'the batch built on the failed one is built again at the right indexes',
+    );
+    withFile(path, (db) => db.exec('DROP TRIGGER refuse'));
+    assert.equal((await s.append([{ type: 'note.recorded', actor: { agency: 'a' }, body: {} }]))[0]?.index, 6);
+    await s.close();
+    const again = SqliteLedgerStore.open({ path, origin: 'x.example/log' });
+    assert.equal(await again.size(), 7);
+    for await (const e of again.entries(0, 7)) assert.ok(!e.text.includes('note.refused'));
+    await again.close();
   });
 
   it('refuses to open a file that is not a ledger, and a ledger with another origin', async () => {

@@ -1,0 +1,125 @@
+/**
+ * The write side of the SQLite ledger store: one connection that commits
+ * batches of built entries (with the full tiles they complete) and
+ * checkpoints. It runs on the writer thread (workers/writer-worker.ts), so
+ * the fsync of each COMMIT never blocks the thread that builds the next
+ * batch.
+ *
+ * Commit point: the COMMIT of a batch's transaction, which fsyncs the WAL
+ * (synchronous=FULL). A batch is all or nothing: it checks, inside its write
+ * transaction, that the log on disk ends exactly where the batch begins, so a
+ * batch built on an edge that is stale (another process appended, or the
+ * batch before it failed) writes nothing.
+ */
+import Database from 'better-sqlite3';
+import { leafHashText } from '../../ledger/merkle.ts';
+
+/** one sealed value kept beside its entry: index, JSON pointer, salt, JSON text of the value */
+export type DisclosureRow = readonly [index: number, path: string, salt: string, value: string];
+/** one full tile: key (level * 2^44 + index), its 256 hashes, the root of the subtree it spans */
+export type TileRow = readonly [key: number, hashes: Uint8Array, root: Uint8Array];
+
+/**
+ * Consecutive entries, column by column (cheaper to pass between threads
+ * than one array per row): entry i goes to index expectedSize + i.
+ */
+export interface BatchWrite {
+  /** the log size the batch was built on: where its first entry goes */
+  readonly expectedSize: number;
+  /**
+   * the leaf hash of the entry the batch was built on (index expectedSize - 1;
+   * null on an empty log): the size alone would let a batch commit on top of
+   * another writer's entry, with tiles hashed over one it never saw
+   */
+  readonly base: Uint8Array | null;
+  readonly received: string;
+  /** the canonical texts */
+  readonly texts: readonly string[];
+  readonly types: readonly string[];
+  readonly incidents: ReadonlyArray<string | null>;
+  readonly disclosures: readonly DisclosureRow[];
+  readonly tiles: readonly TileRow[];
+}
+
+export interface CheckpointWrite {
+  readonly size: number;
+  readonly root: Uint8Array;
+  readonly note: string;
+}
+
+/** why a write stored nothing */
+export type WriteRefusal =
+  | { readonly kind: 'stale'; readonly onDisk: number }
+  | { readonly kind: 'checkpoint_conflict' }
+  | { readonly kind: 'failed'; readonly message: string };
+
+class Refused extends Error {
+  constructor(readonly refusal: WriteRefusal) {
+    super(refusal.kind);
+  }
+}
+
+const asBuffer = (u: Uint8Array): Buffer => (Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength));
+
+export class BatchWriter {
+  private readonly db: Database.Database;
+  private readonly writeBatch: Database.Transaction<(b: BatchWrite) => void>;
+  private readonly writeCheckpoint: Database.Transaction<(c: CheckpointWrite) => void>;
+
+  constructor(path: string) {
+    this.db = new Database(path, { fileMustExist: true });
+    this.db.pragma('journal_mode = WAL');
+    // durability: every COMMIT fsyncs the WAL before it returns
+    this.db.pragma('synchronous = FULL');
+    this.db.pragma('busy_timeout = 5000');
+    const db = this.db;
+    const lastEntry = db.prepare<[], { idx: number; text: string }>('SELECT idx, text FROM entries ORDER BY idx DESC LIMIT 1');
+    const insertEntry = db.prepare<[number, string, string, string | null, string]>('INSERT INTO entries (idx, received, type, incident, text) VALUES (?, ?, ?, ?, ?)');
+    const insertDisclosure = db.prepare<[number, string, string, string]>('INSERT INTO disclosures (idx, path, salt, value) VALUES (?, ?, ?, ?)');
+    const putTile = db.prepare<[number, Buffer, Buffer]>('INSERT INTO tiles (tile_key, hashes, root) VALUES (?, ?, ?)');
+    const getCheckpoint = db.prepare<[number], { root: Buffer }>('SELECT root FROM checkpoints WHERE size = ?');
+    const insertCheckpoint = db.prepare<[number, Buffer, string]>('INSERT INTO checkpoints (size, root, note) VALUES (?, ?, ?)');
+
+    this.writeBatch = db.transaction((b: BatchWrite) => {
+      const last = lastEntry.get();
+      const onDisk = (last?.idx ?? -1) + 1;
+      if (onDisk !== b.expectedSize) throw new Refused({ kind: 'stale', onDisk });
+      if (last !== undefined && (b.base === null || !leafHashText(last.text).equals(b.base))) throw new Refused({ kind: 'stale', onDisk });
+      const n = b.texts.length;
+      for (let i = 0; i < n; i++) insertEntry.run(b.expectedSize + i, b.received, b.types[i] as string, b.incidents[i] ?? null, b.texts[i] as string);
+      for (const [idx, path, salt, value] of b.disclosures) insertDisclosure.run(idx, path, salt, value);
+      for (const [key, hashes, root] of b.tiles) putTile.run(key, asBuffer(hashes), asBuffer(root));
+    });
+    this.writeCheckpoint = db.transaction((c: CheckpointWrite) => {
+      const existing = getCheckpoint.get(c.size);
+      if (existing) {
+        if (!existing.root.equals(c.root)) throw new Refused({ kind: 'checkpoint_conflict' });
+        return;
+      }
+      insertCheckpoint.run(c.size, asBuffer(c.root), c.note);
+    });
+  }
+
+  /** BEGIN IMMEDIATE ... COMMIT; undefined when stored, or why nothing was */
+  batch(b: BatchWrite): WriteRefusal | undefined {
+    return this.attempt(() => this.writeBatch.immediate(b));
+  }
+
+  checkpoint(c: CheckpointWrite): WriteRefusal | undefined {
+    return this.attempt(() => this.writeCheckpoint.immediate(c));
+  }
+
+  private attempt(write: () => void): WriteRefusal | undefined {
+    try {
+      write();
+      return undefined;
+    } catch (e) {
+      if (e instanceof Refused) return e.refusal;
+      return { kind: 'failed', message: (e as Error).message };
+    }
+  }
+
+  close(): void {
+    this.db.close();
+  }
+}
