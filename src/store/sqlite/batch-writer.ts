@@ -61,10 +61,12 @@ class Refused extends Error {
 
 const asBuffer = (u: Uint8Array): Buffer => (Buffer.isBuffer(u) ? u : Buffer.from(u.buffer, u.byteOffset, u.byteLength));
 
+/** one write of a group: a batch of entries or a checkpoint */
+export type Write = { readonly batch: BatchWrite } | { readonly checkpoint: CheckpointWrite };
+
 export class BatchWriter {
   private readonly db: Database.Database;
-  private readonly writeBatch: Database.Transaction<(b: BatchWrite) => void>;
-  private readonly writeCheckpoint: Database.Transaction<(c: CheckpointWrite) => void>;
+  private readonly writeGroup: Database.Transaction<(writes: readonly Write[]) => Array<WriteRefusal | undefined>>;
 
   constructor(path: string) {
     this.db = new Database(path, { fileMustExist: true });
@@ -80,7 +82,9 @@ export class BatchWriter {
     const getCheckpoint = db.prepare<[number], { root: Buffer }>('SELECT root FROM checkpoints WHERE size = ?');
     const insertCheckpoint = db.prepare<[number, Buffer, string]>('INSERT INTO checkpoints (size, root, note) VALUES (?, ?, ?)');
 
-    this.writeBatch = db.transaction((b: BatchWrite) => {
+    // called inside the group's transaction: better-sqlite3 runs each in a
+    // SAVEPOINT, so one that throws leaves no trace and the group goes on
+    const writeBatch = db.transaction((b: BatchWrite) => {
       const last = lastEntry.get();
       const onDisk = (last?.idx ?? -1) + 1;
       if (onDisk !== b.expectedSize) throw new Refused({ kind: 'stale', onDisk });
@@ -90,7 +94,7 @@ export class BatchWriter {
       for (const [idx, path, salt, value] of b.disclosures) insertDisclosure.run(idx, path, salt, value);
       for (const [key, hashes, root] of b.tiles) putTile.run(key, asBuffer(hashes), asBuffer(root));
     });
-    this.writeCheckpoint = db.transaction((c: CheckpointWrite) => {
+    const writeCheckpoint = db.transaction((c: CheckpointWrite) => {
       const existing = getCheckpoint.get(c.size);
       if (existing) {
         if (!existing.root.equals(c.root)) throw new Refused({ kind: 'checkpoint_conflict' });
@@ -98,28 +102,50 @@ export class BatchWriter {
       }
       insertCheckpoint.run(c.size, asBuffer(c.root), c.note);
     });
+    this.writeGroup = db.transaction((writes: readonly Write[]) => {
+      const out: Array<WriteRefusal | undefined> = [];
+      let failedBatch: WriteRefusal | undefined;
+      for (const w of writes) {
+        if ('checkpoint' in w) {
+          out.push(attempt(() => writeCheckpoint(w.checkpoint)));
+        } else if (failedBatch) {
+          // built on the batch that was refused: it cannot land either
+          out.push({ kind: 'stale', onDisk: -1 });
+        } else {
+          failedBatch = attempt(() => writeBatch(w.batch));
+          out.push(failedBatch);
+        }
+      }
+      return out;
+    });
   }
 
-  /** BEGIN IMMEDIATE ... COMMIT; undefined when stored, or why nothing was */
-  batch(b: BatchWrite): WriteRefusal | undefined {
-    return this.attempt(() => this.writeBatch.immediate(b));
-  }
-
-  checkpoint(c: CheckpointWrite): WriteRefusal | undefined {
-    return this.attempt(() => this.writeCheckpoint.immediate(c));
-  }
-
-  private attempt(write: () => void): WriteRefusal | undefined {
+  /**
+   * Writes a group in one transaction: BEGIN IMMEDIATE, each write in order,
+   * COMMIT (one fsync for the group). For each write: undefined when it is
+   * stored, or why it is not. A batch built on a refused one is refused too.
+   */
+  write(writes: readonly Write[]): Array<WriteRefusal | undefined> {
     try {
-      write();
-      return undefined;
+      return this.writeGroup.immediate(writes);
     } catch (e) {
-      if (e instanceof Refused) return e.refusal;
-      return { kind: 'failed', message: (e as Error).message };
+      // BEGIN or COMMIT failed: nothing of the group is stored
+      const refusal: WriteRefusal = { kind: 'failed', message: (e as Error).message };
+      return writes.map(() => refusal);
     }
   }
 
   close(): void {
     this.db.close();
+  }
+}
+
+function attempt(write: () => void): WriteRefusal | undefined {
+  try {
+    write();
+    return undefined;
+  } catch (e) {
+    if (e instanceof Refused) return e.refusal;
+    return { kind: 'failed', message: (e as Error).message };
   }
 }

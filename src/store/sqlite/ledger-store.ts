@@ -5,10 +5,11 @@
  * edge of the tree is derived at open from the last (< 256) entries and the
  * roots of the full tiles, so a batch writes little more than its rows.
  *
- * Appends queued while the event loop turns form one batch. This thread
- * builds the batch (canonical text, leaf hashes, tiles) and the writer
- * thread commits it (batch-writer.ts); up to two batches are in flight, so
- * the next one is built while the last one is fsynced.
+ * Appends queued while the event loop turns are built on this thread
+ * (canonical text, leaf hashes, tiles) in chunks, each sent to the writer
+ * thread as soon as it is built (batch-writer.ts). The writer thread commits
+ * whatever has queued up in one transaction, so this thread builds while the
+ * last group is fsynced and the group grows when the disk is slow.
  *
  * Commit point: the COMMIT of the batch's transaction (an fsync of the WAL
  * under synchronous=FULL). Before it nothing of the batch exists; after it
@@ -75,8 +76,8 @@ const TILE_KEY_SHIFT = 2 ** 44;
 const tileKey = (id: TileId): number => id.level * TILE_KEY_SHIFT + id.index;
 const READ_CHUNK = 2048;
 
-/** how many batches may be committing at once: one fsyncing, one being built on top of it */
-const MAX_IN_FLIGHT = 2;
+/** the most entries built before they are sent to the writer thread (tuned with `npm run bench -- ledger`) */
+const SEND_CHUNK = 50;
 /** how often a batch is built again after finding another process appended first */
 const MAX_STALE_RETRIES = 5;
 
@@ -297,12 +298,12 @@ export class SqliteLedgerStore implements LedgerStore {
 
   private flush(): void {
     this.flushScheduled = false;
-    while (!this.broken && this.inFlight.length < MAX_IN_FLIGHT && this.queue.length > 0) {
-      let queued = 0;
-      for (const call of this.queue) queued += call.drafts.length;
-      // with nothing in flight, send half now and half right behind it, so
-      // that from then on one batch is built while the other commits
-      const limit = Math.min(this.maxBatch, this.inFlight.length === 0 ? Math.ceil(queued / MAX_IN_FLIGHT) : queued);
+    // Sent in chunks, each as soon as it is built: the writer thread commits
+    // the first while this thread builds the next, and takes every chunk
+    // that queued up meanwhile in one transaction. So the group committed
+    // grows with the load and this thread never waits for an fsync.
+    while (!this.broken && this.queue.length > 0) {
+      const limit = Math.min(this.maxBatch, SEND_CHUNK);
       let taken = 0;
       let n = 0;
       while (taken < this.queue.length) {

@@ -78,6 +78,7 @@ export class LedgerWriter {
     void this.thread.send(this.ledger, { op: 'open', path });
   }
 
+  /** commits a batch; batches and checkpoints queued together share one transaction */
   batch(batch: BatchWrite): Promise<WriteRefusal | undefined> {
     return this.thread.send(this.ledger, { op: 'batch', batch });
   }

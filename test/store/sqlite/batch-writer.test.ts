@@ -1,0 +1,74 @@
+/**
+ * The writer thread's transaction: a group of writes commits together, each
+ * batch only on top of the exact entry it was built on, and a refused batch
+ * takes the batches built on it along but nothing before it.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import Database from 'better-sqlite3';
+import { leafHashText } from '../../../src/ledger/merkle.ts';
+import { BatchWriter, type BatchWrite } from '../../../src/store/sqlite/batch-writer.ts';
+import { SqliteLedgerStore } from '../../../src/store/sqlite/ledger-store.ts';
+
+const root = mkdtempSync(join(tmpdir(), 'concord-batch-writer-'));
+after(() => rmSync(root, { recursive: true, force: true }));
+
+/** a batch of `n` fake texts at `from`, built on `base` */
+function batch(from: number, n: number, base: Buffer | null): { write: BatchWrite; last: Buffer } {
+  const texts = Array.from({ length: n }, (_, i) => `{"i":${from + i}}`);
+  return {
+    write: { expectedSize: from, base, received: '2026-11-25T12:00:00.000Z', texts, types: texts.map(() => 'note.recorded'), incidents: texts.map(() => null), disclosures: [], tiles: [] },
+    last: leafHashText(texts[n - 1] as string),
+  };
+}
+
+async function emptyLedger(name: string): Promise<string> {
+  const path = join(root, name);
+  await SqliteLedgerStore.open({ path, origin: 'x.example/log', create: true }).close();
+  return path;
+}
+
+const count = (path: string): number => {
+  const db = new Database(path, { readonly: true });
+  try {
+    return (db.prepare('SELECT count(*) AS n FROM entries').get() as { n: number }).n;
+  } finally {
+    db.close();
+  }
+};
+
+describe('BatchWriter', () => {
+  it('commits a group in order, each batch on the one before it', async () => {
+    const path = await emptyLedger('group.db');
+    const w = new BatchWriter(path);
+    const a = batch(0, 3, null);
+    const b = batch(3, 2, a.last);
+    const c = batch(5, 1, b.last);
+    assert.deepEqual(w.write([{ batch: a.write }, { batch: b.write }, { checkpoint: { size: 5, root: Buffer.alloc(32, 1), note: 'n' } }, { batch: c.write }]), [undefined, undefined, undefined, undefined]);
+    w.close();
+    assert.equal(count(path), 6);
+  });
+
+  it('refuses a batch whose base is another entry, and those built on it, keeping what came before', async () => {
+    const path = await emptyLedger('stale.db');
+    const w = new BatchWriter(path);
+    const a = batch(0, 2, null);
+    assert.deepEqual(w.write([{ batch: a.write }]), [undefined]);
+    const good = batch(2, 2, a.last);
+    const wrongBase = batch(4, 1, Buffer.alloc(32, 9)); // same size, another entry underneath
+    const onTop = batch(5, 1, wrongBase.last);
+    const cp = { size: 4, root: Buffer.alloc(32, 2), note: 'n' };
+    const out = w.write([{ batch: good.write }, { batch: wrongBase.write }, { batch: onTop.write }, { checkpoint: cp }]);
+    assert.equal(out[0], undefined);
+    assert.deepEqual(out[1], { kind: 'stale', onDisk: 4 });
+    assert.equal(out[2]?.kind, 'stale');
+    assert.equal(out[3], undefined, 'a checkpoint does not depend on the batches around it');
+    assert.deepEqual(w.write([{ checkpoint: { ...cp, root: Buffer.alloc(32, 3) } }]), [{ kind: 'checkpoint_conflict' }]);
+    assert.deepEqual(w.write([{ batch: batch(3, 1, a.last).write }]), [{ kind: 'stale', onDisk: 4 }], 'a size behind the disk is stale');
+    w.close();
+    assert.equal(count(path), 4);
+  });
+});
