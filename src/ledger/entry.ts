@@ -212,19 +212,14 @@ export function sealBody(body: JsonObject, pointers: readonly string[], salt: ()
 }
 
 /** Builds the canonical entry at a given position of a log. */
+const NONE: readonly Disclosure[] = Object.freeze([]);
+
 export function buildEntry(draft: EntryDraft, index: number, origin: string, received: string, salt: () => Uint8Array): BuiltEntry {
-  const { body, disclosures } = sealBody(draft.body, draft.sealed ?? [], salt);
-  const entry: Entry = {
-    v: ENTRY_FORMAT,
-    index,
-    origin,
-    received,
-    ...(draft.claimed !== undefined ? { claimed: draft.claimed } : {}),
-    actor: draft.actor,
-    type: draft.type,
-    ...(draft.incident !== undefined ? { incident: draft.incident } : {}),
-    body,
-  };
+  const { body, disclosures } = draft.sealed === undefined || draft.sealed.length === 0 ? { body: draft.body, disclosures: NONE } : sealBody(draft.body, draft.sealed, salt);
+  // one object shape whatever is optional (no spreads: this runs for every append)
+  const entry: { -readonly [K in keyof Entry]: Entry[K] } = { v: ENTRY_FORMAT, index, origin, received, actor: draft.actor, type: draft.type, body };
+  if (draft.claimed !== undefined) entry.claimed = draft.claimed;
+  if (draft.incident !== undefined) entry.incident = draft.incident;
   const text = entryText(entry);
   // a UTF-16 code unit takes at most 3 UTF-8 bytes: count only when it could matter
   if (text.length * 3 > MAX_ENTRY_BYTES && Buffer.byteLength(text, 'utf8') > MAX_ENTRY_BYTES) bad(`entry is larger than ${MAX_ENTRY_BYTES} bytes`);

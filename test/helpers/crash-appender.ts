@@ -30,8 +30,11 @@ function writeAck(line: string): void {
 }
 
 const ledger = await LedgerService.open(dir);
-writeAck('ready\n');
 let seq = 0;
+// the first append also starts the writer thread: "ready" means appends are flowing
+const first = seq++;
+const [a0] = await ledger.append([{ type: 'test.appended', actor: { agency: 'crash-test', device: 'w0' }, body: { tag, seq: first, pad: '' } }]);
+writeAck(`${a0?.index} ${tag}:${first}\nready\n`);
 async function appender(worker: number): Promise<never> {
   for (;;) {
     const mine = seq++;
