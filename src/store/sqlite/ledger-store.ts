@@ -38,7 +38,7 @@ export interface SqliteStoreOptions {
   readonly clock?: () => number;
   /** 16 random bytes per sealed field */
   readonly salt?: () => Uint8Array;
-  /** the most entries one group commit writes */
+  /** the most entries one batch holds (batches queued together may still share a transaction) */
   readonly maxBatch?: number;
   /** how many expanded tiles to keep in memory (each at most 16 KiB) */
   readonly tileCacheSize?: number;
@@ -127,8 +127,8 @@ export class SqliteLedgerStore implements LedgerStore {
   /** recovery failed: the store takes no more appends */
   private unusable: ConcordError | undefined;
   private drained: Array<() => void> = [];
-  /** group-commit counters: transactions committed and entries in them */
-  readonly commits = { transactions: 0, entries: 0 };
+  /** batches committed and the entries in them (the writer thread may commit several batches in one transaction) */
+  readonly commits = { batches: 0, entries: 0 };
   private flushScheduled = false;
   private closed = false;
   private readonly cache = new Map<number, ExpandedTile>();
@@ -372,7 +372,7 @@ export class SqliteLedgerStore implements LedgerStore {
       // committed: only now does the tree move forward and do callers hear of it
       this.edge = flight.edgeAfter;
       this.partialCache = new Map();
-      this.commits.transactions++;
+      this.commits.batches++;
       this.commits.entries += flight.entries;
       flight.calls.forEach((call, i) => call.resolve(flight.results[i] as Appended[]));
     } else {
