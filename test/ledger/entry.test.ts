@@ -157,6 +157,41 @@ describe('buildEntry and checkEntryText', () => {
   });
 });
 
+describe('buildEntry text (property)', () => {
+  const id = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,20}$/);
+  const json: fc.Arbitrary<JsonValue> = fc.jsonValue() as fc.Arbitrary<JsonValue>;
+  it('the envelope written out equals canonicalize(entry), for any valid draft and origin', () => {
+    fc.assert(
+      fc.property(
+        fc.record(
+          {
+            type: fc.stringMatching(/^[a-z][a-z0-9_]{0,8}(\.[a-z][a-z0-9_]{0,8}){0,2}$/),
+            actor: fc.record({ agency: id, person: id, device: id }, { requiredKeys: ['agency'] }),
+            incident: id,
+            claimed: fc.constantFrom('2026-06-01T21:00:00Z', '2026-06-01T21:00:00.5+02:00', '2026-06-01T20:59:59.123456789-05:30'),
+            body: fc.dictionary(fc.string({ unit: 'binary', maxLength: 8 }), json, { maxKeys: 6 }),
+          },
+          { requiredKeys: ['type', 'actor', 'body'] },
+        ),
+        fc.string({ unit: 'binary', minLength: 1, maxLength: 30 }),
+        fc.nat({ max: 2 ** 40 }),
+        (draft, origin, index) => {
+          let parsed: EntryDraft;
+          try {
+            parsed = parseDraft(draft);
+          } catch {
+            return; // a body with the reserved key, say: not a valid draft
+          }
+          const built = buildEntry(parsed, index, origin, RECEIVED, () => new Uint8Array(16));
+          assert.equal(built.text, canonicalize(built.entry));
+          assert.ok('entry' in checkEntryText(built.text));
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+});
+
 describe('sealed fields', () => {
   const phone = '+1-555-0199';
   const draft: EntryDraft = {
