@@ -162,6 +162,17 @@ test('rejections: cycles and excessive nesting', () => {
   assert.throws(() => canonicalize([deep]), (e: unknown) => isConcordError(e, 'CANONICAL_JSON') && /nesting deeper/.test(e.message));
 });
 
+test('property: values nested 50 to 150 levels deep come out the same as the reference', () => {
+  fc.assert(
+    fc.property(fc.integer({ min: 50, max: 150 }), fc.jsonValue({ maxDepth: 2 }), (depth, leaf) => {
+      let v: unknown = leaf;
+      for (let i = 0; i < depth; i++) v = i % 2 === 0 ? { z: i, [`k${i}`]: v, a: 'é"\n' } : [i, v];
+      assert.equal(canonicalize(v), reference(withoutNegativeZero(v)));
+    }),
+    { numRuns: 50 },
+  );
+});
+
 /** an independent reference: JSON.stringify for leaves, keys sorted by the built-in sort */
 function reference(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(reference).join(',')}]`;
