@@ -174,7 +174,9 @@ describe('append', () => {
       usageError(r, reason, what);
       assert.equal(sizeOf(dir), 1, `${what}: nothing written`);
     }
-    usageError(await cli(['append', '--data', dir, '--ndjson', join(root.path, 'no-such.ndjson')]), /ENOENT|no such file/, 'a missing file');
+    usageError(await cli(['append', '--data', dir, '--ndjson', join(root.path, 'no-such.ndjson')]), /no-such\.ndjson: no such file or directory/, 'a missing file');
+    usageError(await cli(['append', '--data', dir, '--ndjson', root.path]), /: is a directory, not a file/, 'a directory');
+    assert.equal(sizeOf(dir), 1, 'a file that cannot be read: nothing written');
     assert.equal((await cli(['verify', dir])).code, 0);
   });
 

@@ -39,10 +39,16 @@ async function* lines(source: string, io: CliIo): AsyncIterable<{ line: string; 
   const input = source === '-' ? io.stdin : createReadStream(source, { encoding: 'utf8' });
   const rl = createInterface({ input, crlfDelay: Infinity });
   let lineNo = 0;
-  for await (const line of rl) {
-    lineNo++;
-    if (line.trim() === '') continue;
-    yield { line, lineNo };
+  try {
+    for await (const line of rl) {
+      lineNo++;
+      if (line.trim() === '') continue;
+      yield { line, lineNo };
+    }
+  } catch (e) {
+    // a read error (a directory, say) does not say which file: the user's report should
+    if (e instanceof Error && (e as NodeJS.ErrnoException).path === undefined) (e as NodeJS.ErrnoException).path = source;
+    throw e;
   }
 }
 
