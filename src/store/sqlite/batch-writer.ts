@@ -47,11 +47,22 @@ export interface CheckpointWrite {
   readonly note: string;
 }
 
-/** why a write stored nothing */
+/**
+ * Why a write stored nothing, or (`unknown`) why nobody can say: the writer
+ * thread stopped before it answered, so the write may have been committed.
+ */
 export type WriteRefusal =
   | { readonly kind: 'stale'; readonly onDisk: number }
   | { readonly kind: 'checkpoint_conflict' }
-  | { readonly kind: 'failed'; readonly message: string };
+  | { readonly kind: 'failed'; readonly message: string }
+  | { readonly kind: 'unknown'; readonly message: string };
+
+/** where a store sends its writes: the writer thread (LedgerWriter), or a stand-in in tests */
+export interface WriteSink {
+  batch(batch: BatchWrite): Promise<WriteRefusal | undefined>;
+  checkpoint(checkpoint: CheckpointWrite): Promise<WriteRefusal | undefined>;
+  close(): Promise<void>;
+}
 
 class Refused extends Error {
   constructor(readonly refusal: WriteRefusal) {

@@ -25,7 +25,7 @@ import { buildEntry, parseDraft, type BuiltEntry, type Disclosure, type EntryDra
 import { leafHashText, type Hash, type NodeId } from '../../ledger/merkle.ts';
 import { ExpandedTile, TILE_HEIGHT, TILE_WIDTH, TileEdge, tileCount, type FullTile, type TileId } from '../../ledger/tiles.ts';
 import type { Appended, EntryFilter, LedgerStore, StoredCheckpoint, StoredEntry } from '../store.ts';
-import type { DisclosureRow, TileRow, WriteRefusal } from './batch-writer.ts';
+import type { DisclosureRow, TileRow, WriteRefusal, WriteSink } from './batch-writer.ts';
 import { LedgerWriter } from './writer-thread.ts';
 
 export interface SqliteStoreOptions {
@@ -47,6 +47,8 @@ export interface SqliteStoreOptions {
    * appends; sizes and tiles are read as stored, however inconsistent.
    */
   readonly readonly?: boolean;
+  /** where writes go (default: the process's writer thread); tests put a stand-in here */
+  readonly writer?: (path: string) => WriteSink;
 }
 
 const SCHEMA = `
@@ -116,7 +118,10 @@ export class SqliteLedgerStore implements LedgerStore {
   private buildingLast: Hash | undefined;
   private readonly readonlyView: boolean;
   private readonly path: string;
-  private writer: LedgerWriter | undefined;
+  private writer: WriteSink | undefined;
+  private readonly openWriter: (path: string) => WriteSink;
+  /** calls whose batch had no answer (the writer thread stopped): what they would have stored */
+  private uncertain = new Map<Pending, Appended[]>();
   private lastReceivedMs: number;
   private queue: Pending[] = [];
   private inFlight: InFlight[] = [];
@@ -140,6 +145,7 @@ export class SqliteLedgerStore implements LedgerStore {
     this.reader = reader;
     this.origin = origin;
     this.path = opts.path;
+    this.openWriter = opts.writer ?? ((path) => new LedgerWriter(path));
     this.clock = opts.clock ?? Date.now;
     this.salt = opts.salt ?? (() => randomBytes(16));
     this.maxBatch = opts.maxBatch ?? 5000;
@@ -353,6 +359,7 @@ export class SqliteLedgerStore implements LedgerStore {
       results.push(out);
     }
     if (calls.length === 0) return;
+    this.writer ??= this.openWriter(this.path);
     const edgeAfter = this.building.clone();
     const tiles: TileRow[] = edgeAfter.append(leaves).map((t: FullTile) => [tileKey(t.id), t.hashes, t.root]);
     const base = this.buildingLast;
@@ -361,7 +368,6 @@ export class SqliteLedgerStore implements LedgerStore {
     this.lastReceivedMs = receivedMs;
     const flight: InFlight = { calls, results, edgeAfter, entries: leaves.length };
     this.inFlight.push(flight);
-    this.writer ??= new LedgerWriter(this.path);
     void this.writer.batch({ expectedSize, base: base ?? null, received, texts, types, incidents, disclosures, tiles }).then((refusal) => this.settle(flight, refusal));
   }
 
@@ -378,8 +384,12 @@ export class SqliteLedgerStore implements LedgerStore {
     } else {
       const cause = !this.broken;
       this.broken = true;
-      for (const call of flight.calls) {
-        if (!cause) {
+      flight.calls.forEach((call, i) => {
+        if (refusal.kind === 'unknown') {
+          // committed or not, nobody said: recovery looks on disk before sending it again
+          this.uncertain.set(call, flight.results[i] as Appended[]);
+          this.retry.push(call);
+        } else if (!cause) {
           // built on the batch that failed: not this append's fault, send it again
           this.retry.push(call);
         } else if (refusal.kind === 'stale' && call.stale < MAX_STALE_RETRIES) {
@@ -397,7 +407,7 @@ export class SqliteLedgerStore implements LedgerStore {
               : new ConcordError('LEDGER_CORRUPT', `append failed, nothing was stored: ${refusal.kind === 'failed' ? refusal.message : refusal.kind}`),
           );
         }
-      }
+      });
     }
     if (this.broken && this.inFlight.length === 0) this.recoverAfterFailure();
     if (this.queue.length > 0 || this.retry.length > 0) this.scheduleFlush();
@@ -406,11 +416,12 @@ export class SqliteLedgerStore implements LedgerStore {
 
   /** every batch sent has been answered and one failed: start again from what is on disk */
   private recoverAfterFailure(): void {
-    const again = this.retry.concat(this.queue);
+    let again = this.retry.concat(this.queue);
     this.retry = [];
     this.queue = [];
     try {
       const recovered = this.recover();
+      if (this.uncertain.size > 0) again = again.filter((call) => !this.settleFromDisk(call));
       this.edge = recovered.edge;
       this.building = recovered.edge;
       this.buildingLast = recovered.lastLeaf;
@@ -422,6 +433,19 @@ export class SqliteLedgerStore implements LedgerStore {
       this.unusable = e instanceof ConcordError ? e : new ConcordError('LEDGER_CORRUPT', (e as Error).message);
       for (const call of again) call.reject(this.unusable);
     }
+  }
+
+  /**
+   * A call whose batch had no answer: if every entry it would have stored is
+   * on disk as built, the batch was committed; acknowledge it rather than
+   * append it twice. True when the call is settled.
+   */
+  private settleFromDisk(call: Pending): boolean {
+    const results = this.uncertain.get(call);
+    this.uncertain.delete(call);
+    if (results === undefined || !results.every((r) => this.stmts.getEntry.get(r.index)?.text === r.text)) return false;
+    call.resolve(results);
+    return true;
   }
 
   private notifyIfDrained(): void {
@@ -548,7 +572,7 @@ export class SqliteLedgerStore implements LedgerStore {
   async saveCheckpoint(cp: StoredCheckpoint): Promise<void> {
     if (this.closed) throw new ConcordError('LEDGER_CLOSED', 'the ledger is closed');
     if (this.readonlyView) throw new ConcordError('LEDGER_CLOSED', 'the ledger is open read-only');
-    this.writer ??= new LedgerWriter(this.path);
+    this.writer ??= this.openWriter(this.path);
     const refusal = await this.writer.checkpoint({ size: cp.size, root: cp.root, note: cp.note });
     if (refusal?.kind === 'checkpoint_conflict') throw new ConcordError('LEDGER_CORRUPT', `a checkpoint for size ${cp.size} with another root is already stored`);
     if (refusal !== undefined) throw new ConcordError('LEDGER_CORRUPT', `checkpoint not stored: ${refusal.kind === 'failed' ? refusal.message : refusal.kind}`);

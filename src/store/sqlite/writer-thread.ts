@@ -8,7 +8,7 @@
  * for it). It keeps the process alive only while a write is outstanding.
  */
 import { Worker } from 'node:worker_threads';
-import type { BatchWrite, CheckpointWrite, WriteRefusal } from './batch-writer.ts';
+import type { BatchWrite, CheckpointWrite, WriteRefusal, WriteSink } from './batch-writer.ts';
 
 const WORKER_URL = new URL('./workers/writer.mjs', import.meta.url);
 
@@ -29,7 +29,8 @@ class WriterThread {
   private readonly worker: Worker;
   private readonly waiting = new Map<number, (r: WriteRefusal | undefined) => void>();
   private nextSeq = 0;
-  private dead: string | undefined;
+  /** why the thread stopped, once it has */
+  dead: string | undefined;
 
   constructor() {
     this.worker = new Worker(WORKER_URL);
@@ -46,7 +47,7 @@ class WriterThread {
       if (this.dead) return;
       this.dead = why;
       if (shared === this) shared = undefined;
-      for (const done of this.waiting.values()) done({ kind: 'failed', message: `the writer thread stopped: ${why}` });
+      for (const done of this.waiting.values()) done({ kind: 'unknown', message: `the writer thread stopped: ${why}` });
       this.waiting.clear();
     };
     this.worker.on('error', (e) => die(e.message));
@@ -67,27 +68,34 @@ class WriterThread {
 let shared: WriterThread | undefined;
 let nextLedger = 0;
 
-/** one ledger's line to the writer thread */
-export class LedgerWriter {
-  private readonly thread: WriterThread;
+/** one ledger's line to the writer thread (a new thread if the last one stopped) */
+export class LedgerWriter implements WriteSink {
+  private thread: WriterThread | undefined;
   private readonly ledger = nextLedger++;
 
-  constructor(path: string) {
-    this.thread = shared ??= new WriterThread();
-    // not awaited: requests run in order, so a failed open answers the first write
-    void this.thread.send(this.ledger, { op: 'open', path });
+  constructor(private readonly path: string) {
+    this.line();
+  }
+
+  private line(): WriterThread {
+    if (this.thread === undefined || this.thread.dead !== undefined) {
+      this.thread = shared ??= new WriterThread();
+      // not awaited: requests run in order, so a failed open answers the first write
+      void this.thread.send(this.ledger, { op: 'open', path: this.path });
+    }
+    return this.thread;
   }
 
   /** commits a batch; batches and checkpoints queued together share one transaction */
   batch(batch: BatchWrite): Promise<WriteRefusal | undefined> {
-    return this.thread.send(this.ledger, { op: 'batch', batch });
+    return this.line().send(this.ledger, { op: 'batch', batch });
   }
 
   checkpoint(checkpoint: CheckpointWrite): Promise<WriteRefusal | undefined> {
-    return this.thread.send(this.ledger, { op: 'checkpoint', checkpoint });
+    return this.line().send(this.ledger, { op: 'checkpoint', checkpoint });
   }
 
   async close(): Promise<void> {
-    await this.thread.send(this.ledger, { op: 'close' });
+    if (this.thread?.dead === undefined) await this.thread?.send(this.ledger, { op: 'close' });
   }
 }

@@ -6,6 +6,7 @@ import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { isConcordError } from '../../../src/errors.ts';
 import { leafHashText, MemoryTree, rootHash, type Hash } from '../../../src/ledger/merkle.ts';
+import { BatchWriter, type WriteSink } from '../../../src/store/sqlite/batch-writer.ts';
 import { SqliteLedgerStore } from '../../../src/store/sqlite/ledger-store.ts';
 import { tileKey, tileRows } from '../../helpers/data-dir.ts';
 import type { LedgerStore } from '../../../src/store/store.ts';
@@ -105,6 +106,43 @@ describe('sqlite store', () => {
     assert.equal(await again.size(), 7);
     for await (const e of again.entries(0, 7)) assert.ok(!e.text.includes('note.refused'));
     await again.close();
+  });
+
+  it('a batch nobody answered (the writer thread stopped) is acknowledged if it was committed, sent again if not, never stored twice', async () => {
+    for (const committedBeforeStopping of [true, false]) {
+      const path = join(root, `unanswered-${committedBeforeStopping}.db`);
+      let stop = 1; // the first batch after the marker goes unanswered
+      const writer = (p: string): WriteSink => {
+        const real = new BatchWriter(p);
+        return {
+          async batch(b) {
+            if (stop > 0 && b.texts.some((t) => t.includes('"unanswered"'))) {
+              stop--;
+              if (committedBeforeStopping) real.write([{ batch: b }]);
+              return { kind: 'unknown', message: 'the writer thread stopped: test' };
+            }
+            return real.write([{ batch: b }])[0];
+          },
+          async checkpoint(c) {
+            return real.write([{ checkpoint: c }])[0];
+          },
+          async close() {
+            real.close();
+          },
+        };
+      };
+      const s = SqliteLedgerStore.open({ path, origin: 'x.example/log', create: true, writer });
+      await s.append([{ type: 'note.recorded', actor: { agency: 'a' }, body: {} }]);
+      const [a, b] = await Promise.all([
+        s.append([{ type: 'note.recorded', actor: { agency: 'a' }, body: { unanswered: true } }]),
+        s.append([{ type: 'note.recorded', actor: { agency: 'a' }, body: { n: 2 } }]),
+      ]);
+      assert.deepEqual([a?.[0]?.index, b?.[0]?.index], [1, 2], `${committedBeforeStopping ? 'committed' : 'not committed'}: each append lands once, in order`);
+      await s.close();
+      const again = SqliteLedgerStore.open({ path, origin: 'x.example/log' });
+      assert.equal(await again.size(), 3);
+      await again.close();
+    }
   });
 
   it('refuses to open a file that is not a ledger, and a ledger with another origin', async () => {
