@@ -135,7 +135,7 @@ export class SqliteLedgerStore implements LedgerStore {
   /** batches committed and the entries in them (the writer thread may commit several batches in one transaction) */
   readonly commits = { batches: 0, entries: 0 };
   private flushScheduled = false;
-  private closed = false;
+  private closing: Promise<void> | undefined;
   private readonly cache = new Map<number, ExpandedTile>();
   private partialCache = new Map<number, ExpandedTile>();
   private readonly stmts: ReturnType<SqliteLedgerStore['prepare']>;
@@ -279,7 +279,7 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   append(drafts: readonly EntryDraft[]): Promise<Appended[]> {
-    if (this.closed) return Promise.reject(new ConcordError('LEDGER_CLOSED', 'the ledger is closed'));
+    if (this.closing) return Promise.reject(new ConcordError('LEDGER_CLOSED', 'the ledger is closed'));
     if (this.readonlyView) return Promise.reject(new ConcordError('LEDGER_CLOSED', 'the ledger is open read-only'));
     if (this.unusable) return Promise.reject(this.unusable);
     let checked: EntryDraft[];
@@ -570,7 +570,7 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   async saveCheckpoint(cp: StoredCheckpoint): Promise<void> {
-    if (this.closed) throw new ConcordError('LEDGER_CLOSED', 'the ledger is closed');
+    if (this.closing) throw new ConcordError('LEDGER_CLOSED', 'the ledger is closed');
     if (this.readonlyView) throw new ConcordError('LEDGER_CLOSED', 'the ledger is open read-only');
     this.writer ??= this.openWriter(this.path);
     const refusal = await this.writer.checkpoint({ size: cp.size, root: cp.root, note: cp.note });
@@ -587,13 +587,16 @@ export class SqliteLedgerStore implements LedgerStore {
     return r ? { size: r.size, root: r.root, note: r.note } : undefined;
   }
 
-  /** waits for queued and in-flight appends, then closes */
-  async close(): Promise<void> {
-    if (this.closed) return;
+  /** takes no more appends, waits for those already taken, then closes (every call gets the same promise) */
+  close(): Promise<void> {
+    this.closing ??= this.shutDown();
+    return this.closing;
+  }
+
+  private async shutDown(): Promise<void> {
     if (this.queue.length > 0 || this.inFlight.length > 0 || this.retry.length > 0 || this.flushScheduled) {
       await new Promise<void>((resolve) => this.drained.push(resolve));
     }
-    this.closed = true;
     await this.writer?.close();
     this.reader.close();
     this.db.close();

@@ -145,6 +145,21 @@ describe('sqlite store', () => {
     }
   });
 
+  it('close() takes no more appends, finishes those it has, and answers every caller once closed', async () => {
+    const path = join(root, 'closing.db');
+    const s = SqliteLedgerStore.open({ path, origin: 'x.example/log', create: true });
+    const d = { type: 'note.recorded', actor: { agency: 'a' }, body: {} };
+    const taken = s.append([d, d]);
+    const first = s.close();
+    const second = s.close();
+    await assert.rejects(s.append([d]), (e: unknown) => isConcordError(e) && e.code === 'LEDGER_CLOSED');
+    assert.deepEqual((await taken).map((a) => a.index), [0, 1]);
+    await Promise.all([first, second]);
+    const again = SqliteLedgerStore.open({ path, origin: 'x.example/log' });
+    assert.equal(await again.size(), 2);
+    await again.close();
+  });
+
   it('refuses to open a file that is not a ledger, and a ledger with another origin', async () => {
     const path = join(root, 'other.db');
     const s = SqliteLedgerStore.open({ path, origin: 'one.example/log', create: true });
