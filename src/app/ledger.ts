@@ -32,6 +32,8 @@ export interface CheckpointPolicy {
 }
 
 export const DEFAULT_CHECKPOINT_POLICY: CheckpointPolicy = { everyMs: 1000, everyEntries: 1000 };
+/** checkpoints only when asked (and on close): for short commands that read or sign once */
+export const ON_DEMAND_CHECKPOINTS: CheckpointPolicy = { everyMs: 0, everyEntries: 0 };
 
 export interface OpenLedgerOptions {
   readonly clock?: () => number;
@@ -298,5 +300,15 @@ export class LedgerService {
     if (this.signer) await this.checkpointIfGrown();
     await this.signing?.catch(() => undefined);
     await this.store.close();
+  }
+}
+
+/** Opens the ledger of a data directory, runs `use`, and closes it whatever happens. */
+export async function withLedger<T>(dataDir: string | NodeDir, opts: OpenLedgerOptions, use: (ledger: LedgerService) => Promise<T>): Promise<T> {
+  const ledger = await LedgerService.open(dataDir, opts);
+  try {
+    return await use(ledger);
+  } finally {
+    await ledger.close();
   }
 }

@@ -1,4 +1,4 @@
-import { LedgerService } from '../../app/ledger.ts';
+import { ON_DEMAND_CHECKPOINTS, withLedger } from '../../app/ledger.ts';
 import { DATA_OPTION, JSON_OPTION, flag, requireString } from '../args.ts';
 import type { CliCommand } from '../command.ts';
 import { printJson } from '../output.ts';
@@ -17,14 +17,11 @@ Options:
       --json      print {"origin","size","root","note"}`,
   options: { ...DATA_OPTION, ...JSON_OPTION },
   async run(args, io) {
-    const ledger = await LedgerService.open(requireString(args, 'data'), { checkpoints: { everyMs: 0, everyEntries: 0 } });
-    try {
+    return withLedger(requireString(args, 'data'), { checkpoints: ON_DEMAND_CHECKPOINTS }, async (ledger) => {
       const cp = await ledger.checkpoint();
       if (flag(args, 'json')) printJson(io, { origin: ledger.origin, size: cp.size, root: cp.root.toString('base64'), note: cp.note });
       else io.stdout.write(cp.note);
       return 0;
-    } finally {
-      await ledger.close();
-    }
+    });
   },
 };

@@ -1,5 +1,5 @@
 import { renameSync, writeFileSync } from 'node:fs';
-import { LedgerService } from '../../app/ledger.ts';
+import { ON_DEMAND_CHECKPOINTS, withLedger } from '../../app/ledger.ts';
 import { ConcordError } from '../../errors.ts';
 import { serializeBundle } from '../../ledger/bundle.ts';
 import { DATA_OPTION, JSON_OPTION, flag, optionalString, parseIndex, requireString } from '../args.ts';
@@ -29,8 +29,7 @@ Options:
     const all = flag(args, 'all');
     if ((list === undefined) === !all) throw new ConcordError('BAD_USAGE', 'give exactly one of --indexes a,b,c or --all');
     const indexes = list?.split(',').map((s) => parseIndex(s.trim(), 'indexes'));
-    const ledger = await LedgerService.open(requireString(args, 'data'), { checkpoints: { everyMs: 0, everyEntries: 0 } });
-    try {
+    return withLedger(requireString(args, 'data'), { checkpoints: ON_DEMAND_CHECKPOINTS }, async (ledger) => {
       const bundle = await ledger.exportBundle({ ...(indexes ? { indexes } : {}), all, history: flag(args, 'history') });
       // temp file then rename: a reader never sees half a bundle
       const tmp = `${out}.tmp-${process.pid}`;
@@ -40,8 +39,6 @@ Options:
       if (flag(args, 'json')) printJson(io, { out, entries: bundle.entries.length, checkpoint_size: Number(size) });
       else io.stdout.write(`wrote ${out}: ${bundle.entries.length} entries against the checkpoint at size ${size}\n`);
       return 0;
-    } finally {
-      await ledger.close();
-    }
+    });
   },
 };

@@ -1,5 +1,5 @@
 import { defaultOrigin, initNodeDir } from '../../app/node-dir.ts';
-import { LedgerService } from '../../app/ledger.ts';
+import { ON_DEMAND_CHECKPOINTS, withLedger } from '../../app/ledger.ts';
 import { DATA_OPTION, JSON_OPTION, flag, optionalString, requireString } from '../args.ts';
 import type { CliCommand } from '../command.ts';
 import { printJson } from '../output.ts';
@@ -24,9 +24,7 @@ Options:
     const origin = optionalString(args, 'origin') ?? defaultOrigin();
     const node = initNodeDir(dir, origin);
     // create the database now, so a new node is complete and verifiable at once
-    const ledger = await LedgerService.open(node, { checkpoints: { everyMs: 0, everyEntries: 0 } });
-    const cp = await ledger.checkpoint();
-    await ledger.close();
+    const cp = await withLedger(node, { checkpoints: ON_DEMAND_CHECKPOINTS }, (ledger) => ledger.checkpoint());
     if (flag(args, 'json')) {
       printJson(io, { data: node.dir, origin: node.origin, verifier_key: node.verifierKey, checkpoint: cp.note });
     } else {

@@ -1,4 +1,4 @@
-import { LedgerService } from '../../app/ledger.ts';
+import { ON_DEMAND_CHECKPOINTS, withLedger } from '../../app/ledger.ts';
 import { verifyConsistency, verifyInclusion } from '../../ledger/merkle.ts';
 import { DATA_OPTION, JSON_OPTION, flag, optionalIndex, requireString, parseIndex } from '../args.ts';
 import type { CliCommand } from '../command.ts';
@@ -23,8 +23,7 @@ Options:
   async run(args, io) {
     const index = parseIndex(requireString(args, 'index'), 'index');
     const size = optionalIndex(args, 'size');
-    const ledger = await LedgerService.open(requireString(args, 'data'), { checkpoints: { everyMs: 0, everyEntries: 0 } });
-    try {
+    return withLedger(requireString(args, 'data'), { checkpoints: ON_DEMAND_CHECKPOINTS }, async (ledger) => {
       const p = await ledger.inclusionProof(index, size);
       verifyInclusion(p.leafHash, p.index, p.size, p.proof, p.root); // never hand out a proof that does not verify
       if (flag(args, 'json')) {
@@ -33,9 +32,7 @@ Options:
         io.stdout.write(`index ${p.index}\nsize ${p.size}\nleaf ${b64(p.leafHash)}\nroot ${b64(p.root)}\n${p.proof.map((h) => `${b64(h)}\n`).join('')}`);
       }
       return 0;
-    } finally {
-      await ledger.close();
-    }
+    });
   },
 };
 
@@ -56,8 +53,7 @@ Options:
   async run(args, io) {
     const from = parseIndex(requireString(args, 'from'), 'from');
     const to = optionalIndex(args, 'to');
-    const ledger = await LedgerService.open(requireString(args, 'data'), { checkpoints: { everyMs: 0, everyEntries: 0 } });
-    try {
+    return withLedger(requireString(args, 'data'), { checkpoints: ON_DEMAND_CHECKPOINTS }, async (ledger) => {
       const p = await ledger.consistencyProof(from, to);
       verifyConsistency(p.from, p.to, p.proof, p.fromRoot, p.toRoot);
       if (flag(args, 'json')) {
@@ -66,8 +62,6 @@ Options:
         io.stdout.write(`from ${p.from}\nto ${p.to}\nfrom_root ${b64(p.fromRoot)}\nto_root ${b64(p.toRoot)}\n${p.proof.map((h) => `${b64(h)}\n`).join('')}`);
       }
       return 0;
-    } finally {
-      await ledger.close();
-    }
+    });
   },
 };

@@ -1,5 +1,5 @@
 import { CoordinationService } from '../../app/coordination.ts';
-import { LedgerService } from '../../app/ledger.ts';
+import { ON_DEMAND_CHECKPOINTS, withLedger } from '../../app/ledger.ts';
 import { ConcordError } from '../../errors.ts';
 import { isRfc3339 } from '../../ledger/entry.ts';
 import { DATA_OPTION, JSON_OPTION, flag, optionalString, requireString } from '../args.ts';
@@ -27,15 +27,12 @@ Options:
     const incident = requireString(args, 'incident');
     const at = optionalString(args, 'at');
     if (at !== undefined && !isRfc3339(at)) throw new ConcordError('BAD_USAGE', `--at must be an RFC 3339 time like 2026-06-01T21:30:00Z (got "${at}")`);
-    const ledger = await LedgerService.open(requireString(args, 'data'), { checkpoints: { everyMs: 0, everyEntries: 0 } });
-    try {
+    return withLedger(requireString(args, 'data'), { checkpoints: ON_DEMAND_CHECKPOINTS }, async (ledger) => {
       const service = await CoordinationService.open(ledger);
       const view = await service.incidentState(incident, at === undefined ? undefined : new Date(Date.parse(at)).toISOString());
       if (flag(args, 'json')) printJson(io, view);
       else printIncident(io, view);
       return 0;
-    } finally {
-      await ledger.close();
-    }
+    });
   },
 };
