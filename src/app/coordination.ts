@@ -290,11 +290,23 @@ export class CoordinationService {
   /** The state of an incident now, or as it was at `at` (rebuilt from the ledger). */
   async incidentState(incidentId: string, at?: string): Promise<ReturnType<typeof incidentView>> {
     const store = this.ledger.store;
-    if (at !== undefined && !store) throw new ConcordError('BAD_INPUT', 'a dry run keeps no history to look back at');
-    const world = at === undefined || !store ? this.projection.world : await rebuildWorld(store, at);
-    if (!world.incidents[incidentId]) {
-      throw new ConcordError('UNKNOWN_ENTITY', at === undefined ? `incident ${incidentId} does not exist` : `incident ${incidentId} did not exist at ${at}`);
-    }
-    return incidentView(world, incidentId);
+    if (at === undefined) return viewOf(this.projection.world, incidentId);
+    if (!store) throw new ConcordError('BAD_INPUT', 'a dry run keeps no history to look back at');
+    return incidentStateAt(store, incidentId, at);
   }
+}
+
+/**
+ * An incident as the ledger shows it now, or as it stood at `at`: one pass
+ * over the entries, for a reader that keeps no live world.
+ */
+export async function incidentStateAt(store: LedgerStore, incidentId: string, at?: string): Promise<ReturnType<typeof incidentView>> {
+  return viewOf(await rebuildWorld(store, at), incidentId, at);
+}
+
+function viewOf(world: World, incidentId: string, at?: string): ReturnType<typeof incidentView> {
+  if (!world.incidents[incidentId]) {
+    throw new ConcordError('UNKNOWN_ENTITY', at === undefined ? `incident ${incidentId} does not exist` : `incident ${incidentId} did not exist at ${at}`);
+  }
+  return incidentView(world, incidentId);
 }

@@ -1,4 +1,4 @@
-import { CoordinationService } from '../../app/coordination.ts';
+import { incidentStateAt } from '../../app/coordination.ts';
 import { ON_DEMAND_CHECKPOINTS, withLedger } from '../../app/ledger.ts';
 import { ConcordError } from '../../errors.ts';
 import { isRfc3339 } from '../../ledger/entry.ts';
@@ -28,8 +28,7 @@ Options:
     const at = optionalString(args, 'at');
     if (at !== undefined && !isRfc3339(at)) throw new ConcordError('BAD_USAGE', `--at must be an RFC 3339 time like 2026-06-01T21:30:00Z (got "${at}")`);
     return withLedger(requireString(args, 'data'), { checkpoints: ON_DEMAND_CHECKPOINTS }, async (ledger) => {
-      const service = await CoordinationService.open(ledger);
-      const view = await service.incidentState(incident, at === undefined ? undefined : new Date(Date.parse(at)).toISOString());
+      const view = await incidentStateAt(ledger.store, incident, at);
       if (flag(args, 'json')) printJson(io, view);
       else printIncident(io, view);
       return 0;
