@@ -13,7 +13,7 @@ import { CoordinationService, type EventLedger } from './coordination.ts';
 import { LedgerService } from './ledger.ts';
 import { initNodeDir, isNodeDir } from './node-dir.ts';
 import type { Scenario, ScenarioStep } from './scenario.ts';
-import { isOverdue, type Command } from '../domain/index.ts';
+import { nextEscalationDeadline, type Command } from '../domain/index.ts';
 
 export interface ScenarioRunOptions {
   /** create the data directory with this origin if it is not a node yet (after the dry run passes) */
@@ -99,11 +99,7 @@ async function replay(
     // each overdue request escalates at its own deadline, in time order
     for (;;) {
       // only requests that can escalate: one at the top of its chain keeps a passed deadline forever
-      const world = service.world;
-      const due = Object.values(world.requests)
-        .filter((r) => isOverdue(world, r, t))
-        .map((r) => r.deadline as string)
-        .sort()[0];
+      const due = nextEscalationDeadline(service.world, t);
       if (due === undefined) return;
       setClock(due);
       const done = await service.escalateOverdue();

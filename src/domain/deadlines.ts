@@ -29,6 +29,15 @@ export function isOverdue(world: World, r: AssistanceRequest, now: string): bool
   );
 }
 
+/** the earliest deadline of a request that is due to escalate at `now`, if any */
+export function nextEscalationDeadline(world: World, now: string): string | undefined {
+  let next: string | undefined;
+  for (const r of Object.values(world.requests)) {
+    if (isOverdue(world, r, now) && (next === undefined || (r.deadline as string) < next)) next = r.deadline as string;
+  }
+  return next;
+}
+
 /** the escalations due at `now`, oldest deadline first */
 export function dueEscalations(world: World, now: string): Command[] {
   return Object.values(world.requests)

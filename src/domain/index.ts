@@ -9,7 +9,7 @@ export type { DecideContext } from './decide.ts';
 export { decide } from './decide.ts';
 export type { RecordedEvent } from './project.ts';
 export { applyEvent, foldEvents, foldUntil, Projection } from './project.ts';
-export { dueEscalations, ESCALATION_DEVICE, isOverdue, RESPONSE_SECONDS } from './deadlines.ts';
+export { dueEscalations, ESCALATION_DEVICE, isOverdue, nextEscalationDeadline, RESPONSE_SECONDS } from './deadlines.ts';
 export { ALLOWED_FROM, FINAL_STATES } from './requests.ts';
 export { contradicts } from './orders.ts';
 export { incidentView } from './incident-view.ts';
