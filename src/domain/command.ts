@@ -103,12 +103,6 @@ export function incidentRoles(incident: Incident, person: string): Authority[] {
     .map((m) => ({ kind: 'unified_command', incident: incident.id, agency: m.agency }));
 }
 
-/** does a person hold operational direction on an incident in their own right (not by delegation)? */
-export function holdsIncidentCommand(world: World, incident: string, person: string): boolean {
-  const i = world.incidents[incident];
-  return i !== undefined && incidentRoles(i, person).length > 0;
-}
-
 /**
  * Every authority a person holds at a moment, in a stable order: positions,
  * delegated positions, incident command roles, delegated incident command.

@@ -238,7 +238,6 @@ function orderView(world: World, o: Order): OrderView {
     supersedes: o.supersedes,
     ...(o.verdict !== undefined ? { verdict: o.verdict } : {}),
     ...(o.supersededBy !== undefined ? { supersededBy: o.supersededBy } : {}),
-    ...(o.verdict !== undefined ? { verdict: o.verdict } : {}),
     ...(o.approval !== undefined ? { approval: o.approval } : {}),
     acknowledgements: recipients.map((r) => {
       const ack = o.acks.find((a) => a.recipient.kind === r.kind && a.recipient.id === r.id);

@@ -23,7 +23,7 @@ import {
 import { makeEvent, type DomainEvent, type EventMeta, type EventOf } from './events.ts';
 import { agencyContacts, incidentCommandContacts, notify } from './notifications.ts';
 import type { Authority, Recipient } from './values.ts';
-import type { CommandStructure, Incident, World } from './world.ts';
+import { FINAL_STATES, type CommandStructure, type Incident, type World } from './world.ts';
 import { existing, type WorldWriter } from './writer.ts';
 
 export type IncidentCommand =
@@ -44,7 +44,6 @@ export type IncidentEvent =
   | EventOf<'incident.unit_assigned'>
   | EventOf<'incident.unit_released'>;
 
-const TERMINAL_REQUEST_STATES = new Set(['closed', 'cancelled']);
 
 /** operational direction on this incident: its commander, a UC member, or a delegate of theirs */
 export function directsIncident(a: Authority, incident: string): boolean {
@@ -120,7 +119,7 @@ export function decideIncident(world: World, cmd: IncidentCommand, ctx: DecideCo
         `closing incident ${incident.id}`,
       );
       const open = Object.values(world.requests)
-        .filter((r) => r.incident === incident.id && !TERMINAL_REQUEST_STATES.has(r.state))
+        .filter((r) => r.incident === incident.id && !FINAL_STATES.includes(r.state))
         .map((r) => `${r.id} (${r.state})`);
       if (open.length > 0) {
         throw new ConcordError(

@@ -14,7 +14,9 @@ import type { Urgency } from './vocabulary.ts';
 import { joinIncident } from './incidents.ts';
 import type { EventMeta, EventOf } from './events.ts';
 import { addSeconds } from './time.ts';
-import type { AssistanceRequest, Commitment, RequestState, RequestStep, World } from './world.ts';
+import { FINAL_STATES, type AssistanceRequest, type Commitment, type RequestState, type RequestStep, type World } from './world.ts';
+
+export { FINAL_STATES };
 import { existing, type WorldWriter } from './writer.ts';
 
 /**
@@ -62,8 +64,6 @@ export const ALLOWED_FROM: Readonly<Record<RequestAction, readonly RequestState[
   cancel: ['sent', 'received', 'evaluated', 'escalated', 'accepted', 'partly_accepted'],
 };
 
-/** states from which nothing more happens */
-export const FINAL_STATES: readonly RequestState[] = ['closed', 'cancelled'];
 
 /** states in which the request awaits an answer, so its deadline runs */
 export const AWAITING_ANSWER: readonly RequestState[] = ['sent', 'received', 'evaluated', 'escalated'];

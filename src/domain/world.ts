@@ -127,6 +127,9 @@ export const REQUEST_STATES = [
 ] as const;
 export type RequestState = (typeof REQUEST_STATES)[number];
 
+/** request states from which nothing more happens */
+export const FINAL_STATES: readonly RequestState[] = ['closed', 'cancelled'];
+
 /** one step of a request's history: every transition and decision, with who and on what authority */
 export interface RequestStep {
   readonly action: string;
@@ -287,19 +290,6 @@ export type Collection = {
 }[keyof World];
 export type EntityOf<K extends Collection> = World[K] extends Readonly<Record<string, infer V>> ? V : never;
 
-export const COLLECTIONS: readonly Collection[] = [
-  'agencies',
-  'positions',
-  'people',
-  'appointments',
-  'units',
-  'delegations',
-  'incidents',
-  'requests',
-  'orders',
-  'conflicts',
-  'notifications',
-];
 
 const none = Object.freeze({});
 
