@@ -39,7 +39,6 @@ export interface OpenLedgerOptions {
   readonly clock?: () => number;
   readonly checkpoints?: CheckpointPolicy;
   readonly tileCacheSize?: number;
-  readonly maxBatch?: number;
 }
 
 export interface InclusionProof {
@@ -88,7 +87,6 @@ export class LedgerService {
       create: true,
       ...(opts.clock ? { clock: opts.clock } : {}),
       ...(opts.tileCacheSize ? { tileCacheSize: opts.tileCacheSize } : {}),
-      ...(opts.maxBatch ? { maxBatch: opts.maxBatch } : {}),
     });
     const service = new LedgerService(store, loadVerifier(node), signer, opts.checkpoints ?? DEFAULT_CHECKPOINT_POLICY);
     await service.start();

@@ -5,11 +5,12 @@
  * writes the tile bytes; this module does the arithmetic and the hashing.
  */
 import type { Hash, NodeId } from './merkle.ts';
-import { nodeHashInto, rootHash } from './merkle.ts';
+import { HASH_SIZE, nodeHashInto, rootHash } from './merkle.ts';
+
+export { HASH_SIZE };
 
 export const TILE_HEIGHT = 8;
 export const TILE_WIDTH = 1 << TILE_HEIGHT;
-export const HASH_SIZE = 32;
 
 export interface TileId {
   readonly level: number;

@@ -38,8 +38,6 @@ export interface SqliteStoreOptions {
   readonly clock?: () => number;
   /** 16 random bytes per sealed field */
   readonly salt?: () => Uint8Array;
-  /** the most entries one batch holds (batches queued together may still share a transaction) */
-  readonly maxBatch?: number;
   /** how many expanded tiles to keep in memory (each at most 16 KiB) */
   readonly tileCacheSize?: number;
   /**
@@ -99,6 +97,8 @@ interface InFlight {
   readonly results: readonly Appended[][];
   /** the tree edge once this batch is committed */
   readonly edgeAfter: TileEdge;
+  /** the leaf hash of its last entry */
+  readonly lastLeaf: Hash;
   readonly entries: number;
 }
 
@@ -108,14 +108,11 @@ export class SqliteLedgerStore implements LedgerStore {
   private readonly reader: Database.Database;
   private readonly clock: () => number;
   private readonly salt: () => Uint8Array;
-  private readonly maxBatch: number;
   private readonly cacheSize: number;
   /** the tree as committed: what size(), proofs and tiles answer from */
   private edge: TileEdge;
-  /** the tree after every batch sent to the writer thread: where the next batch is built */
-  private building: TileEdge;
-  /** the leaf hash of the last entry in `building`: a batch commits only on top of exactly that entry */
-  private buildingLast: Hash | undefined;
+  /** the leaf hash of the last committed entry */
+  private lastLeaf: Hash | undefined;
   private readonly readonlyView: boolean;
   private readonly path: string;
   private writer: WriteSink | undefined;
@@ -148,14 +145,12 @@ export class SqliteLedgerStore implements LedgerStore {
     this.openWriter = opts.writer ?? ((path) => new LedgerWriter(path));
     this.clock = opts.clock ?? Date.now;
     this.salt = opts.salt ?? (() => randomBytes(16));
-    this.maxBatch = opts.maxBatch ?? 5000;
     this.cacheSize = opts.tileCacheSize ?? 4096;
     this.readonlyView = opts.readonly ?? false;
     this.stmts = this.prepare();
     const recovered = this.readonlyView ? { edge: new TileEdge(0, []), lastReceivedMs: 0, lastLeaf: undefined } : this.recover();
     this.edge = recovered.edge;
-    this.building = recovered.edge;
-    this.buildingLast = recovered.lastLeaf;
+    this.lastLeaf = recovered.lastLeaf;
     this.lastReceivedMs = recovered.lastReceivedMs;
   }
 
@@ -295,6 +290,21 @@ export class SqliteLedgerStore implements LedgerStore {
     });
   }
 
+  /** the tree after every batch sent to the writer thread: where the next batch is built */
+  private get building(): TileEdge {
+    return this.inFlight[this.inFlight.length - 1]?.edgeAfter ?? this.edge;
+  }
+
+  /** the leaf hash of the last entry in `building`: a batch commits only on top of exactly that entry */
+  private get buildingLast(): Hash | undefined {
+    return this.inFlight[this.inFlight.length - 1]?.lastLeaf ?? this.lastLeaf;
+  }
+
+  /** nothing queued, in flight, waiting to be sent again or about to be flushed */
+  private get idle(): boolean {
+    return this.queue.length === 0 && this.inFlight.length === 0 && this.retry.length === 0 && !this.flushScheduled;
+  }
+
   private scheduleFlush(): void {
     if (this.flushScheduled) return;
     this.flushScheduled = true;
@@ -309,12 +319,11 @@ export class SqliteLedgerStore implements LedgerStore {
     // that queued up meanwhile in one transaction. So the group committed
     // grows with the load and this thread never waits for an fsync.
     while (!this.broken && this.queue.length > 0) {
-      const limit = Math.min(this.maxBatch, SEND_CHUNK);
       let taken = 0;
       let n = 0;
       while (taken < this.queue.length) {
         const call = this.queue[taken] as Pending;
-        if (n > 0 && (call.alone || n + call.drafts.length > limit)) break;
+        if (n > 0 && (call.alone || n + call.drafts.length > SEND_CHUNK)) break;
         n += call.drafts.length;
         taken++;
         if (call.alone) break;
@@ -363,10 +372,8 @@ export class SqliteLedgerStore implements LedgerStore {
     const edgeAfter = this.building.clone();
     const tiles: TileRow[] = edgeAfter.append(leaves).map((t: FullTile) => [tileKey(t.id), t.hashes, t.root]);
     const base = this.buildingLast;
-    this.building = edgeAfter;
-    this.buildingLast = leaves[leaves.length - 1];
     this.lastReceivedMs = receivedMs;
-    const flight: InFlight = { calls, results, edgeAfter, entries: leaves.length };
+    const flight: InFlight = { calls, results, edgeAfter, lastLeaf: leaves[leaves.length - 1] as Hash, entries: leaves.length };
     this.inFlight.push(flight);
     void this.writer.batch({ expectedSize, base: base ?? null, received, texts, types, incidents, disclosures, tiles }).then((refusal) => this.settle(flight, refusal));
   }
@@ -377,6 +384,7 @@ export class SqliteLedgerStore implements LedgerStore {
     if (refusal === undefined) {
       // committed: only now does the tree move forward and do callers hear of it
       this.edge = flight.edgeAfter;
+      this.lastLeaf = flight.lastLeaf;
       this.partialCache = new Map();
       this.commits.batches++;
       this.commits.entries += flight.entries;
@@ -423,8 +431,7 @@ export class SqliteLedgerStore implements LedgerStore {
       const recovered = this.recover();
       if (this.uncertain.size > 0) again = again.filter((call) => !this.settleFromDisk(call));
       this.edge = recovered.edge;
-      this.building = recovered.edge;
-      this.buildingLast = recovered.lastLeaf;
+      this.lastLeaf = recovered.lastLeaf;
       this.lastReceivedMs = Math.max(this.lastReceivedMs, recovered.lastReceivedMs);
       this.partialCache = new Map();
       this.broken = false;
@@ -449,7 +456,7 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   private notifyIfDrained(): void {
-    if (this.queue.length > 0 || this.inFlight.length > 0 || this.retry.length > 0 || this.flushScheduled) return;
+    if (!this.idle) return;
     const waiting = this.drained;
     this.drained = [];
     for (const done of waiting) done();
@@ -594,9 +601,7 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   private async shutDown(): Promise<void> {
-    if (this.queue.length > 0 || this.inFlight.length > 0 || this.retry.length > 0 || this.flushScheduled) {
-      await new Promise<void>((resolve) => this.drained.push(resolve));
-    }
+    if (!this.idle) await new Promise<void>((resolve) => this.drained.push(resolve));
     await this.writer?.close();
     this.reader.close();
     this.db.close();
