@@ -156,11 +156,8 @@ export class LedgerService {
   }
 
   private async lookup(ranges: ReadonlyArray<readonly [number, number]>, size: number): Promise<(id: NodeId) => Hash> {
-    const s = this.store as Partial<SqliteLedgerStore>;
-    if (typeof s.node === 'function') {
-      const store = s as SqliteLedgerStore;
-      return (id) => store.node(id, size);
-    }
+    const local = this.store.nodeLookup?.(size);
+    if (local) return local;
     // a remote store: fetch exactly the nodes the ranges need, in one round trip
     const ids = nodesForRanges(ranges);
     const hashes = await this.store.nodes(ids, size);

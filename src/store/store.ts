@@ -51,6 +51,11 @@ export interface LedgerStore {
   disclosures(index: number): Promise<Disclosure[]>;
   /** complete-subtree hashes for a tree of `size` (each id must be complete within size) */
   nodes(ids: readonly NodeId[], size: number): Promise<Hash[]>;
+  /**
+   * The same hashes looked up synchronously, for a store whose tiles are
+   * local: a proof then costs no round trip. A remote store leaves it out.
+   */
+  nodeLookup?(size: number): (id: NodeId) => Hash;
   /** the stored tile bytes (for verification and, later, the tlog-tiles endpoint) */
   tile(id: TileId): Promise<Buffer | undefined>;
   saveCheckpoint(cp: StoredCheckpoint): Promise<void>;

@@ -498,19 +498,17 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   async nodes(ids: readonly NodeId[], size: number): Promise<Hash[]> {
-    return this.nodesSync(ids, size);
+    return ids.map(this.nodeLookup(size));
   }
 
-  /** synchronous node lookup: the tiles are local */
-  nodesSync(ids: readonly NodeId[], size: number): Hash[] {
+  /** the tiles are local: nodes are looked up synchronously */
+  nodeLookup(size: number): (id: NodeId) => Hash {
     if (this.readonlyView) throw new ConcordError('LEDGER_CLOSED', 'a read-only view serves no proofs');
     if (size > this.edge.size) throw new ConcordError('BAD_INPUT', `tree size ${size} is beyond the log's ${this.edge.size} entries`);
-    const out: Hash[] = new Array(ids.length);
-    for (let i = 0; i < ids.length; i++) out[i] = this.node(ids[i] as NodeId, size);
-    return out;
+    return (id) => this.node(id, size);
   }
 
-  node(id: NodeId, size: number): Hash {
+  private node(id: NodeId, size: number): Hash {
     if ((id.index + 1) * 2 ** id.level > size) throw new ConcordError('BAD_INPUT', `node ${id.level}/${id.index} is not complete in a tree of ${size}`);
     // locateNode inlined: this runs ~20 times per proof
     const tileLevel = Math.floor(id.level / TILE_HEIGHT);
