@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { initNodeDir } from '../src/app/node-dir.ts';
+import { initNode } from '../src/app/ledger.ts';
 import { verifyDataDir } from '../src/app/verify.ts';
 import { findLost, runCrashRound } from '../test/helpers/crash.ts';
 
@@ -13,7 +13,7 @@ export async function benchCrash(opts: { kills?: number } = {}): Promise<Record<
   const kills = opts.kills ?? 1000;
   const root = mkdtempSync(join(tmpdir(), 'concord-crash-bench-'));
   const dir = join(root, 'node');
-  initNodeDir(dir, 'crash.example/bench');
+  await initNode(dir, 'crash.example/bench'); // as concord init makes it: a kill before the appender's first open still leaves a node that verifies
   let acknowledged = 0;
   const lost: string[] = [];
   const verifyFailures: string[] = [];

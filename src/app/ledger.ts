@@ -22,7 +22,7 @@ import type { Signer, Verifier } from '../ledger/note.ts';
 import { BUNDLE_FORMAT, type Bundle, type BundleEntry } from '../ledger/bundle.ts';
 import type { Appended, LedgerStore, StoredCheckpoint } from '../store/store.ts';
 import { SqliteLedgerStore } from '../store/sqlite/ledger-store.ts';
-import { loadSigner, loadVerifier, openNodeDir, type NodeDir } from './node-dir.ts';
+import { initNodeDir, loadSigner, loadVerifier, openNodeDir, type NodeDir } from './node-dir.ts';
 
 export interface CheckpointPolicy {
   /** sign when this many ms have passed since the last checkpoint and the log grew (0: never on a timer) */
@@ -306,4 +306,14 @@ export async function withLedger<T>(dataDir: string | NodeDir, opts: OpenLedgerO
   } finally {
     await ledger.close();
   }
+}
+
+/**
+ * A new node as `concord init` makes it: keys, configuration, the ledger
+ * database and a first signed checkpoint (of the empty log).
+ */
+export async function initNode(dir: string, origin: string): Promise<{ readonly node: NodeDir; readonly checkpoint: StoredCheckpoint }> {
+  const node = initNodeDir(dir, origin);
+  const checkpoint = await withLedger(node, { checkpoints: ON_DEMAND_CHECKPOINTS }, (ledger) => ledger.checkpoint());
+  return { node, checkpoint };
 }

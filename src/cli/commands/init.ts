@@ -1,5 +1,5 @@
-import { defaultOrigin, initNodeDir } from '../../app/node-dir.ts';
-import { ON_DEMAND_CHECKPOINTS, withLedger } from '../../app/ledger.ts';
+import { defaultOrigin } from '../../app/node-dir.ts';
+import { initNode } from '../../app/ledger.ts';
 import { DATA_OPTION, JSON_OPTION, flag, optionalString, requireString } from '../args.ts';
 import type { CliCommand } from '../command.ts';
 import { printJson } from '../output.ts';
@@ -22,9 +22,8 @@ Options:
   async run(args, io) {
     const dir = requireString(args, 'data');
     const origin = optionalString(args, 'origin') ?? defaultOrigin();
-    const node = initNodeDir(dir, origin);
-    // create the database now, so a new node is complete and verifiable at once
-    const cp = await withLedger(node, { checkpoints: ON_DEMAND_CHECKPOINTS }, (ledger) => ledger.checkpoint());
+    // the database and a first checkpoint too, so a new node is complete and verifiable at once
+    const { node, checkpoint: cp } = await initNode(dir, origin);
     if (flag(args, 'json')) {
       printJson(io, { data: node.dir, origin: node.origin, verifier_key: node.verifierKey, checkpoint: cp.note });
     } else {
