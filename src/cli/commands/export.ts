@@ -1,4 +1,4 @@
-import { renameSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, openSync, renameSync, writeFileSync } from 'node:fs';
 import { ON_DEMAND_CHECKPOINTS, withLedger } from '../../app/ledger.ts';
 import { ConcordError } from '../../errors.ts';
 import { serializeBundle } from '../../ledger/bundle.ts';
@@ -31,9 +31,15 @@ Options:
     const indexes = list?.split(',').map((s) => parseIndex(s.trim(), 'indexes'));
     return withLedger(requireString(args, 'data'), { checkpoints: ON_DEMAND_CHECKPOINTS }, async (ledger) => {
       const bundle = await ledger.exportBundle({ ...(indexes ? { indexes } : {}), all, history: flag(args, 'history') });
-      // temp file then rename: a reader never sees half a bundle
+      // temp file, fsync, then rename (the commit point): a reader never sees half a bundle, nor a crash an empty one
       const tmp = `${out}.tmp-${process.pid}`;
-      writeFileSync(tmp, serializeBundle(bundle));
+      const fd = openSync(tmp, 'w');
+      try {
+        writeFileSync(fd, serializeBundle(bundle));
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
       renameSync(tmp, out);
       const size = bundle.checkpoint.split('\n')[1];
       if (flag(args, 'json')) printJson(io, { out, entries: bundle.entries.length, checkpoint_size: Number(size) });
