@@ -56,9 +56,22 @@ export function checkStoredRun(path: string, origin: string, from: number, to: n
   return { ...result, count: texts.length, ...(missing ? { missing } : {}) };
 }
 
-export function closeStoredRuns(): void {
-  for (const c of connections.values()) c.db.close();
-  connections.clear();
+/** readers using each path's connection on this thread: the last to close closes it */
+const users = new Map<string, number>();
+
+function useStoredRuns(path: string): void {
+  users.set(path, (users.get(path) ?? 0) + 1);
+}
+
+function closeStoredRuns(path: string): void {
+  const left = (users.get(path) ?? 1) - 1;
+  if (left > 0) {
+    users.set(path, left);
+    return;
+  }
+  users.delete(path);
+  connections.get(path)?.db.close();
+  connections.delete(path);
 }
 
 interface Waiting {
@@ -77,6 +90,7 @@ export class EntryRunReader {
     private readonly origin: string,
     totalEntries: number,
   ) {
+    useStoredRuns(path);
     const n = totalEntries >= WORKER_THRESHOLD ? Math.min(4, availableParallelism()) : 0;
     for (let i = 0; i < n; i++) {
       const w = new Worker(WORKER_URL);
@@ -120,7 +134,7 @@ export class EntryRunReader {
   }
 
   async close(): Promise<void> {
-    closeStoredRuns();
+    closeStoredRuns(this.path);
     await Promise.all(this.workers.map((w) => w.terminate()));
   }
 }
