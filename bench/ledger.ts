@@ -29,40 +29,13 @@ function draft(i: number): EntryDraft {
 }
 
 const WARM_UP = 5000;
-const APPEND_ROUNDS = 3;
+/** the timed appends run in slices, each followed by the reference on the same rows, so both see the same machine */
+const SLICES = 8;
+const SLICE = 20_000;
 const perSecond = (n: number, ms: number): number => Math.round((n / ms) * 1000);
 
-/** durable appends/s through LedgerService with `appenders` concurrent callers */
-async function realAppends(dir: string, total: number, appenders: number): Promise<{ rate: number; averageBatch: number }> {
-  const ledger = await LedgerService.open(dir);
-  // warm-up (JIT, caches, the writer thread), not counted: the figure is the steady state
-  for (let i = 0; i < WARM_UP; i += 100) await Promise.all(Array.from({ length: 100 }, (_, k) => ledger.append([draft(i + k)])));
-  const before = { ...(ledger.store as SqliteLedgerStore).commits };
-  let next = 0;
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: appenders }, async () => {
-      while (next < total) await ledger.append([draft(WARM_UP + next++)]);
-    }),
-  );
-  const ms = performance.now() - t0;
-  const commits = (ledger.store as SqliteLedgerStore).commits;
-  await ledger.close();
-  return { rate: perSecond(total, ms), averageBatch: Math.round((commits.entries - before.entries) / (commits.batches - before.batches)) };
-}
-
-/** the rows the timed appends stored, read back afterwards (holding them during the run would tax it) */
-function storedTexts(dir: string): string[] {
-  const db = new Database(join(dir, 'ledger.db'), { readonly: true });
-  try {
-    return db.prepare<[number], [string]>('SELECT text FROM entries WHERE idx >= ? ORDER BY idx').raw(true).all(WARM_UP).map((r) => r[0]);
-  } finally {
-    db.close();
-  }
-}
-
-/** the reference: the same rows inserted by raw batched SQLite transactions, same pragmas, same table */
-function rawInserts(path: string, texts: string[], batch: number): number {
+/** the reference's table: the store's entries table, same pragmas */
+function rawDatabase(path: string): { insert: (rows: readonly string[], from: number, batch: number) => number; close: () => void } {
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
@@ -70,14 +43,69 @@ function rawInserts(path: string, texts: string[], batch: number): number {
            CREATE INDEX entries_by_incident ON entries(incident, idx) WHERE incident IS NOT NULL;`);
   const ins = db.prepare('INSERT INTO entries (idx, received, type, incident, text) VALUES (?, ?, ?, ?, ?)');
   const received = new Date().toISOString();
-  const tx = db.transaction((from: number, to: number) => {
-    for (let i = from; i < to; i++) ins.run(WARM_UP + i, received, 'unit.status_changed', 'inc-2026-0601', texts[i]);
+  const tx = db.transaction((rows: readonly string[], first: number, from: number, to: number) => {
+    for (let i = from; i < to; i++) ins.run(first + i, received, 'unit.status_changed', 'inc-2026-0601', rows[i]);
   });
-  const t0 = performance.now();
-  for (let i = 0; i < texts.length; i += batch) tx(i, Math.min(texts.length, i + batch));
-  const ms = performance.now() - t0;
-  db.close();
-  return perSecond(texts.length, ms);
+  return {
+    /** raw batched inserts of `rows` (indexes from `from`), `batch` rows per transaction; the milliseconds they took */
+    insert(rows, from, batch) {
+      const t0 = performance.now();
+      for (let i = 0; i < rows.length; i += batch) tx(rows, from, i, Math.min(rows.length, i + batch));
+      return performance.now() - t0;
+    },
+    close: () => db.close(),
+  };
+}
+
+/** stored entry texts from index `from` on, read back after the timed appends (holding them during the run would tax it) */
+function storedTexts(dir: string, from: number): string[] {
+  const db = new Database(join(dir, 'ledger.db'), { readonly: true });
+  try {
+    return db.prepare<[number], [string]>('SELECT text FROM entries WHERE idx >= ? ORDER BY idx').raw(true).all(from).map((r) => r[0]);
+  } finally {
+    db.close();
+  }
+}
+
+/**
+ * Durable appends/s through LedgerService with `appenders` concurrent
+ * callers, slice by slice, each slice followed by the reference: raw batched
+ * inserts of the rows it stored, 100 per transaction.
+ */
+async function appendsAgainstRaw(dir: string, rawPath: string, appenders: number) {
+  const ledger = await LedgerService.open(dir);
+  const raw = rawDatabase(rawPath);
+  // warm-up (JIT, caches, the writer thread), not counted: the figure is the steady state
+  for (let i = 0; i < WARM_UP; i += 100) await Promise.all(Array.from({ length: 100 }, (_, k) => ledger.append([draft(i + k)])));
+  const before = { ...(ledger.store as SqliteLedgerStore).commits };
+  const slices: Array<{ realMs: number; rawMs: number }> = [];
+  let next = WARM_UP;
+  for (let s = 0; s < SLICES; s++) {
+    const from = next;
+    const end = from + SLICE;
+    const t0 = performance.now();
+    await Promise.all(
+      Array.from({ length: appenders }, async () => {
+        while (next < end) await ledger.append([draft(next++)]);
+      }),
+    );
+    const realMs = performance.now() - t0;
+    slices.push({ realMs, rawMs: raw.insert(storedTexts(dir, from), from, 100) });
+  }
+  const commits = (ledger.store as SqliteLedgerStore).commits;
+  await ledger.close();
+  raw.close();
+  const total = SLICES * SLICE;
+  const realMs = slices.reduce((t, s) => t + s.realMs, 0);
+  const rawMs = slices.reduce((t, s) => t + s.rawMs, 0);
+  return {
+    entries: total,
+    rate: perSecond(total, realMs),
+    raw: perSecond(total, rawMs),
+    ratio: +(rawMs / realMs).toFixed(3),
+    sliceRatios: slices.map((s) => +(s.rawMs / s.realMs).toFixed(3)),
+    averageBatch: Math.round((commits.entries - before.entries) / (commits.batches - before.batches)),
+  };
 }
 
 /**
@@ -127,29 +155,18 @@ export async function benchLedger(opts: { logSize?: number } = {}): Promise<Reco
   const logSize = opts.logSize ?? 1_000_000;
   const root = mkdtempSync(join(tmpdir(), 'concord-bench-'));
   try {
-    // 1. durable appends, 100 concurrent appenders, against raw batched inserts
-    // of the same rows; rounds alternate the two so both see the same machine,
-    // and the medians are reported
-    const total = 60_000;
-    const rounds: Array<{ real: number; raw: number; rawSameBatches: number; writerAlone: number; batch: number }> = [];
-    for (let r = 0; r < APPEND_ROUNDS; r++) {
-      const appendDir = join(root, `append-${r}`);
-      initNodeDir(appendDir, 'bench.example/append');
-      const real = await realAppends(appendDir, total, 100);
-      const texts = storedTexts(appendDir);
-      rounds.push({
-        real: real.rate,
-        raw: rawInserts(join(root, `raw-${r}.db`), texts, 100),
-        rawSameBatches: rawInserts(join(root, `raw-same-${r}.db`), texts, real.averageBatch),
-        writerAlone: await writerAlone(join(root, `writer-${r}`), texts, real.averageBatch),
-        batch: real.averageBatch,
-      });
-    }
-    const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number;
-    const real = { rate: median(rounds.map((r) => r.real)), averageBatch: median(rounds.map((r) => r.batch)) };
-    const raw = median(rounds.map((r) => r.raw));
-    const rawSameBatches = median(rounds.map((r) => r.rawSameBatches));
-    const writerAloneRate = median(rounds.map((r) => r.writerAlone));
+    // 1. durable appends, 100 concurrent appenders, against raw batched
+    // inserts of the same rows, slice by slice
+    const appendDir = join(root, 'append');
+    initNodeDir(appendDir, 'bench.example/append');
+    const real = await appendsAgainstRaw(appendDir, join(root, 'raw.db'), 100);
+    // diagnostics on the same rows: the reference at the batch size the store
+    // committed, and the writer thread alone fed rows already built
+    const texts = storedTexts(appendDir, WARM_UP);
+    const rawSame = rawDatabase(join(root, 'raw-same.db'));
+    const rawSameBatches = perSecond(texts.length, rawSame.insert(texts, WARM_UP, real.averageBatch));
+    rawSame.close();
+    const writerAloneRate = await writerAlone(join(root, 'writer'), texts, real.averageBatch);
 
     // 2-4. a 1,000,000-entry log
     const bigDir = join(root, 'big');
@@ -194,14 +211,15 @@ export async function benchLedger(opts: { logSize?: number } = {}): Promise<Reco
     return {
       appends: {
         appenders: 100,
-        entries: total,
-        rounds: APPEND_ROUNDS,
+        entries: real.entries,
         durable_appends_per_s: real.rate,
-        reference_raw_batched_inserts_per_s: raw,
+        reference_raw_batched_inserts_per_s: real.raw,
         reference_batch_rows: 100,
-        // each round's appends and reference ran back to back: the median of the per-round ratios
-        ratio: median(rounds.map((r) => +(r.real / r.raw).toFixed(3))),
+        // the appends ran in slices of SLICE entries, each followed by the
+        // reference on the rows it stored: total reference time / total append time
+        ratio: real.ratio,
         target_ratio: 0.5,
+        slice_ratios: real.sliceRatios,
         // diagnostic: how much of the gap is batch size (the writer commits ~half
         // the appenders at a time, building the next half meanwhile) and how much
         // is the work per entry
@@ -209,7 +227,6 @@ export async function benchLedger(opts: { logSize?: number } = {}): Promise<Reco
         reference_at_that_batch_size_per_s: rawSameBatches,
         ratio_at_that_batch_size: +(real.rate / rawSameBatches).toFixed(3),
         writer_thread_alone_at_that_batch_size_per_s: writerAloneRate,
-        per_round: rounds.map((r) => ({ durable_appends_per_s: r.real, reference_per_s: r.raw, ratio: +(r.real / r.raw).toFixed(3) })),
       },
       log_size: logSize,
       build_log_s: +(buildMs / 1000).toFixed(1),

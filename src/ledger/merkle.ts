@@ -77,17 +77,14 @@ export function leafHash(entry: Uint8Array): Hash {
 }
 
 /**
- * leafHash of a string's UTF-8 bytes (an entry's canonical JSON text),
- * encoded straight into the scratch buffer instead of a Buffer per entry.
+ * leafHash of a string's UTF-8 bytes (an entry's canonical JSON text). The
+ * prefix goes in as the string "\0" (UTF-8: one 0x00 byte), so the text is
+ * encoded once, inside the hash call: ~0.9 µs for a 320-character entry
+ * against ~1.35 µs for encoding it into a scratch buffer first (Node 20).
+ * A lone surrogate encodes as U+FFFD either way, as Buffer.from does.
  */
 export function leafHashText(text: string): Hash {
-  // A UTF-16 code unit never takes more than 3 UTF-8 bytes.
-  const bound = 3 * text.length + 1;
-  if (bound > LEAF_SCRATCH_MAX) return leafHash(Buffer.from(text, 'utf8'));
-  if (bound > leafScratch.length) leafScratch = Buffer.alloc(Math.min(LEAF_SCRATCH_MAX, Math.max(bound, 2 * leafScratch.length)));
-  leafScratch[0] = 0x00;
-  const n = leafScratch.write(text, 1, 'utf8');
-  return sha256(leafScratch.subarray(0, n + 1));
+  return Buffer.from(oneShotHash('sha256', '\0' + text, 'binary'), 'latin1');
 }
 
 /** RFC 9162 §2.1.1: HASH(0x01 || MTH(left) || MTH(right)). Returns a fresh buffer. */
