@@ -137,7 +137,9 @@ export async function runScenario(scenario: Scenario, dataDir: string, opts: Sce
     now = Date.parse(iso);
   };
 
-  if (!isNodeDir(dataDir)) {
+  // a new node is checked before its directory is created; the ledger it gets is empty, so once is enough
+  const newNode = !isNodeDir(dataDir);
+  if (newNode) {
     if (opts.origin === undefined) throw new ConcordError('DATA_DIR_MISSING', `${dataDir} is not a Concord data directory`);
     // a new node: check every step against an empty world before the directory is even created
     const dry = await CoordinationService.open(new DryRunLedger(clock, undefined, 0, 0), { ...(protocols ? { protocols } : {}), clock });
@@ -155,9 +157,11 @@ export async function runScenario(scenario: Scenario, dataDir: string, opts: Sce
     }
 
     // 1. dry run on top of what the ledger holds: every step must pass before anything is written
-    const dryLedger = new DryRunLedger(clock, ledger.store, sizeBefore, lastReceived ? Date.parse(lastReceived) : 0);
-    const dry = await CoordinationService.open(dryLedger, { ...(protocols ? { protocols } : {}), clock });
-    await replay(scenario, dry, setClock, until);
+    if (!newNode || sizeBefore > 0) {
+      const dryLedger = new DryRunLedger(clock, ledger.store, sizeBefore, lastReceived ? Date.parse(lastReceived) : 0);
+      const dry = await CoordinationService.open(dryLedger, { ...(protocols ? { protocols } : {}), clock });
+      await replay(scenario, dry, setClock, until);
+    }
 
     // 2. the real run
     setClock(first ?? new Date().toISOString());
