@@ -14,7 +14,7 @@ import { initNodeDir } from '../src/app/node-dir.ts';
 import { verifyDataDir } from '../src/app/verify.ts';
 import type { EntryDraft } from '../src/ledger/entry.ts';
 import { leafHashText } from '../src/ledger/merkle.ts';
-import { SqliteLedgerStore } from '../src/store/sqlite/ledger-store.ts';
+import { ENTRIES_SCHEMA, SqliteLedgerStore } from '../src/store/sqlite/ledger-store.ts';
 import { LedgerWriter } from '../src/store/sqlite/writer-thread.ts';
 
 const BIN = fileURLToPath(new URL('../bin/concord.js', import.meta.url));
@@ -39,8 +39,7 @@ function rawDatabase(path: string): { insert: (rows: readonly string[], from: nu
   const db = new Database(path);
   db.pragma('journal_mode = WAL');
   db.pragma('synchronous = FULL');
-  db.exec(`CREATE TABLE entries (idx INTEGER PRIMARY KEY, received TEXT NOT NULL, type TEXT NOT NULL, incident TEXT, text TEXT NOT NULL);
-           CREATE INDEX entries_by_incident ON entries(incident, idx) WHERE incident IS NOT NULL;`);
+  db.exec(ENTRIES_SCHEMA);
   const ins = db.prepare('INSERT INTO entries (idx, received, type, incident, text) VALUES (?, ?, ?, ?, ?)');
   const received = new Date().toISOString();
   const tx = db.transaction((rows: readonly string[], first: number, from: number, to: number) => {

@@ -12,6 +12,7 @@ import type { EntryDraft } from '../../src/ledger/entry.ts';
 import { leafHashText, type Hash } from '../../src/ledger/merkle.ts';
 import type { Signer } from '../../src/ledger/note.ts';
 import { TileEdge } from '../../src/ledger/tiles.ts';
+import { tileKey as storeTileKey, tileOfKey } from '../../src/store/sqlite/ledger-store.ts';
 
 /** A temporary directory under os.tmpdir(); call `cleanup` in after(). */
 export function tempRoot(prefix = 'concord-test-'): { path: string; cleanup: () => void } {
@@ -97,11 +98,9 @@ export function nodeSigner(dir: string): Signer {
   return loadSigner(openNodeDir(dir));
 }
 
-const TILE_KEY_SHIFT = 2 ** 44;
-
 /** the tiles table's primary key: level * 2^44 + index (C2SP tlog-tiles coordinates) */
 export function tileKey(level: number, index: number): number {
-  return level * TILE_KEY_SHIFT + index;
+  return storeTileKey({ level, index });
 }
 
 /** a stored (full) tile: its 256 hashes and the root the level above is derived from */
@@ -116,7 +115,7 @@ export function tileRows(db: Database.Database): TileRow[] {
   return db
     .prepare<[], { tile_key: number; hashes: Buffer; root: Buffer }>('SELECT tile_key, hashes, root FROM tiles ORDER BY tile_key')
     .all()
-    .map((r) => ({ level: Math.floor(r.tile_key / TILE_KEY_SHIFT), index: r.tile_key % TILE_KEY_SHIFT, hashes: r.hashes, root: r.root }));
+    .map((r) => ({ ...tileOfKey(r.tile_key), hashes: r.hashes, root: r.root }));
 }
 
 export function putTile(db: Database.Database, level: number, index: number, hashes: Buffer, root: Buffer): void {

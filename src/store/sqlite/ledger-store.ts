@@ -49,8 +49,8 @@ export interface SqliteStoreOptions {
   readonly writer?: (path: string) => WriteSink;
 }
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+/** the entries table and its index (the ledger bench's raw reference inserts into the same) */
+export const ENTRIES_SCHEMA = `
 CREATE TABLE IF NOT EXISTS entries (
   idx INTEGER PRIMARY KEY,
   received TEXT NOT NULL,
@@ -59,6 +59,11 @@ CREATE TABLE IF NOT EXISTS entries (
   text TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS entries_by_incident ON entries(incident, idx) WHERE incident IS NOT NULL;
+`;
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+${ENTRIES_SCHEMA}
 CREATE TABLE IF NOT EXISTS disclosures (
   idx INTEGER NOT NULL,
   path TEXT NOT NULL,
@@ -73,7 +78,10 @@ CREATE TABLE IF NOT EXISTS checkpoints (size INTEGER PRIMARY KEY, root BLOB NOT 
 `;
 
 const TILE_KEY_SHIFT = 2 ** 44;
-const tileKey = (id: TileId): number => id.level * TILE_KEY_SHIFT + id.index;
+/** the tiles table's key of a tile: level * 2^44 + index */
+export const tileKey = (id: TileId): number => id.level * TILE_KEY_SHIFT + id.index;
+/** the tile a tiles table key names */
+export const tileOfKey = (key: number): TileId => ({ level: Math.floor(key / TILE_KEY_SHIFT), index: key % TILE_KEY_SHIFT });
 const READ_CHUNK = 2048;
 
 /** the most entries built before they are sent to the writer thread (tuned with `npm run bench -- ledger`) */
@@ -534,7 +542,7 @@ export class SqliteLedgerStore implements LedgerStore {
       }
       return t;
     }
-    const key = level * TILE_KEY_SHIFT + index;
+    const key = tileKey({ level, index });
     let t = this.cache.get(key);
     // full tiles never change; eviction is first-in first-out (a hit does not
     // reorder the map: that would cost more than the rare reload it saves)
@@ -556,7 +564,7 @@ export class SqliteLedgerStore implements LedgerStore {
     for (let level = 0; level < 8; level++) {
       const full = Math.floor(size / TILE_WIDTH ** (level + 1));
       const row = this.stmts.firstTileFrom.get(tileKey({ level, index: full }), tileKey({ level: level + 1, index: 0 }));
-      if (row) out.push({ level, index: row.tile_key - level * TILE_KEY_SHIFT });
+      if (row) out.push(tileOfKey(row.tile_key));
     }
     return out;
   }
