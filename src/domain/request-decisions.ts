@@ -26,7 +26,7 @@ import { agencyContacts, incidentCommandContacts, notify, positionContacts, requ
 import { decideOrder } from './orders.ts';
 import { RESPONSE_SECONDS, activeUnits, requireAction } from './requests.ts';
 import { isAtOrBefore } from './time.ts';
-import { describeAuthority, type Authority } from './values.ts';
+import { describeAuthority, type Actor, type Authority } from './values.ts';
 import type { AssistanceRequest, World } from './world.ts';
 
 export type RequestCommand =
@@ -217,9 +217,7 @@ export function decideRequest(world: World, cmd: RequestCommand, ctx: DecideCont
     }
     case 'request.report_on_scene': {
       requireAction(r, 'report_on_scene');
-      if (actor.agency !== r.to && actor.agency !== r.from) {
-        throw new ConcordError('NOT_AUTHORISED', `${actor.agency} is not a party to request ${r.id}`);
-      }
+      requireParty(actor, r);
       const ids = [...new Set(cmd.units)];
       if (ids.length === 0) throw new ConcordError('BAD_INPUT', 'name the units on scene');
       checkUnitsCommitted(r, ids);
@@ -288,9 +286,7 @@ export function decideRequest(world: World, cmd: RequestCommand, ctx: DecideCont
     }
     case 'request.close': {
       requireAction(r, 'close');
-      if (actor.agency !== r.to && actor.agency !== r.from) {
-        throw new ConcordError('NOT_AUTHORISED', `${actor.agency} is not a party to request ${r.id}`);
-      }
+      requireParty(actor, r);
       const reason = requireReason(cmd.reason, `closing request ${r.id}`);
       const authority = requireAuthority(
         world,
@@ -509,4 +505,11 @@ function decideEscalate(world: World, cmd: CommandOf<'request.escalate'>, r: Ass
       urgent: false,
     }, ctx),
   ];
+}
+
+/** only the requesting and the asked agency act on a request after it is sent */
+function requireParty(actor: Actor, r: AssistanceRequest): void {
+  if (actor.agency !== r.to && actor.agency !== r.from) {
+    throw new ConcordError('NOT_AUTHORISED', `${actor.agency} is not a party to request ${r.id}`);
+  }
 }
