@@ -177,3 +177,147 @@ function formatPath(keys: readonly PathStep[]): string {
   }
   return path;
 }
+
+const IN_OBJECT = 1;
+const IN_ARRAY = 2;
+
+/**
+ * A one-pass check of JSON text (text JSON.parse has accepted) for the
+ * common case of canonical JSON: true only when the text is certainly
+ * RFC 8785 canonical and holds no string escape and no surrogate. False
+ * means "not, or not sure": the caller decides with the exact check
+ * (canonicalize the parsed value and compare). A verifier runs this on every
+ * stored entry; it costs a scan of the text instead of serialising it again.
+ *
+ * Canonical here: no whitespace; object keys in strictly increasing UTF-16
+ * code-unit order (so no duplicates); every number as ES6 Number-to-String
+ * prints it (RFC 8785 §3.2.2.3); strings without escapes are canonical when
+ * they hold no control character (JSON.parse refuses those raw) and no
+ * surrogate (left to the exact check, which refuses lone ones).
+ */
+export function isPlainCanonicalText(text: string): boolean {
+  const open: number[] = [];
+  // where the last key seen in each open object starts and ends in the text (-1: none yet)
+  const keyStart: number[] = [];
+  const keyEnd: number[] = [];
+  let keyNext = false;
+  const n = text.length;
+  let i = 0;
+  while (i < n) {
+    const c = text.charCodeAt(i);
+    if (c === 0x22) {
+      // a string; JSON.parse accepted the text, so it closes
+      const start = i + 1;
+      let j = start;
+      for (;;) {
+        const d = text.charCodeAt(j);
+        if (d === 0x22) break;
+        if (d === 0x5c || (d >= 0xd800 && d <= 0xdfff) || Number.isNaN(d)) return false;
+        j++;
+      }
+      if (keyNext) {
+        const depth = keyStart.length - 1;
+        const ps = keyStart[depth] as number;
+        if (ps >= 0 && !before(text, ps, keyEnd[depth] as number, start, j)) return false;
+        keyStart[depth] = start;
+        keyEnd[depth] = j;
+        keyNext = false;
+      }
+      i = j + 1;
+    } else if (c === 0x7b) {
+      open.push(IN_OBJECT);
+      keyStart.push(-1);
+      keyEnd.push(-1);
+      keyNext = true;
+      i++;
+    } else if (c === 0x7d) {
+      open.pop();
+      keyStart.pop();
+      keyEnd.pop();
+      keyNext = false;
+      i++;
+    } else if (c === 0x5b) {
+      open.push(IN_ARRAY);
+      keyNext = false;
+      i++;
+    } else if (c === 0x5d) {
+      open.pop();
+      i++;
+    } else if (c === 0x2c) {
+      keyNext = open[open.length - 1] === IN_OBJECT;
+      i++;
+    } else if (c === 0x3a) {
+      i++;
+    } else if (c === 0x74 && text.startsWith('true', i)) {
+      i += 4;
+    } else if (c === 0x66 && text.startsWith('false', i)) {
+      i += 5;
+    } else if (c === 0x6e && text.startsWith('null', i)) {
+      i += 4;
+    } else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
+      const end = numberEnd(text, i);
+      if (end < 0) return false;
+      i = end;
+    } else {
+      // whitespace, or anything else: not canonical, or not for this check to say
+      return false;
+    }
+  }
+  return open.length === 0;
+}
+
+/** whether text[as, ae) < text[bs, be) in UTF-16 code units (strictly: equal keys are duplicates) */
+function before(text: string, as: number, ae: number, bs: number, be: number): boolean {
+  const la = ae - as;
+  const lb = be - bs;
+  const m = la < lb ? la : lb;
+  for (let k = 0; k < m; k++) {
+    const x = text.charCodeAt(as + k);
+    const y = text.charCodeAt(bs + k);
+    if (x !== y) return x < y;
+  }
+  return la < lb;
+}
+
+/**
+ * The end of the number token at `i` when it is written as ES6
+ * Number-to-String writes it, else -1. Integers of up to 15 digits and
+ * decimals 1 <= |x| < 1e15 with up to 15 significant digits and no trailing
+ * zero are canonical as written (a decimal of at most 15 significant digits
+ * is the shortest that round-trips to its double, so it is the one ES6
+ * prints); anything else is printed again and compared.
+ */
+function numberEnd(text: string, i: number): number {
+  const n = text.length;
+  let j = i;
+  if (text.charCodeAt(j) === 0x2d) j++;
+  const intStart = j;
+  while (j < n && isDigit(text.charCodeAt(j))) j++;
+  const intDigits = j - intStart;
+  let fracDigits = 0;
+  let lastFrac = 0;
+  let simple = intDigits > 0 && (text.charCodeAt(intStart) !== 0x30 || intDigits === 1);
+  if (j < n && text.charCodeAt(j) === 0x2e) {
+    j++;
+    const fracStart = j;
+    while (j < n && isDigit(text.charCodeAt(j))) j++;
+    fracDigits = j - fracStart;
+    lastFrac = text.charCodeAt(j - 1);
+    // 0.x: ES6 may write it with an exponent; leave it to the printer
+    simple = simple && fracDigits > 0 && lastFrac !== 0x30 && text.charCodeAt(intStart) !== 0x30;
+  }
+  const c = j < n ? text.charCodeAt(j) : 0;
+  if (c === 0x65 || c === 0x45) {
+    simple = false;
+    j++;
+    while (j < n && (isDigit(text.charCodeAt(j)) || text.charCodeAt(j) === 0x2b || text.charCodeAt(j) === 0x2d)) j++;
+  }
+  // -0 is written 0
+  if (simple && intDigits + fracDigits <= 15 && !(intDigits === 1 && fracDigits === 0 && text.charCodeAt(intStart) === 0x30 && intStart > i)) return j;
+  const token = text.slice(i, j);
+  return String(Number(token)) === token ? j : -1;
+}
+
+function isDigit(c: number): boolean {
+  return c >= 0x30 && c <= 0x39;
+}

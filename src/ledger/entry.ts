@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ConcordError } from '../errors.ts';
-import { canonicalize } from './canonical.ts';
+import { canonicalize, isPlainCanonicalText } from './canonical.ts';
 
 export const ENTRY_FORMAT = 1;
 /** the largest canonical entry we accept (bytes); keeps every leaf cheap to hash, store and ship */
@@ -292,14 +292,16 @@ export function checkEntryText(text: string): { entry: Entry } | { problem: stri
 }
 
 /**
- * Whether `text` is the RFC 8785 serialisation of `v` (parsed from it).
- * JSON.stringify already writes numbers (ES6 Number-to-String) and escapes
- * strings as RFC 8785 §3.2.2 does, except that it keeps object key order and
- * writes lone surrogates as \u escapes; so: same text, keys sorted
- * everywhere, and the full canonicaliser only when an escape could hide a
- * lone surrogate. This runs for every entry a verifier reads.
+ * Whether `text` is the RFC 8785 serialisation of `v` (parsed from it). This
+ * runs for every entry a verifier reads, so it answers in tiers: a scan of
+ * the text (nearly every entry: no escapes); then JSON.stringify, which
+ * already writes numbers (ES6 Number-to-String) and escapes strings as
+ * RFC 8785 §3.2.2 does, except that it keeps object key order and writes
+ * lone surrogates as \u escapes (so: same text, keys sorted everywhere, no
+ * \u); and the full canonicaliser for the rest.
  */
 function isCanonicalText(v: unknown, text: string): boolean {
+  if (isPlainCanonicalText(text)) return true;
   if (JSON.stringify(v) === text && keysSorted(v) && !text.includes('\\u')) return true;
   // the slow, exact answer (also for integer-like keys, which JS objects reorder)
   try {

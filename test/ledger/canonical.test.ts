@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { canonicalBytes, canonicalize, MAX_DEPTH } from '../../src/ledger/canonical.ts';
+import { canonicalBytes, canonicalize, isPlainCanonicalText, MAX_DEPTH } from '../../src/ledger/canonical.ts';
 import { isConcordError } from '../../src/errors.ts';
 
 // cyberphone/json-canonicalization test data (RFC 8785), beside the repository.
@@ -258,5 +258,81 @@ test('property: any UTF-16 string is rejected exactly when it holds a lone surro
       }
     }),
     { numRuns: 2000 },
+  );
+});
+
+test('isPlainCanonicalText: true for canonical text without escapes, false for whitespace, key order, duplicates, number spellings', () => {
+  assert.equal(isPlainCanonicalText('{"a":1,"b":[true,false,null,"x",{}],"c":{"d":-2.5}}'), true);
+  assert.equal(isPlainCanonicalText('{"10":1,"9":2}'), true, 'keys by UTF-16 code units');
+  for (const t of ['{"b":1,"a":2}', '{"a":1,"a":2}', '{"a": 1}', ' {}', '[1.0]', '[1e2]', '[-0]', '[1E+21]', '{"a":"\\n"}', '{"a":"😀"}', '[0.10]']) {
+    assert.equal(isPlainCanonicalText(t), false, t);
+  }
+});
+
+test('property: isPlainCanonicalText says true for every canonical text without escapes or surrogates', () => {
+  fc.assert(
+    fc.property(fc.jsonValue(), (v) => {
+      const t = canonicalize(v);
+      const plain = !/[\\\uD800-\uDFFF]/.test(t);
+      assert.equal(isPlainCanonicalText(t), plain, t);
+    }),
+    { numRuns: 500 },
+  );
+});
+
+test('property: isPlainCanonicalText never says true for text that is not canonical', () => {
+  const exact = (t: string): boolean => {
+    try {
+      return canonicalize(JSON.parse(t)) === t;
+    } catch {
+      return false;
+    }
+  };
+  const spelling = fc.constantFrom('1.0', '1e2', '1E2', '-0', '0.10', '1e+2', '100', '2', '-1.5', '1.5e-7', '0.0000001', '1e21', '"a"', '"b"', 'true', 'null', '{}', '[]');
+  fc.assert(
+    fc.property(
+      fc.jsonValue(),
+      fc.nat(),
+      fc.constantFrom(' ', '\n', ',', ':', '"', '{', '}', '[', ']', '0', '1', '-', '.', 'e', 'a', 'b', '\\'),
+      spelling,
+      (v, at, ch, token) => {
+        const canonical = canonicalize(v);
+        const variants = [
+          JSON.stringify(v), // insertion order: often not sorted
+          JSON.stringify(v, null, 1), // whitespace
+          canonical.slice(0, at % (canonical.length + 1)) + ch + canonical.slice(at % (canonical.length + 1)), // one character more
+          canonical.slice(0, at % canonical.length) + canonical.slice((at % canonical.length) + 1), // one character less
+          `{"a":${token},"a":${token}}`, // duplicate keys
+          `{"b":${token},"a":1}`,
+          `[${token}]`,
+        ];
+        for (const t of variants) {
+          if (isPlainCanonicalText(t)) {
+            let parses = true;
+            try {
+              JSON.parse(t);
+            } catch {
+              parses = false;
+            }
+            // the scan is only ever asked about text JSON.parse accepted
+            if (parses) assert.ok(exact(t), `said canonical but is not: ${t}`);
+          }
+        }
+      },
+    ),
+    { numRuns: 2000 },
+  );
+});
+
+test('property: isPlainCanonicalText accepts a number only as ES6 Number-to-String writes it', () => {
+  fc.assert(
+    fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer({ min: 1, max: 21 }), fc.integer({ min: 0, max: 20 }), (d, precision, digits) => {
+      for (const s of [String(d), d.toPrecision(precision), d.toFixed(digits), d.toExponential(Math.min(precision, 20)), `${String(d)}0`, `-${String(d)}`]) {
+        if (!Number.isFinite(Number(s))) continue;
+        const canonical = String(Number(s)) === s;
+        assert.equal(isPlainCanonicalText(`[${s}]`), canonical, s);
+      }
+    }),
+    { numRuns: 5000 },
   );
 });
