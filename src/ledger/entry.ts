@@ -252,6 +252,8 @@ function plain(s: string, re: RegExp): string {
   return re.test(s) ? `"${s}"` : canonicalize(s);
 }
 
+const ENTRY_FIELDS: ReadonlySet<string> = new Set(['v', 'index', 'origin', 'received', 'claimed', 'actor', 'type', 'incident', 'body']);
+
 /**
  * Parses and checks one entry's canonical text. Returns the entry or a
  * reason it is malformed (a verifier reports the reason; it never throws on
@@ -267,7 +269,7 @@ export function checkEntryText(text: string): { entry: Entry } | { problem: stri
   if (!isPlainObject(v)) return { problem: 'entry is not a JSON object' };
   if (!isCanonicalText(v, text)) return { problem: 'entry text is not RFC 8785 canonical JSON' };
   for (const k of Object.keys(v)) {
-    if (!['v', 'index', 'origin', 'received', 'claimed', 'actor', 'type', 'incident', 'body'].includes(k)) return { problem: `entry has unknown field "${k}"` };
+    if (!ENTRY_FIELDS.has(k)) return { problem: `entry has unknown field "${k}"` };
   }
   if (v.v !== ENTRY_FORMAT) return { problem: `entry format version ${JSON.stringify(v.v)} is not ${ENTRY_FORMAT}` };
   if (!Number.isSafeInteger(v.index) || (v.index as number) < 0) return { problem: 'entry index is not a non-negative integer' };
