@@ -3,13 +3,13 @@
  * the protocols to load, and a timeline of commands with times. Read and
  * validated here, at the edge; every error names the file's line.
  */
-import { readFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import { z } from 'zod';
 import { parseCommand, type Command } from '../domain/index.ts';
 import { AGENCY_KINDS } from '../domain/vocabulary.ts';
 import { ConcordError } from '../errors.ts';
+import { readUserFile } from '../files.ts';
 import { ID_RE, MAX_ID_LENGTH } from '../ledger/entry.ts';
 
 const id = z.string().max(MAX_ID_LENGTH).regex(ID_RE, 'must be an id: letters, digits, ".", "_", ":" or "-"');
@@ -109,12 +109,7 @@ function fail(file: string, line: number, message: string): never {
 
 /** Reads and validates a scenario file; compiles its setup and timeline into commands. */
 export function readScenario(path: string): Scenario {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new ConcordError('BAD_INPUT', `cannot read scenario ${path}: ${(e as Error).message}`);
-  }
+  const text = readUserFile(path, 'scenario');
   const lines = new LineCounter();
   const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
   const yamlError = doc.errors[0];

@@ -5,8 +5,9 @@
  * commitments. Trusts nothing in the directory but the verifier key (and
  * not even that when --key pins one).
  */
-import { readFileSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { ConcordError } from '../errors.ts';
+import { readUserFile } from '../files.ts';
 import { verifyBundleText } from '../ledger/bundle.ts';
 import { openCheckpoint } from '../ledger/checkpoint.ts';
 import { checkDisclosures, checkEntryText } from '../ledger/entry.ts';
@@ -28,13 +29,8 @@ export interface VerifyOptions {
 
 export async function verifyPath(path: string, opts: VerifyOptions = {}): Promise<Report> {
   if (isNodeDir(path)) return verifyDataDir(path, opts);
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (e) {
-    throw new ConcordError('BAD_INPUT', `cannot read ${path}: ${(e as NodeJS.ErrnoException).code === 'EISDIR' ? 'it is a directory but not a Concord data directory' : (e as Error).message}`);
-  }
-  return verifyBundleText(text, opts.keys ?? [], opts.checkpoints ?? []);
+  if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) throw new ConcordError('BAD_INPUT', `cannot read ${path}: it is a directory but not a Concord data directory`);
+  return verifyBundleText(readUserFile(path, 'data directory or bundle'), opts.keys ?? [], opts.checkpoints ?? []);
 }
 
 function tileName(id: TileId): string {

@@ -5,6 +5,7 @@
  */
 import { parseArgs } from 'node:util';
 import { ConcordError, type ErrorCode } from '../errors.ts';
+import { fileProblem } from '../files.ts';
 import type { CliCommand, CliIo } from './command.ts';
 import { COMMANDS } from './commands/index.ts';
 
@@ -78,15 +79,6 @@ function usageLine(c: CliCommand): string {
   return first ? first.slice('Usage:'.length).trim() : `concord ${c.path.join(' ')}`;
 }
 
-/** file errors a user can cause, in words */
-const FILE_PROBLEMS: Readonly<Record<string, string>> = {
-  ENOENT: 'no such file or directory',
-  EACCES: 'permission denied',
-  EISDIR: 'is a directory, not a file',
-  ENOTDIR: 'a part of the path is not a directory',
-  EEXIST: 'already exists',
-};
-
 function reportError(e: unknown, command: CliCommand, io: CliIo): number {
   if (e instanceof ConcordError) {
     io.stderr.write(`concord ${command.path.join(' ')}: ${oneLine(e.message)}\n`);
@@ -97,10 +89,10 @@ function reportError(e: unknown, command: CliCommand, io: CliIo): number {
     io.stderr.write(`concord ${command.path.join(' ')}: ${oneLine((e as Error).message)} (see --help)\n`);
     return 2;
   }
-  const fileProblem = typeof code === 'string' ? FILE_PROBLEMS[code] : undefined;
-  if (fileProblem !== undefined) {
+  const problem = fileProblem(e);
+  if (problem !== undefined) {
     const path = (e as { path?: unknown }).path;
-    io.stderr.write(`concord ${command.path.join(' ')}: ${typeof path === 'string' ? `${path}: ${fileProblem}` : `a file given: ${fileProblem}`}\n`);
+    io.stderr.write(`concord ${command.path.join(' ')}: ${typeof path === 'string' ? `${path}: ${problem}` : `a file given: ${problem}`}\n`);
     return 2;
   }
   io.stderr.write(`concord ${command.path.join(' ')}: internal error: ${oneLine(String((e as Error)?.stack ?? e))}\n`);

@@ -4,9 +4,9 @@
  * policy authors. The file is the request in snake_case (docs/protocols.md)
  * with an optional `at`.
  */
-import { readFile } from 'node:fs/promises';
 import type { Verdict } from '../domain/verdict.ts';
 import { ConcordError } from '../errors.ts';
+import { readUserFile } from '../files.ts';
 import { requestFactsFields, toRequestFacts } from './facts.ts';
 import { loadProtocolBook } from './load.ts';
 import { rfc3339Schema } from './manifest.ts';
@@ -24,13 +24,7 @@ export async function checkRequestFile(policiesDir: string, requestFile: string,
   if (at !== undefined && parseRfc3339(at) === undefined) {
     throw new ConcordError('BAD_INPUT', `--at: not an RFC 3339 date-time: "${at}"`);
   }
-  let text: string;
-  try {
-    text = await readFile(requestFile, 'utf8');
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new ConcordError('NOT_FOUND', `no such file: ${requestFile}`);
-    throw e;
-  }
+  const text = readUserFile(requestFile, 'request');
   const source = parseYamlSource(requestFile, text, 'BAD_INPUT');
   const { at: fileAt, ...fields } = parseWith(source, requestFileSchema, 'BAD_INPUT');
   const book = await loadProtocolBook(policiesDir);

@@ -264,7 +264,7 @@ describe('an invalid scenario file is rejected with FILE:LINE:, exit 2, and noth
       () => readScenario(file),
       (e: unknown) => isConcordError(e, 'BAD_INPUT') && e.message.startsWith(`${file}:${lineWith(text, 'do: request.comit')}: `),
     );
-    assert.throws(() => readScenario(join(root.path, 'missing.yaml')), (e: unknown) => isConcordError(e, 'BAD_INPUT') && /cannot read scenario/.test(e.message));
+    assert.throws(() => readScenario(join(root.path, 'missing.yaml')), (e: unknown) => isConcordError(e, 'NOT_FOUND') && /cannot read scenario .*missing.yaml: no such file or directory/.test(e.message));
   });
 });
 

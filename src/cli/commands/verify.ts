@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { verifyPath } from '../../app/verify.ts';
-import { ConcordError } from '../../errors.ts';
+import { readUserFile } from '../../files.ts';
 import { parseVerifierKey } from '../../ledger/note.ts';
 import type { Problem } from '../../ledger/report.ts';
 import { JSON_OPTION, flag, stringList } from '../args.ts';
@@ -48,13 +47,7 @@ Options:
     const path = args.positionals[0] as string;
     const json = flag(args, 'json');
     const keys = stringList(args, 'key').map((k) => parseVerifierKey(k));
-    const checkpoints = stringList(args, 'checkpoint').map((f) => {
-      try {
-        return readFileSync(f, 'utf8');
-      } catch (e) {
-        throw new ConcordError('BAD_INPUT', `cannot read --checkpoint ${f}: ${(e as Error).message}`);
-      }
-    });
+    const checkpoints = stringList(args, 'checkpoint').map((f) => readUserFile(f, '--checkpoint'));
     const progress = new Progress(io, 'verified', json);
     const report = await verifyPath(path, { keys, checkpoints, onProgress: (d, t) => progress.update(d, t) });
     progress.done();
