@@ -5,6 +5,7 @@
 import { ConcordError } from '../errors.ts';
 import { heldAuthorities } from './command.ts';
 import { describeActor, describeAuthority, sameAuthority, type Actor, type Authority } from './values.ts';
+import type { Verdict } from './verdict.ts';
 import type { AssistanceRequest, Incident, Order, Person, Unit, World } from './world.ts';
 
 export interface DecideContext {
@@ -123,4 +124,19 @@ export function requireAuthority(
     throw new ConcordError(refusal, `no authority of ${person} (${list}) covers ${what}`);
   }
   return found;
+}
+
+/**
+ * A prohibited verdict stops `what` (e.g. "request r-1 cannot be accepted"):
+ * VERDICT_PROHIBITED naming the protocols, their version and the clauses
+ * (with their citations) that prohibit it.
+ */
+export function requireNotProhibited(v: Verdict, what: string): void {
+  if (v.decision !== 'prohibited') return;
+  const clauses = v.clauses.map((c) => c.id + (c.cite !== undefined ? ` [${c.cite}]` : '')).join(', ');
+  throw new ConcordError(
+    'VERDICT_PROHIBITED',
+    `${what}: ${v.agency}'s protocols (${v.policyVersion}) prohibit it${clauses === '' ? '' : ` under ${clauses}`}`,
+    { clauses: v.clauses.map((c) => c.id), policyVersion: v.policyVersion },
+  );
 }

@@ -131,6 +131,16 @@ export function authorityCommandsPosition(world: World, a: Authority, position: 
   return p !== undefined && commandsPosition(world, p, position);
 }
 
+/**
+ * What lets a person approve for `role`: of the authority they act on
+ * (`chosen`, looked at first) and those they hold at `now`, one that commands
+ * the role's position (the role itself, a position above it, or a delegation
+ * of either).
+ */
+export function approvingAuthority(world: World, chosen: Authority, person: string, now: string, role: string): Authority | undefined {
+  return [chosen, ...heldAuthorities(world, person, now)].find((a) => authorityCommandsPosition(world, a, role));
+}
+
 /** does an authority command a unit through its home agency's chain (administrative control)? */
 export function authorityCommandsUnit(world: World, a: Authority, unit: Unit): boolean {
   const p = positionOf(a);

@@ -20,6 +20,7 @@ import { ConcordError } from '../errors.ts';
 import type { Directive } from './vocabulary.ts';
 import type { CommandOf } from './commands.ts';
 import {
+  approvingAuthority,
   authorityCommandsUnit,
   authorityDirectsUnit,
   commandsPosition,
@@ -38,6 +39,7 @@ import {
   getUnit,
   requireAuthority,
   requireNew,
+  requireNotProhibited,
   requirePersonActor,
   requireReason,
   unknown,
@@ -256,22 +258,12 @@ function checkOrderVerdict(
 ): { role: string; authority: Authority } | undefined {
   const v = cmd.verdict;
   if (v === undefined || v.decision === 'permitted') return undefined;
-  if (v.decision === 'prohibited') {
-    const clauses = v.clauses.map((c) => c.id).join(', ');
-    throw new ConcordError(
-      'VERDICT_PROHIBITED',
-      `order (${cmd.directive}) is prohibited by ${v.agency}'s protocols (${v.policyVersion})${clauses === '' ? '' : ` under ${clauses}`}`,
-      { clauses: v.clauses.map((c) => c.id), policyVersion: v.policyVersion },
-    );
-  }
+  requireNotProhibited(v, `order (${cmd.directive}) cannot be issued`);
   const role = v.approvalRole;
   if (role === undefined || world.positions[role] === undefined) {
     throw new ConcordError('APPROVAL_REQUIRED', `the verdict on this order needs approval by ${role ?? 'an unnamed role'}, which is not a known position`);
   }
-  const own = [chosen, ...heldAuthorities(world, person, now)].find((a) => {
-    const p = positionOf(a);
-    return p !== undefined && commandsPosition(world, p, role);
-  });
+  const own = approvingAuthority(world, chosen, person, now, role);
   if (own === undefined) {
     throw new ConcordError('APPROVAL_REQUIRED', `order (${cmd.directive}) needs approval by ${role}; ${person} holds neither it, a position above it, nor a delegation of it`, { role });
   }

@@ -7,7 +7,7 @@
  */
 import { ConcordError } from '../errors.ts';
 import type { CommandOf } from './commands.ts';
-import { agencyOf, authorityCommandsPosition, authorityCommandsUnit, heldAuthorities, topPositions } from './command.ts';
+import { agencyOf, approvingAuthority, authorityCommandsPosition, authorityCommandsUnit, topPositions } from './command.ts';
 import {
   checkActor,
   getOpenIncident,
@@ -16,6 +16,7 @@ import {
   requireActorAgency,
   requireAuthority,
   requireNew,
+  requireNotProhibited,
   requireReason,
   unknown,
   type DecideContext,
@@ -389,14 +390,7 @@ function decideAccept(
   if (v === undefined) {
     throw new ConcordError('INVALID_TRANSITION', `request ${r.id} is ${r.state} without a verdict; evaluate it before accepting`);
   }
-  if (v.decision === 'prohibited') {
-    const clauses = v.clauses.map((c) => c.id + (c.cite !== undefined ? ` [${c.cite}]` : '')).join(', ');
-    throw new ConcordError(
-      'VERDICT_PROHIBITED',
-      `request ${r.id} cannot be accepted: ${v.agency}'s protocols (${v.policyVersion}) prohibit it${clauses === '' ? '' : ` under ${clauses}`}`,
-      { clauses: v.clauses.map((c) => c.id), policyVersion: v.policyVersion },
-    );
-  }
+  requireNotProhibited(v, `request ${r.id} cannot be accepted`);
   const reason = requireReason(cmd.reason, `accepting request ${r.id}`);
   const authority = requireAuthority(world, actor, ctx.now, cmd.authority, answersFor(world, r), `accepting request ${r.id}`);
   let approval: { role: string; authority: Authority } | undefined;
@@ -406,7 +400,7 @@ function decideAccept(
       approval = { role: r.approval.role, authority: r.approval.authority };
     } else {
       const person = actor.person ?? '';
-      const own = [authority, ...heldAuthorities(world, person, ctx.now)].find((a) => authorityCommandsPosition(world, a, role));
+      const own = approvingAuthority(world, authority, person, ctx.now, role);
       if (own === undefined) {
         throw new ConcordError(
           'APPROVAL_REQUIRED',
