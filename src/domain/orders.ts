@@ -322,10 +322,10 @@ function conflictsWith(
   ctx: DecideContext,
 ): DomainEvent[] {
   const events: DomainEvent[] = [];
-  const active = Object.values(world.orders).filter((o) => o.status === 'active' && !supersedes.includes(o.id));
   for (const u of units) {
-    for (const other of active) {
-      if (other.index < u.epoch || !other.units.includes(u.id) || !contradicts(other, { directive, ...(target !== undefined ? { target } : {}) })) continue;
+    for (const otherId of world.unitOrders[u.id] ?? []) {
+      const other = world.orders[otherId];
+      if (other === undefined || supersedes.includes(other.id) || other.index < u.epoch || !contradicts(other, { directive, ...(target !== undefined ? { target } : {}) })) continue;
       const conflict = ctx.newId('conflict');
       const where = u.assignment?.incident ?? other.incident ?? incident;
       const description = `${u.callsign} (${u.id}) has contradicting orders: ${other.id} ${other.directive} from ${describeActor(other.issuer)} and ${id} ${directive} from ${describeActor(actor)}`;
@@ -463,7 +463,9 @@ export function applyOrder(w: WorldWriter, e: OrderEvent, meta: EventMeta): void
       for (const oldId of b.supersedes) {
         const old = existing(w.world.orders, oldId, 'order', e.type);
         w.put('orders', old.id, { ...old, status: 'superseded', supersededBy: order.id });
+        for (const u of new Set(old.units)) w.put('unitOrders', u, (w.world.unitOrders[u] ?? []).filter((id) => id !== old.id));
       }
+      for (const u of new Set(order.units)) w.put('unitOrders', u, [...(w.world.unitOrders[u] ?? []), order.id]);
       if (b.supersedes.length > 0) {
         for (const c of Object.values(w.world.conflicts)) {
           const gone = c.orders.find((o) => b.supersedes.includes(o));

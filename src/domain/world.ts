@@ -277,6 +277,12 @@ export interface World {
   readonly incidents: Readonly<Record<string, Incident>>;
   readonly requests: Readonly<Record<string, AssistanceRequest>>;
   readonly orders: Readonly<Record<string, Order>>;
+  /**
+   * the active orders to each unit, oldest first (an index kept by the
+   * projection, so checking a new order for conflicts looks at the unit's
+   * standing orders, not at every order ever issued)
+   */
+  readonly unitOrders: Readonly<Record<string, readonly string[]>>;
   readonly conflicts: Readonly<Record<string, Conflict>>;
   readonly notifications: Readonly<Record<string, Notification>>;
   /** ledger index of the last event folded in; -1 when none */
@@ -303,6 +309,7 @@ export const emptyWorld: World = Object.freeze({
   incidents: none,
   requests: none,
   orders: none,
+  unitOrders: none,
   conflicts: none,
   notifications: none,
   lastIndex: -1,

@@ -162,6 +162,7 @@ describe('conflicting orders', () => {
     h.run(sup, { type: 'order.issue', orderId: 'm2', directive: 'move', units: ['city-11'], target: 'B', rationale: 'changed plan', supersedes: ['m1'] });
     assert.equal(Object.keys(h.world.conflicts).length, 0);
     assert.deepEqual([h.world.orders['m1']?.status, h.world.orders['m1']?.supersededBy], ['superseded', 'm2']);
+    assert.deepEqual(h.world.unitOrders['city-11'], ['m2'], "the unit's standing orders: the superseded one is gone");
     h.refuse(sup, { type: 'order.issue', directive: 'move', units: ['city-11'], target: 'C', rationale: 'x', supersedes: ['m1'] }, 'INVALID_TRANSITION', /already superseded/);
     // an unsuperseded contradiction is a conflict, resolved when one side is superseded
     h.run(sup, { type: 'order.issue', orderId: 'm3', directive: 'move', units: ['city-11'], target: 'C', rationale: 'x' });
