@@ -78,6 +78,7 @@ async function appendsAgainstRaw(dir: string, rawPath: string, appenders: number
   for (let i = 0; i < WARM_UP; i += 100) await Promise.all(Array.from({ length: 100 }, (_, k) => ledger.append([draft(i + k)])));
   const before = { ...(ledger.store as SqliteLedgerStore).commits };
   const slices: Array<{ realMs: number; rawMs: number }> = [];
+  const texts: string[] = [];
   let next = WARM_UP;
   for (let s = 0; s < SLICES; s++) {
     const from = next;
@@ -89,7 +90,9 @@ async function appendsAgainstRaw(dir: string, rawPath: string, appenders: number
       }),
     );
     const realMs = performance.now() - t0;
-    slices.push({ realMs, rawMs: raw.insert(storedTexts(dir, from), from, 100) });
+    const stored = storedTexts(dir, from);
+    slices.push({ realMs, rawMs: raw.insert(stored, from, 100) });
+    texts.push(...stored);
   }
   const commits = (ledger.store as SqliteLedgerStore).commits;
   await ledger.close();
@@ -104,6 +107,8 @@ async function appendsAgainstRaw(dir: string, rawPath: string, appenders: number
     ratio: +(rawMs / realMs).toFixed(3),
     sliceRatios: slices.map((s) => +(s.rawMs / s.realMs).toFixed(3)),
     averageBatch: Math.round((commits.entries - before.entries) / (commits.batches - before.batches)),
+    /** the rows the timed appends stored, in order */
+    texts,
   };
 }
 
@@ -161,7 +166,7 @@ export async function benchLedger(opts: { logSize?: number } = {}): Promise<Reco
     const real = await appendsAgainstRaw(appendDir, join(root, 'raw.db'), 100);
     // diagnostics on the same rows: the reference at the batch size the store
     // committed, and the writer thread alone fed rows already built
-    const texts = storedTexts(appendDir, WARM_UP);
+    const texts = real.texts;
     const rawSame = rawDatabase(join(root, 'raw-same.db'));
     const rawSameBatches = perSecond(texts.length, rawSame.insert(texts, WARM_UP, real.averageBatch));
     rawSame.close();

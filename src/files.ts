@@ -17,8 +17,13 @@ const FILE_PROBLEMS: Readonly<Record<string, string>> = {
 
 /** a file error a user can cause, in words; undefined for anything else */
 export function fileProblem(e: unknown): string | undefined {
+  const code = errorCode(e);
+  return code === undefined ? undefined : FILE_PROBLEMS[code];
+}
+
+function errorCode(e: unknown): string | undefined {
   const code = (e as { code?: unknown } | null)?.code;
-  return typeof code === 'string' ? FILE_PROBLEMS[code] : undefined;
+  return typeof code === 'string' ? code : undefined;
 }
 
 /**
@@ -31,6 +36,6 @@ export function readUserFile(path: string, what: string): string {
     return readFileSync(path, 'utf8');
   } catch (e) {
     const why = fileProblem(e) ?? (e as Error).message;
-    throw new ConcordError((e as { code?: unknown }).code === 'ENOENT' ? 'NOT_FOUND' : 'BAD_INPUT', `cannot read ${what} ${path}: ${why}`);
+    throw new ConcordError(errorCode(e) === 'ENOENT' ? 'NOT_FOUND' : 'BAD_INPUT', `cannot read ${what} ${path}: ${why}`);
   }
 }

@@ -295,16 +295,14 @@ function numberEnd(text: string, i: number): number {
   while (j < n && isDigit(text.charCodeAt(j))) j++;
   const intDigits = j - intStart;
   let fracDigits = 0;
-  let lastFrac = 0;
   let simple = intDigits > 0 && (text.charCodeAt(intStart) !== 0x30 || intDigits === 1);
   if (j < n && text.charCodeAt(j) === 0x2e) {
     j++;
     const fracStart = j;
     while (j < n && isDigit(text.charCodeAt(j))) j++;
     fracDigits = j - fracStart;
-    lastFrac = text.charCodeAt(j - 1);
-    // 0.x: ES6 may write it with an exponent; leave it to the printer
-    simple = simple && fracDigits > 0 && lastFrac !== 0x30 && text.charCodeAt(intStart) !== 0x30;
+    // a trailing zero is not ES6's; 0.x may be written with an exponent: leave both to the printer
+    simple = simple && fracDigits > 0 && text.charCodeAt(j - 1) !== 0x30 && text.charCodeAt(intStart) !== 0x30;
   }
   const c = j < n ? text.charCodeAt(j) : 0;
   if (c === 0x65 || c === 0x45) {
