@@ -23,7 +23,7 @@ import {
 import { makeEvent, type DomainEvent, type EventMeta, type EventOf } from './events.ts';
 import { agencyContacts, incidentCommandContacts, notify } from './notifications.ts';
 import type { Authority, Recipient } from './values.ts';
-import { FINAL_STATES, type CommandStructure, type Incident, type World } from './world.ts';
+import { FINAL_STATES, type CommandStructure, type Incident, type Unit, type World } from './world.ts';
 import { existing, type WorldWriter } from './writer.ts';
 
 export type IncidentCommand =
@@ -275,6 +275,16 @@ export function joinIncident(w: WorldWriter, incident: string, agencies: readonl
   if (next !== i) w.put('incidents', i.id, next);
 }
 
+/**
+ * A unit's assignment changed at ledger index `index`: the orders it had were
+ * spent by that change, so they leave its standing orders (world.unitOrders)
+ * and no later order is checked against them.
+ */
+function newEpoch(w: WorldWriter, unit: Omit<Unit, 'epoch'>, index: number): void {
+  w.put('units', unit.id, { ...unit, epoch: index });
+  if ((w.world.unitOrders[unit.id]?.length ?? 0) > 0) w.put('unitOrders', unit.id, []);
+}
+
 export function applyIncident(w: WorldWriter, e: IncidentEvent, meta: EventMeta): void {
   const at = meta.received;
   const id = e.incident;
@@ -318,7 +328,7 @@ export function applyIncident(w: WorldWriter, e: IncidentEvent, meta: EventMeta)
       for (const u of Object.values(w.world.units)) {
         if (u.assignment?.incident === id) {
           const { assignment: _ended, ...rest } = u;
-          w.put('units', u.id, { ...rest, epoch: meta.index });
+          newEpoch(w, rest, meta.index);
         }
       }
       return;
@@ -341,18 +351,14 @@ export function applyIncident(w: WorldWriter, e: IncidentEvent, meta: EventMeta)
     }
     case 'incident.unit_assigned': {
       const u = existing(w.world.units, e.body.unit, 'unit', e.type);
-      w.put('units', u.id, {
-        ...u,
-        assignment: { incident: id, since: at, ...(e.body.request !== undefined ? { request: e.body.request } : {}) },
-        epoch: meta.index,
-      });
+      newEpoch(w, { ...u, assignment: { incident: id, since: at, ...(e.body.request !== undefined ? { request: e.body.request } : {}) } }, meta.index);
       w.put('incidents', id, withAgencies(incident, [u.agency]));
       return;
     }
     case 'incident.unit_released': {
       const u = existing(w.world.units, e.body.unit, 'unit', e.type);
       const { assignment: _ended, ...rest } = u;
-      w.put('units', u.id, { ...rest, epoch: meta.index });
+      newEpoch(w, rest, meta.index);
       return;
     }
   }

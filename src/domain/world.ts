@@ -278,9 +278,10 @@ export interface World {
   readonly requests: Readonly<Record<string, AssistanceRequest>>;
   readonly orders: Readonly<Record<string, Order>>;
   /**
-   * the active orders to each unit, oldest first (an index kept by the
-   * projection, so checking a new order for conflicts looks at the unit's
-   * standing orders, not at every order ever issued)
+   * each unit's standing orders, oldest first: active, and issued since the
+   * unit's last change of assignment (an index kept by the projection, so
+   * checking a new order for conflicts looks at these, not at every order
+   * ever issued)
    */
   readonly unitOrders: Readonly<Record<string, readonly string[]>>;
   readonly conflicts: Readonly<Record<string, Conflict>>;

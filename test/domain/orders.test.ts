@@ -187,9 +187,12 @@ describe('conflicting orders', () => {
   it('orders spent by a change of assignment do not conflict with later ones', () => {
     const h = committed('single');
     h.run(sup, { type: 'order.issue', directive: 'hold', units: ['city-11'], rationale: 'x' });
+    assert.equal(h.world.unitOrders['city-11']?.length, 1);
     h.run(sup, { type: 'incident.release_unit', incidentId: 'inc-1', unitId: 'city-11', reason: 'no longer needed' });
-    h.run(sgt1, { type: 'order.issue', directive: 'move', units: ['city-11'], target: 'depot', rationale: 'back to beat' });
+    assert.deepEqual(h.world.unitOrders['city-11'], [], 'the release spent the hold: it is no longer a standing order');
+    h.run(sgt1, { type: 'order.issue', orderId: 'back', directive: 'move', units: ['city-11'], target: 'depot', rationale: 'back to beat' });
     assert.equal(Object.keys(h.world.conflicts).length, 0);
+    assert.deepEqual(h.world.unitOrders['city-11'], ['back']);
   });
 
   it('only the issuer or someone who could have issued it supersedes an order', () => {
