@@ -181,6 +181,80 @@ function formatPath(keys: readonly PathStep[]): string {
 const IN_OBJECT = 1;
 const IN_ARRAY = 2;
 
+/** deeper than this, plainCanonicalValueEnd leaves the text to JSON.parse and the exact check */
+const PLAIN_SCAN_DEPTH = 64;
+
+/**
+ * Where the JSON value starting at `text[i]` ends, when it is certainly valid
+ * JSON (checked here, not by JSON.parse: every token and separator) and
+ * certainly RFC 8785 canonical with no string escape and no surrogate, as
+ * isPlainCanonicalText defines; else -1 ("not, or not sure": the caller
+ * parses and checks exactly). A verifier reading a long log calls this on
+ * every entry body, where parsing would cost more than the rest of the check.
+ */
+export function plainCanonicalValueEnd(text: string, i: number): number {
+  return valueEnd(text, i, 0);
+}
+
+function valueEnd(text: string, i: number, depth: number): number {
+  const c = text.charCodeAt(i);
+  if (c === 0x22) return plainStringEnd(text, i);
+  if (c === 0x7b) {
+    if (depth >= PLAIN_SCAN_DEPTH) return -1;
+    let j = i + 1;
+    if (text.charCodeAt(j) === 0x7d) return j + 1;
+    let prevStart = -1;
+    let prevEnd = -1;
+    for (;;) {
+      if (text.charCodeAt(j) !== 0x22) return -1;
+      const keyEnd = plainStringEnd(text, j);
+      if (keyEnd < 0) return -1;
+      // strictly increasing keys: sorted, and no duplicates
+      if (prevStart >= 0 && !before(text, prevStart, prevEnd, j + 1, keyEnd - 1)) return -1;
+      prevStart = j + 1;
+      prevEnd = keyEnd - 1;
+      if (text.charCodeAt(keyEnd) !== 0x3a) return -1;
+      j = valueEnd(text, keyEnd + 1, depth + 1);
+      if (j < 0) return -1;
+      const d = text.charCodeAt(j);
+      if (d === 0x7d) return j + 1;
+      if (d !== 0x2c) return -1;
+      j++;
+    }
+  }
+  if (c === 0x5b) {
+    if (depth >= PLAIN_SCAN_DEPTH) return -1;
+    let j = i + 1;
+    if (text.charCodeAt(j) === 0x5d) return j + 1;
+    for (;;) {
+      j = valueEnd(text, j, depth + 1);
+      if (j < 0) return -1;
+      const d = text.charCodeAt(j);
+      if (d === 0x5d) return j + 1;
+      if (d !== 0x2c) return -1;
+      j++;
+    }
+  }
+  if (c === 0x74) return text.startsWith('true', i) ? i + 4 : -1;
+  if (c === 0x66) return text.startsWith('false', i) ? i + 5 : -1;
+  if (c === 0x6e) return text.startsWith('null', i) ? i + 4 : -1;
+  // numberEnd accepts only what ES6 Number-to-String prints for a finite number: valid JSON
+  if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return numberEnd(text, i);
+  return -1;
+}
+
+/** the end (after the closing quote) of the string opening at text[i], when it has no escape, control character or surrogate; else -1 */
+function plainStringEnd(text: string, i: number): number {
+  const n = text.length;
+  for (let j = i + 1; j < n; j++) {
+    const d = text.charCodeAt(j);
+    if (d === 0x22) return j + 1;
+    if (d === 0x5c || d < 0x20 || (d >= 0xd800 && d <= 0xdfff)) return -1;
+  }
+  return -1;
+}
+
+
 /**
  * A one-pass check of JSON text (text JSON.parse has accepted) for the
  * common case of canonical JSON: true only when the text is certainly

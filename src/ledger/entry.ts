@@ -7,7 +7,7 @@
  */
 import { createHash } from 'node:crypto';
 import { ConcordError } from '../errors.ts';
-import { canonicalize, isPlainCanonicalText } from './canonical.ts';
+import { canonicalize, isPlainCanonicalText, plainCanonicalValueEnd } from './canonical.ts';
 
 export const ENTRY_FORMAT = 1;
 /** the largest canonical entry we accept (bytes); keeps every leaf cheap to hash, store and ship */
@@ -417,6 +417,43 @@ export function revealBody(entry: Entry, disclosures: readonly Disclosure[]): Js
   return copy as JsonObject;
 }
 
+// The envelope of a plain entry text, in RFC 8785 key order: the actor
+// (agency, then device and person if present, each an id), the body (checked
+// by plainCanonicalValueEnd), then claimed, incident, index, origin,
+// received, type and v.
+const ID = '[A-Za-z0-9][A-Za-z0-9._:-]*';
+const PLAIN_STRING = '[^"\\\\\\u0000-\\u001f\\ud800-\\udfff]';
+const ENVELOPE_HEAD = new RegExp(`^\\{"actor":\\{"agency":"(${ID})"(?:,"device":"(${ID})")?(?:,"person":"(${ID})")?\\},"body":(?=\\{)`);
+const ENVELOPE_TAIL = new RegExp(
+  `(?:,"claimed":"(${PLAIN_STRING}*)")?(?:,"incident":"(${ID})")?,"index":(0|[1-9][0-9]{0,15}),"origin":"(${PLAIN_STRING}+)","received":"(\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z)","type":"([a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)*)","v":${ENTRY_FORMAT}\\}$`,
+  'y',
+);
+
+const idFits = (id: string | undefined): boolean => id === undefined || id.length <= MAX_ID_LENGTH;
+
+/**
+ * The fields a run check needs from an entry text, read without parsing it,
+ * when the text is certainly a well-formed entry that checkEntryText would
+ * accept (canonical, no string escapes or surrogates, nothing sealed); else
+ * undefined, and the caller asks checkEntryText, which parses and says what
+ * is wrong. A verifier reads every entry of a long log through this.
+ */
+export function scanEntryText(text: string): { index: number; origin: string; received: string } | undefined {
+  if (text.includes(SEALED_KEY)) return undefined;
+  const head = ENVELOPE_HEAD.exec(text);
+  if (head === null || !idFits(head[1]) || !idFits(head[2]) || !idFits(head[3])) return undefined;
+  const bodyEnd = plainCanonicalValueEnd(text, head[0].length);
+  if (bodyEnd < 0) return undefined;
+  ENVELOPE_TAIL.lastIndex = bodyEnd;
+  const tail = ENVELOPE_TAIL.exec(text);
+  if (tail === null) return undefined;
+  const [, claimed, incident, indexText, origin, received] = tail as unknown as [string, string | undefined, string | undefined, string, string, string];
+  const index = Number(indexText);
+  if (!Number.isSafeInteger(index) || !idFits(incident) || Number.isNaN(Date.parse(received))) return undefined;
+  if (claimed !== undefined && !isRfc3339(claimed)) return undefined;
+  return { index, origin, received };
+}
+
 /** what checking a run of consecutive entries found (see checkEntryRun) */
 export interface EntryRunResult {
   /** 32-byte leaf hashes, concatenated in index order */
@@ -444,12 +481,15 @@ export function checkEntryRun(texts: readonly string[], first: number, origin: s
     const text = texts[i] as string;
     const index = first + i;
     leaves.set(leafHashText(text), i * 32);
-    const checked = checkEntryText(text);
-    if ('problem' in checked) {
-      problems.push({ index, reason: checked.problem });
-      continue;
+    let e = scanEntryText(text);
+    if (e === undefined) {
+      const checked = checkEntryText(text);
+      if ('problem' in checked) {
+        problems.push({ index, reason: checked.problem });
+        continue;
+      }
+      e = checked.entry;
     }
-    const e = checked.entry;
     if (e.index !== index) problems.push({ index, reason: `says it is entry ${e.index} (entries were reordered)` });
     if (e.origin !== origin) problems.push({ index, reason: `belongs to log "${e.origin}"` });
     if (e.received < prev) problems.push({ index, reason: `received ${e.received} is earlier than entry ${index - 1} (${prev})` });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readdirSync, readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { canonicalBytes, canonicalize, isPlainCanonicalText, MAX_DEPTH } from '../../src/ledger/canonical.ts';
+import { canonicalBytes, canonicalize, isPlainCanonicalText, MAX_DEPTH, plainCanonicalValueEnd } from '../../src/ledger/canonical.ts';
 import { isConcordError } from '../../src/errors.ts';
 
 // cyberphone/json-canonicalization test data (RFC 8785), beside the repository.
@@ -334,5 +334,52 @@ test('property: isPlainCanonicalText accepts a number only as ES6 Number-to-Stri
       }
     }),
     { numRuns: 5000 },
+  );
+});
+
+test('plainCanonicalValueEnd: the end of a plain canonical value; -1 for anything not valid, not canonical or not plain', () => {
+  const t = '{"a":1,"b":[true,false,null,"x",{}],"c":{"d":-2.5}}';
+  assert.equal(plainCanonicalValueEnd(t, 0), t.length);
+  assert.equal(plainCanonicalValueEnd(`${t},"next":1`, 0), t.length, 'stops where the value ends');
+  assert.equal(plainCanonicalValueEnd('x:[1,2]', 2), 7);
+  const refused = [
+    '{"b":1,"a":2}', '{"a":1,"a":2}', '{"a": 1}', ' {}', '[1.0]', '[1e2]', '[-0]', '{"a":"\\n"}', '{"a":"\u{1F600}"}', '[0.10]',
+    // not JSON at all: the scan must see it, there is no JSON.parse before it
+    '{', '[', '{"a"}', '{"a":}', '{"a":1,}', '[1,]', '[,1]', '{,}', '{"a":1"b":2}', '[1 2]', '"abc', 'tru', 'nul', '-', '01', '1.', '.5', '+1', '{"a":1]', '[1}', '"a\u0001b"', '{1:2}', 'undefined', '',
+  ];
+  for (const bad of refused) assert.equal(plainCanonicalValueEnd(bad, 0), -1, bad);
+  assert.equal(plainCanonicalValueEnd(`${'['.repeat(100)}${']'.repeat(100)}`, 0), -1, 'very deep: left to the exact check');
+});
+
+test('property: plainCanonicalValueEnd covers the whole text only when JSON.parse accepts it and it is canonical', () => {
+  const exact = (t: string): boolean => {
+    try {
+      return canonicalize(JSON.parse(t)) === t;
+    } catch {
+      return false;
+    }
+  };
+  fc.assert(
+    fc.property(
+      fc.jsonValue(),
+      fc.nat(),
+      fc.constantFrom(' ', '\n', '\u0000', ',', ':', '"', '{', '}', '[', ']', '0', '1', '-', '+', '.', 'e', 'E', 'a', 'n', 't', '\\', '\ud800', 'é'),
+      (v, at, ch) => {
+        const canonical = canonicalize(v);
+        const plain = !/[\\\uD800-\uDFFF]/.test(canonical);
+        assert.equal(plainCanonicalValueEnd(canonical, 0) === canonical.length, plain, canonical);
+        const k = at % (canonical.length + 1);
+        for (const t of [
+          JSON.stringify(v),
+          canonical.slice(0, k) + ch + canonical.slice(k),
+          canonical.slice(0, k) + canonical.slice(k + 1),
+          canonical.slice(0, k) + ch + canonical.slice(k + 1),
+          canonical.slice(0, k),
+        ]) {
+          if (plainCanonicalValueEnd(t, 0) === t.length) assert.ok(exact(t), `covered but not canonical JSON: ${JSON.stringify(t)}`);
+        }
+      },
+    ),
+    { numRuns: 3000 },
   );
 });

@@ -16,9 +16,11 @@ import {
   checkEntryText,
   commitment,
   MAX_ENTRY_BYTES,
+  MAX_ID_LENGTH,
   parseDraft,
   revealBody,
   sealBody,
+  scanEntryText,
   SEALED_KEY,
   type Disclosure,
   type EntryDraft,
@@ -188,6 +190,100 @@ describe('buildEntry text (property)', () => {
         },
       ),
       { numRuns: 400 },
+    );
+  });
+});
+
+describe('scanEntryText', () => {
+  const id = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._:-]{0,20}$/);
+  const draftArb = fc.record(
+    {
+      type: fc.stringMatching(/^[a-z][a-z0-9_]{0,8}(\.[a-z][a-z0-9_]{0,8}){0,2}$/),
+      actor: fc.record({ agency: id, person: id, device: id }, { requiredKeys: ['agency'] }),
+      incident: id,
+      claimed: fc.constantFrom('2026-06-01T21:00:00Z', '2026-06-01T21:00:00.5+02:00', '2026-13-01T21:00:00Z'),
+      body: fc.dictionary(fc.string({ maxLength: 8 }), fc.jsonValue({ maxDepth: 3 }) as fc.Arbitrary<JsonValue>, { maxKeys: 6 }),
+    },
+    { requiredKeys: ['type', 'actor', 'body'] },
+  );
+  /** what checkEntryText says, in the shape scanEntryText answers */
+  const slow = (text: string): { index: number; origin: string; received: string } | string => {
+    const r = checkEntryText(text);
+    return 'problem' in r ? r.problem : { index: r.entry.index, origin: r.entry.origin, received: r.entry.received };
+  };
+
+  it('reads index, origin and receive time from a plain entry without parsing it', () => {
+    const built = buildEntry(good, 41, ORIGIN, RECEIVED, counterSalt());
+    assert.deepEqual(scanEntryText(built.text), { index: 41, origin: ORIGIN, received: RECEIVED });
+  });
+
+  it('leaves to checkEntryText what it cannot vouch for', () => {
+    const sealed = buildEntry({ ...good, body: { name: 'x' }, sealed: ['/name'] }, 0, ORIGIN, RECEIVED, counterSalt());
+    const text = buildEntry(good, 7, ORIGIN, RECEIVED, counterSalt()).text;
+    for (const t of [
+      sealed.text, // sealed values: their markers are checked by parsing
+      buildEntry({ ...good, body: { note: 'line\nbreak' } }, 0, ORIGIN, RECEIVED, counterSalt()).text, // an escape
+      text.replace('"index":7', '"index":7.0'),
+      text.replace('"index":7', '"index":9007199254740993'),
+      text.replace('"v":1', '"v":2'),
+      text.replace('"v":1}', '"v":1,"w":1}'),
+      text.replace('"received":"2026-06-01T21:03:00.123Z"', '"received":"2026-06-01T21:03:00Z"'),
+      text.replace('"received":"2026-06-01T21:03:00.123Z"', '"received":"2026-02-31T25:03:00.123Z"'),
+      text.replace('"origin":"concord.test.example/ledger"', '"origin":""'),
+      text.replace('{"units":2}', '{"units":2,"units":3}'),
+      text.replace('{"units":2}', '[2]'),
+      text.replace('"agency":"fed-ice"', `"agency":"${'a'.repeat(MAX_ID_LENGTH + 1)}"`),
+      ` ${text}`,
+      `${text} `,
+    ]) {
+      assert.equal(scanEntryText(t), undefined, t);
+    }
+  });
+
+  it('property: whatever it reads, checkEntryText accepts with the same fields; it reads most plain entries', () => {
+    let read = 0;
+    let plain = 0;
+    fc.assert(
+      fc.property(draftArb, fc.string({ minLength: 1, maxLength: 30 }), fc.nat({ max: 2 ** 40 }), (draft, origin, index) => {
+        let parsed: EntryDraft;
+        try {
+          parsed = parseDraft(draft);
+        } catch {
+          return;
+        }
+        const { text } = buildEntry(parsed, index, origin, RECEIVED, () => new Uint8Array(16));
+        const fast = scanEntryText(text);
+        if (!/[\\\uD800-\uDFFF\u0000-\u001F]/.test(text) && !draft.claimed?.startsWith('2026-13')) plain++;
+        if (fast === undefined) return;
+        read++;
+        assert.deepEqual(fast, slow(text), text);
+      }),
+      { numRuns: 500 },
+    );
+    assert.ok(read > 0 && read >= plain * 0.9, `read ${read} of ${plain} plain entries`);
+  });
+
+  it('property: a text changed by one character is either refused by both or read alike', () => {
+    const base = buildEntry(
+      { ...good, incident: 'inc-1', claimed: '2026-06-01T21:00:00.5+02:00', body: { a: [1, -2.5, true, null, 'x'], b: { c: 'd' }, n: 1e21 } },
+      123,
+      ORIGIN,
+      RECEIVED,
+      counterSalt(),
+    ).text;
+    fc.assert(
+      fc.property(
+        fc.nat(),
+        fc.constantFrom(' ', '\n', '\u0000', ',', ':', '"', '{', '}', '[', ']', '0', '1', '9', '-', '+', '.', 'e', 'a', 'Z', 'T', '\\', '\ud800', 'é', '$'),
+        fc.constantFrom('insert', 'delete', 'replace'),
+        (at, ch, how) => {
+          const k = at % base.length;
+          const t = how === 'insert' ? base.slice(0, k) + ch + base.slice(k) : how === 'delete' ? base.slice(0, k) + base.slice(k + 1) : base.slice(0, k) + ch + base.slice(k + 1);
+          const fast = scanEntryText(t);
+          if (fast !== undefined) assert.deepEqual(fast, slow(t), t);
+        },
+      ),
+      { numRuns: 3000 },
     );
   });
 });
