@@ -64,6 +64,9 @@ export interface WriteSink {
   close(): Promise<void>;
 }
 
+/** the most entries one INSERT statement writes (5 parameters each) */
+const ROWS_PER_INSERT = 50;
+
 class Refused extends Error {
   constructor(readonly refusal: WriteRefusal) {
     super(refusal.kind);
@@ -87,7 +90,17 @@ export class BatchWriter {
     this.db.pragma('busy_timeout = 5000');
     const db = this.db;
     const lastEntry = db.prepare<[], { idx: number; text: string }>('SELECT idx, text FROM entries ORDER BY idx DESC LIMIT 1');
-    const insertEntry = db.prepare<[number, string, string, string | null, string]>('INSERT INTO entries (idx, received, type, incident, text) VALUES (?, ?, ?, ?, ?)');
+    // entries go in several rows per statement: one call into SQLite for up to
+    // ROWS_PER_INSERT rows instead of one each (a statement per row count, prepared once)
+    const insertRows = new Map<number, Database.Statement<unknown[]>>();
+    const insertStatement = (rows: number): Database.Statement<unknown[]> => {
+      let stmt = insertRows.get(rows);
+      if (stmt === undefined) {
+        stmt = db.prepare<unknown[]>(`INSERT INTO entries (idx, received, type, incident, text) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?)').join(', ')}`);
+        insertRows.set(rows, stmt);
+      }
+      return stmt;
+    };
     const insertDisclosure = db.prepare<[number, string, string, string]>('INSERT INTO disclosures (idx, path, salt, value) VALUES (?, ?, ?, ?)');
     const putTile = db.prepare<[number, Buffer, Buffer]>('INSERT INTO tiles (tile_key, hashes, root) VALUES (?, ?, ?)');
     const getCheckpoint = db.prepare<[number], { root: Buffer }>('SELECT root FROM checkpoints WHERE size = ?');
@@ -101,7 +114,18 @@ export class BatchWriter {
       if (onDisk !== b.expectedSize) throw new Refused({ kind: 'stale', onDisk });
       if (last !== undefined && (b.base === null || !leafHashText(last.text).equals(b.base))) throw new Refused({ kind: 'stale', onDisk });
       const n = b.texts.length;
-      for (let i = 0; i < n; i++) insertEntry.run(b.expectedSize + i, b.received, b.types[i] as string, b.incidents[i] ?? null, b.texts[i] as string);
+      for (let from = 0; from < n; from += ROWS_PER_INSERT) {
+        const rows = Math.min(ROWS_PER_INSERT, n - from);
+        const params: unknown[] = new Array(rows * 5);
+        for (let r = 0, i = from; r < rows; r++, i++) {
+          params[r * 5] = b.expectedSize + i;
+          params[r * 5 + 1] = b.received;
+          params[r * 5 + 2] = b.types[i];
+          params[r * 5 + 3] = b.incidents[i] ?? null;
+          params[r * 5 + 4] = b.texts[i];
+        }
+        insertStatement(rows).run(params);
+      }
       for (const [idx, path, salt, value] of b.disclosures) insertDisclosure.run(idx, path, salt, value);
       for (const [key, hashes, root] of b.tiles) putTile.run(key, asBuffer(hashes), asBuffer(root));
     });
