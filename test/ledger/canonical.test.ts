@@ -280,14 +280,16 @@ test('property: isPlainCanonicalText says true for every canonical text without 
   );
 });
 
+/** whether `t` is JSON whose canonical form is `t` itself: the exact answer the fast checks must agree with */
+function exact(t: string): boolean {
+  try {
+    return canonicalize(JSON.parse(t)) === t;
+  } catch {
+    return false;
+  }
+}
+
 test('property: isPlainCanonicalText never says true for text that is not canonical', () => {
-  const exact = (t: string): boolean => {
-    try {
-      return canonicalize(JSON.parse(t)) === t;
-    } catch {
-      return false;
-    }
-  };
   const spelling = fc.constantFrom('1.0', '1e2', '1E2', '-0', '0.10', '1e+2', '100', '2', '-1.5', '1.5e-7', '0.0000001', '1e21', '"a"', '"b"', 'true', 'null', '{}', '[]');
   fc.assert(
     fc.property(
@@ -352,13 +354,6 @@ test('plainCanonicalValueEnd: the end of a plain canonical value; -1 for anythin
 });
 
 test('property: plainCanonicalValueEnd covers the whole text only when JSON.parse accepts it and it is canonical', () => {
-  const exact = (t: string): boolean => {
-    try {
-      return canonicalize(JSON.parse(t)) === t;
-    } catch {
-      return false;
-    }
-  };
   fc.assert(
     fc.property(
       fc.jsonValue(),
