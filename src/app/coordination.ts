@@ -110,6 +110,15 @@ export class CoordinationService {
     return new CoordinationService(ledger, ledger.store ? await rebuildWorld(ledger.store) : emptyWorld, opts);
   }
 
+  /**
+   * A service on `ledger` that starts from a world already projected from
+   * it (another service's, say, for a dry run on top of it: the world given
+   * is copied, never changed).
+   */
+  static from(ledger: EventLedger, world: World, opts: CoordinationOptions = {}): CoordinationService {
+    return new CoordinationService(ledger, world, opts);
+  }
+
   get world(): World {
     return this.projection.world;
   }

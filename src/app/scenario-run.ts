@@ -156,16 +156,18 @@ export async function runScenario(scenario: Scenario, dataDir: string, opts: Sce
       throw new ConcordError('BAD_INPUT', `${dataDir} already holds entries received up to ${lastReceived}, after the scenario starts (${first}); replay into a new data directory`);
     }
 
+    // the world the ledger holds, projected once for both runs
+    const service = await CoordinationService.open(ledger, { ...(protocols ? { protocols } : {}), clock });
+
     // 1. dry run on top of what the ledger holds: every step must pass before anything is written
     if (!newNode || sizeBefore > 0) {
       const dryLedger = new DryRunLedger(clock, ledger.store, sizeBefore, lastReceived ? Date.parse(lastReceived) : 0);
-      const dry = await CoordinationService.open(dryLedger, { ...(protocols ? { protocols } : {}), clock });
+      const dry = CoordinationService.from(dryLedger, service.world, { ...(protocols ? { protocols } : {}), clock });
       await replay(scenario, dry, setClock, until);
     }
 
     // 2. the real run
     setClock(first ?? new Date().toISOString());
-    const service = await CoordinationService.open(ledger, { ...(protocols ? { protocols } : {}), clock });
     const r = await replay(scenario, service, setClock, until);
     return {
       steps: r.steps,
