@@ -65,7 +65,7 @@ export interface BuiltEntry {
 
 export const SEALED_KEY = '$sealed';
 
-const TYPE_RE = /^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)*$/;
+const TYPE_RE = /^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*$/;
 /** ids of agencies, people, devices, incidents: what every layer above accepts too */
 export const ID_RE = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
 export const MAX_ID_LENGTH = 128;
@@ -421,11 +421,13 @@ export function revealBody(entry: Entry, disclosures: readonly Disclosure[]): Js
 // (agency, then device and person if present, each an id), the body (checked
 // by plainCanonicalValueEnd), then claimed, incident, index, origin,
 // received, type and v.
-const ID = '[A-Za-z0-9][A-Za-z0-9._:-]*';
+/** a whole-string pattern without its anchors, to build the envelope patterns from (none has a capturing group) */
+const unanchored = (re: RegExp): string => re.source.slice(1, -1);
+const ID = unanchored(ID_RE);
 const PLAIN_STRING = '[^"\\\\\\u0000-\\u001f\\ud800-\\udfff]';
 const ENVELOPE_HEAD = new RegExp(`^\\{"actor":\\{"agency":"(${ID})"(?:,"device":"(${ID})")?(?:,"person":"(${ID})")?\\},"body":(?=\\{)`);
 const ENVELOPE_TAIL = new RegExp(
-  `(?:,"claimed":"(${PLAIN_STRING}*)")?(?:,"incident":"(${ID})")?,"index":(0|[1-9][0-9]{0,15}),"origin":"(${PLAIN_STRING}+)","received":"(\\d{4}-\\d{2}-\\d{2}T\\d{2}:\\d{2}:\\d{2}\\.\\d{3}Z)","type":"([a-z][a-z0-9_]*(?:\\.[a-z][a-z0-9_]*)*)","v":${ENTRY_FORMAT}\\}$`,
+  `(?:,"claimed":"(${PLAIN_STRING}*)")?(?:,"incident":"(${ID})")?,"index":(0|[1-9][0-9]{0,15}),"origin":"(${PLAIN_STRING}+)","received":"(${unanchored(RECEIVED_RE)})","type":"(${unanchored(TYPE_RE)})","v":${ENTRY_FORMAT}\\}$`,
   'y',
 );
 
