@@ -84,7 +84,14 @@ export const tileKey = (id: TileId): number => id.level * TILE_KEY_SHIFT + id.in
 export const tileOfKey = (key: number): TileId => ({ level: Math.floor(key / TILE_KEY_SHIFT), index: key % TILE_KEY_SHIFT });
 const READ_CHUNK = 2048;
 
-/** the most entries built before they are sent to the writer thread (tuned with `npm run bench -- ledger`) */
+/**
+ * The most entries built before they are sent to the writer thread (tuned
+ * with `npm run bench -- ledger`). With N appenders that each wait for their
+ * answer, about half are committed while the other half is built: two
+ * fsyncs per N appends, but building and committing overlap. Measured on 2
+ * cores, one transaction for all N is slower (serially, 0.33-0.41 of raw
+ * inserts; streamed into one open transaction, 0.35) than two lanes (0.45).
+ */
 const SEND_CHUNK = 50;
 /** how often a batch is built again after finding another process appended first */
 const MAX_STALE_RETRIES = 5;
