@@ -178,9 +178,6 @@ function formatPath(keys: readonly PathStep[]): string {
   return path;
 }
 
-const IN_OBJECT = 1;
-const IN_ARRAY = 2;
-
 /** deeper than this, plainCanonicalValueEnd leaves the text to JSON.parse and the exact check */
 const PLAIN_SCAN_DEPTH = 64;
 
@@ -254,90 +251,20 @@ function plainStringEnd(text: string, i: number): number {
   return -1;
 }
 
-
 /**
- * A one-pass check of JSON text (text JSON.parse has accepted) for the
- * common case of canonical JSON: true only when the text is certainly
- * RFC 8785 canonical and holds no string escape and no surrogate. False
- * means "not, or not sure": the caller decides with the exact check
- * (canonicalize the parsed value and compare). A verifier runs this on every
- * stored entry; it costs a scan of the text instead of serialising it again.
+ * Whether `text` is certainly RFC 8785 canonical JSON holding no string
+ * escape and no surrogate (nearly every entry): plainCanonicalValueEnd
+ * covering the whole text. False means "not, or not sure": the caller decides
+ * with the exact check (canonicalize the parsed value and compare).
  *
  * Canonical here: no whitespace; object keys in strictly increasing UTF-16
  * code-unit order (so no duplicates); every number as ES6 Number-to-String
  * prints it (RFC 8785 §3.2.2.3); strings without escapes are canonical when
- * they hold no control character (JSON.parse refuses those raw) and no
- * surrogate (left to the exact check, which refuses lone ones).
+ * they hold no control character and no surrogate (left to the exact check,
+ * which refuses lone ones).
  */
 export function isPlainCanonicalText(text: string): boolean {
-  const open: number[] = [];
-  // where the last key seen in each open object starts and ends in the text (-1: none yet)
-  const keyStart: number[] = [];
-  const keyEnd: number[] = [];
-  let keyNext = false;
-  const n = text.length;
-  let i = 0;
-  while (i < n) {
-    const c = text.charCodeAt(i);
-    if (c === 0x22) {
-      // a string; JSON.parse accepted the text, so it closes
-      const start = i + 1;
-      let j = start;
-      for (;;) {
-        const d = text.charCodeAt(j);
-        if (d === 0x22) break;
-        if (d === 0x5c || (d >= 0xd800 && d <= 0xdfff) || Number.isNaN(d)) return false;
-        j++;
-      }
-      if (keyNext) {
-        const depth = keyStart.length - 1;
-        const ps = keyStart[depth] as number;
-        if (ps >= 0 && !before(text, ps, keyEnd[depth] as number, start, j)) return false;
-        keyStart[depth] = start;
-        keyEnd[depth] = j;
-        keyNext = false;
-      }
-      i = j + 1;
-    } else if (c === 0x7b) {
-      open.push(IN_OBJECT);
-      keyStart.push(-1);
-      keyEnd.push(-1);
-      keyNext = true;
-      i++;
-    } else if (c === 0x7d) {
-      open.pop();
-      keyStart.pop();
-      keyEnd.pop();
-      keyNext = false;
-      i++;
-    } else if (c === 0x5b) {
-      open.push(IN_ARRAY);
-      keyNext = false;
-      i++;
-    } else if (c === 0x5d) {
-      open.pop();
-      i++;
-    } else if (c === 0x2c) {
-      keyNext = open[open.length - 1] === IN_OBJECT;
-      i++;
-    } else if (c === 0x3a) {
-      i++;
-    } else if (c === 0x74 && text.startsWith('true', i)) {
-      i += 4;
-    } else if (c === 0x66 && text.startsWith('false', i)) {
-      i += 5;
-    } else if (c === 0x6e && text.startsWith('null', i)) {
-      i += 4;
-    } else if (c === 0x2d || (c >= 0x30 && c <= 0x39)) {
-      const end = numberEnd(text, i);
-      if (end < 0) return false;
-      i = end;
-    } else {
-      // whitespace, or anything else: not canonical, or not for this check to say
-      return false;
-    }
-  }
-  return open.length === 0;
+  return plainCanonicalValueEnd(text, 0) === text.length;
 }
 
 /** whether text[as, ae) < text[bs, be) in UTF-16 code units (strictly: equal keys are duplicates) */
