@@ -286,7 +286,6 @@ export function applyOrganisation(w: WorldWriter, e: OrganisationEvent, meta: Ev
         callsign: b.callsign,
         members: b.members,
         ...(b.supervisor !== undefined ? { supervisor: b.supervisor } : {}),
-        epoch: meta.index,
       });
       return;
     }

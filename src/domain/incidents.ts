@@ -276,12 +276,12 @@ export function joinIncident(w: WorldWriter, incident: string, agencies: readonl
 }
 
 /**
- * A unit's assignment changed at ledger index `index`: the orders it had were
- * spent by that change, so they leave its standing orders (world.unitOrders)
- * and no later order is checked against them.
+ * A unit's assignment changed: the orders it had were spent by that change,
+ * so they leave its standing orders (world.unitOrders) and no later order is
+ * checked against them.
  */
-function newEpoch(w: WorldWriter, unit: Omit<Unit, 'epoch'>, index: number): void {
-  w.put('units', unit.id, { ...unit, epoch: index });
+function changeAssignment(w: WorldWriter, unit: Unit): void {
+  w.put('units', unit.id, unit);
   if ((w.world.unitOrders[unit.id]?.length ?? 0) > 0) w.put('unitOrders', unit.id, []);
 }
 
@@ -328,7 +328,7 @@ export function applyIncident(w: WorldWriter, e: IncidentEvent, meta: EventMeta)
       for (const u of Object.values(w.world.units)) {
         if (u.assignment?.incident === id) {
           const { assignment: _ended, ...rest } = u;
-          newEpoch(w, rest, meta.index);
+          changeAssignment(w, rest);
         }
       }
       return;
@@ -351,14 +351,14 @@ export function applyIncident(w: WorldWriter, e: IncidentEvent, meta: EventMeta)
     }
     case 'incident.unit_assigned': {
       const u = existing(w.world.units, e.body.unit, 'unit', e.type);
-      newEpoch(w, { ...u, assignment: { incident: id, since: at, ...(e.body.request !== undefined ? { request: e.body.request } : {}) } }, meta.index);
+      changeAssignment(w, { ...u, assignment: { incident: id, since: at, ...(e.body.request !== undefined ? { request: e.body.request } : {}) } });
       w.put('incidents', id, withAgencies(incident, [u.agency]));
       return;
     }
     case 'incident.unit_released': {
       const u = existing(w.world.units, e.body.unit, 'unit', e.type);
       const { assignment: _ended, ...rest } = u;
-      newEpoch(w, rest, meta.index);
+      changeAssignment(w, rest);
       return;
     }
   }

@@ -325,7 +325,7 @@ function conflictsWith(
   for (const u of units) {
     for (const otherId of world.unitOrders[u.id] ?? []) {
       const other = world.orders[otherId];
-      if (other === undefined || supersedes.includes(other.id) || other.index < u.epoch || !contradicts(other, { directive, ...(target !== undefined ? { target } : {}) })) continue;
+      if (other === undefined || supersedes.includes(other.id) || !contradicts(other, { directive, ...(target !== undefined ? { target } : {}) })) continue;
       const conflict = ctx.newId('conflict');
       const where = u.assignment?.incident ?? other.incident ?? incident;
       const description = `${u.callsign} (${u.id}) has contradicting orders: ${other.id} ${other.directive} from ${describeActor(other.issuer)} and ${id} ${directive} from ${describeActor(actor)}`;

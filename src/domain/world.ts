@@ -60,11 +60,6 @@ export interface Unit {
   readonly assignment?: UnitAssignment;
   /** the request the unit is committed to now */
   readonly commitment?: string;
-  /**
-   * Ledger index of the unit's last change of assignment. Orders issued before
-   * it were spent by that change and no longer count when looking for conflicts.
-   */
-  readonly epoch: number;
 }
 
 export interface Delegation {
