@@ -8,6 +8,7 @@ import { ConcordError, type ErrorCode } from '../errors.ts';
 import { fileProblem } from '../files.ts';
 import type { CliCommand, CliIo } from './command.ts';
 import { COMMANDS } from './commands/index.ts';
+import { oneLine } from './output.ts';
 
 const EXIT_BY_CODE: Partial<Record<ErrorCode, number>> = {
   LEDGER_CORRUPT: 3,
@@ -97,8 +98,4 @@ function reportError(e: unknown, command: CliCommand, io: CliIo): number {
   }
   io.stderr.write(`concord ${command.path.join(' ')}: internal error: ${oneLine(String((e as Error)?.stack ?? e))}\n`);
   return 70;
-}
-
-function oneLine(s: string): string {
-  return s.replace(/\s*\n\s*/g, ' ').slice(0, 2000);
 }

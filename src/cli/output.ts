@@ -1,6 +1,11 @@
 /** Printing for commands: JSON when asked, text otherwise; progress only on a terminal. */
 import type { CliIo } from './command.ts';
 
+/** a message on one line (what a file or a library said may hold newlines), at most 2,000 characters */
+export function oneLine(s: string): string {
+  return s.replace(/\s*\n\s*/g, ' ').slice(0, 2000);
+}
+
 export function printJson(io: CliIo, value: unknown): void {
   io.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }

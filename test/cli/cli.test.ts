@@ -277,6 +277,7 @@ describe('checkpoint, proofs, export, verify', () => {
     const j = await cli(['verify', junk]);
     assert.equal(j.code, 1);
     assert.match(j.stdout, /^FAILED bundle: bundle: is not valid JSON/);
+    assert.equal(j.stdout.trimEnd().split('\n').length, 1, `one line, though the parser quoted the newline in the file: ${j.stdout}`);
     const ok = JSON.parse((await cli(['verify', dir, '--json'])).stdout) as { ok: boolean; entries_checked: number; size: number };
     assert.deepEqual([ok.ok, ok.entries_checked, ok.size], [true, 10, 10]);
     const bad = await cli(['verify', junk, '--json']);

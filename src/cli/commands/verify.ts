@@ -4,7 +4,7 @@ import { parseVerifierKey } from '../../ledger/note.ts';
 import type { Problem } from '../../ledger/report.ts';
 import { JSON_OPTION, flag, stringList } from '../args.ts';
 import type { CliCommand } from '../command.ts';
-import { printJson, Progress } from '../output.ts';
+import { oneLine, printJson, Progress } from '../output.ts';
 
 /**
  * The problem to lead with: the lowest-numbered entry named, else the first
@@ -58,8 +58,8 @@ Options:
       for (const w of report.warnings) io.stdout.write(`note: ${w}\n`);
     } else {
       const first = firstProblem(report.problems) as Problem;
-      io.stdout.write(`FAILED ${report.kind}${report.origin ? ` ${report.origin}` : ''}: ${first.where}: ${first.reason}\n`);
-      for (const p of report.problems) if (p !== first) io.stdout.write(`  also: ${p.where}: ${p.reason}\n`);
+      io.stdout.write(`FAILED ${report.kind}${report.origin ? ` ${oneLine(report.origin)}` : ''}: ${oneLine(`${first.where}: ${first.reason}`)}\n`);
+      for (const p of report.problems) if (p !== first) io.stdout.write(`  also: ${oneLine(`${p.where}: ${p.reason}`)}\n`);
       if (report.truncated) io.stdout.write('  (more problems not listed)\n');
     }
     return report.ok ? 0 : 1;
