@@ -5,7 +5,7 @@
  * writes the tile bytes; this module does the arithmetic and the hashing.
  */
 import type { Hash, NodeId } from './merkle.ts';
-import { HASH_SIZE, nodeHashInto, rootHash } from './merkle.ts';
+import { HASH_SIZE, nodeHash, nodeHashInto, rootHash } from './merkle.ts';
 
 export { HASH_SIZE };
 
@@ -97,18 +97,40 @@ export class ExpandedTile {
 }
 
 /**
+ * Adds the `width`-th hash of a tile to `fold`, the roots of its complete
+ * subtrees: every subtree the hash completes (one per trailing 1 bit of
+ * width - 1) merges into its parent.
+ */
+function foldIn(fold: Hash[], hash: Hash, width: number): void {
+  fold.push(hash);
+  for (let w = width; (w & 1) === 0; w >>= 1) {
+    const right = fold.pop() as Hash;
+    const left = fold.pop() as Hash;
+    fold.push(nodeHash(left, right));
+  }
+}
+
+/**
  * The right edge of the tree: the partial tile at every level. Appending
  * leaves fills level 0; a full tile's root moves up a level. Tiles that a
  * batch touched are reported so the store writes exactly those.
  */
 export class TileEdge {
   private size_: number;
-  /** partial[level] = concatenated hashes of the partial tile at that level */
+  /** partial[level] = the hashes of the partial tile at that level */
   private readonly partial: Buffer[][];
+  /**
+   * folds[level] = the roots of the complete subtrees the partial tile's
+   * hashes make so far, largest first (one per 1 bit of its width): each
+   * hash pushed merges what it completes, so a tile's root is ready when its
+   * last hash arrives, instead of 255 hashes at once on one append
+   */
+  private readonly folds: Hash[][];
 
   constructor(size: number, partialTiles: ReadonlyArray<Buffer | undefined>) {
     this.size_ = size;
     this.partial = [];
+    this.folds = [];
     const levels = tileLevels(size);
     for (let l = 0; l < levels; l++) {
       const { partialWidth } = tileCount(size, l);
@@ -116,8 +138,14 @@ export class TileEdge {
       const have = bytes ? bytes.length / HASH_SIZE : 0;
       if (have !== partialWidth) throw new RangeError(`partial tile at level ${l} has ${have} hashes, size ${size} needs ${partialWidth}`);
       const hashes: Buffer[] = [];
-      for (let i = 0; i < partialWidth; i++) hashes.push((bytes as Buffer).subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE));
+      const fold: Hash[] = [];
+      for (let i = 0; i < partialWidth; i++) {
+        const h = (bytes as Buffer).subarray(i * HASH_SIZE, (i + 1) * HASH_SIZE);
+        hashes.push(h);
+        foldIn(fold, h, i + 1);
+      }
       this.partial.push(hashes);
+      this.folds.push(fold);
     }
   }
 
@@ -130,6 +158,7 @@ export class TileEdge {
     const c = new TileEdge(0, []);
     c.size_ = this.size_;
     for (const p of this.partial) c.partial.push(p.slice());
+    for (const f of this.folds) c.folds.push(f.slice());
     return c;
   }
 
@@ -148,16 +177,22 @@ export class TileEdge {
   }
 
   private push(level: number, hash: Hash, completed: FullTile[]): void {
-    while (this.partial.length <= level) this.partial.push([]);
+    while (this.partial.length <= level) {
+      this.partial.push([]);
+      this.folds.push([]);
+    }
     const tile = this.partial[level] as Buffer[];
+    const fold = this.folds[level] as Hash[];
     tile.push(hash);
+    foldIn(fold, hash, tile.length);
     if (tile.length === TILE_WIDTH) {
       const bytes = Buffer.concat(tile);
       // the index of this tile: tiles of this level completed before it
       const index = Math.floor(this.countAt(level) / TILE_WIDTH) - 1;
-      const root = new ExpandedTile(bytes).root() as Hash;
+      const root = fold[0] as Hash;
       completed.push({ id: { level, index }, hashes: bytes, root });
       this.partial[level] = [];
+      this.folds[level] = [];
       this.push(level + 1, root, completed);
     }
   }
