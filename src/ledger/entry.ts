@@ -129,19 +129,26 @@ export function parseDraft(input: unknown): EntryDraft {
       resolvePointer(body, p, 'sealed');
     }
   }
-  rejectReservedKeys(body, 'body');
+  const reserved = reservedKeyPath(body);
+  if (reserved !== undefined) bad(`body${reserved.map((k) => (typeof k === 'number' ? `[${k}]` : `.${k}`)).join('')} uses the reserved key "${SEALED_KEY}"; list the field in "sealed" instead`);
   return input as unknown as EntryDraft;
 }
 
-function rejectReservedKeys(v: unknown, path: string): void {
+/** where the reserved key first appears in `v` (the keys and indexes leading to the object that has it), or undefined; no path is built unless it is found */
+function reservedKeyPath(v: unknown): Array<string | number> | undefined {
   if (Array.isArray(v)) {
-    for (let i = 0; i < v.length; i++) rejectReservedKeys(v[i], `${path}[${i}]`);
+    for (let i = 0; i < v.length; i++) {
+      const found = reservedKeyPath(v[i]);
+      if (found !== undefined) return [i, ...found];
+    }
   } else if (isPlainObject(v)) {
-    for (const k of Object.keys(v)) {
-      if (k === SEALED_KEY) bad(`${path} uses the reserved key "${SEALED_KEY}"; list the field in "sealed" instead`);
-      rejectReservedKeys(v[k], `${path}.${k}`);
+    for (const k in v) {
+      if (k === SEALED_KEY) return [];
+      const found = reservedKeyPath(v[k]);
+      if (found !== undefined) return [k, ...found];
     }
   }
+  return undefined;
 }
 
 /** RFC 6901 pointer tokens */
