@@ -25,7 +25,7 @@ import { buildEntry, parseDraft, type BuiltEntry, type Disclosure, type EntryDra
 import { leafHashText, type Hash, type NodeId } from '../../ledger/merkle.ts';
 import { ExpandedTile, TILE_HEIGHT, TILE_WIDTH, TileEdge, tileCount, type FullTile, type TileId } from '../../ledger/tiles.ts';
 import type { Appended, EntryFilter, LedgerStore, StoredCheckpoint, StoredEntry } from '../store.ts';
-import type { DisclosureRow, TileRow, WriteRefusal, WriteSink } from './batch-writer.ts';
+import type { CheckpointWrite, DisclosureRow, TileRow, WriteRefusal, WriteSink } from './batch-writer.ts';
 import { LedgerWriter } from './writer-thread.ts';
 
 export interface SqliteStoreOptions {
@@ -144,6 +144,12 @@ export class SqliteLedgerStore implements LedgerStore {
   /** recovery failed: the store takes no more appends */
   private unusable: ConcordError | undefined;
   private drained: Array<() => void> = [];
+  /**
+   * checkpoints to store, held while appends are in flight so that each goes
+   * to the writer thread right behind the next batch and shares its commit
+   * (sent at once, each would cost a commit of its own)
+   */
+  private checkpointQueue: Array<{ readonly checkpoint: CheckpointWrite; readonly done: (r: WriteRefusal | undefined) => void }> = [];
   /** batches committed and the entries in them (the writer thread may commit several batches in one transaction) */
   readonly commits = { batches: 0, entries: 0 };
   private flushScheduled = false;
@@ -317,7 +323,7 @@ export class SqliteLedgerStore implements LedgerStore {
 
   /** nothing queued, in flight, waiting to be sent again or about to be flushed */
   private get idle(): boolean {
-    return this.queue.length === 0 && this.inFlight.length === 0 && this.retry.length === 0 && !this.flushScheduled;
+    return this.queue.length === 0 && this.inFlight.length === 0 && this.retry.length === 0 && this.checkpointQueue.length === 0 && !this.flushScheduled;
   }
 
   private scheduleFlush(): void {
@@ -344,6 +350,10 @@ export class SqliteLedgerStore implements LedgerStore {
         if (call.alone) break;
       }
       this.send(this.queue.splice(0, taken));
+    }
+    // behind the batches just sent (the writer thread takes them together), or alone if none was
+    if (this.checkpointQueue.length > 0 && this.writer !== undefined) {
+      for (const c of this.checkpointQueue.splice(0)) void this.writer.checkpoint(c.checkpoint).then(c.done);
     }
     this.notifyIfDrained();
   }
@@ -433,7 +443,8 @@ export class SqliteLedgerStore implements LedgerStore {
       });
     }
     if (this.broken && this.inFlight.length === 0) this.recoverAfterFailure();
-    if (this.queue.length > 0 || this.retry.length > 0) this.scheduleFlush();
+    // the callers just answered append again before the flush runs: held checkpoints go with their batch
+    if (this.queue.length > 0 || this.retry.length > 0 || this.checkpointQueue.length > 0) this.scheduleFlush();
     this.notifyIfDrained();
   }
 
@@ -592,8 +603,12 @@ export class SqliteLedgerStore implements LedgerStore {
   async saveCheckpoint(cp: StoredCheckpoint): Promise<void> {
     if (this.closing) throw new ConcordError('LEDGER_CLOSED', 'the ledger is closed');
     if (this.readonlyView) throw new ConcordError('LEDGER_CLOSED', 'the ledger is open read-only');
-    this.writer ??= this.openWriter(this.path);
-    const refusal = await this.writer.checkpoint({ size: cp.size, root: cp.root, note: cp.note });
+    const writer = (this.writer ??= this.openWriter(this.path));
+    const checkpoint: CheckpointWrite = { size: cp.size, root: cp.root, note: cp.note };
+    const refusal =
+      this.inFlight.length > 0 || this.queue.length > 0
+        ? await new Promise<WriteRefusal | undefined>((done) => this.checkpointQueue.push({ checkpoint, done }))
+        : await writer.checkpoint(checkpoint);
     if (refusal?.kind === 'checkpoint_conflict') throw new ConcordError('LEDGER_CORRUPT', `a checkpoint for size ${cp.size} with another root is already stored`);
     if (refusal !== undefined) throw new ConcordError('LEDGER_CORRUPT', `checkpoint not stored: ${refusal.kind === 'failed' ? refusal.message : refusal.kind}`);
   }

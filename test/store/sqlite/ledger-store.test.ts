@@ -145,6 +145,60 @@ describe('sqlite store', () => {
     }
   });
 
+  it('a checkpoint saved while appends are in flight goes to the writer right behind the next batch (one commit), or alone once nothing follows', async () => {
+    const path = join(root, 'checkpoint-rides.db');
+    // what the writer thread is sent, in order; '|' marks the end of the synchronous run that sent a batch
+    const sent: string[] = [];
+    const answers: Array<() => void> = [];
+    const writer = (p: string): WriteSink => {
+      const real = new BatchWriter(p);
+      return {
+        batch(b) {
+          sent.push(`batch ${b.expectedSize}`);
+          queueMicrotask(() => sent.push('|'));
+          // held until the test answers, as a commit in progress would be
+          return new Promise((resolve) => answers.push(() => resolve(real.write([{ batch: b }])[0])));
+        },
+        async checkpoint(c) {
+          sent.push(`checkpoint ${c.size}`);
+          return real.write([{ checkpoint: c }])[0];
+        },
+        async close() {
+          real.close();
+        },
+      };
+    };
+    const s = SqliteLedgerStore.open({ path, origin: 'x.example/log', create: true, writer });
+    const d = { type: 'note.recorded', actor: { agency: 'a' }, body: {} };
+    const turn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
+    try {
+      const first = s.append([d]);
+      await turn();
+      answers.shift()?.();
+      await first;
+      // an appender keeps appending: its next append is in flight when the checkpoint for size 1 is saved
+      const second = s.append([d]);
+      await turn();
+      const saved = s.saveCheckpoint({ size: 1, root: Buffer.alloc(32, 1), note: 'note for size 1\n' });
+      await turn();
+      assert.deepEqual(sent, ['batch 0', '|', 'batch 1', '|'], 'held while the batch before it is in flight');
+      const third = second.then(() => s.append([d]));
+      answers.shift()?.();
+      await second;
+      await turn();
+      assert.deepEqual(sent.slice(4), ['batch 2', 'checkpoint 1', '|'], 'sent in the same run as the next batch: the writer thread takes both in one transaction');
+      await saved;
+      answers.shift()?.();
+      await third;
+      // nothing in flight: a checkpoint goes at once
+      await s.saveCheckpoint({ size: 3, root: Buffer.alloc(32, 3), note: 'note for size 3\n' });
+      assert.deepEqual(sent.slice(7), ['checkpoint 3']);
+      assert.deepEqual((await s.checkpoints()).map((c) => c.size), [1, 3]);
+    } finally {
+      await s.close();
+    }
+  });
+
   it('close() takes no more appends, finishes those it has, and answers every caller once closed', async () => {
     const path = join(root, 'closing.db');
     const s = SqliteLedgerStore.open({ path, origin: 'x.example/log', create: true });
