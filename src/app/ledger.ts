@@ -172,6 +172,8 @@ export class LedgerService {
 
   async rootAt(size: number): Promise<Hash> {
     await this.checkSize(size);
+    const committed = this.store.committedRoot?.();
+    if (committed !== undefined && committed.size === size) return committed.root;
     const ranges: Array<readonly [number, number]> = size > 0 ? [[0, size]] : [];
     return rootHash(size, await this.lookup(ranges, size));
   }

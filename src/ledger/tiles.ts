@@ -5,7 +5,7 @@
  * writes the tile bytes; this module does the arithmetic and the hashing.
  */
 import type { Hash, NodeId } from './merkle.ts';
-import { HASH_SIZE, nodeHash, nodeHashInto, rootHash } from './merkle.ts';
+import { EMPTY_ROOT, HASH_SIZE, nodeHash, nodeHashInto } from './merkle.ts';
 
 export { HASH_SIZE };
 
@@ -203,24 +203,19 @@ export class TileEdge {
   }
 
   /**
-   * The root of the tree at the edge's size. Every complete subtree in the
-   * size's decomposition lies in the partial tile of its level, so the edge
-   * alone is enough.
+   * The root of the tree at the edge's size. The size splits into complete
+   * subtrees, largest first; the fold of each level's partial tile holds
+   * exactly those of its level, largest first, and the levels follow one
+   * another from the top down. So the root is those subtree roots merged
+   * from the right: one hash per subtree, no tile expanded.
    */
   root(): Hash {
-    const expanded: Array<ExpandedTile | undefined> = [];
-    return rootHash(this.size_, (id) => {
-      const { tile, height, offset } = locateNode(id);
-      let t = expanded[tile.level];
-      if (t === undefined) {
-        const bytes = this.partialTile(tile.level);
-        if (bytes === undefined) throw new RangeError(`no partial tile at level ${tile.level}`);
-        t = expanded[tile.level] = new ExpandedTile(bytes);
-      }
-      const h = t.node(height, offset);
-      if (h === undefined) throw new RangeError(`node ${id.level}/${id.index} is not in the edge`);
-      return h;
-    });
+    let root: Hash | undefined;
+    for (let level = 0; level < this.folds.length; level++) {
+      const fold = this.folds[level] as Hash[];
+      for (let i = fold.length - 1; i >= 0; i--) root = root === undefined ? (fold[i] as Hash) : nodeHash(fold[i] as Hash, root);
+    }
+    return root ?? EMPTY_ROOT;
   }
 
   /** the partial tile at a level (undefined if none) */

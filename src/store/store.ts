@@ -56,6 +56,12 @@ export interface LedgerStore {
    * local: a proof then costs no round trip. A remote store leaves it out.
    */
   nodeLookup?(size: number): (id: NodeId) => Hash;
+  /**
+   * The committed size and its root, for a store that keeps the right edge
+   * of the tree in memory (the root then costs a hash per complete subtree,
+   * not a walk of the tiles). Undefined where it does not.
+   */
+  committedRoot?(): { readonly size: number; readonly root: Hash } | undefined;
   /** the stored tile bytes (for verification and, later, the tlog-tiles endpoint) */
   tile(id: TileId): Promise<Buffer | undefined>;
   saveCheckpoint(cp: StoredCheckpoint): Promise<void>;

@@ -107,6 +107,12 @@ export function storeContract(name: string, factory: StoreFactory): void {
           const out = await store.append(batch);
           for (const a of out) reference.append(a.leafHash);
           if (i % 2 === 0) store = await factory.reopen(store);
+          // a store that keeps the edge in memory answers the committed root from it, after appends and on reopen alike
+          const committed = store.committedRoot?.();
+          if (committed !== undefined) {
+            assert.equal(committed.size, reference.size);
+            assert.deepEqual(committed.root, reference.root(reference.size), `committed root at ${reference.size}`);
+          }
         }
         await fc.assert(
           fc.asyncProperty(fc.integer({ min: 1, max: total }), fc.nat(), async (size, r) => {

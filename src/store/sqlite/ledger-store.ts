@@ -156,6 +156,8 @@ export class SqliteLedgerStore implements LedgerStore {
   private closing: Promise<void> | undefined;
   private readonly cache = new Map<number, ExpandedTile>();
   private partialCache = new Map<number, ExpandedTile>();
+  /** the root of `edge`, worked out once per committed edge */
+  private rootOfEdge: { readonly edge: TileEdge; readonly root: Hash } | undefined;
   private readonly stmts: ReturnType<SqliteLedgerStore['prepare']>;
 
   private constructor(db: Database.Database, reader: Database.Database, origin: string, opts: SqliteStoreOptions) {
@@ -525,6 +527,13 @@ export class SqliteLedgerStore implements LedgerStore {
 
   async nodes(ids: readonly NodeId[], size: number): Promise<Hash[]> {
     return ids.map(this.nodeLookup(size));
+  }
+
+  committedRoot(): { readonly size: number; readonly root: Hash } | undefined {
+    if (this.readonlyView) return undefined;
+    const edge = this.edge;
+    if (this.rootOfEdge?.edge !== edge) this.rootOfEdge = { edge, root: edge.root() };
+    return { size: edge.size, root: this.rootOfEdge.root };
   }
 
   /** the tiles are local: nodes are looked up synchronously */
