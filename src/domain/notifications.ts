@@ -14,19 +14,12 @@ import { holdersOf } from './command.ts';
 import { checkActor, requirePersonActor, unknown, type DecideContext } from './checks.ts';
 import { makeEvent, type DomainEvent, type EventMeta, type EventOf, type EventType } from './events.ts';
 import type { Actor, Recipient } from './values.ts';
-import type { AssistanceRequest, Notification, World } from './world.ts';
+import type { AssistanceRequest, Notification, NotificationContent, World } from './world.ts';
 import { existing, type WorldWriter } from './writer.ts';
 
-export interface NotificationSpec {
+/** a notification to create: its content, about an event of the domain */
+export interface NotificationSpec extends NotificationContent {
   readonly topic: EventType;
-  readonly incident?: string;
-  readonly request?: string;
-  readonly order?: string;
-  readonly conflict?: string;
-  readonly units?: readonly string[];
-  readonly message: string;
-  readonly reason?: string;
-  readonly urgent: boolean;
 }
 
 /** the incident's command: its commander or each unified command member; the lead agency while none is set */

@@ -241,11 +241,10 @@ export interface Conflict {
   readonly resolution?: { readonly at: string; readonly reason: string; readonly by: Actor; readonly authority?: Authority };
 }
 
-export interface Notification {
-  readonly id: string;
-  readonly recipient: Recipient;
-  readonly incident?: string;
+/** what a notification tells its recipient: the event it is about and the records it concerns */
+export interface NotificationContent {
   readonly topic: string;
+  readonly incident?: string;
   readonly request?: string;
   readonly order?: string;
   readonly conflict?: string;
@@ -253,6 +252,11 @@ export interface Notification {
   readonly message: string;
   readonly reason?: string;
   readonly urgent: boolean;
+}
+
+export interface Notification extends NotificationContent {
+  readonly id: string;
+  readonly recipient: Recipient;
   readonly status: 'created' | 'delivered' | 'acknowledged';
   readonly createdAt: string;
   readonly index: number;
