@@ -6,8 +6,9 @@ import fc from 'fast-check';
 import { canonicalBytes, canonicalize, isPlainCanonicalText, MAX_DEPTH, plainCanonicalValueEnd } from '../../src/ledger/canonical.ts';
 import { isConcordError } from '../../src/errors.ts';
 
-// cyberphone/json-canonicalization test data (RFC 8785), beside the repository.
-const TESTDATA = new URL('../../../shared/external/json-canonicalization/testdata/', import.meta.url);
+// cyberphone/json-canonicalization test data (RFC 8785), copied with its licence and
+// provenance: test/vectors/json-canonicalization/PROVENANCE.md
+const TESTDATA = new URL('../vectors/json-canonicalization/testdata/', import.meta.url);
 
 function listJson(dir: string): string[] {
   return readdirSync(new URL(dir, TESTDATA))
@@ -32,12 +33,12 @@ test('RFC 8785 vectors: every input/*.json canonicalises to output/*.json and ou
 
 test('RFC 8785 number vectors: every line of es6testfile10k.txt', () => {
   const file = readFileSync(new URL('es6testfile10k.txt', TESTDATA));
-  // testdata/README.md publishes the SHA-256 of the first 10,000 lines of the
+  // Upstream testdata/README.md publishes the SHA-256 of the first 10,000 lines of the
   // generated sequence: proves the copy is whole and unaltered.
   assert.equal(
     createHash('sha256').update(file).digest('hex'),
     'b9f7a8e75ef22a835685a52ccba7f7d6bdc99e34b010992cbc5864cd12be6892',
-    'es6testfile10k.txt: SHA-256 differs from the one in testdata/README.md',
+    'es6testfile10k.txt: SHA-256 differs from the one in upstream testdata/README.md',
   );
   const lines = file.toString('ascii').split('\n');
   assert.equal(lines.pop(), '', 'es6testfile10k.txt ends with a newline');

@@ -17,7 +17,7 @@ interface Vector {
 }
 
 const vectors = (
-  JSON.parse(readFileSync(new URL('../../../shared/external/signed-note/vectors.json', import.meta.url), 'utf8')) as { vectors: Vector[] }
+  JSON.parse(readFileSync(new URL('../vectors/signed-note/vectors.json', import.meta.url), 'utf8')) as { vectors: Vector[] }
 ).vectors;
 
 function throwsInvalid(fn: () => unknown, what: string): string {
@@ -34,7 +34,7 @@ function throwsInvalid(fn: () => unknown, what: string): string {
 const sha256 = (b: Uint8Array): Buffer => createHash('sha256').update(b).digest();
 const ROOT = sha256(Buffer.from('root'));
 
-describe('checkpoint vectors (shared/external/signed-note/vectors.json)', () => {
+describe('checkpoint vectors (test/vectors/signed-note/vectors.json)', () => {
   const checkpointVectors = vectors.filter((v) => v.note_body !== undefined || v.expect.origin !== undefined);
   it('has the checkpoint vectors', () => {
     assert.deepEqual(checkpointVectors.map((v) => v.id), ['sumdb-checkpoint', 'golang-mod-tree-note-body']);

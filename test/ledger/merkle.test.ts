@@ -28,8 +28,9 @@ import {
 } from '../../src/ledger/merkle.ts';
 import { isConcordError } from '../../src/errors.ts';
 
-const MERKLE = new URL('../../../shared/external/merkle-tlog/', import.meta.url);
-const TESTDATA = new URL('transparency-dev-merkle/testdata/', MERKLE);
+// Copied with their licence and provenance: test/vectors/transparency-dev-merkle/PROVENANCE.md
+const MERKLE = new URL('../vectors/transparency-dev-merkle/', import.meta.url);
+const TESTDATA = new URL('testdata/', MERKLE);
 
 // ---------------------------------------------------------------------------
 // The independent reference: RFC 9162 §2.1 transcribed as plain recursion,

@@ -15,7 +15,8 @@ import {
   signNote,
 } from '../../src/ledger/note.ts';
 
-const EXTERNAL = new URL('../../../shared/external/signed-note/', import.meta.url);
+// Copied with their licences and provenance: test/vectors/signed-note/PROVENANCE.md
+const EXTERNAL = new URL('../vectors/signed-note/', import.meta.url);
 
 interface Vector {
   id: string;
@@ -70,7 +71,7 @@ const KNOWN_EXPECT_KEYS = new Set([
   'hash_is', // checked in checkpoint.test.ts
 ]);
 
-describe('signed-note vectors (shared/external/signed-note/vectors.json)', () => {
+describe('signed-note vectors (test/vectors/signed-note/vectors.json)', () => {
   it('has vectors', () => assert.ok(vectors.length >= 7));
 
   for (const v of vectors) {
