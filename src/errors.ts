@@ -12,6 +12,7 @@ export const ERROR_CODES = {
   CANONICAL_JSON: 'value cannot be serialised as RFC 8785 canonical JSON',
   LEDGER_CORRUPT: 'stored ledger data is inconsistent',
   LEDGER_CLOSED: 'the ledger store is closed',
+  LEDGER_CONTENDED: 'another process is writing to the same ledger',
   DATA_DIR_EXISTS: 'the data directory is already initialised',
   DATA_DIR_MISSING: 'the data directory is not initialised',
   PROOF_INVALID: 'a Merkle proof does not verify',
@@ -20,6 +21,11 @@ export const ERROR_CODES = {
   // domain
   NOT_AUTHORISED: 'the actor lacks the authority for this action',
   NOT_IN_CHAIN_OF_COMMAND: 'the target is outside the issuer\'s chain of command',
+  AGENCY_MISMATCH: 'a unit, person or position belongs to another agency than the action needs',
+  NOT_A_RECIPIENT: 'the unit or person is not a recipient of the order',
+  COUNT_EXCEEDED: 'more units than were requested or accepted',
+  REQUEST_KIND_MISMATCH: 'the action does not apply to this kind of request (units, information, other)',
+  COMMAND_INCONSISTENT: 'the command contradicts itself or the record, or leaves nothing to do',
   REASON_REQUIRED: 'a decision needs a non-empty reason',
   ORDER_REASON_REQUIRED: 'an order needs a non-empty rationale',
   INVALID_TRANSITION: 'the action is not allowed in the current state',
@@ -41,8 +47,12 @@ export class ConcordError extends Error {
   readonly code: ErrorCode;
   readonly details: Readonly<Record<string, unknown>> | undefined;
 
-  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>) {
-    super(message);
+  /**
+   * `cause`: the error this one re-states (Error.cause, ES2022), kept whole
+   * so a log or a debugger still reaches the original stack and code.
+   */
+  constructor(code: ErrorCode, message: string, details?: Record<string, unknown>, options?: { readonly cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'ConcordError';
     this.code = code;
     this.details = details;

@@ -56,7 +56,7 @@ async function loadProtocols(scenario: Scenario): Promise<ProtocolBook | undefin
   try {
     return await loadProtocolBook(scenario.protocolsDir);
   } catch (e) {
-    if (e instanceof ConcordError) throw new ConcordError(e.code, `${scenario.file}: protocols: ${e.message}`);
+    if (e instanceof ConcordError) throw new ConcordError(e.code, `${scenario.file}: protocols: ${e.message}`, e.details === undefined ? undefined : { ...e.details }, { cause: e });
     throw e;
   }
 }

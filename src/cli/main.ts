@@ -10,9 +10,46 @@ import type { CliCommand, CliIo } from './command.ts';
 import { COMMANDS } from './commands/index.ts';
 import { oneLine } from './output.ts';
 
-const EXIT_BY_CODE: Partial<Record<ErrorCode, number>> = {
+/**
+ * Every code of the registry has its exit status here, so a new code does not
+ * compile until someone decides what the command line answers with it.
+ * 1 is not among them: a failed verification is an answer, not an error, and
+ * the verify command returns it itself.
+ */
+const EXIT_BY_CODE: Readonly<Record<ErrorCode, number>> = {
+  BAD_INPUT: 2,
+  BAD_USAGE: 2,
+  NOT_FOUND: 2,
+  CANONICAL_JSON: 2,
+  // the node's own data cannot be used as it is
   LEDGER_CORRUPT: 3,
   LEDGER_CLOSED: 3,
+  LEDGER_CONTENDED: 3,
+  DATA_DIR_EXISTS: 2,
+  DATA_DIR_MISSING: 2,
+  PROOF_INVALID: 2,
+  NOTE_INVALID: 2,
+  KEY_INVALID: 2,
+  // the domain refused the command: the input asked for something not allowed
+  NOT_AUTHORISED: 2,
+  NOT_IN_CHAIN_OF_COMMAND: 2,
+  AGENCY_MISMATCH: 2,
+  NOT_A_RECIPIENT: 2,
+  COUNT_EXCEEDED: 2,
+  REQUEST_KIND_MISMATCH: 2,
+  COMMAND_INCONSISTENT: 2,
+  REASON_REQUIRED: 2,
+  ORDER_REASON_REQUIRED: 2,
+  INVALID_TRANSITION: 2,
+  REQUEST_NOT_OPEN: 2,
+  VERDICT_PROHIBITED: 2,
+  APPROVAL_REQUIRED: 2,
+  UNKNOWN_ENTITY: 2,
+  DUPLICATE_ID: 2,
+  INCIDENT_CLOSED: 2,
+  POLICY_INVALID: 2,
+  POLICY_NOT_EFFECTIVE: 2,
+  POLICY_EVALUATION_FAILED: 2,
 };
 
 function topHelp(): string {
@@ -83,7 +120,7 @@ function usageLine(c: CliCommand): string {
 function reportError(e: unknown, command: CliCommand, io: CliIo): number {
   if (e instanceof ConcordError) {
     io.stderr.write(`concord ${command.path.join(' ')}: ${oneLine(e.message)}\n`);
-    return EXIT_BY_CODE[e.code] ?? 2;
+    return EXIT_BY_CODE[e.code];
   }
   const code = (e as { code?: unknown }).code;
   if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {

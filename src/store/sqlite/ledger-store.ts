@@ -439,7 +439,7 @@ export class SqliteLedgerStore implements LedgerStore {
         } else {
           call.reject(
             refusal.kind === 'stale'
-              ? new ConcordError('LEDGER_CORRUPT', 'append failed, nothing was stored: another process keeps appending to this ledger')
+              ? new ConcordError('LEDGER_CONTENDED', 'append failed, nothing was stored: another process keeps appending to this ledger')
               : new ConcordError('LEDGER_CORRUPT', `append failed, nothing was stored: ${refusal.kind === 'failed' ? refusal.message : refusal.kind}`),
           );
         }
