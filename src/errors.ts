@@ -22,7 +22,7 @@ export const ERROR_CODES = {
   NOT_AUTHORISED: 'the actor lacks the authority for this action',
   NOT_IN_CHAIN_OF_COMMAND: 'the target is outside the issuer\'s chain of command',
   AGENCY_MISMATCH: 'a unit, person or position belongs to another agency than the action needs',
-  NOT_A_RECIPIENT: 'the unit or person is not a recipient of the order',
+  NOT_A_RECIPIENT: 'the order or notification is not addressed to this unit, person or agency',
   COUNT_EXCEEDED: 'more units than were requested or accepted',
   REQUEST_KIND_MISMATCH: 'the action does not apply to this kind of request (units, information, other)',
   COMMAND_INCONSISTENT: 'the command contradicts itself or the record, or leaves nothing to do',
