@@ -86,9 +86,12 @@ function sampleFacts(count: number): RequestFacts[] {
     category: of(REQUEST_CATEGORIES),
     urgency: of(URGENCIES),
     operation: of(OPERATION_KINDS),
+    kind: 'units' as const,
     officerInDanger: next(5) === 0,
     description: 'Requesting assistance near the Harbor Street facility',
     requestedUnits: 1 + next(12),
+    personalData: false,
+    legalBasis: { consent: false },
   }));
 }
 

@@ -14,18 +14,19 @@ import {
   incidentView,
   parseCommand,
   parseDomainEvent,
-  positionsHeld,
   Projection,
   type Command,
+  type DecideContext,
   type DomainEvent,
   type EventMeta,
+  type EventOf,
+  type Protocols,
   type World,
 } from '../domain/index.ts';
-import type { Verdict } from '../domain/verdict.ts';
 import { emptyWorld } from '../domain/world.ts';
 import { ConcordError } from '../errors.ts';
 import type { EntryDraft, JsonObject } from '../ledger/entry.ts';
-import { evaluateOrder, evaluateRequest, type AgencyRef, type ProtocolBook } from '../policy/index.ts';
+import { bookProtocols, type ProtocolBook } from '../policy/index.ts';
 import type { Appended, LedgerStore } from '../store/store.ts';
 
 /** where the service appends: the node's LedgerService, or a dry run that keeps nothing */
@@ -36,7 +37,10 @@ export interface EventLedger {
 }
 
 export interface CoordinationOptions {
-  /** the agencies' protocols; without them requests are received but get no verdict */
+  /**
+   * the agencies' protocols; without them requests are received but get no
+   * verdict (and so cannot be accepted), and orders record no verdicts
+   */
   readonly protocols?: ProtocolBook;
   /** milliseconds since the epoch (the same clock the ledger store uses) */
   readonly clock?: () => number;
@@ -53,6 +57,9 @@ export interface Executed {
 export type Listener = (e: { readonly event: DomainEvent; readonly meta: EventMeta }) => void;
 
 const DOMAIN_TYPES = new Set<string>(EVENT_TYPES);
+
+/** the device named as the actor of a request received by an agency on this node the moment it is sent */
+export const RECEIVING_DEVICE = 'concord';
 
 function randomId(prefix: string): string {
   return `${prefix}-${randomBytes(5).toString('hex')}`;
@@ -88,7 +95,7 @@ export async function rebuildWorld(store: LedgerStore, until?: string): Promise<
 
 export class CoordinationService {
   readonly ledger: EventLedger;
-  private readonly protocols: ProtocolBook | undefined;
+  private readonly protocols: Protocols | undefined;
   private readonly clock: () => number;
   private readonly newId: (prefix: string) => string;
   /** the live world, folded in place (entities are immutable, collections are not) */
@@ -100,7 +107,7 @@ export class CoordinationService {
   private constructor(ledger: EventLedger, world: World, opts: CoordinationOptions) {
     this.ledger = ledger;
     this.projection = new Projection(world);
-    this.protocols = opts.protocols;
+    this.protocols = opts.protocols === undefined ? undefined : bookProtocols(opts.protocols);
     this.clock = opts.clock ?? Date.now;
     this.newId = opts.newId ?? randomId;
   }
@@ -151,32 +158,26 @@ export class CoordinationService {
 
   private async executeNow(command: Command): Promise<Executed> {
     const now = this.now();
-    const ctx = { now, newId: this.newId };
+    // the protocols are asked inside decide, so no command that decides a request or creates an order can skip them
+    const ctx: DecideContext = { now, newId: this.newId, ...(this.protocols !== undefined ? { protocols: this.protocols } : {}) };
     // decide the command and what follows from it at once, against a provisional world;
     // all of it is appended in one atomic batch
-    const events: DomainEvent[] = [];
-    let provisional = this.projection.world;
-    // what follows a command (a sent request is received and evaluated) is
-    // decided against the world those events make: a copy-on-write world, so
-    // the live one is untouched until the append commits
-    const advance = (out: readonly DomainEvent[]): void => {
-      for (const x of out) provisional = applyEvent(provisional, x, { index: provisional.lastIndex + 1, received: now });
-    };
-    const take = (c: Command): DomainEvent[] => {
-      const out = decide(provisional, c, ctx);
-      events.push(...out);
-      return out;
-    };
-    const first = take(this.withRequestVerdict(this.withOrderVerdict(command, provisional, now), provisional, now));
-    const sent = first.filter((e) => e.type === 'request.sent');
+    const events: DomainEvent[] = [...decide(this.projection.world, command, ctx)];
+    // a request sent to an agency on this node is received by it at once (and so evaluated
+    // against its protocols), decided against the world the sending made: a copy-on-write
+    // world, so the live one is untouched until the append commits
+    const sent = events.filter((e): e is EventOf<'request.sent'> => e.type === 'request.sent');
     if (sent.length > 0) {
-      advance(first);
+      let provisional = this.projection.world;
+      const advance = (out: readonly DomainEvent[]): void => {
+        for (const x of out) provisional = applyEvent(provisional, x, { index: provisional.lastIndex + 1, received: now });
+      };
+      advance(events);
       for (const e of sent) {
-        this.followSentRequest(e, (c) => {
-          const out = take(c);
-          advance(out);
-          return out;
-        }, () => provisional, now);
+        if (provisional.agencies[e.body.to] === undefined) continue;
+        const received = decide(provisional, { type: 'request.receive', actor: { agency: e.body.to, device: RECEIVING_DEVICE }, requestId: e.body.request }, ctx);
+        events.push(...received);
+        advance(received);
       }
     }
     const entries = await this.ledger.append(events.map(toDraft));
@@ -189,104 +190,6 @@ export class CoordinationService {
       for (const l of this.listeners) l({ event, meta: { index: a.index, received: a.received } });
     });
     return { command, events, entries };
-  }
-
-  /**
-   * A request sent to an agency on this node is received by it at once and
-   * evaluated against its protocols, so the verdict is on record before
-   * anyone acts on the request.
-   */
-  private followSentRequest(sent: DomainEvent, take: (c: Command) => DomainEvent[], current: () => World, now: string): void {
-    const body = sent.body as { request?: string; to?: string };
-    const requestId = body.request;
-    const to = body.to;
-    if (!requestId || !to || !current().agencies[to]) return;
-    take({ type: 'request.receive', actor: { agency: to, device: 'concord' }, requestId } as Command);
-    // an agency with no protocol in effect: the request stays received, unevaluated
-    const verdict = this.requestVerdict(current(), requestId, now);
-    if (!verdict) return;
-    take({ type: 'request.evaluate', actor: { agency: to, device: 'concord-protocols' }, requestId, verdict } as Command);
-  }
-
-  /** the receiving agency's verdict on a request now; undefined without protocols or with none in effect */
-  private requestVerdict(world: World, requestId: string, now: string): Verdict | undefined {
-    if (!this.protocols) return undefined;
-    const request = world.requests[requestId];
-    const from = request ? world.agencies[request.from] : undefined;
-    const toAgency = request ? world.agencies[request.to] : undefined;
-    if (!request || !from || !toAgency) return undefined;
-    try {
-      return evaluateRequest(
-        this.protocols,
-        {
-          requestId,
-          from: { id: from.id, kind: from.kind },
-          to: { id: toAgency.id, kind: toAgency.kind },
-          category: request.category,
-          urgency: request.urgency,
-          operation: request.operation,
-          officerInDanger: request.category === 'officer_in_danger',
-          description: request.description,
-          requestedUnits: request.unitsRequested,
-        },
-        now,
-      );
-    } catch (e) {
-      if (e instanceof ConcordError && e.code === 'POLICY_NOT_EFFECTIVE') return undefined;
-      throw e;
-    }
-  }
-
-  /**
-   * With protocols loaded, verdicts come from them, never from the command:
-   * a request.evaluate from outside re-evaluates the request now, and the
-   * verdict it carries is replaced — otherwise a made-up "permitted" verdict
-   * would let a prohibited request be accepted.
-   */
-  private withRequestVerdict(command: Command, world: World, now: string): Command {
-    if (command.type !== 'request.evaluate' || !this.protocols) return command;
-    const request = world.requests[command.requestId];
-    if (!request) return command; // decide refuses the unknown request with a precise error
-    const verdict = this.requestVerdict(world, command.requestId, now);
-    if (!verdict) throw new ConcordError('POLICY_NOT_EFFECTIVE', `no protocol of ${request.to} is in effect at ${now} to evaluate request ${request.id}`);
-    return { ...command, verdict };
-  }
-
-  /**
-   * An order is evaluated against the issuing agency's protocols before it is
-   * decided, so a prohibited order is refused and every order carries the
-   * clauses that allowed it.
-   */
-  private withOrderVerdict(input: Command, world: World, now: string): Command {
-    if (input.type !== 'order.issue' || !this.protocols) return input;
-    // as for requests, a verdict carried by the command is never taken on trust
-    const { verdict: _supplied, ...command } = input;
-    const agency = world.agencies[command.actor.agency];
-    if (!agency) return command; // decide refuses the unknown agency with a precise error
-    const ref = (id: string): AgencyRef => ({ id, kind: world.agencies[id]?.kind ?? 'other' });
-    const units = (command.units ?? []).map((id) => ({ id, home: ref(world.units[id]?.agency ?? agency.id) }));
-    const requestId = (command.units ?? []).map((id) => world.units[id]?.commitment).find((r) => r !== undefined);
-    const request = requestId ? world.requests[requestId] : undefined;
-    const person = command.actor.person;
-    // name the order now, so its verdict and its record carry the same id
-    const orderId = command.orderId ?? this.newId('order');
-    try {
-      const verdict = evaluateOrder(
-        this.protocols,
-        {
-          orderId,
-          issuer: { agency: ref(agency.id), position: (person ? positionsHeld(world, person, now)[0] : undefined) ?? '' },
-          directive: command.directive,
-          units,
-          ...(request ? { relatedRequest: { requestId: request.id, from: ref(request.from), category: request.category, operation: request.operation } } : {}),
-        },
-        now,
-      );
-      return { ...command, orderId, verdict };
-    } catch (e) {
-      if (e instanceof ConcordError && e.code === 'POLICY_NOT_EFFECTIVE') return command;
-      throw e;
-    }
   }
 
   /** Escalates every request whose deadline has passed (the deadline clock calls this). */

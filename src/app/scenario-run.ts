@@ -70,11 +70,14 @@ function expand(scenario: Scenario, step: ScenarioStep, service: CoordinationSer
   const sel = step.select;
   if (!sel) return [step.command];
   const c = step.command;
-  const target = c.type === 'notification.deliver' ? ['created'] : ['created', 'delivered'];
+  const acknowledging = c.type === 'notification.acknowledge';
+  const target = acknowledging ? ['created', 'delivered'] : ['created'];
   const matches = Object.values(service.world.notifications)
     .filter(
       (n) =>
         n.recipient.agency === c.actor.agency &&
+        // a person acknowledges what is addressed to them, or to their agency as a whole
+        (!acknowledging || n.recipient.person === undefined || n.recipient.person === c.actor.person) &&
         target.includes(n.status) &&
         (sel.order === undefined || n.order === sel.order) &&
         (sel.request === undefined || n.request === sel.request) &&
@@ -82,7 +85,10 @@ function expand(scenario: Scenario, step: ScenarioStep, service: CoordinationSer
         (sel.person === undefined || n.recipient.person === sel.person),
     )
     .sort((a, b) => a.index - b.index);
-  if (matches.length === 0) refuse(scenario, step, `no notification to ${c.actor.agency} matches ${JSON.stringify(sel)}`);
+  if (matches.length === 0) {
+    const to = acknowledging && c.actor.person !== undefined ? `${c.actor.person} (${c.actor.agency})` : c.actor.agency;
+    refuse(scenario, step, `no notification to ${to} matches ${JSON.stringify(sel)}`);
+  }
   return matches.map((n) => ({ ...c, notificationId: n.id }) as Command);
 }
 

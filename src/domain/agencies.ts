@@ -1,21 +1,27 @@
 /**
  * Organisations: agencies, their positions (the standing chain of command),
- * people and their appointments, units, and delegations of authority. Each
- * agency sets up its own organisation: what is registered belongs to the
- * actor's agency. Setup goes through the ledger like everything else, so the
- * state rebuilds from the ledger alone.
+ * people and their appointments, units, and delegations of authority. Setup
+ * goes through the ledger like everything else, so the state rebuilds from
+ * the ledger alone.
+ *
+ * Every change rests on an authority over what it changes, recorded in its
+ * event: the agency's administration (the agency acting as itself, with no
+ * person or device named: it registers the agency and keeps its
+ * organisation), or a person's position (or a delegation of one) that
+ * commands the position or unit concerned. Appointing or relieving needs a
+ * position above the one filled; nobody appoints themselves. A device
+ * changes nothing here. Every order and decision stands on this.
  */
 import { ConcordError } from '../errors.ts';
 import type { CommandOf } from './commands.ts';
-import { authorityCommandsPosition, positionOf } from './command.ts';
+import { agencyOf, authorityCommandsPosition, authorityCommandsUnit, chainAbove, incidentOf, isPositionOf, positionOf } from './command.ts';
 import {
   checkActor,
   getPerson,
   getUnit,
-  requireActorAgency,
+  requireAgencyAuthority,
   requireAuthority,
   requireNew,
-  requirePersonActor,
   requireReason,
   unknown,
   type DecideContext,
@@ -23,8 +29,8 @@ import {
 import { makeEvent, type DomainEvent, type EventMeta, type EventOf } from './events.ts';
 import { incidentCommandContacts, notify } from './notifications.ts';
 import { isBefore } from './time.ts';
-import type { Authority } from './values.ts';
-import type { World } from './world.ts';
+import { describeActor, type Authority } from './values.ts';
+import type { Delegation, World } from './world.ts';
 import { existing, type WorldWriter } from './writer.ts';
 
 export type OrganisationCommand =
@@ -53,22 +59,35 @@ function requireOwnPosition(world: World, agency: string, position: string, what
   const p = world.positions[position];
   if (p === undefined) throw unknown('position', position);
   if (p.agency !== agency) {
-    throw new ConcordError('NOT_AUTHORISED', `${what}: position ${position} belongs to ${p.agency}, not ${agency}`);
+    throw new ConcordError('AGENCY_MISMATCH', `${what}: position ${position} belongs to ${p.agency}, not ${agency}`);
   }
 }
 
 function requireOwnPeople(world: World, agency: string, people: readonly string[], what: string): void {
   for (const id of people) {
     const p = getPerson(world, id);
-    if (p.agency !== agency) throw new ConcordError('NOT_AUTHORISED', `${what}: person ${id} belongs to ${p.agency}, not ${agency}`);
+    if (p.agency !== agency) throw new ConcordError('AGENCY_MISMATCH', `${what}: person ${id} belongs to ${p.agency}, not ${agency}`);
   }
+}
+
+/** a position (held or delegated) strictly above `position` in its chain: the one that fills or empties it */
+function aboveIn(world: World, position: string): (a: Authority) => boolean {
+  return (a) => {
+    const p = positionOf(a);
+    return p !== undefined && chainAbove(world, position).includes(p);
+  };
 }
 
 export function decideOrganisation(world: World, cmd: OrganisationCommand, ctx: DecideContext): DomainEvent[] {
   const actor = cmd.actor;
   if (cmd.type === 'agency.register') {
     requireNew(world.agencies[cmd.agencyId] !== undefined, 'agency', cmd.agencyId);
-    requireActorAgency(actor, cmd.agencyId, `registering agency ${cmd.agencyId}`);
+    if (actor.agency !== cmd.agencyId || actor.person !== undefined || actor.device !== undefined) {
+      throw new ConcordError(
+        'NOT_AUTHORISED',
+        `registering agency ${cmd.agencyId} is for its administration (actor { agency: ${cmd.agencyId} }, no person or device)`,
+      );
+    }
     return [
       makeEvent('agency.registered', actor, undefined, {
         agency: cmd.agencyId,
@@ -80,132 +99,186 @@ export function decideOrganisation(world: World, cmd: OrganisationCommand, ctx: 
   }
   checkActor(world, actor);
   switch (cmd.type) {
-    case 'position.establish': {
-      const id = cmd.positionId ?? ctx.newId('position');
-      requireNew(world.positions[id] !== undefined, 'position', id);
-      if (cmd.reportsTo !== undefined) requireOwnPosition(world, actor.agency, cmd.reportsTo, `position ${id} reports to`);
-      return [
-        makeEvent('position.established', actor, undefined, {
-          position: id,
-          agency: actor.agency,
-          title: cmd.title,
-          reportsTo: cmd.reportsTo,
-          rank: cmd.rank,
-          handlesRequests: cmd.handlesRequests,
-        }),
-      ];
-    }
+    case 'position.establish':
+      return decideEstablish(world, cmd, ctx);
     case 'person.register': {
+      const own = actor.agency;
       const id = cmd.personId ?? ctx.newId('person');
       requireNew(world.people[id] !== undefined, 'person', id);
-      return [makeEvent('person.registered', actor, undefined, { person: id, agency: actor.agency, name: cmd.name })];
+      const authority = requireAgencyAuthority(world, actor, own, ctx.now, cmd.authority, (a) => isPositionOf(world, a, own), `registering person ${id} in ${own}`);
+      return [makeEvent('person.registered', actor, undefined, { person: id, agency: own, name: cmd.name, authority })];
     }
-    case 'person.appoint': {
-      requireOwnPeople(world, actor.agency, [cmd.personId], 'appointment');
-      requireOwnPosition(world, actor.agency, cmd.positionId, 'appointment');
-      const from = cmd.from ?? ctx.now;
-      const overlapping = Object.values(world.appointments).find(
-        (a) => a.person === cmd.personId && a.position === cmd.positionId && (a.until === undefined || isBefore(from, a.until)),
-      );
-      if (overlapping !== undefined) {
-        throw new ConcordError(
-          'INVALID_TRANSITION',
-          `${cmd.personId} already holds ${cmd.positionId} (appointment ${overlapping.id}); relieve first`,
-        );
-      }
-      const id = cmd.appointmentId ?? ctx.newId('appointment');
-      requireNew(world.appointments[id] !== undefined, 'appointment', id);
-      return [
-        makeEvent('person.appointed', actor, undefined, {
-          appointment: id,
-          person: cmd.personId,
-          position: cmd.positionId,
-          from: cmd.from,
-        }),
-      ];
-    }
-    case 'person.relieve': {
-      requireOwnPeople(world, actor.agency, [cmd.personId], 'relief');
-      const reason = requireReason(cmd.reason, `relieving ${cmd.personId} of ${cmd.positionId}`);
-      const at = cmd.until ?? ctx.now;
-      const current = Object.values(world.appointments).find(
-        (a) => a.person === cmd.personId && a.position === cmd.positionId && a.until === undefined,
-      );
-      if (current === undefined) {
-        throw new ConcordError('INVALID_TRANSITION', `${cmd.personId} does not hold ${cmd.positionId}; nothing to relieve`);
-      }
-      if (isBefore(at, current.from)) {
-        throw new ConcordError('BAD_INPUT', `relief at ${at} is before the appointment began (${current.from})`);
-      }
-      return [makeEvent('person.relieved', actor, undefined, { appointment: current.id, reason, until: cmd.until })];
-    }
-    case 'unit.register': {
-      const id = cmd.unitId ?? ctx.newId('unit');
-      requireNew(world.units[id] !== undefined, 'unit', id);
-      const members = cmd.members ?? [];
-      requireOwnPeople(world, actor.agency, members, `unit ${id}`);
-      if (cmd.supervisor !== undefined) requireOwnPosition(world, actor.agency, cmd.supervisor, `unit ${id} supervisor`);
-      return [
-        makeEvent('unit.registered', actor, undefined, {
-          unit: id,
-          agency: actor.agency,
-          type: cmd.unitType,
-          callsign: cmd.callsign,
-          members,
-          supervisor: cmd.supervisor,
-        }),
-      ];
-    }
-    case 'unit.update': {
-      const unit = getUnit(world, cmd.unitId);
-      requireActorAgency(actor, unit.agency, `updating unit ${unit.id}`);
-      if (cmd.members !== undefined) requireOwnPeople(world, actor.agency, cmd.members, `unit ${unit.id}`);
-      if (cmd.supervisor !== undefined) requireOwnPosition(world, actor.agency, cmd.supervisor, `unit ${unit.id} supervisor`);
-      return [
-        makeEvent('unit.updated', actor, undefined, {
-          unit: unit.id,
-          type: cmd.unitType,
-          callsign: cmd.callsign,
-          members: cmd.members,
-          supervisor: cmd.supervisor,
-        }),
-      ];
-    }
+    case 'person.appoint':
+      return decideAppoint(world, cmd, ctx);
+    case 'person.relieve':
+      return decideRelieve(world, cmd, ctx);
+    case 'unit.register':
+      return decideRegisterUnit(world, cmd, ctx);
+    case 'unit.update':
+      return decideUpdateUnit(world, cmd, ctx);
     case 'delegation.grant':
       return decideGrant(world, cmd, ctx);
-    case 'delegation.revoke': {
-      const d = world.delegations[cmd.delegationId];
-      if (d === undefined) throw unknown('delegation', cmd.delegationId);
-      const reason = requireReason(cmd.reason, `revoking delegation ${d.id}`);
-      if (d.revoked !== undefined) throw new ConcordError('INVALID_TRANSITION', `delegation ${d.id} is already revoked`);
-      const person = requirePersonActor(actor, `revoking delegation ${d.id}`);
-      if (person !== d.grantor) {
-        requireAuthority(
-          world,
-          actor,
-          ctx.now,
-          undefined,
-          (a) => {
-            const p = positionOf(d.authority);
-            return p !== undefined && authorityCommandsPosition(world, a, p);
-          },
-          `revoking delegation ${d.id} granted by ${d.grantor}`,
-        );
-      }
-      return [makeEvent('delegation.revoked', actor, undefined, { delegation: d.id, reason })];
-    }
+    case 'delegation.revoke':
+      return decideRevoke(world, cmd, ctx);
   }
+}
+
+function decideEstablish(world: World, cmd: CommandOf<'position.establish'>, ctx: DecideContext): DomainEvent[] {
+  const actor = cmd.actor;
+  const own = actor.agency;
+  const id = cmd.positionId ?? ctx.newId('position');
+  requireNew(world.positions[id] !== undefined, 'position', id);
+  const reportsTo = cmd.reportsTo;
+  if (reportsTo !== undefined) requireOwnPosition(world, own, reportsTo, `position ${id} reports to`);
+  const authority = requireAgencyAuthority(
+    world,
+    actor,
+    own,
+    ctx.now,
+    cmd.authority,
+    (a) => reportsTo !== undefined && authorityCommandsPosition(world, a, reportsTo),
+    reportsTo === undefined ? `establishing ${id} at the top of ${own} (that is for its administration)` : `establishing position ${id} under ${reportsTo}`,
+  );
+  return [
+    makeEvent('position.established', actor, undefined, {
+      position: id,
+      agency: own,
+      title: cmd.title,
+      reportsTo,
+      rank: cmd.rank,
+      handlesRequests: cmd.handlesRequests,
+      authority,
+    }),
+  ];
+}
+
+function decideAppoint(world: World, cmd: CommandOf<'person.appoint'>, ctx: DecideContext): DomainEvent[] {
+  const actor = cmd.actor;
+  const own = actor.agency;
+  requireOwnPeople(world, own, [cmd.personId], 'appointment');
+  requireOwnPosition(world, own, cmd.positionId, 'appointment');
+  const from = cmd.from ?? ctx.now;
+  const overlapping = Object.values(world.appointments).find(
+    (a) => a.person === cmd.personId && a.position === cmd.positionId && (a.until === undefined || isBefore(from, a.until)),
+  );
+  if (overlapping !== undefined) {
+    throw new ConcordError('INVALID_TRANSITION', `${cmd.personId} already holds ${cmd.positionId} (appointment ${overlapping.id}); relieve first`);
+  }
+  const id = cmd.appointmentId ?? ctx.newId('appointment');
+  requireNew(world.appointments[id] !== undefined, 'appointment', id);
+  if (actor.person === cmd.personId) {
+    throw new ConcordError('NOT_AUTHORISED', `${cmd.personId} cannot appoint themselves to ${cmd.positionId}; a position above it appoints`);
+  }
+  const authority = requireAgencyAuthority(
+    world,
+    actor,
+    own,
+    ctx.now,
+    cmd.authority,
+    aboveIn(world, cmd.positionId),
+    `appointing ${cmd.personId} to ${cmd.positionId} (a position above it appoints)`,
+  );
+  return [
+    makeEvent('person.appointed', actor, undefined, { appointment: id, person: cmd.personId, position: cmd.positionId, from: cmd.from, authority }),
+  ];
+}
+
+function decideRelieve(world: World, cmd: CommandOf<'person.relieve'>, ctx: DecideContext): DomainEvent[] {
+  const actor = cmd.actor;
+  const own = actor.agency;
+  requireOwnPeople(world, own, [cmd.personId], 'relief');
+  requireOwnPosition(world, own, cmd.positionId, 'relief');
+  const current = Object.values(world.appointments).find(
+    (a) => a.person === cmd.personId && a.position === cmd.positionId && a.until === undefined,
+  );
+  if (current === undefined) {
+    throw new ConcordError('INVALID_TRANSITION', `${cmd.personId} does not hold ${cmd.positionId}; nothing to relieve`);
+  }
+  const at = cmd.until ?? ctx.now;
+  if (isBefore(at, current.from)) {
+    throw new ConcordError('COMMAND_INCONSISTENT', `relief at ${at} is before the appointment began (${current.from})`);
+  }
+  const authority = requireAgencyAuthority(
+    world,
+    actor,
+    own,
+    ctx.now,
+    cmd.authority,
+    aboveIn(world, cmd.positionId),
+    `relieving ${cmd.personId} of ${cmd.positionId} (a position above it relieves)`,
+  );
+  const reason = requireReason(cmd.reason, `relieving ${cmd.personId} of ${cmd.positionId}`);
+  return [makeEvent('person.relieved', actor, undefined, { appointment: current.id, reason, until: cmd.until, authority })];
+}
+
+function decideRegisterUnit(world: World, cmd: CommandOf<'unit.register'>, ctx: DecideContext): DomainEvent[] {
+  const actor = cmd.actor;
+  const own = actor.agency;
+  const id = cmd.unitId ?? ctx.newId('unit');
+  requireNew(world.units[id] !== undefined, 'unit', id);
+  const members = cmd.members ?? [];
+  requireOwnPeople(world, own, members, `unit ${id}`);
+  const supervisor = cmd.supervisor;
+  if (supervisor !== undefined) requireOwnPosition(world, own, supervisor, `unit ${id} supervisor`);
+  const unit = { id, agency: own, type: cmd.unitType, callsign: cmd.callsign, members, ...(supervisor !== undefined ? { supervisor } : {}) };
+  const authority = requireAgencyAuthority(
+    world,
+    actor,
+    own,
+    ctx.now,
+    cmd.authority,
+    (a) => authorityCommandsUnit(world, a, unit),
+    `registering unit ${id} under ${supervisor ?? `the top of ${own}`}`,
+  );
+  return [makeEvent('unit.registered', actor, undefined, { unit: id, agency: own, type: cmd.unitType, callsign: cmd.callsign, members, supervisor, authority })];
+}
+
+function decideUpdateUnit(world: World, cmd: CommandOf<'unit.update'>, ctx: DecideContext): DomainEvent[] {
+  const actor = cmd.actor;
+  const unit = getUnit(world, cmd.unitId);
+  const own = unit.agency;
+  if (cmd.members !== undefined) requireOwnPeople(world, own, cmd.members, `unit ${unit.id}`);
+  const supervisor = cmd.supervisor;
+  if (supervisor !== undefined) requireOwnPosition(world, own, supervisor, `unit ${unit.id} supervisor`);
+  if (cmd.unitType === undefined && cmd.callsign === undefined && cmd.members === undefined && supervisor === undefined) {
+    throw new ConcordError('COMMAND_INCONSISTENT', `nothing to update on unit ${unit.id}`);
+  }
+  // whoever moves a unit must command it where it is and where it goes
+  const authority = requireAgencyAuthority(
+    world,
+    actor,
+    own,
+    ctx.now,
+    cmd.authority,
+    (a) => authorityCommandsUnit(world, a, unit) && (supervisor === undefined || authorityCommandsPosition(world, a, supervisor)),
+    `updating unit ${unit.id}${supervisor !== undefined ? ` (moving it under ${supervisor})` : ''}`,
+  );
+  return [
+    makeEvent('unit.updated', actor, undefined, {
+      unit: unit.id,
+      type: cmd.unitType,
+      callsign: cmd.callsign,
+      members: cmd.members,
+      supervisor,
+      authority,
+    }),
+  ];
+}
+
+/** the agency whose authority a delegation hands on */
+function delegatedAgency(world: World, d: Pick<Delegation, 'scope' | 'authority'>): string | undefined {
+  return d.scope.kind === 'position' ? world.positions[d.scope.position]?.agency : agencyOf(world, d.authority);
 }
 
 function decideGrant(world: World, cmd: CommandOf<'delegation.grant'>, ctx: DecideContext): DomainEvent[] {
   const actor = cmd.actor;
-  getPerson(world, cmd.to);
-  const reason = requireReason(cmd.reason, 'a delegation');
+  const to = getPerson(world, cmd.to);
   const id = cmd.delegationId ?? ctx.newId('delegation');
   requireNew(world.delegations[id] !== undefined, 'delegation', id);
+  if (actor.person === cmd.to) throw new ConcordError('COMMAND_INCONSISTENT', `${cmd.to} cannot delegate to themselves`);
   const from = cmd.from ?? ctx.now;
   if (cmd.until !== undefined && !isBefore(from, cmd.until)) {
-    throw new ConcordError('BAD_INPUT', `delegation ${id} ends (${cmd.until}) before it begins (${from})`);
+    throw new ConcordError('COMMAND_INCONSISTENT', `delegation ${id} ends (${cmd.until}) before it begins (${from})`);
   }
   const scope = cmd.scope;
   let covers: (a: Authority) => boolean;
@@ -221,6 +294,13 @@ function decideGrant(world: World, cmd: CommandOf<'delegation.grant'>, ctx: Deci
     what = `delegating command of incident ${scope.incident}`;
   }
   const authority = requireAuthority(world, actor, ctx.now, cmd.authority, covers, what);
+  // an agency's authority stays with its own people: handed to another agency's officer, it
+  // would let him act on the first agency's units under his own agency's rules
+  const agency = delegatedAgency(world, { scope, authority });
+  if (agency !== to.agency) {
+    throw new ConcordError('AGENCY_MISMATCH', `${what}: ${to.id} belongs to ${to.agency}, and ${agency ?? 'this'} authority is delegated only within ${agency ?? 'its agency'}`);
+  }
+  const reason = requireReason(cmd.reason, 'a delegation');
   const granted = makeEvent('delegation.granted', actor, scope.kind === 'incident_command' ? scope.incident : undefined, {
     delegation: id,
     to: cmd.to,
@@ -231,7 +311,6 @@ function decideGrant(world: World, cmd: CommandOf<'delegation.grant'>, ctx: Deci
     authority,
   });
   if (scope.kind !== 'incident_command') return [granted];
-  const to = getPerson(world, cmd.to);
   return [
     granted,
     ...notify(actor, [...incidentCommandContacts(world, scope.incident), { agency: to.agency, person: to.id }], {
@@ -242,6 +321,34 @@ function decideGrant(world: World, cmd: CommandOf<'delegation.grant'>, ctx: Deci
       urgent: false,
     }, ctx),
   ];
+}
+
+function decideRevoke(world: World, cmd: CommandOf<'delegation.revoke'>, ctx: DecideContext): DomainEvent[] {
+  const actor = cmd.actor;
+  const d = world.delegations[cmd.delegationId];
+  if (d === undefined) throw unknown('delegation', cmd.delegationId);
+  if (d.revoked !== undefined) throw new ConcordError('INVALID_TRANSITION', `delegation ${d.id} is already revoked`);
+  let authority: Authority | undefined;
+  if (actor.person === undefined || actor.person !== d.grantor) {
+    // not the grantor: a position above the delegated authority, the same command seat, or the administration
+    const agency = delegatedAgency(world, d) ?? actor.agency;
+    const granted = d.authority;
+    authority = requireAgencyAuthority(
+      world,
+      actor,
+      agency,
+      ctx.now,
+      cmd.authority,
+      (a) => {
+        const p = positionOf(granted);
+        if (p !== undefined) return authorityCommandsPosition(world, a, p);
+        return (a.kind === 'incident_commander' || a.kind === 'unified_command') && incidentOf(a) === incidentOf(granted) && agencyOf(world, a) === agency;
+      },
+      `revoking delegation ${d.id} granted by ${d.grantor}`,
+    );
+  }
+  const reason = requireReason(cmd.reason, `revoking delegation ${d.id}`);
+  return [makeEvent('delegation.revoked', actor, undefined, { delegation: d.id, reason, authority })];
 }
 
 export function applyOrganisation(w: WorldWriter, e: OrganisationEvent, meta: EventMeta): void {
@@ -311,6 +418,7 @@ export function applyOrganisation(w: WorldWriter, e: OrganisationEvent, meta: Ev
         to: b.to,
         scope: b.scope,
         authority: b.authority,
+        grantedAt: at,
         from: b.from ?? at,
         ...(b.until !== undefined ? { until: b.until } : {}),
         reason: b.reason,

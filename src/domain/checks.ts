@@ -1,9 +1,10 @@
 /**
- * The checks decisions share: look-ups that refuse unknown ids, the non-empty
- * reason, and finding the authority a decision rests on.
+ * The checks decisions share: look-ups that refuse unknown ids, the reason
+ * that must say something, and finding the authority a decision rests on.
  */
 import { ConcordError } from '../errors.ts';
 import { heldAuthorities } from './command.ts';
+import type { Protocols } from './facts.ts';
 import { describeActor, describeAuthority, sameAuthority, type Actor, type Authority } from './values.ts';
 import type { Verdict } from './verdict.ts';
 import type { AssistanceRequest, Incident, Order, Person, Unit, World } from './world.ts';
@@ -13,6 +14,12 @@ export interface DecideContext {
   readonly now: string;
   /** a fresh id with this prefix; the app's id source, injected */
   readonly newId: (prefix: string) => string;
+  /**
+   * the agencies' protocols (src/policy through the app). Without them no
+   * verdict exists, so nothing that needs one (accepting or answering a
+   * request) can be decided, and orders record no verdicts.
+   */
+  readonly protocols?: Protocols;
 }
 
 type Kind = 'agency' | 'position' | 'person' | 'appointment' | 'unit' | 'incident' | 'request' | 'order' | 'conflict' | 'notification' | 'delegation';
@@ -61,9 +68,26 @@ export function requireNew(exists: boolean, kind: Kind, id: string): void {
   if (exists) throw new ConcordError('DUPLICATE_ID', `${kind} "${id}" already exists`, { kind, id });
 }
 
+/**
+ * A character a reader can see: not a control or format character (U+200B
+ * zero width space, U+200D joiner, U+2060, U+FEFF, bidi marks, tags), not
+ * whitespace, not a combining mark standing alone, not private or unassigned,
+ * and not one of the blank fillers (Hangul fillers U+115F, U+1160, U+3164,
+ * U+FFA0; the blank braille pattern U+2800).
+ */
+const VISIBLE = /[^\p{Cc}\p{Cf}\p{Z}\p{M}\p{Cn}\p{Co}\p{Cs}\u115F\u1160\u3164\uFFA0\u2800]/u;
+
+/** the text trimmed, or undefined when it holds nothing a reader can see */
+export function meaningful(text: string | undefined): string | undefined {
+  if (text === undefined) return undefined;
+  const t = text.trim();
+  return VISIBLE.test(t) ? t : undefined;
+}
+
+/** a reason someone can read: made only of spaces or invisible characters, it is no reason */
 export function requireReason(reason: string | undefined, what: string): string {
-  const r = reason?.trim() ?? '';
-  if (r === '') throw new ConcordError('REASON_REQUIRED', `${what} needs a reason`);
+  const r = meaningful(reason);
+  if (r === undefined) throw new ConcordError('REASON_REQUIRED', `${what} needs a reason (one a reader can see)`);
   return r;
 }
 
@@ -124,6 +148,41 @@ export function requireAuthority(
     throw new ConcordError(refusal, `no authority of ${person} (${list}) covers ${what}`);
   }
   return found;
+}
+
+/**
+ * The authority a change to `agency`'s own organisation rests on (its
+ * positions, people, units, delegations, its liaison on an incident): the
+ * agency's administration when the agency acts as itself, else a position or
+ * delegation of the acting person that `covers` the change. Devices, and
+ * anyone of another agency, change nothing.
+ */
+export function requireAgencyAuthority(
+  world: World,
+  actor: Actor,
+  agency: string,
+  now: string,
+  named: Authority | undefined,
+  covers: (a: Authority) => boolean,
+  what: string,
+): Authority {
+  if (actor.agency !== agency) {
+    throw new ConcordError('NOT_AUTHORISED', `${what} is for ${agency} to do; ${describeActor(actor)} is not of ${agency}`);
+  }
+  if (actor.person === undefined) {
+    if (actor.device !== undefined) {
+      throw new ConcordError(
+        'NOT_AUTHORISED',
+        `${what}: a device (${actor.device}) does not change ${agency}'s organisation; a person with authority over it, or ${agency}'s administration, does`,
+      );
+    }
+    const administration: Authority = { kind: 'agency_administration', agency };
+    if (named !== undefined && !sameAuthority(named, administration)) {
+      throw new ConcordError('NOT_AUTHORISED', `the administration of ${agency} acts on its own authority, not on ${describeAuthority(named)}`);
+    }
+    return administration;
+  }
+  return requireAuthority(world, actor, now, named, covers, what);
 }
 
 /**

@@ -11,9 +11,9 @@
  * units assigned to that incident; the home agency's chain keeps command of its
  * units throughout (administrative control), so it can always recall them.
  */
-import type { Authority } from './values.ts';
+import { sameAuthority, type Authority } from './values.ts';
 import type { Delegation, Incident, Unit, World } from './world.ts';
-import { isWithin } from './time.ts';
+import { isAtOrBefore, isBefore, isWithin } from './time.ts';
 
 /** positions a person holds at a moment */
 export function positionsHeld(world: World, person: string, at: string): string[] {
@@ -33,8 +33,43 @@ export function holdersOf(world: World, position: string, at: string): string[] 
   return [...new Set(holders)].sort();
 }
 
-export function isDelegationActive(d: Delegation, at: string): boolean {
-  return isWithin(at, d.from, d.until) && (d.revoked === undefined || isWithin(at, undefined, d.revoked.at));
+/**
+ * A delegation is active within its period, until revoked, and only while its
+ * grantor still holds the authority it was granted on, without a break:
+ * relieving the grantor of the position, or a new incident command, ends it
+ * for good (a later appointment or command is not the one it was granted
+ * on). Nobody can hand on more than they hold, nor keep it through someone
+ * else.
+ */
+export function isDelegationActive(world: World, d: Delegation, at: string): boolean {
+  return (
+    isWithin(at, d.from, d.until) &&
+    (d.revoked === undefined || isWithin(at, undefined, d.revoked.at)) &&
+    grantorHolds(world, d, at)
+  );
+}
+
+function grantorHolds(world: World, d: Delegation, at: string): boolean {
+  const a = d.authority;
+  if (a.kind === 'position') {
+    // the appointment the grantor held when granting still stands
+    return Object.values(world.appointments).some(
+      (x) => x.person === d.grantor && x.position === a.position && isAtOrBefore(x.from, d.grantedAt) && (x.until === undefined || isBefore(at, x.until)),
+    );
+  }
+  if (a.kind === 'incident_commander' || a.kind === 'unified_command') {
+    // the command structure it was granted under is still the incident's
+    const incident = world.incidents[a.incident];
+    const command = incident?.command;
+    return (
+      incident !== undefined &&
+      command !== undefined &&
+      isAtOrBefore(command.since, d.grantedAt) &&
+      incidentRoles(incident, d.grantor).some((r) => sameAuthority(r, a))
+    );
+  }
+  // only authority held in one's own right is delegated (agencies.ts)
+  return false;
 }
 
 /** the positions above a position, nearest first */
@@ -83,12 +118,37 @@ export function incidentOf(a: Authority): string | undefined {
     : undefined;
 }
 
-/** the agency an authority belongs to: a position's agency, or the UC member's agency */
+/**
+ * The agency an authority belongs to: a position's agency, the unified
+ * command seat's agency, the incident commander's agency, the agency of the
+ * command role a delegation of command was granted on, the administered
+ * agency. The deadline clock belongs to none.
+ */
 export function agencyOf(world: World, a: Authority): string | undefined {
+  switch (a.kind) {
+    case 'position':
+    case 'delegation':
+      return world.positions[a.position]?.agency;
+    case 'unified_command':
+    case 'agency_administration':
+      return a.agency;
+    case 'incident_commander': {
+      const s = world.incidents[a.incident]?.command?.structure;
+      return s?.kind === 'single' ? s.commander.agency : undefined;
+    }
+    case 'incident_delegation': {
+      const granted = world.delegations[a.delegation]?.authority;
+      return granted === undefined || granted.kind === 'incident_delegation' ? undefined : agencyOf(world, granted);
+    }
+    case 'response_deadline':
+      return undefined;
+  }
+}
+
+/** a position (held or delegated) of this agency: its standing chain, not an incident role */
+export function isPositionOf(world: World, a: Authority, agency: string): boolean {
   const p = positionOf(a);
-  if (p !== undefined) return world.positions[p]?.agency;
-  if (a.kind === 'unified_command') return a.agency;
-  return undefined;
+  return p !== undefined && world.positions[p]?.agency === agency;
 }
 
 /** incident command roles a person holds on an incident */
@@ -110,7 +170,7 @@ export function incidentRoles(incident: Incident, person: string): Authority[] {
 export function heldAuthorities(world: World, person: string, at: string): Authority[] {
   const out: Authority[] = positionsHeld(world, person, at).map((position) => ({ kind: 'position', position }));
   const delegations = Object.values(world.delegations)
-    .filter((d) => d.to === person && isDelegationActive(d, at))
+    .filter((d) => d.to === person && isDelegationActive(world, d, at))
     .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   for (const d of delegations) {
     if (d.scope.kind === 'position') out.push({ kind: 'delegation', delegation: d.id, position: d.scope.position });

@@ -19,13 +19,16 @@ import {
   delegationScopeSchema,
   directiveSchema,
   idSchema,
+  informationSchema,
+  legalBasisSchema,
   operationSchema,
+  requestKindSchema,
   textSchema,
   timeSchema,
   urgencySchema,
-  verdictSchema,
   type DeepReadonly,
 } from './values.ts';
+import { requestShapeIssue } from './events.ts';
 
 const reason = textSchema; // emptiness is checked by decide, which names the right error code
 const ids = z.array(idSchema);
@@ -44,15 +47,17 @@ export const commandSchema = z.discriminatedUnion('type', [
     reportsTo: idSchema.optional(),
     rank: z.number().int().optional(),
     handlesRequests: z.boolean().optional(),
+    authority,
   }),
-  command('person.register', { personId: idSchema.optional(), name: textSchema }),
+  command('person.register', { personId: idSchema.optional(), name: textSchema, authority }),
   command('person.appoint', {
     appointmentId: idSchema.optional(),
     personId: idSchema,
     positionId: idSchema,
     from: timeSchema.optional(),
+    authority,
   }),
-  command('person.relieve', { personId: idSchema, positionId: idSchema, reason, until: timeSchema.optional() }),
+  command('person.relieve', { personId: idSchema, positionId: idSchema, reason, until: timeSchema.optional(), authority }),
   command('unit.register', {
     unitId: idSchema.optional(),
     /** the kind of unit ("patrol car", "bike team"); `type` is the command's own tag */
@@ -60,6 +65,7 @@ export const commandSchema = z.discriminatedUnion('type', [
     callsign: textSchema,
     members: ids.optional(),
     supervisor: idSchema.optional(),
+    authority,
   }),
   command('unit.update', {
     unitId: idSchema,
@@ -67,6 +73,7 @@ export const commandSchema = z.discriminatedUnion('type', [
     callsign: textSchema.optional(),
     members: ids.optional(),
     supervisor: idSchema.optional(),
+    authority,
   }),
   command('delegation.grant', {
     delegationId: idSchema.optional(),
@@ -77,7 +84,7 @@ export const commandSchema = z.discriminatedUnion('type', [
     reason,
     authority,
   }),
-  command('delegation.revoke', { delegationId: idSchema, reason }),
+  command('delegation.revoke', { delegationId: idSchema, reason, authority }),
 
   // incidents
   command('incident.open', {
@@ -102,7 +109,7 @@ export const commandSchema = z.discriminatedUnion('type', [
     reason,
     authority,
   }),
-  command('incident.designate_liaison', { incidentId: idSchema, personId: idSchema }),
+  command('incident.designate_liaison', { incidentId: idSchema, personId: idSchema, authority }),
   command('incident.assign_unit', { incidentId: idSchema, unitId: idSchema, reason: reason.optional(), authority }),
   command('incident.release_unit', { incidentId: idSchema, unitId: idSchema, reason, authority }),
 
@@ -111,17 +118,28 @@ export const commandSchema = z.discriminatedUnion('type', [
     requestId: idSchema.optional(),
     incidentId: idSchema,
     to: idSchema,
+    /** units (when left out), information, or other help */
+    kind: requestKindSchema.optional(),
     category: categorySchema,
     urgency: urgencySchema,
     operation: operationSchema,
     description: textSchema,
-    unitsRequested: z.number().int().min(1).max(10_000),
+    /** for a request for units: how many */
+    unitsRequested: z.number().int().min(1).max(10_000).optional(),
+    /** for an information request: what it asks for */
+    information: informationSchema.optional(),
+    /** the statute, warrant, court order or consent the request rests on */
+    legalBasis: legalBasisSchema.optional(),
     location: textSchema.optional(),
     /** the receiving agency's position to address; defaults to its request desk */
     toPosition: idSchema.optional(),
+  }).check((ctx) => {
+    const issue = requestShapeIssue({ ...ctx.value, kind: ctx.value.kind ?? 'units' });
+    if (issue !== undefined) ctx.issues.push({ code: 'custom', input: ctx.value, path: [issue.path], message: issue.message });
   }),
   command('request.receive', { requestId: idSchema }),
-  command('request.evaluate', { requestId: idSchema, verdict: verdictSchema }),
+  /** evaluate the request now against the receiving agency's protocols in effect (the verdict is computed, never given) */
+  command('request.evaluate', { requestId: idSchema }),
   command('request.approve', { requestId: idSchema, reason, authority }),
   command('request.accept', { requestId: idSchema, reason, authority }),
   command('request.accept_partly', {
@@ -132,6 +150,9 @@ export const commandSchema = z.discriminatedUnion('type', [
     authority,
   }),
   command('request.decline', { requestId: idSchema, reason, authority }),
+  command('request.provide', { requestId: idSchema, provided: textSchema, reason, authority }),
+  command('request.provide_partly', { requestId: idSchema, provided: textSchema, withheld: textSchema.optional(), reason, authority }),
+  command('request.refuse', { requestId: idSchema, reason, authority }),
   command('request.escalate', {
     requestId: idSchema,
     reason,
@@ -167,11 +188,23 @@ export const commandSchema = z.discriminatedUnion('type', [
     effectiveAt: timeSchema.optional(),
     supersedes: ids.optional(),
     authority,
-    /** the recipients' agency's protocols on this order, evaluated by the app (src/policy) */
-    verdict: verdictSchema.optional(),
+    /** what the order directs the units to do, in request-category words (protocols often turn on it) */
+    task: categorySchema.optional(),
+    /** the operation the order serves; default: that of the request the units serve */
+    operation: operationSchema.optional(),
   }),
   command('order.acknowledge', { orderId: idSchema, unit: idSchema.optional(), person: idSchema.optional() }),
-  command('conflict.resolve', { conflictId: idSchema, reason, authority }),
+  /** a conflict is named by its id, or by the two orders it is between (every open conflict between them) */
+  command('conflict.resolve', {
+    conflictId: idSchema.optional(),
+    orders: z.tuple([idSchema, idSchema]).optional(),
+    reason,
+    authority,
+  }).check((ctx) => {
+    if ((ctx.value.conflictId === undefined) === (ctx.value.orders === undefined)) {
+      ctx.issues.push({ code: 'custom', input: ctx.value, path: ['conflictId'], message: 'name the conflict: conflictId, or orders (the two orders it is between)' });
+    }
+  }),
 
   // notifications
   command('notification.deliver', { notificationId: idSchema }),

@@ -70,6 +70,9 @@ function route(world: World, c: Command, ctx: DecideContext): DomainEvent[] {
     case 'request.accept':
     case 'request.accept_partly':
     case 'request.decline':
+    case 'request.provide':
+    case 'request.provide_partly':
+    case 'request.refuse':
     case 'request.escalate':
     case 'request.commit':
     case 'request.report_on_scene':

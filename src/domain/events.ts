@@ -20,7 +20,10 @@ import {
   delegationScopeSchema,
   directiveSchema,
   idSchema,
+  informationSchema,
+  legalBasisSchema,
   operationSchema,
+  requestKindSchema,
   orderRecipientSchema,
   recipientSchema,
   textSchema,
@@ -45,6 +48,23 @@ const responseSeconds = z.number().int().min(1).max(7 * 24 * 3600);
 
 const approvalSchema = z.strictObject({ role: idSchema, authority: authoritySchema });
 
+/**
+ * A request's shape follows its kind: a request for units says how many, an
+ * information request what it asks for; neither carries the other's field.
+ * Shared by the command and the event, so the rule is written once.
+ */
+export function requestShapeIssue(r: {
+  readonly kind: string;
+  readonly unitsRequested?: number | undefined;
+  readonly information?: unknown;
+}): { path: string; message: string } | undefined {
+  if (r.kind === 'units' && r.unitsRequested === undefined) return { path: 'unitsRequested', message: 'a request for units says how many (unitsRequested)' };
+  if (r.kind !== 'units' && r.unitsRequested !== undefined) return { path: 'unitsRequested', message: `a request for ${r.kind} asks for no units` };
+  if (r.kind === 'information' && r.information === undefined) return { path: 'information', message: 'an information request says what it asks for (information: { kind, personalData })' };
+  if (r.kind !== 'information' && r.information !== undefined) return { path: 'information', message: `a request for ${r.kind} is not an information request` };
+  return undefined;
+}
+
 /** event type → body schema */
 export const EVENT_BODIES = {
   // organisation
@@ -62,16 +82,18 @@ export const EVENT_BODIES = {
     rank: z.number().int().optional(),
     /** the desk that receives assistance requests addressed to the agency */
     handlesRequests: z.boolean().optional(),
+    authority: authoritySchema,
   }),
-  'person.registered': z.strictObject({ person: idSchema, agency: idSchema, name: textSchema }),
+  'person.registered': z.strictObject({ person: idSchema, agency: idSchema, name: textSchema, authority: authoritySchema }),
   'person.appointed': z.strictObject({
     appointment: idSchema,
     person: idSchema,
     position: idSchema,
     /** when the appointment began, if not at the event's receive time */
     from: timeSchema.optional(),
+    authority: authoritySchema,
   }),
-  'person.relieved': z.strictObject({ appointment: idSchema, reason, until: timeSchema.optional() }),
+  'person.relieved': z.strictObject({ appointment: idSchema, reason, until: timeSchema.optional(), authority: authoritySchema }),
   'unit.registered': z.strictObject({
     unit: idSchema,
     agency: idSchema,
@@ -80,6 +102,7 @@ export const EVENT_BODIES = {
     members: ids,
     /** the position that supervises the unit; everything at or above it in the chain commands the unit */
     supervisor: idSchema.optional(),
+    authority: authoritySchema,
   }),
   'unit.updated': z.strictObject({
     unit: idSchema,
@@ -87,6 +110,7 @@ export const EVENT_BODIES = {
     callsign: textSchema.optional(),
     members: ids.optional(),
     supervisor: idSchema.optional(),
+    authority: authoritySchema,
   }),
   'delegation.granted': z.strictObject({
     delegation: idSchema,
@@ -97,7 +121,12 @@ export const EVENT_BODIES = {
     reason,
     authority: authoritySchema,
   }),
-  'delegation.revoked': z.strictObject({ delegation: idSchema, reason }),
+  'delegation.revoked': z.strictObject({
+    delegation: idSchema,
+    reason,
+    /** absent when the grantor revokes their own delegation */
+    authority: authoritySchema.optional(),
+  }),
 
   // incidents
   'incident.opened': z.strictObject({
@@ -120,7 +149,7 @@ export const EVENT_BODIES = {
     reason,
     authority: authoritySchema,
   }),
-  'incident.liaison_designated': z.strictObject({ agency: idSchema, person: idSchema }),
+  'incident.liaison_designated': z.strictObject({ agency: idSchema, person: idSchema, authority: authoritySchema }),
   'incident.unit_assigned': z.strictObject({
     unit: idSchema,
     /** the request the unit was committed to, when it came through one */
@@ -137,21 +166,31 @@ export const EVENT_BODIES = {
   }),
 
   // assistance requests
-  'request.sent': z.strictObject({
-    request: idSchema,
-    from: idSchema,
-    to: idSchema,
-    requester: idSchema.optional(),
-    category: categorySchema,
-    urgency: urgencySchema,
-    operation: operationSchema,
-    description: textSchema,
-    unitsRequested: count,
-    location: textSchema.optional(),
-    /** the receiving agency's position first responsible for answering */
-    responsible: idSchema.optional(),
-    responseSeconds,
-  }),
+  'request.sent': z
+    .strictObject({
+      request: idSchema,
+      from: idSchema,
+      to: idSchema,
+      requester: idSchema.optional(),
+      kind: requestKindSchema,
+      category: categorySchema,
+      urgency: urgencySchema,
+      operation: operationSchema,
+      description: textSchema,
+      /** for a request for units: how many */
+      unitsRequested: count.optional(),
+      /** for an information request: what it asks for */
+      information: informationSchema.optional(),
+      legalBasis: legalBasisSchema.optional(),
+      location: textSchema.optional(),
+      /** the receiving agency's position first responsible for answering */
+      responsible: idSchema.optional(),
+      responseSeconds,
+    })
+    .check((ctx) => {
+      const issue = requestShapeIssue(ctx.value);
+      if (issue !== undefined) ctx.issues.push({ code: 'custom', input: ctx.value, path: [issue.path], message: issue.message });
+    }),
   'request.received': z.strictObject({ request: idSchema }),
   'request.evaluated': z.strictObject({ request: idSchema, verdict: verdictSchema }),
   'request.approved': z.strictObject({ request: idSchema, role: idSchema, reason, authority: authoritySchema }),
@@ -171,6 +210,24 @@ export const EVENT_BODIES = {
     approval: approvalSchema.optional(),
   }),
   'request.declined': z.strictObject({ request: idSchema, reason, authority: authoritySchema }),
+  'request.provided': z.strictObject({
+    request: idSchema,
+    /** what was handed over, in words */
+    provided: textSchema,
+    reason,
+    authority: authoritySchema,
+    approval: approvalSchema.optional(),
+  }),
+  'request.partly_provided': z.strictObject({
+    request: idSchema,
+    provided: textSchema,
+    /** what was held back, in words */
+    withheld: textSchema.optional(),
+    reason,
+    authority: authoritySchema,
+    approval: approvalSchema.optional(),
+  }),
+  'request.refused': z.strictObject({ request: idSchema, reason, authority: authoritySchema }),
   'request.escalated': z.strictObject({
     request: idSchema,
     from: idSchema.optional(),
@@ -215,10 +272,18 @@ export const EVENT_BODIES = {
     details: textSchema.optional(),
     effectiveAt: timeSchema.optional(),
     supersedes: ids,
-    /** the recipients' agency's protocols on this order, when the app evaluated them */
-    verdict: verdictSchema.optional(),
-    /** for a needs_approval verdict: the issuer's authority that satisfies the approval role */
-    approval: approvalSchema.optional(),
+    /** what the order directs the units to do, in request-category words */
+    task: categorySchema.optional(),
+    /** the operation the order serves, as the issuer stated it */
+    operation: operationSchema.optional(),
+    /**
+     * the verdict of every agency concerned whose protocols were in effect:
+     * the issuer's agency first, then each agency whose units or people
+     * receive the order
+     */
+    verdicts: z.array(verdictSchema),
+    /** for each needs_approval verdict: the issuer's authority that satisfies its approval role */
+    approvals: z.array(approvalSchema),
   }),
   'order.acknowledged': z.strictObject({ order: idSchema, recipient: orderRecipientSchema }),
   'order.conflict_detected': z.strictObject({

@@ -8,6 +8,7 @@ import type { AgencyKind, Directive } from './vocabulary.ts';
 import type { VerdictClause, VerdictDecision } from './verdict.ts';
 import { holdersOf } from './command.ts';
 import { unknown } from './checks.ts';
+import { concernedAgencies } from './orders.ts';
 import { requestsOf } from './requests.ts';
 import type { Actor, Authority, OrderRecipient } from './values.ts';
 import type {
@@ -44,11 +45,14 @@ export interface RequestView {
   readonly from: string;
   readonly to: string;
   readonly requester?: PersonRef;
+  readonly kind: AssistanceRequest['kind'];
   readonly category: AssistanceRequest['category'];
   readonly urgency: AssistanceRequest['urgency'];
   readonly operation: AssistanceRequest['operation'];
   readonly description: string;
-  readonly unitsRequested: number;
+  readonly unitsRequested?: number;
+  readonly information?: AssistanceRequest['information'];
+  readonly legalBasis?: AssistanceRequest['legalBasis'];
   readonly location?: string;
   readonly state: RequestState;
   readonly sentAt: string;
@@ -63,7 +67,7 @@ export interface RequestView {
     readonly evaluatedAt: string;
   } | null;
   readonly approval?: DecisionView & { readonly role: string };
-  readonly answer: (DecisionView & Pick<RequestAnswer, 'kind' | 'count' | 'units' | 'approval'>) | null;
+  readonly answer: (DecisionView & Pick<RequestAnswer, 'kind' | 'count' | 'units' | 'provided' | 'withheld' | 'approval'>) | null;
   readonly escalations: readonly (DecisionView & { readonly from?: string; readonly to: string; readonly deadline: string })[];
   readonly units: readonly {
     readonly unit: string;
@@ -90,8 +94,13 @@ export interface OrderView {
   readonly status: Order['status'];
   readonly supersedes: readonly string[];
   readonly supersededBy?: string;
-  readonly verdict?: Order['verdict'];
-  readonly approval?: Order['approval'];
+  readonly task?: Order['task'];
+  readonly operation?: Order['operation'];
+  /** every concerned agency's verdict, the issuer's first */
+  readonly verdicts: Order['verdicts'];
+  /** the agencies concerned (the issuer's, then each receiving one) whose protocols gave no verdict: none in effect */
+  readonly unevaluated: readonly string[];
+  readonly approvals: Order['approvals'];
   readonly acknowledgements: readonly (OrderRecipient & {
     readonly name: string;
     readonly acknowledged: boolean;
@@ -156,11 +165,14 @@ function requestView(world: World, r: AssistanceRequest): RequestView {
     from: r.from,
     to: r.to,
     ...(r.requester !== undefined ? { requester: personRef(world, r.requester) } : {}),
+    kind: r.kind,
     category: r.category,
     urgency: r.urgency,
     operation: r.operation,
     description: r.description,
-    unitsRequested: r.unitsRequested,
+    ...(r.unitsRequested !== undefined ? { unitsRequested: r.unitsRequested } : {}),
+    ...(r.information !== undefined ? { information: r.information } : {}),
+    ...(r.legalBasis !== undefined ? { legalBasis: r.legalBasis } : {}),
     ...(r.location !== undefined ? { location: r.location } : {}),
     state: r.state,
     sentAt: r.sentAt,
@@ -193,6 +205,8 @@ function requestView(world: World, r: AssistanceRequest): RequestView {
             kind: a.kind,
             ...(a.count !== undefined ? { count: a.count } : {}),
             ...(a.units !== undefined ? { units: a.units } : {}),
+            ...(a.provided !== undefined ? { provided: a.provided } : {}),
+            ...(a.withheld !== undefined ? { withheld: a.withheld } : {}),
             ...(a.approval !== undefined ? { approval: a.approval } : {}),
             ...decision(world, a),
           },
@@ -236,9 +250,16 @@ function orderView(world: World, o: Order): OrderView {
     effectiveAt: o.effectiveAt,
     status: o.status,
     supersedes: o.supersedes,
-    ...(o.verdict !== undefined ? { verdict: o.verdict } : {}),
     ...(o.supersededBy !== undefined ? { supersededBy: o.supersededBy } : {}),
-    ...(o.approval !== undefined ? { approval: o.approval } : {}),
+    ...(o.task !== undefined ? { task: o.task } : {}),
+    ...(o.operation !== undefined ? { operation: o.operation } : {}),
+    verdicts: o.verdicts,
+    unevaluated: concernedAgencies(
+      o.issuer,
+      o.units.flatMap((id) => world.units[id] ?? []),
+      o.people.flatMap((id) => world.people[id] ?? []),
+    ).filter((agency) => !o.verdicts.some((v) => v.agency === agency)),
+    approvals: o.approvals,
     acknowledgements: recipients.map((r) => {
       const ack = o.acks.find((a) => a.recipient.kind === r.kind && a.recipient.id === r.id);
       return ack === undefined ? { ...r, acknowledged: false } : { ...r, acknowledged: true, at: ack.at, by: actorRef(world, ack.by) };

@@ -8,7 +8,7 @@
  */
 import { ConcordError } from '../errors.ts';
 import type { CommandOf } from './commands.ts';
-import { agencyOf, authorityCommandsUnit, incidentOf } from './command.ts';
+import { agencyOf, authorityCommandsPosition, authorityCommandsUnit, incidentOf, isPositionOf, positionsHeld } from './command.ts';
 import {
   checkActor,
   getOpenIncident,
@@ -17,13 +17,16 @@ import {
   requireActorAgency,
   requireAuthority,
   requireNew,
+  meaningful,
+  requireAgencyAuthority,
   requireReason,
   type DecideContext,
 } from './checks.ts';
 import { makeEvent, type DomainEvent, type EventMeta, type EventOf } from './events.ts';
+import { endService } from './commitments.ts';
 import { agencyContacts, incidentCommandContacts, notify } from './notifications.ts';
 import type { Authority, Recipient } from './values.ts';
-import { FINAL_STATES, type CommandStructure, type Incident, type Unit, type World } from './world.ts';
+import { FINAL_STATES, type CommandStructure, type Incident, type Person, type Unit, type World } from './world.ts';
 import { existing, type WorldWriter } from './writer.ts';
 
 export type IncidentCommand =
@@ -50,10 +53,25 @@ export function directsIncident(a: Authority, incident: string): boolean {
   return incidentOf(a) === incident;
 }
 
-/** the incident's command, or a position of its lead agency (which stands up the command in the first place) */
-function commandsIncident(world: World, incident: Incident): (a: Authority) => boolean {
-  return (a) =>
-    directsIncident(a, incident.id) || (a.kind !== 'unified_command' && agencyOf(world, a) === incident.leadAgency);
+/**
+ * Who sets up or changes an incident's command, and closes the incident: its
+ * command in their own right (the incident commander, a unified command
+ * member; not a delegate); before any command is set up, a position of the
+ * lead agency; after that, a position of the lead agency at or above one held
+ * by the lead agency's member of the command (a superior takes over). A
+ * junior cannot replace the command that directs them.
+ */
+function commandsIncident(world: World, incident: Incident, now: string): (a: Authority) => boolean {
+  const structure = incident.command?.structure;
+  const members = structure === undefined ? [] : structure.kind === 'single' ? [structure.commander] : structure.members;
+  const leadHolds = members
+    .filter((m) => m.agency === incident.leadAgency)
+    .flatMap((m) => positionsHeld(world, m.person, now));
+  return (a) => {
+    if ((a.kind === 'incident_commander' || a.kind === 'unified_command') && a.incident === incident.id) return true;
+    if (!isPositionOf(world, a, incident.leadAgency)) return false;
+    return structure === undefined || leadHolds.some((p) => authorityCommandsPosition(world, a, p));
+  };
 }
 
 function everyone(world: World, incident: Incident): Recipient[] {
@@ -92,7 +110,7 @@ export function decideIncident(world: World, cmd: IncidentCommand, ctx: DecideCo
         cmd.location !== undefined ? `location: ${cmd.location}` : undefined,
         cmd.description !== undefined ? `description: ${cmd.description}` : undefined,
       ].filter((x) => x !== undefined);
-      if (changes.length === 0) throw new ConcordError('BAD_INPUT', `nothing to update on incident ${incident.id}`);
+      if (changes.length === 0) throw new ConcordError('COMMAND_INCONSISTENT', `nothing to update on incident ${incident.id}`);
       return [
         makeEvent('incident.updated', actor, incident.id, {
           name: cmd.name,
@@ -109,13 +127,12 @@ export function decideIncident(world: World, cmd: IncidentCommand, ctx: DecideCo
     }
     case 'incident.close': {
       const incident = getOpenIncident(world, cmd.incidentId);
-      const reason = requireReason(cmd.reason, `closing incident ${incident.id}`);
       const authority = requireAuthority(
         world,
         actor,
         ctx.now,
         cmd.authority,
-        commandsIncident(world, incident),
+        commandsIncident(world, incident, ctx.now),
         `closing incident ${incident.id}`,
       );
       const open = Object.values(world.requests)
@@ -127,6 +144,7 @@ export function decideIncident(world: World, cmd: IncidentCommand, ctx: DecideCo
           `incident ${incident.id} still has open requests: ${open.join(', ')}; close or cancel them first`,
         );
       }
+      const reason = requireReason(cmd.reason, `closing incident ${incident.id}`);
       return [
         makeEvent('incident.closed', actor, incident.id, { reason, authority }),
         ...notify(actor, everyone(world, incident), {
@@ -140,16 +158,16 @@ export function decideIncident(world: World, cmd: IncidentCommand, ctx: DecideCo
     }
     case 'incident.establish_command': {
       const incident = getOpenIncident(world, cmd.incidentId);
-      const reason = requireReason(cmd.reason, `establishing command of incident ${incident.id}`);
-      const structure = resolveStructure(world, cmd.structure);
+      const structure = resolveStructure(world, cmd.structure, ctx.now);
       const authority = requireAuthority(
         world,
         actor,
         ctx.now,
         cmd.authority,
-        commandsIncident(world, incident),
+        commandsIncident(world, incident, ctx.now),
         `establishing command of incident ${incident.id}`,
       );
+      const reason = requireReason(cmd.reason, `establishing command of incident ${incident.id}`);
       const members = structure.kind === 'single' ? [structure.commander] : structure.members;
       return [
         makeEvent('incident.command_established', actor, incident.id, { structure, reason, authority }),
@@ -165,9 +183,19 @@ export function decideIncident(world: World, cmd: IncidentCommand, ctx: DecideCo
     case 'incident.designate_liaison': {
       const incident = getOpenIncident(world, cmd.incidentId);
       const person = getPerson(world, cmd.personId);
-      requireActorAgency(actor, person.agency, `designating ${person.id} as liaison officer`);
+      // the liaison receives the agency's notices on the incident (withdrawals among them): the agency
+      // names them, by its administration, a position, or its seat in the incident's command; never a device
+      const authority = requireAgencyAuthority(
+        world,
+        actor,
+        person.agency,
+        ctx.now,
+        cmd.authority,
+        (a) => isPositionOf(world, a, person.agency) || (directsIncident(a, incident.id) && agencyOf(world, a) === person.agency),
+        `designating ${person.id} as ${person.agency}'s liaison officer on incident ${incident.id}`,
+      );
       return [
-        makeEvent('incident.liaison_designated', actor, incident.id, { agency: person.agency, person: person.id }),
+        makeEvent('incident.liaison_designated', actor, incident.id, { agency: person.agency, person: person.id, authority }),
         ...notify(actor, incidentCommandContacts(world, incident.id), {
           topic: 'incident.liaison_designated',
           incident: incident.id,
@@ -192,7 +220,7 @@ export function decideIncident(world: World, cmd: IncidentCommand, ctx: DecideCo
         `assigning unit ${unit.id}`,
         'NOT_IN_CHAIN_OF_COMMAND',
       );
-      const reason = cmd.reason?.trim() === '' ? undefined : cmd.reason;
+      const reason = meaningful(cmd.reason);
       return [
         makeEvent('incident.unit_assigned', actor, incident.id, { unit: unit.id, authority, reason }),
         ...notify(actor, incidentCommandContacts(world, incident.id), {
@@ -210,7 +238,6 @@ export function decideIncident(world: World, cmd: IncidentCommand, ctx: DecideCo
       if (unit.assignment?.incident !== incident.id) {
         throw new ConcordError('INVALID_TRANSITION', `unit ${unit.id} is not assigned to incident ${incident.id}`);
       }
-      const reason = requireReason(cmd.reason, `releasing unit ${unit.id}`);
       const authority = requireAuthority(
         world,
         actor,
@@ -219,17 +246,9 @@ export function decideIncident(world: World, cmd: IncidentCommand, ctx: DecideCo
         (a) => directsIncident(a, incident.id),
         `releasing unit ${unit.id} from incident ${incident.id} (the incident's command releases units)`,
       );
-      const events: DomainEvent[] = [];
-      if (unit.commitment !== undefined) {
-        events.push(
-          makeEvent('request.units_released', actor, incident.id, {
-            request: unit.commitment,
-            units: [unit.id],
-            reason,
-            authority,
-          }),
-        );
-      }
+      const reason = requireReason(cmd.reason, `releasing unit ${unit.id}`);
+      // a unit committed to a request stops serving it: a release if the requesting side lets it go, else a withdrawal
+      const events: DomainEvent[] = endService(world, [unit], { actor, authority, reason }, ctx);
       events.push(makeEvent('incident.unit_released', actor, incident.id, { unit: unit.id, reason, authority }));
       events.push(
         ...notify(actor, agencyContacts(world, unit.agency, incident.id), {
@@ -247,18 +266,30 @@ export function decideIncident(world: World, cmd: IncidentCommand, ctx: DecideCo
   }
 }
 
+/**
+ * The people named to command, each of whom must hold a position in their
+ * agency: someone with no post cannot speak for their agency in the command.
+ */
 function resolveStructure(
   world: World,
   s: CommandOf<'incident.establish_command'>['structure'],
+  now: string,
 ): EventOf<'incident.command_established'>['body']['structure'] {
+  const ranked = (id: string): Person => {
+    const p = getPerson(world, id);
+    if (positionsHeld(world, p.id, now).length === 0) {
+      throw new ConcordError('NOT_AUTHORISED', `${p.id} holds no position in ${p.agency} and cannot be in the incident's command for it`);
+    }
+    return p;
+  };
   if (s.kind === 'single') {
-    const p = getPerson(world, s.commander);
+    const p = ranked(s.commander);
     return { kind: 'single', commander: { agency: p.agency, person: p.id } };
   }
-  const members = s.members.map((id) => getPerson(world, id));
+  const members = s.members.map(ranked);
   const agencies = new Set(members.map((m) => m.agency));
   if (members.length < 2 || agencies.size !== members.length) {
-    throw new ConcordError('BAD_INPUT', 'a unified command has one member from each of at least two agencies');
+    throw new ConcordError('COMMAND_INCONSISTENT', 'a unified command has one member from each of at least two agencies');
   }
   return { kind: 'unified', members: members.map((m) => ({ agency: m.agency, person: m.id })) };
 }

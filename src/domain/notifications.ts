@@ -44,6 +44,15 @@ export function requesterContacts(world: World, r: AssistanceRequest): Recipient
   return out;
 }
 
+/**
+ * Everyone of the requesting agency who must hear that units stopped serving
+ * its request: its liaison officer (or its desk), the requester, and its
+ * member of the incident's command.
+ */
+export function requestingAgencyContacts(world: World, r: AssistanceRequest): Recipient[] {
+  return [...requesterContacts(world, r), ...incidentCommandContacts(world, r.incident).filter((c) => c.agency === r.from && c.person !== undefined)];
+}
+
 /** the people holding a position now, else the agency's desk */
 export function positionContacts(world: World, agency: string, position: string | undefined, at: string): Recipient[] {
   const holders = position === undefined ? [] : holdersOf(world, position, at);
@@ -103,7 +112,7 @@ function getNotification(world: World, id: string): Notification {
 function requireRecipientSide(actor: Actor, n: Notification, what: string): void {
   if (actor.agency !== n.recipient.agency) {
     throw new ConcordError(
-      'NOT_AUTHORISED',
+      'NOT_A_RECIPIENT',
       `${what} of notification ${n.id} must come from its recipient ${n.recipient.agency}, not ${actor.agency}`,
     );
   }
@@ -124,7 +133,11 @@ export function decideNotification(
     return [makeEvent('notification.delivered', cmd.actor, n.incident, { notification: n.id })];
   }
   requireRecipientSide(cmd.actor, n, 'acknowledgement');
-  requirePersonActor(cmd.actor, `acknowledging notification ${n.id}`);
+  const person = requirePersonActor(cmd.actor, `acknowledging notification ${n.id}`);
+  // an acknowledgement says that this person read it: only the one it was addressed to can say so
+  if (n.recipient.person !== undefined && n.recipient.person !== person) {
+    throw new ConcordError('NOT_A_RECIPIENT', `notification ${n.id} is addressed to ${n.recipient.person}; only they can acknowledge it, not ${person}`);
+  }
   if (n.status === 'acknowledged') {
     throw new ConcordError('INVALID_TRANSITION', `notification ${n.id} is already acknowledged`);
   }

@@ -53,6 +53,9 @@ function step(w: WorldWriter, e: DomainEvent, meta: EventMeta): void {
     case 'request.accepted':
     case 'request.partly_accepted':
     case 'request.declined':
+    case 'request.provided':
+    case 'request.partly_provided':
+    case 'request.refused':
     case 'request.escalated':
     case 'request.units_committed':
     case 'request.units_on_scene':

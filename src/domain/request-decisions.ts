@@ -1,18 +1,27 @@
 /**
- * Decisions on assistance requests: every command on a request is checked
- * against the state machine (requests.ts), the actor's side (requester or
- * receiver), the authority it rests on and — for accepting — the protocol
- * verdict. Each decision records actor, authority and reason, and tells the
- * other side.
+ * Decisions on assistance requests. Each action has its own function, and
+ * each checks in the same order, so that every class of refusal has one place
+ * to look:
+ *
+ *   1. exists       the request (and what the command names) is on record
+ *   2. state        the request's kind and state allow the action (requests.ts)
+ *   3. side         the actor's agency is the side that may act (requester or receiver)
+ *   4. authority    the actor holds an authority that covers the action
+ *   5. verdict      the protocols in effect now allow it (re-evaluated at the
+ *                   moment of decision, and recorded when the verdict changed)
+ *   6. reason       the decision says why
+ *
+ * Each decision records actor, authority and reason, and tells the other side.
  */
 import { ConcordError } from '../errors.ts';
 import type { CommandOf } from './commands.ts';
-import { agencyOf, approvingAuthority, authorityCommandsPosition, authorityCommandsUnit, topPositions } from './command.ts';
+import { approvingAuthority, authorityCommandsPosition, authorityCommandsUnit, isPositionOf, topPositions } from './command.ts';
 import {
   checkActor,
   getOpenIncident,
   getRequest,
   getUnit,
+  meaningful,
   requireActorAgency,
   requireAuthority,
   requireNew,
@@ -21,14 +30,16 @@ import {
   unknown,
   type DecideContext,
 } from './checks.ts';
-import { makeEvent, type DomainEvent } from './events.ts';
-import { directsIncident } from './incidents.ts';
+import { actsForRequester, endService } from './commitments.ts';
+import { makeEvent, requestShapeIssue, type DomainEvent } from './events.ts';
+import type { LegalBasisFacts, RequestFacts } from './facts.ts';
 import { agencyContacts, incidentCommandContacts, notify, positionContacts, requesterContacts } from './notifications.ts';
 import { decideOrder } from './orders.ts';
 import { RESPONSE_SECONDS, activeUnits, requireAction } from './requests.ts';
 import { isAtOrBefore } from './time.ts';
 import { describeAuthority, type Actor, type Authority } from './values.ts';
-import type { AssistanceRequest, World } from './world.ts';
+import type { Verdict } from './verdict.ts';
+import type { AssistanceRequest, Unit, World } from './world.ts';
 
 export type RequestCommand =
   | CommandOf<'request.send'>
@@ -38,6 +49,9 @@ export type RequestCommand =
   | CommandOf<'request.accept'>
   | CommandOf<'request.accept_partly'>
   | CommandOf<'request.decline'>
+  | CommandOf<'request.provide'>
+  | CommandOf<'request.provide_partly'>
+  | CommandOf<'request.refuse'>
   | CommandOf<'request.escalate'>
   | CommandOf<'request.commit'>
   | CommandOf<'request.report_on_scene'>
@@ -45,6 +59,9 @@ export type RequestCommand =
   | CommandOf<'request.release'>
   | CommandOf<'request.close'>
   | CommandOf<'request.cancel'>;
+
+/** the device named as the actor of verdicts the protocols give */
+export const PROTOCOLS_DEVICE = 'concord-protocols';
 
 /** the receiving agency's desk for requests: its request-handling position, else its top */
 export function defaultResponsible(world: World, agency: string): string | undefined {
@@ -57,20 +74,17 @@ export function defaultResponsible(world: World, agency: string): string | undef
 
 /** answering for the receiving agency: a position at or above the one now responsible */
 function answersFor(world: World, r: AssistanceRequest): (a: Authority) => boolean {
-  return (a) =>
-    r.responsible === undefined
-      ? agencyOf(world, a) === r.to && a.kind !== 'unified_command'
-      : authorityCommandsPosition(world, a, r.responsible);
+  return (a) => (r.responsible === undefined ? isPositionOf(world, a, r.to) : authorityCommandsPosition(world, a, r.responsible));
 }
 
-/** acting for the requesting side: a position of the requesting agency, or the incident's command */
-function actsForRequester(world: World, r: AssistanceRequest): (a: Authority) => boolean {
-  return (a) => (a.kind !== 'unified_command' && agencyOf(world, a) === r.from) || directsIncident(a, r.incident);
+/** the receiving agency's standing chain (its positions), for decisions either side's chain may take */
+function actsForReceiver(world: World, r: AssistanceRequest): (a: Authority) => boolean {
+  return (a) => isPositionOf(world, a, r.to);
 }
 
 /** the position whose approval a needs_approval verdict names (it must be a position of the receiving agency) */
-function approvalRole(world: World, r: AssistanceRequest): string {
-  const role = r.verdict?.approvalRole ?? r.responsible;
+function approvalRole(world: World, r: AssistanceRequest, v: Verdict): string {
+  const role = v.approvalRole ?? r.responsible;
   if (role === undefined) {
     throw new ConcordError('APPROVAL_REQUIRED', `the verdict on request ${r.id} needs approval but names no role`);
   }
@@ -81,258 +95,174 @@ function approvalRole(world: World, r: AssistanceRequest): string {
   return role;
 }
 
-function verdictText(r: AssistanceRequest): string {
-  const v = r.verdict;
+function verdictText(v: Verdict | undefined): string {
   if (v === undefined) return 'no verdict';
   const clauses = v.clauses.map((c) => c.id).join(', ');
   return `${v.decision} under ${v.policyVersion}${clauses === '' ? '' : ` (${clauses})`}`;
 }
 
-function checkUnitsCommitted(r: AssistanceRequest, units: readonly string[]): void {
-  const active = activeUnits(r);
-  for (const u of units) {
-    if (!active.includes(u)) throw new ConcordError('INVALID_TRANSITION', `unit ${u} is not committed to request ${r.id}`);
+function agencyRef(world: World, id: string): RequestFacts['from'] {
+  return { id, kind: world.agencies[id]?.kind ?? 'other' };
+}
+
+/** the request as the receiving agency's protocols see it */
+export function requestFacts(world: World, r: AssistanceRequest): RequestFacts {
+  const basis = r.legalBasis;
+  const legalBasis: LegalBasisFacts = {
+    ...(basis?.statute !== undefined ? { statute: basis.statute } : {}),
+    ...(basis?.warrant !== undefined ? { warrant: basis.warrant } : {}),
+    ...(basis?.courtOrder !== undefined ? { courtOrder: basis.courtOrder } : {}),
+    consent: basis?.consent === true,
+  };
+  return {
+    requestId: r.id,
+    from: agencyRef(world, r.from),
+    to: agencyRef(world, r.to),
+    kind: r.kind,
+    category: r.category,
+    urgency: r.urgency,
+    operation: r.operation,
+    officerInDanger: r.category === 'officer_in_danger',
+    description: r.description,
+    requestedUnits: r.unitsRequested ?? 0,
+    ...(r.information !== undefined ? { informationKind: r.information.kind } : {}),
+    personalData: r.information?.personalData === true,
+    legalBasis,
+  };
+}
+
+/** the receiving agency's verdict now; undefined when no protocol of it is in effect (or none are loaded) */
+function verdictNow(world: World, r: AssistanceRequest, ctx: DecideContext): Verdict | undefined {
+  return ctx.protocols?.request(requestFacts(world, r), ctx.now);
+}
+
+function sameVerdict(a: Verdict, b: Verdict): boolean {
+  return (
+    a.decision === b.decision &&
+    a.approvalRole === b.approvalRole &&
+    a.policyVersion === b.policyVersion &&
+    a.agency === b.agency &&
+    a.clauses.map((c) => c.id).join('\n') === b.clauses.map((c) => c.id).join('\n')
+  );
+}
+
+interface Current {
+  /** the verdict in force now, or undefined when no protocol is in effect */
+  readonly verdict: Verdict | undefined;
+  /** the request as it stands once the fresh verdict is on record */
+  readonly request: AssistanceRequest;
+  /** the re-evaluation to record first, when the verdict changed */
+  readonly events: DomainEvent[];
+}
+
+/**
+ * A decision rests on the protocols in force when it is taken: the request is
+ * evaluated again now, and when the verdict differs from the one on record (a
+ * new version took effect, or none was given) the new one is recorded before
+ * the decision. An approval stands only while the verdict still needs that
+ * role (requests.ts applies the same rule).
+ */
+function currentVerdict(world: World, r: AssistanceRequest, ctx: DecideContext): Current {
+  const v = verdictNow(world, r, ctx);
+  if (v === undefined || (r.verdict !== undefined && sameVerdict(r.verdict, v))) {
+    return { verdict: v === undefined ? undefined : r.verdict, request: r, events: [] };
+  }
+  const stands = r.approval !== undefined && v.decision === 'needs_approval' && v.approvalRole === r.approval.role;
+  const { approval: _stale, ...rest } = r;
+  return {
+    verdict: v,
+    request: { ...(stands ? r : rest), verdict: v },
+    events: [makeEvent('request.evaluated', { agency: r.to, device: PROTOCOLS_DEVICE }, r.incident, { request: r.id, verdict: v })],
+  };
+}
+
+/** the verdict a decision to carry out the request needs: one in force, not prohibiting it */
+function requireVerdictAllowing(current: Current, what: string): Verdict {
+  const v = current.verdict;
+  if (v === undefined) {
+    const r = current.request;
+    throw new ConcordError(
+      'POLICY_NOT_EFFECTIVE',
+      `${what}: no protocol of ${r.to} is in effect now to evaluate request ${r.id}${r.verdict !== undefined ? ` (its verdict under ${r.verdict.policyVersion} no longer applies)` : ''}`,
+      { agency: r.to },
+    );
+  }
+  requireNotProhibited(v, what);
+  return v;
+}
+
+/**
+ * For a needs_approval verdict: the approval already given, or one the
+ * deciding person holds themselves (the role, a position above it, or a
+ * delegation of either).
+ */
+function approvalFor(world: World, r: AssistanceRequest, v: Verdict, actor: Actor, chosen: Authority, now: string): { role: string; authority: Authority } | undefined {
+  if (v.decision !== 'needs_approval') return undefined;
+  const role = approvalRole(world, r, v);
+  if (r.approval !== undefined) return { role: r.approval.role, authority: r.approval.authority };
+  const person = actor.person ?? '';
+  const own = approvingAuthority(world, chosen, person, now, role);
+  if (own === undefined) {
+    throw new ConcordError(
+      'APPROVAL_REQUIRED',
+      `request ${r.id} needs approval by ${role} (${world.positions[role]?.title ?? role}); ${person} holds neither it, a position above it, nor a delegation of it`,
+      { role },
+    );
+  }
+  return { role, authority: own };
+}
+
+/** only the requesting and the asked agency act on a request after it is sent */
+function requireParty(actor: Actor, r: AssistanceRequest): void {
+  if (actor.agency !== r.to && actor.agency !== r.from) {
+    throw new ConcordError('NOT_AUTHORISED', `${actor.agency} is not a party to request ${r.id}`);
   }
 }
 
+/** the units named, or every unit still committed; each must be committed to the request */
+function committedUnits(r: AssistanceRequest, named: readonly string[] | undefined, what: string): string[] {
+  const ids = named === undefined ? activeUnits(r) : [...new Set(named)];
+  if (ids.length === 0) throw new ConcordError('COMMAND_INCONSISTENT', `no units to ${what} request ${r.id}`);
+  const active = activeUnits(r);
+  for (const u of ids) {
+    if (!active.includes(u)) throw new ConcordError('INVALID_TRANSITION', `unit ${u} is not committed to request ${r.id}`);
+  }
+  return ids;
+}
+
 export function decideRequest(world: World, cmd: RequestCommand, ctx: DecideContext): DomainEvent[] {
-  const actor = cmd.actor;
-  checkActor(world, actor);
+  checkActor(world, cmd.actor);
   if (cmd.type === 'request.send') return decideSend(world, cmd, ctx);
   const r = getRequest(world, cmd.requestId);
-  const inc = r.incident;
-  const toRequester = (): ReturnType<typeof requesterContacts> => requesterContacts(world, r);
-  const toCommand = (): ReturnType<typeof incidentCommandContacts> => incidentCommandContacts(world, inc);
-
   switch (cmd.type) {
-    case 'request.receive': {
-      requireAction(r, 'receive');
-      requireActorAgency(actor, r.to, `receiving request ${r.id}`);
-      return [
-        makeEvent('request.received', actor, inc, { request: r.id }),
-        ...notify(actor, toRequester(), {
-          topic: 'request.received',
-          incident: inc,
-          request: r.id,
-          message: `${r.to} received request ${r.id}`,
-          urgent: false,
-        }, ctx),
-      ];
-    }
-    case 'request.evaluate': {
-      requireAction(r, 'evaluate');
-      requireActorAgency(actor, r.to, `evaluating request ${r.id}`);
-      if (cmd.verdict.agency !== r.to) {
-        throw new ConcordError('BAD_INPUT', `request ${r.id} is answered under ${r.to}'s protocols, not ${cmd.verdict.agency}'s`);
-      }
-      return [makeEvent('request.evaluated', actor, inc, { request: r.id, verdict: cmd.verdict })];
-    }
-    case 'request.approve': {
-      requireAction(r, 'approve');
-      requireActorAgency(actor, r.to, `approving request ${r.id}`);
-      if (r.verdict?.decision !== 'needs_approval') {
-        throw new ConcordError('INVALID_TRANSITION', `request ${r.id} has verdict ${verdictText(r)}; there is nothing to approve`);
-      }
-      if (r.approval !== undefined) {
-        throw new ConcordError('INVALID_TRANSITION', `request ${r.id} is already approved by ${r.approval.by.person ?? r.approval.by.agency}`);
-      }
-      const reason = requireReason(cmd.reason, `approving request ${r.id}`);
-      const role = approvalRole(world, r);
-      let authority: Authority;
-      try {
-        authority = requireAuthority(world, actor, ctx.now, cmd.authority, (a) => authorityCommandsPosition(world, a, role), `approving request ${r.id} (needs ${role})`);
-      } catch (e) {
-        if (e instanceof ConcordError && e.code === 'NOT_AUTHORISED') throw new ConcordError('APPROVAL_REQUIRED', e.message);
-        throw e;
-      }
-      return [makeEvent('request.approved', actor, inc, { request: r.id, role, reason, authority })];
-    }
+    case 'request.receive':
+      return decideReceive(world, cmd, r, ctx);
+    case 'request.evaluate':
+      return decideEvaluate(world, cmd, r, ctx);
+    case 'request.approve':
+      return decideApprove(world, cmd, r, ctx);
     case 'request.accept':
     case 'request.accept_partly':
-      return decideAccept(world, cmd, r, ctx);
-    case 'request.decline': {
-      requireAction(r, 'decline');
-      requireActorAgency(actor, r.to, `declining request ${r.id}`);
-      const reason = requireReason(cmd.reason, `declining request ${r.id}`);
-      const authority = requireAuthority(world, actor, ctx.now, cmd.authority, answersFor(world, r), `declining request ${r.id}`);
-      return [
-        makeEvent('request.declined', actor, inc, { request: r.id, reason, authority }),
-        ...notify(actor, [...toRequester(), ...toCommand()], {
-          topic: 'request.declined',
-          incident: inc,
-          request: r.id,
-          message: `${r.to} declined request ${r.id}`,
-          reason,
-          urgent: r.urgency !== 'routine',
-        }, ctx),
-      ];
-    }
+    case 'request.provide':
+    case 'request.provide_partly':
+      return decideAnswer(world, cmd, r, ctx);
+    case 'request.decline':
+    case 'request.refuse':
+      return decideRefusal(world, cmd, r, ctx);
     case 'request.escalate':
       return decideEscalate(world, cmd, r, ctx);
-    case 'request.commit': {
-      requireAction(r, 'commit');
-      requireActorAgency(actor, r.to, `committing units to request ${r.id}`);
-      getOpenIncident(world, inc);
-      const ids = [...new Set(cmd.units)];
-      if (ids.length === 0) throw new ConcordError('BAD_INPUT', `committing to request ${r.id} needs at least one unit`);
-      const units = ids.map((id) => getUnit(world, id));
-      for (const u of units) {
-        if (u.agency !== r.to) throw new ConcordError('BAD_INPUT', `unit ${u.id} belongs to ${u.agency}, not ${r.to}`);
-        if (u.commitment !== undefined) {
-          throw new ConcordError('INVALID_TRANSITION', `unit ${u.id} is already committed to request ${u.commitment}`);
-        }
-        if (u.assignment !== undefined && u.assignment.incident !== inc) {
-          throw new ConcordError('INVALID_TRANSITION', `unit ${u.id} is assigned to incident ${u.assignment.incident}`);
-        }
-      }
-      if (r.answer?.kind === 'partly_accepted' && r.answer.count !== undefined && r.commitments.length + ids.length > r.answer.count) {
-        throw new ConcordError(
-          'INVALID_TRANSITION',
-          `request ${r.id} was partly accepted for ${r.answer.count} unit(s); ${r.commitments.length} already committed, ${ids.length} more would exceed it`,
-        );
-      }
-      const authority = requireAuthority(
-        world,
-        actor,
-        ctx.now,
-        cmd.authority,
-        (a) => units.every((u) => authorityCommandsUnit(world, a, u)),
-        `committing ${ids.join(', ')} to request ${r.id}`,
-        'NOT_IN_CHAIN_OF_COMMAND',
-      );
-      const reason = cmd.reason?.trim() === '' ? undefined : cmd.reason;
-      return [
-        makeEvent('request.units_committed', actor, inc, { request: r.id, units: ids, authority, reason }),
-        ...units
-          .filter((u) => u.assignment === undefined)
-          .map((u) => makeEvent('incident.unit_assigned', actor, inc, { unit: u.id, request: r.id, authority })),
-        ...notify(actor, [...toRequester(), ...toCommand()], {
-          topic: 'request.units_committed',
-          incident: inc,
-          request: r.id,
-          units: ids,
-          message: `${r.to} committed ${units.map((u) => u.callsign).join(', ')} to request ${r.id}`,
-          urgent: false,
-        }, ctx),
-      ];
-    }
-    case 'request.report_on_scene': {
-      requireAction(r, 'report_on_scene');
-      requireParty(actor, r);
-      const ids = [...new Set(cmd.units)];
-      if (ids.length === 0) throw new ConcordError('BAD_INPUT', 'name the units on scene');
-      checkUnitsCommitted(r, ids);
-      const already = r.commitments.filter((c) => c.ended === undefined && c.onSceneAt !== undefined && ids.includes(c.unit));
-      if (already.length > 0) {
-        throw new ConcordError('INVALID_TRANSITION', `unit ${already.map((c) => c.unit).join(', ')} already on scene for request ${r.id}`);
-      }
-      return [
-        makeEvent('request.units_on_scene', actor, inc, { request: r.id, units: ids }),
-        ...notify(actor, [...toRequester(), ...toCommand()], {
-          topic: 'request.units_on_scene',
-          incident: inc,
-          request: r.id,
-          units: ids,
-          message: `${ids.join(', ')} on scene for request ${r.id}`,
-          urgent: false,
-        }, ctx),
-      ];
-    }
-    case 'request.withdraw': {
-      requireAction(r, 'withdraw');
-      requireActorAgency(actor, r.to, `withdrawing units from request ${r.id}`);
-      const reason = requireReason(cmd.reason, `withdrawing units from request ${r.id}`);
-      const ids = cmd.units === undefined ? activeUnits(r) : [...new Set(cmd.units)];
-      if (ids.length === 0) throw new ConcordError('BAD_INPUT', `no units to withdraw from request ${r.id}`);
-      checkUnitsCommitted(r, ids);
-      // a withdrawal is an order to the units: the same authority check, record and notices
-      return decideOrder(
-        world,
-        {
-          type: 'order.issue',
-          actor,
-          ...(cmd.orderId !== undefined ? { orderId: cmd.orderId } : {}),
-          incidentId: inc,
-          directive: 'withdraw',
-          units: ids,
-          rationale: reason,
-          ...(cmd.authority !== undefined ? { authority: cmd.authority } : {}),
-        },
-        ctx,
-        { chainOnly: true },
-      );
-    }
-    case 'request.release': {
-      requireAction(r, 'release');
-      const reason = requireReason(cmd.reason, `releasing units from request ${r.id}`);
-      const authority = requireAuthority(world, actor, ctx.now, cmd.authority, actsForRequester(world, r), `releasing units from request ${r.id}`);
-      const ids = cmd.units === undefined ? activeUnits(r) : [...new Set(cmd.units)];
-      if (ids.length === 0) throw new ConcordError('BAD_INPUT', `no units to release from request ${r.id}`);
-      checkUnitsCommitted(r, ids);
-      return [
-        makeEvent('request.units_released', actor, inc, { request: r.id, units: ids, reason, authority }),
-        ...ids
-          .filter((u) => world.units[u]?.assignment?.incident === inc)
-          .map((u) => makeEvent('incident.unit_released', actor, inc, { unit: u, reason, authority })),
-        ...notify(actor, [...agencyContacts(world, r.to, inc), ...toCommand()], {
-          topic: 'request.units_released',
-          incident: inc,
-          request: r.id,
-          units: ids,
-          message: `${r.from} released ${ids.join(', ')} from request ${r.id}`,
-          reason,
-          urgent: false,
-        }, ctx),
-      ];
-    }
-    case 'request.close': {
-      requireAction(r, 'close');
-      requireParty(actor, r);
-      const reason = requireReason(cmd.reason, `closing request ${r.id}`);
-      const authority = requireAuthority(
-        world,
-        actor,
-        ctx.now,
-        cmd.authority,
-        (a) => actsForRequester(world, r)(a) || (a.kind !== 'unified_command' && agencyOf(world, a) === r.to),
-        `closing request ${r.id}`,
-      );
-      const other = actor.agency === r.from ? agencyContacts(world, r.to, inc) : toRequester();
-      return [
-        makeEvent('request.closed', actor, inc, { request: r.id, reason, authority }),
-        ...notify(actor, other, {
-          topic: 'request.closed',
-          incident: inc,
-          request: r.id,
-          message: `request ${r.id} closed`,
-          reason,
-          urgent: false,
-        }, ctx),
-      ];
-    }
-    case 'request.cancel': {
-      if (r.state === 'units_committed' || r.state === 'on_scene') {
-        throw new ConcordError('INVALID_TRANSITION', `request ${r.id} is ${r.state}; cannot cancel it: units are committed, release them instead`, {
-          state: r.state,
-          action: 'cancel',
-        });
-      }
-      requireAction(r, 'cancel');
-      requireActorAgency(actor, r.from, `cancelling request ${r.id}`);
-      const reason = requireReason(cmd.reason, `cancelling request ${r.id}`);
-      const authority = requireAuthority(world, actor, ctx.now, cmd.authority, actsForRequester(world, r), `cancelling request ${r.id}`);
-      return [
-        makeEvent('request.cancelled', actor, inc, { request: r.id, reason, authority }),
-        ...notify(actor, [...positionContacts(world, r.to, r.responsible, ctx.now), ...agencyContacts(world, r.to, inc)], {
-          topic: 'request.cancelled',
-          incident: inc,
-          request: r.id,
-          message: `${r.from} cancelled request ${r.id}`,
-          reason,
-          urgent: r.urgency !== 'routine',
-        }, ctx),
-      ];
-    }
+    case 'request.commit':
+      return decideCommit(world, cmd, r, ctx);
+    case 'request.report_on_scene':
+      return decideOnScene(world, cmd, r, ctx);
+    case 'request.withdraw':
+      return decideWithdraw(world, cmd, r, ctx);
+    case 'request.release':
+      return decideRelease(world, cmd, r, ctx);
+    case 'request.close':
+      return decideClose(world, cmd, r, ctx);
+    case 'request.cancel':
+      return decideCancel(world, cmd, r, ctx);
   }
 }
 
@@ -340,27 +270,38 @@ function decideSend(world: World, cmd: CommandOf<'request.send'>, ctx: DecideCon
   const actor = cmd.actor;
   const incident = getOpenIncident(world, cmd.incidentId);
   if (world.agencies[cmd.to] === undefined) throw unknown('agency', cmd.to);
-  if (cmd.to === actor.agency) throw new ConcordError('BAD_INPUT', 'an agency does not send an assistance request to itself');
   const id = cmd.requestId ?? ctx.newId('request');
   requireNew(world.requests[id] !== undefined, 'request', id);
+  if (cmd.to === actor.agency) throw new ConcordError('COMMAND_INCONSISTENT', 'an agency does not send an assistance request to itself');
   if (cmd.toPosition !== undefined) {
     const p = world.positions[cmd.toPosition];
     if (p === undefined) throw unknown('position', cmd.toPosition);
-    if (p.agency !== cmd.to) throw new ConcordError('BAD_INPUT', `position ${p.id} belongs to ${p.agency}, not ${cmd.to}`);
+    if (p.agency !== cmd.to) throw new ConcordError('AGENCY_MISMATCH', `position ${p.id} belongs to ${p.agency}, not ${cmd.to}`);
   }
+  const kind = cmd.kind ?? 'units';
+  const shape = requestShapeIssue({ ...cmd, kind });
+  if (shape !== undefined) throw new ConcordError('BAD_INPUT', `invalid command at ${shape.path}: ${shape.message}`);
   const responsible = cmd.toPosition ?? defaultResponsible(world, cmd.to);
-  const units = `${cmd.unitsRequested} unit${cmd.unitsRequested === 1 ? '' : 's'}`;
+  const asked =
+    kind === 'units'
+      ? `${cmd.unitsRequested ?? 0} unit${cmd.unitsRequested === 1 ? '' : 's'}`
+      : kind === 'information'
+        ? `information (${cmd.information?.kind ?? 'other'}${cmd.information?.personalData === true ? ', personal data' : ''})`
+        : 'help';
   return [
     makeEvent('request.sent', actor, incident.id, {
       request: id,
       from: actor.agency,
       to: cmd.to,
       requester: actor.person,
+      kind,
       category: cmd.category,
       urgency: cmd.urgency,
       operation: cmd.operation,
       description: cmd.description,
       unitsRequested: cmd.unitsRequested,
+      information: cmd.information,
+      legalBasis: cmd.legalBasis,
       location: cmd.location,
       responsible,
       responseSeconds: RESPONSE_SECONDS[cmd.urgency],
@@ -369,77 +310,165 @@ function decideSend(world: World, cmd: CommandOf<'request.send'>, ctx: DecideCon
       topic: 'request.sent',
       incident: incident.id,
       request: id,
-      message: `${actor.agency} requests ${units} (${cmd.category}, ${cmd.urgency}): ${cmd.description}`,
+      message: `${actor.agency} requests ${asked} (${cmd.category}, ${cmd.urgency}): ${cmd.description}`,
       urgent: cmd.urgency !== 'routine',
     }, ctx),
   ];
 }
 
-function decideAccept(
+/** received by the asked agency, and evaluated at once against its protocols in effect, so the verdict is on record before anyone acts */
+function decideReceive(world: World, cmd: CommandOf<'request.receive'>, r: AssistanceRequest, ctx: DecideContext): DomainEvent[] {
+  const actor = cmd.actor;
+  requireAction(r, 'receive');
+  requireActorAgency(actor, r.to, `receiving request ${r.id}`);
+  const verdict = verdictNow(world, r, ctx);
+  return [
+    makeEvent('request.received', actor, r.incident, { request: r.id }),
+    ...(verdict === undefined ? [] : [makeEvent('request.evaluated', { agency: r.to, device: PROTOCOLS_DEVICE }, r.incident, { request: r.id, verdict })]),
+    ...notify(actor, requesterContacts(world, r), {
+      topic: 'request.received',
+      incident: r.incident,
+      request: r.id,
+      message: `${r.to} received request ${r.id}${verdict === undefined ? '' : `; verdict ${verdictText(verdict)}`}`,
+      urgent: false,
+    }, ctx),
+  ];
+}
+
+/** evaluate again now: the verdict is computed from the protocols in effect, never taken from the command */
+function decideEvaluate(world: World, cmd: CommandOf<'request.evaluate'>, r: AssistanceRequest, ctx: DecideContext): DomainEvent[] {
+  const actor = cmd.actor;
+  requireAction(r, 'evaluate');
+  requireActorAgency(actor, r.to, `evaluating request ${r.id}`);
+  const verdict = verdictNow(world, r, ctx);
+  if (verdict === undefined) {
+    throw new ConcordError('POLICY_NOT_EFFECTIVE', `no protocol of ${r.to} is in effect at ${ctx.now} to evaluate request ${r.id}`, { agency: r.to });
+  }
+  return [makeEvent('request.evaluated', actor, r.incident, { request: r.id, verdict })];
+}
+
+function decideApprove(world: World, cmd: CommandOf<'request.approve'>, r: AssistanceRequest, ctx: DecideContext): DomainEvent[] {
+  const actor = cmd.actor;
+  requireAction(r, 'approve');
+  requireActorAgency(actor, r.to, `approving request ${r.id}`);
+  const current = currentVerdict(world, r, ctx);
+  const v = requireVerdictAllowing(current, `request ${r.id} cannot be approved`);
+  if (v.decision !== 'needs_approval') {
+    throw new ConcordError('INVALID_TRANSITION', `request ${r.id} has verdict ${verdictText(v)}; there is nothing to approve`);
+  }
+  const now = current.request;
+  if (now.approval !== undefined) {
+    throw new ConcordError('INVALID_TRANSITION', `request ${r.id} is already approved by ${now.approval.by.person ?? now.approval.by.agency}`);
+  }
+  const role = approvalRole(world, now, v);
+  let authority: Authority;
+  try {
+    authority = requireAuthority(world, actor, ctx.now, cmd.authority, (a) => authorityCommandsPosition(world, a, role), `approving request ${r.id} (needs ${role})`);
+  } catch (e) {
+    if (e instanceof ConcordError && e.code === 'NOT_AUTHORISED') throw new ConcordError('APPROVAL_REQUIRED', e.message, e.details === undefined ? undefined : { ...e.details }, { cause: e });
+    throw e;
+  }
+  const reason = requireReason(cmd.reason, `approving request ${r.id}`);
+  return [...current.events, makeEvent('request.approved', actor, r.incident, { request: r.id, role, reason, authority })];
+}
+
+/** accepting a request for units or other help, or providing the information asked for, wholly or in part */
+function decideAnswer(
   world: World,
-  cmd: CommandOf<'request.accept'> | CommandOf<'request.accept_partly'>,
+  cmd: CommandOf<'request.accept'> | CommandOf<'request.accept_partly'> | CommandOf<'request.provide'> | CommandOf<'request.provide_partly'>,
   r: AssistanceRequest,
   ctx: DecideContext,
 ): DomainEvent[] {
   const actor = cmd.actor;
-  const partly = cmd.type === 'request.accept_partly';
-  requireAction(r, partly ? 'accept_partly' : 'accept');
-  requireActorAgency(actor, r.to, `accepting request ${r.id}`);
+  const action = cmd.type.slice('request.'.length) as 'accept' | 'accept_partly' | 'provide' | 'provide_partly';
+  const doing = action.startsWith('provide') ? `providing what request ${r.id} asks for` : `accepting request ${r.id}`;
+  // 1-2: what the command names, and the request's kind and state
+  requireAction(r, action);
   getOpenIncident(world, r.incident);
-  const v = r.verdict;
-  if (v === undefined) {
-    throw new ConcordError('INVALID_TRANSITION', `request ${r.id} is ${r.state} without a verdict; evaluate it before accepting`);
-  }
-  requireNotProhibited(v, `request ${r.id} cannot be accepted`);
-  const reason = requireReason(cmd.reason, `accepting request ${r.id}`);
-  const authority = requireAuthority(world, actor, ctx.now, cmd.authority, answersFor(world, r), `accepting request ${r.id}`);
-  let approval: { role: string; authority: Authority } | undefined;
-  if (v.decision === 'needs_approval') {
-    const role = approvalRole(world, r);
-    if (r.approval !== undefined) {
-      approval = { role: r.approval.role, authority: r.approval.authority };
-    } else {
-      const person = actor.person ?? '';
-      const own = approvingAuthority(world, authority, person, ctx.now, role);
-      if (own === undefined) {
-        throw new ConcordError(
-          'APPROVAL_REQUIRED',
-          `request ${r.id} needs approval by ${role} (${world.positions[role]?.title ?? role}); ${person} holds neither it, a position above it, nor a delegation of it`,
-          { role },
-        );
-      }
-      approval = { role, authority: own };
-    }
-  }
   let count: number | undefined;
   let units: string[] | undefined;
   if (cmd.type === 'request.accept_partly') {
     count = cmd.count;
-    if (count >= r.unitsRequested) {
-      throw new ConcordError('BAD_INPUT', `a partial acceptance sends fewer than the ${r.unitsRequested} unit(s) requested; accept instead`);
+    const requested = r.unitsRequested ?? 0;
+    if (count >= requested) {
+      throw new ConcordError('COUNT_EXCEEDED', `a partial acceptance sends fewer than the ${requested} unit(s) requested; accept instead`);
     }
     if (cmd.units !== undefined) {
       units = [...new Set(cmd.units)];
       for (const id of units) {
         const u = getUnit(world, id);
-        if (u.agency !== r.to) throw new ConcordError('BAD_INPUT', `unit ${u.id} belongs to ${u.agency}, not ${r.to}`);
+        if (u.agency !== r.to) throw new ConcordError('AGENCY_MISMATCH', `unit ${u.id} belongs to ${u.agency}, not ${r.to}`);
       }
-      if (units.length > count) throw new ConcordError('BAD_INPUT', `${units.length} units named for a partial acceptance of ${count}`);
+      if (units.length > count) throw new ConcordError('COUNT_EXCEEDED', `${units.length} units named for a partial acceptance of ${count}`);
     }
   }
+  // 3-4: the receiving side, on an authority at or above the position now responsible
+  requireActorAgency(actor, r.to, doing);
+  const authority = requireAuthority(world, actor, ctx.now, cmd.authority, answersFor(world, r), doing);
+  // 5: the protocols in force now allow it, with the approval it needs
+  const current = currentVerdict(world, r, ctx);
+  const v = requireVerdictAllowing(current, action.startsWith('provide') ? `request ${r.id} cannot be answered with the information` : `request ${r.id} cannot be accepted`);
+  const approval = approvalFor(world, current.request, v, actor, authority, ctx.now);
+  // 6: why
+  const reason = requireReason(cmd.reason, doing);
   const base = { request: r.id, reason, authority, ...(approval !== undefined ? { approval } : {}) };
-  const event =
-    count === undefined
-      ? makeEvent('request.accepted', actor, r.incident, base)
-      : makeEvent('request.partly_accepted', actor, r.incident, { ...base, count, ...(units !== undefined ? { units } : {}) });
-  const what = count === undefined ? 'accepted' : `partly accepted (${count} of ${r.unitsRequested} units)`;
+  let event: DomainEvent;
+  let what: string;
+  switch (cmd.type) {
+    case 'request.accept':
+      event = makeEvent('request.accepted', actor, r.incident, base);
+      what = 'accepted';
+      break;
+    case 'request.accept_partly':
+      event = makeEvent('request.partly_accepted', actor, r.incident, { ...base, count: count as number, ...(units !== undefined ? { units } : {}) });
+      what = `partly accepted (${count as number} of ${r.unitsRequested ?? 0} units)`;
+      break;
+    case 'request.provide':
+      event = makeEvent('request.provided', actor, r.incident, { ...base, provided: cmd.provided });
+      what = `provided ${cmd.provided} for`;
+      break;
+    case 'request.provide_partly':
+      event = makeEvent('request.partly_provided', actor, r.incident, { ...base, provided: cmd.provided, ...(cmd.withheld !== undefined ? { withheld: cmd.withheld } : {}) });
+      what = `partly provided ${cmd.provided}${cmd.withheld !== undefined ? ` (withheld: ${cmd.withheld})` : ''} for`;
+      break;
+  }
   return [
+    ...current.events,
     event,
     ...notify(actor, [...requesterContacts(world, r), ...incidentCommandContacts(world, r.incident)], {
       topic: event.type,
       incident: r.incident,
       request: r.id,
-      message: `${r.to} ${what} request ${r.id}; verdict ${verdictText(r)}`,
+      message: `${r.to} ${what} request ${r.id}; verdict ${verdictText(v)}`,
+      reason,
+      urgent: r.urgency !== 'routine',
+    }, ctx),
+  ];
+}
+
+/** declining a request for units or other help, or refusing an information request */
+function decideRefusal(world: World, cmd: CommandOf<'request.decline'> | CommandOf<'request.refuse'>, r: AssistanceRequest, ctx: DecideContext): DomainEvent[] {
+  const actor = cmd.actor;
+  const action = cmd.type === 'request.decline' ? 'decline' : 'refuse';
+  const doing = `${action === 'decline' ? 'declining' : 'refusing'} request ${r.id}`;
+  requireAction(r, action);
+  requireActorAgency(actor, r.to, doing);
+  const authority = requireAuthority(world, actor, ctx.now, cmd.authority, answersFor(world, r), doing);
+  // saying no needs no permission, but the record shows what the rules in force said when it was said
+  const current = currentVerdict(world, r, ctx);
+  const reason = requireReason(cmd.reason, doing);
+  const event =
+    action === 'decline'
+      ? makeEvent('request.declined', actor, r.incident, { request: r.id, reason, authority })
+      : makeEvent('request.refused', actor, r.incident, { request: r.id, reason, authority });
+  return [
+    ...current.events,
+    event,
+    ...notify(actor, [...requesterContacts(world, r), ...incidentCommandContacts(world, r.incident)], {
+      topic: event.type,
+      incident: r.incident,
+      request: r.id,
+      message: `${r.to} ${action === 'decline' ? 'declined' : 'refused'} request ${r.id}`,
       reason,
       urgent: r.urgency !== 'routine',
     }, ctx),
@@ -449,8 +478,6 @@ function decideAccept(
 function decideEscalate(world: World, cmd: CommandOf<'request.escalate'>, r: AssistanceRequest, ctx: DecideContext): DomainEvent[] {
   const actor = cmd.actor;
   requireAction(r, 'escalate');
-  requireActorAgency(actor, r.to, `escalating request ${r.id}`);
-  const reason = requireReason(cmd.reason, `escalating request ${r.id}`);
   const from = r.responsible;
   const to = from === undefined ? undefined : world.positions[from]?.reportsTo;
   if (to === undefined) {
@@ -460,6 +487,7 @@ function decideEscalate(world: World, cmd: CommandOf<'request.escalate'>, r: Ass
       { state: r.state, action: 'escalate' },
     );
   }
+  requireActorAgency(actor, r.to, `escalating request ${r.id}`);
   let authority: Authority;
   if (cmd.automatic === true) {
     if (r.deadline === undefined || !isAtOrBefore(r.deadline, ctx.now)) {
@@ -472,6 +500,7 @@ function decideEscalate(world: World, cmd: CommandOf<'request.escalate'>, r: Ass
   } else {
     authority = requireAuthority(world, actor, ctx.now, cmd.authority, answersFor(world, r), `escalating request ${r.id}`);
   }
+  const reason = requireReason(cmd.reason, `escalating request ${r.id}`);
   const toTitle = world.positions[to]?.title ?? to;
   return [
     makeEvent('request.escalated', actor, r.incident, {
@@ -501,9 +530,171 @@ function decideEscalate(world: World, cmd: CommandOf<'request.escalate'>, r: Ass
   ];
 }
 
-/** only the requesting and the asked agency act on a request after it is sent */
-function requireParty(actor: Actor, r: AssistanceRequest): void {
-  if (actor.agency !== r.to && actor.agency !== r.from) {
-    throw new ConcordError('NOT_AUTHORISED', `${actor.agency} is not a party to request ${r.id}`);
+function decideCommit(world: World, cmd: CommandOf<'request.commit'>, r: AssistanceRequest, ctx: DecideContext): DomainEvent[] {
+  const actor = cmd.actor;
+  const inc = r.incident;
+  const ids = [...new Set(cmd.units)];
+  const units = ids.map((id) => getUnit(world, id));
+  requireAction(r, 'commit');
+  getOpenIncident(world, inc);
+  if (ids.length === 0) throw new ConcordError('COMMAND_INCONSISTENT', `committing to request ${r.id} needs at least one unit`);
+  for (const u of units) {
+    if (u.agency !== r.to) throw new ConcordError('AGENCY_MISMATCH', `unit ${u.id} belongs to ${u.agency}, not ${r.to}`);
+    if (u.commitment !== undefined) {
+      throw new ConcordError('INVALID_TRANSITION', `unit ${u.id} is already committed to request ${u.commitment}`);
+    }
+    if (u.assignment !== undefined && u.assignment.incident !== inc) {
+      throw new ConcordError('INVALID_TRANSITION', `unit ${u.id} is assigned to incident ${u.assignment.incident}`);
+    }
   }
+  // no more units serve at once than were asked for, or than a partial acceptance agreed to send
+  const limit = r.answer?.kind === 'partly_accepted' && r.answer.count !== undefined ? r.answer.count : (r.unitsRequested ?? 0);
+  const serving = activeUnits(r).length;
+  if (serving + ids.length > limit) {
+    const agreed = r.answer?.kind === 'partly_accepted' ? `was partly accepted for ${limit}` : `asks for ${limit}`;
+    throw new ConcordError(
+      'COUNT_EXCEEDED',
+      `request ${r.id} ${agreed} unit(s); ${serving} serve it now, ${ids.length} more would exceed it`,
+      { limit, serving, adding: ids.length },
+    );
+  }
+  requireActorAgency(actor, r.to, `committing units to request ${r.id}`);
+  const authority = requireAuthority(
+    world,
+    actor,
+    ctx.now,
+    cmd.authority,
+    (a) => units.every((u) => authorityCommandsUnit(world, a, u)),
+    `committing ${ids.join(', ')} to request ${r.id}`,
+    'NOT_IN_CHAIN_OF_COMMAND',
+  );
+  const reason = meaningful(cmd.reason);
+  return [
+    makeEvent('request.units_committed', actor, inc, { request: r.id, units: ids, authority, reason }),
+    ...units
+      .filter((u) => u.assignment === undefined)
+      .map((u) => makeEvent('incident.unit_assigned', actor, inc, { unit: u.id, request: r.id, authority })),
+    ...notify(actor, [...requesterContacts(world, r), ...incidentCommandContacts(world, inc)], {
+      topic: 'request.units_committed',
+      incident: inc,
+      request: r.id,
+      units: ids,
+      message: `${r.to} committed ${units.map((u) => u.callsign).join(', ')} to request ${r.id}`,
+      urgent: false,
+    }, ctx),
+  ];
+}
+
+function decideOnScene(world: World, cmd: CommandOf<'request.report_on_scene'>, r: AssistanceRequest, ctx: DecideContext): DomainEvent[] {
+  const actor = cmd.actor;
+  requireAction(r, 'report_on_scene');
+  const ids = committedUnits(r, cmd.units, 'report on scene for');
+  const already = r.commitments.filter((c) => c.ended === undefined && c.onSceneAt !== undefined && ids.includes(c.unit));
+  if (already.length > 0) {
+    throw new ConcordError('INVALID_TRANSITION', `unit ${already.map((c) => c.unit).join(', ')} already on scene for request ${r.id}`);
+  }
+  requireParty(actor, r);
+  return [
+    makeEvent('request.units_on_scene', actor, r.incident, { request: r.id, units: ids }),
+    ...notify(actor, [...requesterContacts(world, r), ...incidentCommandContacts(world, r.incident)], {
+      topic: 'request.units_on_scene',
+      incident: r.incident,
+      request: r.id,
+      units: ids,
+      message: `${ids.join(', ')} on scene for request ${r.id}`,
+      urgent: false,
+    }, ctx),
+  ];
+}
+
+/** the sending agency pulls its units: a withdraw order from its chain, with the same checks, verdicts, record and notices */
+function decideWithdraw(world: World, cmd: CommandOf<'request.withdraw'>, r: AssistanceRequest, ctx: DecideContext): DomainEvent[] {
+  const actor = cmd.actor;
+  requireAction(r, 'withdraw');
+  const ids = committedUnits(r, cmd.units, 'withdraw from');
+  requireActorAgency(actor, r.to, `withdrawing units from request ${r.id}`);
+  return decideOrder(
+    world,
+    {
+      type: 'order.issue',
+      actor,
+      ...(cmd.orderId !== undefined ? { orderId: cmd.orderId } : {}),
+      incidentId: r.incident,
+      directive: 'withdraw',
+      units: ids,
+      rationale: cmd.reason,
+      ...(cmd.authority !== undefined ? { authority: cmd.authority } : {}),
+    },
+    ctx,
+    { chainOnly: true },
+  );
+}
+
+/** the requester lets committed units go: only the requesting side, on its own authority */
+function decideRelease(world: World, cmd: CommandOf<'request.release'>, r: AssistanceRequest, ctx: DecideContext): DomainEvent[] {
+  const actor = cmd.actor;
+  requireAction(r, 'release');
+  const ids = committedUnits(r, cmd.units, 'release from');
+  requireActorAgency(actor, r.from, `releasing units from request ${r.id} (the requesting agency releases; the sending agency withdraws)`);
+  const authority = requireAuthority(world, actor, ctx.now, cmd.authority, actsForRequester(world, r), `releasing units from request ${r.id}`);
+  const reason = requireReason(cmd.reason, `releasing units from request ${r.id}`);
+  const units: Unit[] = ids.map((id) => getUnit(world, id));
+  return [
+    ...endService(world, units, { actor, authority, reason }, ctx),
+    ...units
+      .filter((u) => u.assignment?.incident === r.incident)
+      .map((u) => makeEvent('incident.unit_released', actor, r.incident, { unit: u.id, reason, authority })),
+  ];
+}
+
+function decideClose(world: World, cmd: CommandOf<'request.close'>, r: AssistanceRequest, ctx: DecideContext): DomainEvent[] {
+  const actor = cmd.actor;
+  requireAction(r, 'close');
+  requireParty(actor, r);
+  const authority = requireAuthority(
+    world,
+    actor,
+    ctx.now,
+    cmd.authority,
+    (a) => (actor.agency === r.from ? actsForRequester(world, r)(a) : actsForReceiver(world, r)(a)),
+    `closing request ${r.id}`,
+  );
+  const reason = requireReason(cmd.reason, `closing request ${r.id}`);
+  const other = actor.agency === r.from ? agencyContacts(world, r.to, r.incident) : requesterContacts(world, r);
+  return [
+    makeEvent('request.closed', actor, r.incident, { request: r.id, reason, authority }),
+    ...notify(actor, other, {
+      topic: 'request.closed',
+      incident: r.incident,
+      request: r.id,
+      message: `request ${r.id} closed`,
+      reason,
+      urgent: false,
+    }, ctx),
+  ];
+}
+
+function decideCancel(world: World, cmd: CommandOf<'request.cancel'>, r: AssistanceRequest, ctx: DecideContext): DomainEvent[] {
+  const actor = cmd.actor;
+  if (r.state === 'units_committed' || r.state === 'on_scene') {
+    throw new ConcordError('INVALID_TRANSITION', `request ${r.id} is ${r.state}; cannot cancel it: units are committed, release them instead`, {
+      state: r.state,
+      action: 'cancel',
+    });
+  }
+  requireAction(r, 'cancel');
+  requireActorAgency(actor, r.from, `cancelling request ${r.id}`);
+  const authority = requireAuthority(world, actor, ctx.now, cmd.authority, actsForRequester(world, r), `cancelling request ${r.id}`);
+  const reason = requireReason(cmd.reason, `cancelling request ${r.id}`);
+  return [
+    makeEvent('request.cancelled', actor, r.incident, { request: r.id, reason, authority }),
+    ...notify(actor, [...positionContacts(world, r.to, r.responsible, ctx.now), ...agencyContacts(world, r.to, r.incident)], {
+      topic: 'request.cancelled',
+      incident: r.incident,
+      request: r.id,
+      message: `${r.from} cancelled request ${r.id}`,
+      reason,
+      urgent: r.urgency !== 'routine',
+    }, ctx),
+  ];
 }

@@ -1,16 +1,26 @@
 /**
- * The assistance-request state machine: which actions each state allows, the
- * response deadlines by urgency, and how request events change a request.
+ * The assistance-request state machine: which actions each kind of request
+ * allows in each state, the response deadlines by urgency, and how request
+ * events change a request.
  *
- *   sent → received → evaluated → accepted | partly_accepted | declined
+ * Every kind:
+ *   sent → received → evaluated
  *   sent | received | evaluated | escalated → escalated   (deadline passed, or sent up by hand)
+ *   any state before an answer is carried out → cancelled (by the requester)
+ * For units:
+ *   evaluated | escalated → accepted | partly_accepted;  received | evaluated | escalated → declined
  *   accepted | partly_accepted → units_committed → on_scene
- *   units_committed | on_scene → withdrawn (by the sending agency) | released (by the requester)
+ *   units_committed | on_scene → withdrawn (ended by anyone but the requester) | released (by the requester)
  *   declined | withdrawn | released → closed
- *   any state before units are committed → cancelled (by the requester)
+ * For information:
+ *   evaluated | escalated → provided | partly_provided;  received | evaluated | escalated → refused
+ *   provided | partly_provided | refused → closed
+ * For other help:
+ *   evaluated | escalated → accepted;  received | evaluated | escalated → declined
+ *   accepted | declined → closed
  */
 import { ConcordError } from '../errors.ts';
-import type { Urgency } from './vocabulary.ts';
+import type { RequestKind, Urgency } from './vocabulary.ts';
 import { joinIncident } from './incidents.ts';
 import type { EventMeta, EventOf } from './events.ts';
 import { addSeconds } from './time.ts';
@@ -32,51 +42,88 @@ export const RESPONSE_SECONDS: Readonly<Record<Urgency, number>> = {
   routine: 3600,
 };
 
-export type RequestAction =
-  | 'receive'
-  | 'evaluate'
-  | 'approve'
-  | 'accept'
-  | 'accept_partly'
-  | 'decline'
-  | 'escalate'
-  | 'commit'
-  | 'report_on_scene'
-  | 'withdraw'
-  | 'release'
-  | 'close'
-  | 'cancel';
+export const REQUEST_ACTIONS = [
+  'receive',
+  'evaluate',
+  'approve',
+  'accept',
+  'accept_partly',
+  'decline',
+  'provide',
+  'provide_partly',
+  'refuse',
+  'escalate',
+  'commit',
+  'report_on_scene',
+  'withdraw',
+  'release',
+  'close',
+  'cancel',
+] as const;
+export type RequestAction = (typeof REQUEST_ACTIONS)[number];
 
-/** the states in which each action is allowed */
-export const ALLOWED_FROM: Readonly<Record<RequestAction, readonly RequestState[]>> = {
+type Table = Readonly<Partial<Record<RequestAction, readonly RequestState[]>>>;
+
+const AWAITING: readonly RequestState[] = ['sent', 'received', 'evaluated', 'escalated'];
+const ANSWERABLE: readonly RequestState[] = ['evaluated', 'escalated'];
+const REFUSABLE: readonly RequestState[] = ['received', 'evaluated', 'escalated'];
+const EVERY_KIND: Table = {
   receive: ['sent'],
-  evaluate: ['received', 'evaluated', 'escalated'],
-  approve: ['evaluated', 'escalated'],
-  accept: ['evaluated', 'escalated'],
-  accept_partly: ['evaluated', 'escalated'],
-  decline: ['received', 'evaluated', 'escalated'],
-  escalate: ['sent', 'received', 'evaluated', 'escalated'],
-  commit: ['accepted', 'partly_accepted', 'units_committed', 'on_scene'],
-  report_on_scene: ['units_committed', 'on_scene'],
-  withdraw: ['units_committed', 'on_scene'],
-  release: ['units_committed', 'on_scene'],
-  close: ['declined', 'withdrawn', 'released'],
-  cancel: ['sent', 'received', 'evaluated', 'escalated', 'accepted', 'partly_accepted'],
+  evaluate: REFUSABLE,
+  approve: ANSWERABLE,
+  escalate: AWAITING,
+  cancel: [...AWAITING, 'accepted', 'partly_accepted'],
+};
+
+/** for each kind of request, the actions it has and the states in which each is allowed */
+export const ALLOWED_FROM: Readonly<Record<RequestKind, Table>> = {
+  units: {
+    ...EVERY_KIND,
+    accept: ANSWERABLE,
+    accept_partly: ANSWERABLE,
+    decline: REFUSABLE,
+    commit: ['accepted', 'partly_accepted', 'units_committed', 'on_scene'],
+    report_on_scene: ['units_committed', 'on_scene'],
+    withdraw: ['units_committed', 'on_scene'],
+    release: ['units_committed', 'on_scene'],
+    close: ['declined', 'withdrawn', 'released'],
+  },
+  information: {
+    ...EVERY_KIND,
+    provide: ANSWERABLE,
+    provide_partly: ANSWERABLE,
+    refuse: REFUSABLE,
+    close: ['provided', 'partly_provided', 'refused'],
+  },
+  other: {
+    ...EVERY_KIND,
+    accept: ANSWERABLE,
+    decline: REFUSABLE,
+    close: ['accepted', 'declined'],
+  },
 };
 
 
 /** states in which the request awaits an answer, so its deadline runs */
 export const AWAITING_ANSWER: readonly RequestState[] = ['sent', 'received', 'evaluated', 'escalated'];
 
-/** refuse an action the request's state does not allow, saying the state and the action */
+/** refuse an action the request's kind or state does not allow, saying the state and the action */
 export function requireAction(r: AssistanceRequest, action: RequestAction): void {
+  const allowed = ALLOWED_FROM[r.kind][action];
+  if (allowed === undefined) {
+    const kinds = (Object.keys(ALLOWED_FROM) as RequestKind[]).filter((k) => ALLOWED_FROM[k][action] !== undefined);
+    throw new ConcordError(
+      'REQUEST_KIND_MISMATCH',
+      `request ${r.id} is a request for ${r.kind}; "${action.replace('_', ' ')}" applies to requests for ${kinds.join(' or ')}`,
+      { kind: r.kind, action },
+    );
+  }
   if (FINAL_STATES.includes(r.state)) {
     throw new ConcordError('REQUEST_NOT_OPEN', `request ${r.id} is ${r.state}; cannot ${action.replace('_', ' ')} it`, {
       state: r.state,
       action,
     });
   }
-  const allowed = ALLOWED_FROM[action];
   if (!allowed.includes(r.state)) {
     throw new ConcordError(
       'INVALID_TRANSITION',
@@ -106,6 +153,9 @@ export type RequestEvent =
   | EventOf<'request.accepted'>
   | EventOf<'request.partly_accepted'>
   | EventOf<'request.declined'>
+  | EventOf<'request.provided'>
+  | EventOf<'request.partly_provided'>
+  | EventOf<'request.refused'>
   | EventOf<'request.escalated'>
   | EventOf<'request.units_committed'>
   | EventOf<'request.units_on_scene'>
@@ -113,6 +163,16 @@ export type RequestEvent =
   | EventOf<'request.units_released'>
   | EventOf<'request.closed'>
   | EventOf<'request.cancelled'>;
+
+/** answer events and the state (and answer kind) each leaves the request in */
+const ANSWERS = {
+  'request.accepted': 'accepted',
+  'request.partly_accepted': 'partly_accepted',
+  'request.declined': 'declined',
+  'request.provided': 'provided',
+  'request.partly_provided': 'partly_provided',
+  'request.refused': 'refused',
+} as const;
 
 function withoutDeadline(r: AssistanceRequest): AssistanceRequest {
   const { deadline: _answered, ...rest } = r;
@@ -162,11 +222,14 @@ export function applyRequest(w: WorldWriter, e: RequestEvent, meta: EventMeta): 
       from: b.from,
       to: b.to,
       ...(b.requester !== undefined ? { requester: b.requester } : {}),
+      kind: b.kind,
       category: b.category,
       urgency: b.urgency,
       operation: b.operation,
       description: b.description,
-      unitsRequested: b.unitsRequested,
+      ...(b.unitsRequested !== undefined ? { unitsRequested: b.unitsRequested } : {}),
+      ...(b.information !== undefined ? { information: b.information } : {}),
+      ...(b.legalBasis !== undefined ? { legalBasis: b.legalBasis } : {}),
       ...(b.location !== undefined ? { location: b.location } : {}),
       state: 'sent',
       sentAt: at,
@@ -189,8 +252,11 @@ export function applyRequest(w: WorldWriter, e: RequestEvent, meta: EventMeta): 
       next = logged(r, e, meta, 'received');
       break;
     case 'request.evaluated': {
-      const { approval: _stale, ...rest } = r; // an approval answers one verdict; a new verdict needs its own
-      next = logged({ ...rest, verdict: e.body.verdict }, e, meta, 'evaluated');
+      // an approval answers the need for one role's approval: it stands while the verdict still needs that role
+      const v = e.body.verdict;
+      const stands = r.approval !== undefined && v.decision === 'needs_approval' && v.approvalRole === r.approval.role;
+      const { approval: _stale, ...rest } = r;
+      next = logged({ ...(stands ? r : rest), verdict: v }, e, meta, r.state === 'escalated' ? 'escalated' : 'evaluated');
       break;
     }
     case 'request.approved':
@@ -203,14 +269,19 @@ export function applyRequest(w: WorldWriter, e: RequestEvent, meta: EventMeta): 
       break;
     case 'request.accepted':
     case 'request.partly_accepted':
-    case 'request.declined': {
+    case 'request.declined':
+    case 'request.provided':
+    case 'request.partly_provided':
+    case 'request.refused': {
       const b = e.body;
-      const kind = e.type === 'request.accepted' ? 'accepted' : e.type === 'request.declined' ? 'declined' : 'partly_accepted';
+      const kind = ANSWERS[e.type];
       const approval = 'approval' in b ? b.approval : undefined;
       const answer = {
         kind,
         ...(e.type === 'request.partly_accepted' ? { count: e.body.count } : {}),
         ...(e.type === 'request.partly_accepted' && e.body.units !== undefined ? { units: e.body.units } : {}),
+        ...('provided' in b ? { provided: b.provided } : {}),
+        ...('withheld' in b && b.withheld !== undefined ? { withheld: b.withheld } : {}),
         reason: b.reason,
         by: e.actor,
         authority: b.authority,

@@ -5,7 +5,16 @@
  */
 import { z } from 'zod';
 import { ID_RE, MAX_ID_LENGTH } from '../ledger/entry.ts';
-import { AGENCY_KINDS, DIRECTIVES, OPERATION_KINDS, REQUEST_CATEGORIES, URGENCIES } from './vocabulary.ts';
+import {
+  AGENCY_KINDS,
+  DIRECTIVES,
+  INFORMATION_KINDS,
+  OPERATION_KINDS,
+  REQUEST_CATEGORIES,
+  REQUEST_KINDS,
+  URGENCIES,
+  WARRANT_KINDS,
+} from './vocabulary.ts';
 import type { Verdict } from './verdict.ts';
 
 /** Deep readonly view of the plain data zod infers. */
@@ -21,6 +30,7 @@ export const timeSchema = z.iso.datetime();
 export const textSchema = z.string().max(10_000);
 
 export const agencyKindSchema = z.enum(AGENCY_KINDS);
+export const requestKindSchema = z.enum(REQUEST_KINDS);
 export const categorySchema = z.enum(REQUEST_CATEGORIES);
 export const urgencySchema = z.enum(URGENCIES);
 export const operationSchema = z.enum(OPERATION_KINDS);
@@ -41,8 +51,10 @@ export interface Actor {
 /**
  * What a decision rests on. A position the actor holds, a delegation of a
  * position's authority, an incident command role (operational direction on that
- * incident), a delegation of that role, or — for automatic escalation only —
- * the response deadline that passed.
+ * incident), a delegation of that role, the agency's own administration (the
+ * agency acting as itself, above its top position: it registers the agency and
+ * keeps its organisation), or — for automatic escalation only — the response
+ * deadline that passed.
  */
 export const authoritySchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('position'), position: idSchema }),
@@ -50,6 +62,7 @@ export const authoritySchema = z.discriminatedUnion('kind', [
   z.strictObject({ kind: z.literal('incident_commander'), incident: idSchema }),
   z.strictObject({ kind: z.literal('unified_command'), incident: idSchema, agency: idSchema }),
   z.strictObject({ kind: z.literal('incident_delegation'), delegation: idSchema, incident: idSchema }),
+  z.strictObject({ kind: z.literal('agency_administration'), agency: idSchema }),
   z.strictObject({ kind: z.literal('response_deadline'), deadline: timeSchema }),
 ]);
 export type Authority = DeepReadonly<z.output<typeof authoritySchema>>;
@@ -77,6 +90,29 @@ type Same<A, B> = [A] extends [B] ? ([B] extends [A] ? true : false) : false;
 const verdictSchemaAgrees: Same<DeepReadonly<z.output<typeof verdictSchema>>, Verdict> = true;
 void verdictSchemaAgrees;
 
+/** a reference, a statute or a name in a legal basis: something a lawyer can look up */
+const citation = z.string().trim().min(1).max(1000);
+
+/**
+ * The legal basis a request rests on, as structured facts the protocols read
+ * (never tags in free text): the statute invoked, a warrant (its kind and
+ * reference), a court order, the consent of the person concerned.
+ */
+export const legalBasisSchema = z.strictObject({
+  statute: citation.optional(),
+  warrant: z.strictObject({ kind: z.enum(WARRANT_KINDS), reference: citation }).optional(),
+  courtOrder: z.strictObject({ reference: citation }).optional(),
+  consent: z.boolean().optional(),
+});
+export type LegalBasis = DeepReadonly<z.output<typeof legalBasisSchema>>;
+
+/** what an information request asks for, and whether that includes personal data */
+export const informationSchema = z.strictObject({
+  kind: z.enum(INFORMATION_KINDS),
+  personalData: z.boolean(),
+});
+export type InformationAsked = DeepReadonly<z.output<typeof informationSchema>>;
+
 /** who a notification is for: an agency, and a person in it where one is known */
 export const recipientSchema = z.strictObject({ agency: idSchema, person: idSchema.optional() });
 export type Recipient = DeepReadonly<z.output<typeof recipientSchema>>;
@@ -101,12 +137,14 @@ export function describeAuthority(a: Authority): string {
       return `unified command member for ${a.agency} on ${a.incident}`;
     case 'incident_delegation':
       return `delegation ${a.delegation} of command on ${a.incident}`;
+    case 'agency_administration':
+      return `the administration of ${a.agency}`;
     case 'response_deadline':
       return `response deadline ${a.deadline}`;
   }
 }
 
 export function describeActor(actor: Actor): string {
-  const who = actor.person ?? actor.device ?? 'unnamed';
+  const who = actor.person ?? actor.device ?? 'administration';
   return `${who} (${actor.agency})`;
 }

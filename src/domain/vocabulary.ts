@@ -1,10 +1,17 @@
 /**
- * The words users pick from: kinds of agency, request categories, urgency
- * levels, operation kinds and order directives. Shared by the domain state
+ * The words users pick from: kinds of agency, kinds and categories of
+ * request, urgency levels, operation kinds, what an information request asks
+ * for, warrant kinds and order directives. Shared by the domain state
  * machines, the policy facts and (later) the API schemas.
  */
-export const AGENCY_KINDS = ['local', 'county', 'state', 'federal', 'tribal', 'other'] as const;
+
+/** `private`: event security, campus security and the like, which protocols often treat apart */
+export const AGENCY_KINDS = ['local', 'county', 'state', 'federal', 'tribal', 'private', 'other'] as const;
 export type AgencyKind = (typeof AGENCY_KINDS)[number];
+
+/** what a request asks for: units to send, information to hand over, or something else */
+export const REQUEST_KINDS = ['units', 'information', 'other'] as const;
+export type RequestKind = (typeof REQUEST_KINDS)[number];
 
 export const REQUEST_CATEGORIES = [
   'officer_in_danger',
@@ -18,6 +25,14 @@ export const REQUEST_CATEGORIES = [
   'other',
 ] as const;
 export type RequestCategory = (typeof REQUEST_CATEGORIES)[number];
+
+/** what an information request asks for */
+export const INFORMATION_KINDS = ['records', 'footage', 'database_check', 'other'] as const;
+export type InformationKind = (typeof INFORMATION_KINDS)[number];
+
+/** who issued a warrant: a judge, or an agency itself (an administrative warrant) */
+export const WARRANT_KINDS = ['judicial', 'administrative'] as const;
+export type WarrantKind = (typeof WARRANT_KINDS)[number];
 
 /** urgency levels; each has a response deadline (domain/requests decides the durations) */
 export const URGENCIES = ['immediate', 'urgent', 'routine'] as const;
@@ -36,3 +51,18 @@ export type OperationKind = (typeof OPERATION_KINDS)[number];
 
 export const DIRECTIVES = ['assign', 'move', 'hold', 'withdraw', 'stand_down', 'recall', 'resume', 'other'] as const;
 export type Directive = (typeof DIRECTIVES)[number];
+
+/** directives that end a unit's service to the request it is committed to */
+export const ENDING_DIRECTIVES: readonly Directive[] = ['withdraw', 'stand_down', 'recall'];
+
+/** the kinds of authority a decision can rest on (values.ts gives each its fields) */
+export const AUTHORITY_KINDS = [
+  'position',
+  'delegation',
+  'incident_commander',
+  'unified_command',
+  'incident_delegation',
+  'agency_administration',
+  'response_deadline',
+] as const;
+export type AuthorityKind = (typeof AUTHORITY_KINDS)[number];

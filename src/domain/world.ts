@@ -4,9 +4,9 @@
  * Built only by folding events (project.ts); never mutated once returned.
  * Times are the receive times of the events that set them.
  */
-import type { AgencyKind, Directive, OperationKind, RequestCategory, Urgency } from './vocabulary.ts';
+import type { AgencyKind, Directive, OperationKind, RequestCategory, RequestKind, Urgency } from './vocabulary.ts';
 import type { Verdict } from './verdict.ts';
-import type { Actor, Authority, DelegationScope, OrderRecipient, Recipient } from './values.ts';
+import type { Actor, Authority, DelegationScope, InformationAsked, LegalBasis, OrderRecipient, Recipient } from './values.ts';
 
 export interface Agency {
   readonly id: string;
@@ -68,6 +68,8 @@ export interface Delegation {
   readonly to: string;
   readonly scope: DelegationScope;
   readonly authority: Authority;
+  /** when it was granted (its receive time); `from` may differ */
+  readonly grantedAt: string;
   readonly from: string;
   readonly until?: string;
   readonly reason: string;
@@ -112,6 +114,9 @@ export const REQUEST_STATES = [
   'accepted',
   'partly_accepted',
   'declined',
+  'provided',
+  'partly_provided',
+  'refused',
   'escalated',
   'units_committed',
   'on_scene',
@@ -163,9 +168,12 @@ export interface Escalation {
 }
 
 export interface RequestAnswer {
-  readonly kind: 'accepted' | 'partly_accepted' | 'declined';
+  readonly kind: 'accepted' | 'partly_accepted' | 'declined' | 'provided' | 'partly_provided' | 'refused';
   readonly count?: number;
   readonly units?: readonly string[];
+  /** for an information request: what was handed over, and what was held back */
+  readonly provided?: string;
+  readonly withheld?: string;
   readonly reason: string;
   readonly by: Actor;
   readonly authority: Authority;
@@ -179,11 +187,16 @@ export interface AssistanceRequest {
   readonly from: string;
   readonly to: string;
   readonly requester?: string;
+  readonly kind: RequestKind;
   readonly category: RequestCategory;
   readonly urgency: Urgency;
   readonly operation: OperationKind;
   readonly description: string;
-  readonly unitsRequested: number;
+  /** for a request for units */
+  readonly unitsRequested?: number;
+  /** for an information request */
+  readonly information?: InformationAsked;
+  readonly legalBasis?: LegalBasis;
   readonly location?: string;
   readonly state: RequestState;
   readonly sentAt: string;
@@ -225,8 +238,11 @@ export interface Order {
   readonly status: 'active' | 'superseded';
   readonly supersededBy?: string;
   readonly acks: readonly OrderAck[];
-  readonly verdict?: Verdict;
-  readonly approval?: { readonly role: string; readonly authority: Authority };
+  readonly task?: RequestCategory;
+  readonly operation?: OperationKind;
+  /** every concerned agency's verdict (issuer's agency first); empty when none had protocols in effect */
+  readonly verdicts: readonly Verdict[];
+  readonly approvals: readonly { readonly role: string; readonly authority: Authority }[];
 }
 
 export interface Conflict {

@@ -34,6 +34,23 @@ export function orderAction(directive: Directive): string {
 export const CEDAR_SCHEMA_TEXT = `
 entity Agency = { kind: String };
 
+type Warrant = { kind: String, reference: String };
+
+type CourtOrder = { reference: String };
+
+type LegalBasis = {
+  statute?: String,
+  warrant?: Warrant,
+  court_order?: CourtOrder,
+  consent: Bool,
+};
+
+type OrderAuthority = {
+  kind: String,
+  agency: Agency,
+  position?: String,
+};
+
 type RelatedRequest = {
   request_id: String,
   from: Agency,
@@ -46,12 +63,16 @@ action ${REQUEST_ACTION} appliesTo {
   resource: Agency,
   context: {
     request_id: String,
+    request_kind: String,
     category: String,
     urgency: String,
     operation: String,
     officer_in_danger: Bool,
     description: String,
     requested_units: Long,
+    information_kind?: String,
+    personal_data: Bool,
+    legal_basis: LegalBasis,
   },
 };
 
@@ -65,9 +86,12 @@ action
   context: {
     order_id: String,
     directive: String,
-    issuer_position: String,
+    authority: OrderAuthority,
+    task?: String,
+    operation: String,
     unit_ids: Set<String>,
     unit_home_agencies: Set<Agency>,
+    recipient_agencies: Set<Agency>,
     own_units_only: Bool,
     related_request?: RelatedRequest,
   },
@@ -80,6 +104,8 @@ const bool: Attribute = { type: 'Boolean' };
 const long: Attribute = { type: 'Long' };
 const agency: Attribute = { type: 'Entity', name: 'Agency' };
 const setOf = (element: Attribute): Attribute => ({ type: 'Set', element });
+const optional = (a: Attribute): Attribute => ({ ...a, required: false });
+const common = (name: string): Attribute => ({ type: name });
 const record = (attributes: Record<string, Attribute>): { type: 'Record'; attributes: Record<string, Attribute> } => ({
   type: 'Record',
   attributes,
@@ -93,6 +119,15 @@ const appliesTo = (context: Record<string, Attribute>) => ({
 export const CEDAR_SCHEMA: SchemaJson<string> = {
   '': {
     commonTypes: {
+      Warrant: record({ kind: string, reference: string }),
+      CourtOrder: record({ reference: string }),
+      LegalBasis: record({
+        statute: optional(string),
+        warrant: optional(common('Warrant')),
+        court_order: optional(common('CourtOrder')),
+        consent: bool,
+      }),
+      OrderAuthority: record({ kind: string, agency, position: optional(string) }),
       RelatedRequest: record({ request_id: string, from: agency, category: string, operation: string }),
     },
     entityTypes: {
@@ -102,12 +137,16 @@ export const CEDAR_SCHEMA: SchemaJson<string> = {
       [REQUEST_ACTION]: {
         appliesTo: appliesTo({
           request_id: string,
+          request_kind: string,
           category: string,
           urgency: string,
           operation: string,
           officer_in_danger: bool,
           description: string,
           requested_units: long,
+          information_kind: optional(string),
+          personal_data: bool,
+          legal_basis: common('LegalBasis'),
         }),
       },
       // the group: applies to no request itself
@@ -120,11 +159,14 @@ export const CEDAR_SCHEMA: SchemaJson<string> = {
             appliesTo: appliesTo({
               order_id: string,
               directive: string,
-              issuer_position: string,
+              authority: common('OrderAuthority'),
+              task: optional(string),
+              operation: string,
               unit_ids: setOf(string),
               unit_home_agencies: setOf(agency),
+              recipient_agencies: setOf(agency),
               own_units_only: bool,
-              related_request: { type: 'RelatedRequest', required: false },
+              related_request: optional(common('RelatedRequest')),
             }),
           },
         ]),

@@ -11,7 +11,7 @@ export {
   type ProtocolVersion,
   type ProtocolVersionSource,
 } from './version.ts';
-export { evaluateOrder, evaluateRequest } from './verdict.ts';
+export { bookProtocols, evaluateOrder, evaluateRequest } from './verdict.ts';
 export {
   orderFactsInput,
   requestFactsFields,

@@ -14,9 +14,10 @@
  * A rule that must need approval even where another permit applies says so by
  * narrowing that other permit (`unless { ... }`).
  */
+import type { Protocols } from '../domain/facts.ts';
 import type { Verdict, VerdictClause } from '../domain/verdict.ts';
 import { ConcordError } from '../errors.ts';
-import { versionInEffect, type ProtocolBook } from './book.ts';
+import { findVersionInEffect, versionInEffect, type ProtocolBook } from './book.ts';
 import { authorize, formatErrors, type CedarRequest } from './cedar-engine.ts';
 import { orderToCedar, requestToCedar, type AgencyRef, type OrderFacts, type RequestFacts } from './facts.ts';
 import type { DefaultVerdict } from './manifest.ts';
@@ -37,6 +38,23 @@ export function evaluateOrder(book: ProtocolBook, facts: OrderFacts, at: string,
   const agency = deciding ?? facts.issuer.agency;
   const version = versionInEffect(book, agency.id, at);
   return decide(version, orderToCedar(facts, agency), version.orderDefault, at);
+}
+
+/**
+ * The book as the domain asks it (src/domain/facts.ts): a verdict from the
+ * version in effect, or undefined when the agency has none in effect then.
+ */
+export function bookProtocols(book: ProtocolBook): Protocols {
+  return {
+    request(facts, at) {
+      const version = findVersionInEffect(book, facts.to.id, at);
+      return version === undefined ? undefined : decide(version, requestToCedar(facts), version.requestDefault, at);
+    },
+    order(facts, deciding, at) {
+      const version = findVersionInEffect(book, deciding.id, at);
+      return version === undefined ? undefined : decide(version, orderToCedar(facts, deciding), version.orderDefault, at);
+    },
+  };
 }
 
 function decide(version: ProtocolVersion, request: CedarRequest, fallback: DefaultVerdict, at: string): Verdict {

@@ -9,19 +9,37 @@
  */
 import {
   AGENCY_KINDS,
+  AUTHORITY_KINDS,
   DIRECTIVES,
+  INFORMATION_KINDS,
   OPERATION_KINDS,
   REQUEST_CATEGORIES,
+  REQUEST_KINDS,
   URGENCIES,
+  WARRANT_KINDS,
 } from '../domain/vocabulary.ts';
 
+type Vocabulary = { readonly what: string; readonly words: readonly string[] };
+
 /** attribute name -> the words it may hold, named for the error message */
-const VOCABULARY: Readonly<Record<string, { readonly what: string; readonly words: readonly string[] }>> = {
+const VOCABULARY: Readonly<Record<string, Vocabulary>> = {
   category: { what: 'request category', words: REQUEST_CATEGORIES },
+  task: { what: 'task (a request category)', words: REQUEST_CATEGORIES },
   urgency: { what: 'urgency', words: URGENCIES },
   operation: { what: 'operation kind', words: OPERATION_KINDS },
   directive: { what: 'directive', words: DIRECTIVES },
+  request_kind: { what: 'request kind', words: REQUEST_KINDS },
+  information_kind: { what: 'information kind', words: INFORMATION_KINDS },
   kind: { what: 'agency kind', words: AGENCY_KINDS },
+};
+
+/** `kind` of something other than an agency: `<x>.authority.kind`, `<x>.warrant.kind` */
+const KIND_OF: Readonly<Record<string, Vocabulary>> = {
+  authority: {
+    what: 'authority kind',
+    words: AUTHORITY_KINDS.filter((k) => k !== 'agency_administration' && k !== 'response_deadline'),
+  },
+  warrant: { what: 'warrant kind', words: WARRANT_KINDS },
 };
 
 export interface UnknownWord {
@@ -50,7 +68,7 @@ export function findUnknownWords(policyJson: unknown): UnknownWord[] {
     if (isObject(contains)) check(vocabularyOf(contains['right']), setElements(contains['left']));
     for (const value of Object.values(node)) visit(value);
   };
-  const check = (vocabulary: (typeof VOCABULARY)[string] | undefined, literals: readonly unknown[]): void => {
+  const check = (vocabulary: Vocabulary | undefined, literals: readonly unknown[]): void => {
     if (!vocabulary) return;
     for (const literal of literals) {
       const word = isObject(literal) ? literal['Value'] : undefined;
@@ -63,12 +81,23 @@ export function findUnknownWords(policyJson: unknown): UnknownWord[] {
   return found;
 }
 
-/** `<expr>.<attr>` where attr names a vocabulary */
-function vocabularyOf(expr: unknown): (typeof VOCABULARY)[string] | undefined {
+/** `<expr>.<attr>` where attr names a vocabulary (for `kind`, the attribute it is the kind of decides which) */
+function vocabularyOf(expr: unknown): Vocabulary | undefined {
+  const attr = attributeOf(expr);
+  if (attr === undefined) return undefined;
+  if (attr.name === 'kind') {
+    const of = attributeOf(attr.of)?.name;
+    if (of !== undefined && Object.hasOwn(KIND_OF, of)) return KIND_OF[of];
+  }
+  return Object.hasOwn(VOCABULARY, attr.name) ? VOCABULARY[attr.name] : undefined;
+}
+
+/** `<of>.<name>`: an attribute access in a policy's JSON form */
+function attributeOf(expr: unknown): { name: string; of: unknown } | undefined {
   if (!isObject(expr)) return undefined;
   const access = expr['.'];
   if (!isObject(access) || typeof access['attr'] !== 'string') return undefined;
-  return Object.hasOwn(VOCABULARY, access['attr']) ? VOCABULARY[access['attr']] : undefined;
+  return { name: access['attr'], of: access['left'] };
 }
 
 /** the elements of a set literal, as `{ Value: ... }` expressions */

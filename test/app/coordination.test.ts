@@ -170,7 +170,8 @@ describe('CoordinationService on a real ledger', () => {
       const types = x.events.map((e) => e.type);
       assert.equal(types[0], 'request.sent');
       assert.ok(types.indexOf('request.received') > 0);
-      assert.equal(types[types.length - 1], 'request.evaluated');
+      // evaluated the moment it is received, so the verdict is on record before anyone acts
+      assert.equal(types[types.indexOf('request.received') + 1], 'request.evaluated');
       // the stored entries are the events, in order
       for (const [i, e] of x.entries.entries()) assert.equal((JSON.parse(e.text) as { type: string }).type, types[i]);
       const r = node.service.world.requests['req-1'];
@@ -202,6 +203,7 @@ describe('CoordinationService on a real ledger', () => {
       assert.deepEqual(x.events.filter((e) => e.type.startsWith('request.')).map((e) => e.type), ['request.sent', 'request.received']);
       assert.equal(node.service.world.requests['req-1']?.verdict, undefined);
       await refused(node, { type: 'request.accept', actor: chen, requestId: 'req-1', reason: 'go' }, 'INVALID_TRANSITION', /is received; cannot accept it/);
+      await refused(node, { type: 'request.evaluate', actor: chen, requestId: 'req-1' }, 'POLICY_NOT_EFFECTIVE', /no protocol of city-pd/);
     } finally {
       await node.close();
     }
@@ -225,21 +227,23 @@ describe('CoordinationService on a real ledger', () => {
     }
   });
 
-  it('a verdict carried by a command is never taken on trust: the node\'s protocols decide', async () => {
+  it('a verdict is never taken from a command: one that carries one is refused as input, and the node\'s protocols decide', async () => {
     const node = await openNode();
     try {
       await node.run(sendCommand('req-2', { category: 'perimeter', urgency: 'urgent' }));
       node.advance(30);
       const madeUp = { decision: 'permitted', clauses: [{ id: 'made-up' }], agency: 'city-pd', policyVersion: 'city-pd/2026-01-01', evaluatedAt: '2026-06-01T20:40:00Z' };
-      // re-evaluation is allowed, but it is the protocols that answer
-      const x = await node.run({ type: 'request.evaluate', actor: chen, requestId: 'req-2', verdict: madeUp });
+      await refused(node, { type: 'request.evaluate', actor: chen, requestId: 'req-2', verdict: madeUp }, 'BAD_INPUT', /verdict/);
+      await refused(node, { type: 'order.issue', actor: novak, orderId: 'ord-x', directive: 'hold', units: ['cpd-1231'], rationale: 'Hold', verdict: madeUp }, 'BAD_INPUT', /verdict/);
+      // re-evaluation is allowed, and it is the protocols that answer
+      const x = await node.run({ type: 'request.evaluate', actor: chen, requestId: 'req-2' });
       const recorded = (x.events[0]?.body as { verdict: { decision: string; clauses: { id: string }[]; evaluatedAt: string } }).verdict;
       assert.equal(recorded.decision, 'prohibited');
       assert.deepEqual(recorded.clauses.map((c) => c.id), ['2-173-020(b)']);
       assert.equal(recorded.evaluatedAt, node.iso());
       await refused(node, { type: 'request.accept', actor: chen, requestId: 'req-2', reason: 'the verdict says permitted' }, 'VERDICT_PROHIBITED');
-      await node.run({ type: 'order.issue', actor: novak, orderId: 'ord-x', directive: 'hold', units: ['cpd-1231'], rationale: 'Hold', verdict: madeUp });
-      assert.deepEqual(node.service.world.orders['ord-x']?.verdict?.clauses.map((c) => c.id), ['GO-7.03-III.A']);
+      await node.run({ type: 'order.issue', actor: novak, orderId: 'ord-x', directive: 'hold', units: ['cpd-1231'], rationale: 'Hold' });
+      assert.deepEqual(node.service.world.orders['ord-x']?.verdicts.map((v) => v.clauses.map((c) => c.id)), [['GO-7.03-III.A']]);
     } finally {
       await node.close();
     }
@@ -266,17 +270,16 @@ describe('CoordinationService on a real ledger', () => {
     try {
       const x = await node.run({ type: 'order.issue', actor: novak, orderId: 'ord-hold', incidentId: INCIDENT, directive: 'hold', units: ['cpd-1231'], rationale: 'Hold at Ashland and Polk', target: 'Ashland and Polk' });
       const o = node.service.world.orders['ord-hold'];
-      assert.equal(o?.verdict?.decision, 'permitted');
-      assert.deepEqual(o?.verdict?.clauses.map((c) => c.id), ['GO-7.03-III.A']);
-      assert.equal(o?.verdict?.policyVersion, 'city-pd/2026-01-01');
-      const entry = JSON.parse((x.entries[0] as Appended).text) as { type: string; body: { verdict?: { clauses: { id: string }[] } } };
+      assert.deepEqual(o?.verdicts.map((v) => [v.agency, v.decision, v.policyVersion]), [['city-pd', 'permitted', 'city-pd/2026-01-01']]);
+      assert.deepEqual(o?.verdicts[0]?.clauses.map((c) => c.id), ['GO-7.03-III.A']);
+      const entry = JSON.parse((x.entries[0] as Appended).text) as { type: string; body: { verdicts: { clauses: { id: string }[] }[] } };
       assert.equal(entry.type, 'order.issued');
-      assert.deepEqual(entry.body.verdict?.clauses.map((c) => c.id), ['GO-7.03-III.A']);
+      assert.deepEqual(entry.body.verdicts[0]?.clauses.map((c) => c.id), ['GO-7.03-III.A']);
       // an order left unnamed is named before it is evaluated, so verdict and record agree
       await node.run({ type: 'order.issue', actor: novak, directive: 'move', units: ['cpd-1232'], rationale: 'Move to the north gate' });
       const named = Object.values(node.service.world.orders).find((ord) => ord.id !== 'ord-hold');
       assert.ok(named?.id.startsWith('order-'));
-      assert.equal(named?.verdict?.decision, 'permitted');
+      assert.equal(named?.verdicts[0]?.decision, 'permitted');
     } finally {
       await node.close();
     }
@@ -333,7 +336,7 @@ describe('CoordinationService on a real ledger', () => {
       // one append: the order, the withdrawal from the request, and the notices
       assert.ok(x.events.some((e) => e.type === 'request.units_withdrawn'));
       const w = node.service.world;
-      assert.equal(w.orders['ord-w']?.verdict?.clauses[0]?.id, 'GO-7.03-IV.B');
+      assert.equal(w.orders['ord-w']?.verdicts[0]?.clauses[0]?.id, 'GO-7.03-IV.B');
       const r = w.requests['req-1'];
       assert.equal(r?.state, 'withdrawn');
       assert.deepEqual(r?.withdrawals.map((x) => [x.units, x.order, x.reason, x.by.person]), [[CITY_UNITS, 'ord-w', rationale, 'cpd-harris']]);
@@ -351,7 +354,7 @@ describe('CoordinationService on a real ledger', () => {
       // the federal side's console delivers it and the liaison acknowledges
       node.advance(30);
       const notice = toFed.find((n) => n.recipient.person === 'ice-whitfield');
-      await refused(node, { type: 'notification.acknowledge', actor: chen, notificationId: notice?.id }, 'NOT_AUTHORISED');
+      await refused(node, { type: 'notification.acknowledge', actor: chen, notificationId: notice?.id }, 'NOT_A_RECIPIENT');
       await node.run({ type: 'notification.deliver', actor: { agency: 'fed-ice', device: 'cad' }, notificationId: notice?.id });
       await node.run({ type: 'notification.acknowledge', actor: whitfield, notificationId: notice?.id });
       assert.equal(node.service.world.notifications[notice?.id ?? '']?.status, 'acknowledged');
@@ -395,9 +398,17 @@ describe('CoordinationService on a real ledger', () => {
       await assert.rejects(node.service.execute({ type: 'request.send', actor: santos }), (e: unknown) => {
         assert.ok(isConcordError(e, 'BAD_INPUT'));
         const paths = (e.details?.['issues'] as { path: string[] }[]).map((i) => i.path.join('.'));
-        for (const f of ['incidentId', 'to', 'category', 'urgency', 'operation', 'description', 'unitsRequested']) assert.ok(paths.includes(f), f);
+        for (const f of ['incidentId', 'to', 'category', 'urgency', 'operation', 'description']) assert.ok(paths.includes(f), f);
         return true;
       });
+      // what a request must carry depends on its kind: how many units, or what information
+      const { unitsRequested: _n, ...noCount } = sendCommand('req-9');
+      await refused(node, noCount, 'BAD_INPUT', /at unitsRequested: a request for units says how many/);
+      await refused(node, { ...sendCommand('req-9'), kind: 'information' }, 'BAD_INPUT', /at unitsRequested: a request for information asks for no units/);
+      await refused(node, { ...noCount, kind: 'information' }, 'BAD_INPUT', /at information: an information request says what it asks for/);
+      await refused(node, { ...noCount, kind: 'information', information: { kind: 'records', personalData: 'yes' } }, 'BAD_INPUT', /at information\.personalData/);
+      await refused(node, { ...sendCommand('req-9'), legalBasis: { warrant: { kind: 'verbal', reference: 'x' } } }, 'BAD_INPUT', /at legalBasis\.warrant\.kind/);
+      await refused(node, { ...sendCommand('req-9'), legalBasis: { warrant: { kind: 'judicial', reference: '  ' } } }, 'BAD_INPUT', /at legalBasis\.warrant\.reference/);
     } finally {
       await node.close();
     }

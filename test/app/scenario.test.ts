@@ -113,6 +113,7 @@ describe('a valid scenario compiles into commands', () => {
     assert.deepEqual(selected.map((x) => [x.command.type, x.select]), [
       ['notification.deliver', { order: 'ord-001' }],
       ['notification.acknowledge', { order: 'ord-001' }],
+      ['notification.acknowledge', { order: 'ord-001' }],
     ]);
   });
 });
@@ -239,10 +240,18 @@ describe('an invalid scenario file is rejected with FILE:LINE:, exit 2, and noth
     // everything was delivered at 21:06:30, so a second delivery at 21:07 finds nothing left to deliver
     const twice = edit(
       DEMO,
-      '  - at: 2026-06-01T21:08:00Z\n',
-      '  - at: 2026-06-01T21:07:00Z\n    actor: { agency: fed-ice, device: fed-ice-cad }\n    do: notification.deliver\n    with: { notifications: { order: ord-001 } }\n  - at: 2026-06-01T21:08:00Z\n',
+      '  - at: 2026-06-01T21:07:10Z\n',
+      '  - at: 2026-06-01T21:07:00Z\n    actor: { agency: fed-ice, device: fed-ice-cad }\n    do: notification.deliver\n    with: { notifications: { order: ord-001 } }\n  - at: 2026-06-01T21:07:10Z\n',
     );
     await rejected(twice, lineWith(twice, '  - at: 2026-06-01T21:07:00Z'), /no notification to fed-ice matches/);
+    // a person acknowledges only what is addressed to them (or to their agency): the liaison has nothing left
+    // once it is acknowledged, even though the supervisor's notices about the same order are there
+    const ackTwice = edit(
+      DEMO,
+      '    actor: { agency: fed-ice, person: ice-santos }\n    do: notification.acknowledge',
+      '    actor: { agency: fed-ice, person: ice-whitfield }\n    do: notification.acknowledge',
+    );
+    await rejected(ackTwice, lineWith(ackTwice, '  - at: 2026-06-01T21:08:00Z'), /no notification to ice-whitfield \(fed-ice\) matches/);
     const malformed = edit(DEMO, 'with: { notifications: { order: ord-001 } }', 'with: { notifications: { ordr: ord-001 } }');
     await rejected(malformed, lineWith(malformed, 'ordr: ord-001'), /notifications: Unrecognized key: "ordr"/);
   });

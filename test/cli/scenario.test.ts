@@ -140,9 +140,10 @@ describe('concord scenario run scenarios/demo.yaml', () => {
     assert.deepEqual(o.authority, { kind: 'position', position: 'city-pd.chief-of-patrol' });
     assert.ok(o.rationale.startsWith(RATIONALE_START));
     assert.match(o.rationale, /General Order 7\.03 IV\.B/);
-    assert.equal(o.verdict?.decision, 'permitted');
-    assert.deepEqual(o.verdict?.clauses.map((c) => c.id), ['GO-7.03-IV.B']);
-    assert.equal(o.verdict?.policyVersion, 'city-pd/2026-01-01');
+    // the city's units, the city's order: its protocols are the ones concerned, and fed-ice's are not asked
+    assert.deepEqual(o.verdicts.map((v) => [v.agency, v.decision, v.policyVersion]), [['city-pd', 'permitted', 'city-pd/2026-01-01']]);
+    assert.deepEqual(o.verdicts[0]?.clauses.map((c) => c.id), ['GO-7.03-IV.B']);
+    assert.deepEqual(o.unevaluated, []);
     assert.deepEqual(o.acknowledgements.map((a) => [a.id, a.acknowledged]), [['cpd-1231', true], ['cpd-1232', true], ['cpd-1233', true]]);
   });
 
@@ -159,7 +160,9 @@ describe('concord scenario run scenarios/demo.yaml', () => {
       assert.ok(n.reason?.startsWith(RATIONALE_START), `notice ${n.id} carries the reason`);
       assert.equal(n.status, 'acknowledged', `notice ${n.id} to ${n.recipient.person}`);
       assert.equal(n.deliveredAt, '2026-06-01T21:06:30.000Z');
-      assert.equal(n.acknowledgedAt, '2026-06-01T21:08:00.000Z');
+      // each by the person it was addressed to
+      assert.equal(n.acknowledgedBy?.person, n.recipient.person);
+      assert.equal(n.acknowledgedAt, n.recipient.person === 'ice-santos' ? '2026-06-01T21:07:10.000Z' : '2026-06-01T21:08:00.000Z');
       assert.equal(n.createdAt, '2026-06-01T21:05:00.000Z');
     }
   });

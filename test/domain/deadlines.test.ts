@@ -67,7 +67,7 @@ describe('response deadlines and escalation (injected clock)', () => {
 
   it('an escalation to a vacant position is announced to the agency itself', () => {
     const h = organisation();
-    h.run({ agency: 'city-pd', device: 'hr' }, { type: 'person.relieve', personId: 'district', positionId: 'city-district', reason: 'leave' });
+    h.run(chief, { type: 'person.relieve', personId: 'district', positionId: 'city-district', reason: 'leave' });
     sendRequest(h);
     h.advance(120);
     for (const c of dueEscalations(h.world, h.now)) h.runCommand(c);
@@ -78,7 +78,7 @@ describe('response deadlines and escalation (injected clock)', () => {
     const h = organisation();
     sendRequest(h);
     h.run(watch, { type: 'request.receive', requestId });
-    h.run(watch, { type: 'request.evaluate', requestId, verdict: verdict('permitted') });
+    h.evaluate(requestId, verdict('permitted'));
     // receipt and evaluation are not answers: the clock still runs
     assert.equal(dueEscalations(h.world, '2026-06-01T21:02:00.000Z').length, 1);
     h.run(watch, { type: 'request.accept', requestId, reason: 'go' });
@@ -90,7 +90,7 @@ describe('response deadlines and escalation (injected clock)', () => {
     const h = organisation();
     sendRequest(h);
     h.run(watch, { type: 'request.receive', requestId });
-    h.run(watch, { type: 'request.evaluate', requestId, verdict: verdict('permitted') });
+    h.evaluate(requestId, verdict('permitted'));
     h.advance(120);
     for (const c of dueEscalations(h.world, h.now)) h.runCommand(c);
     h.refuse(watch, { type: 'request.accept', requestId, reason: 'late' }, 'NOT_AUTHORISED');

@@ -13,6 +13,7 @@ import { decide, type DecideContext } from '../../src/domain/decide.ts';
 import type { DomainEvent, EventMeta, EventOf, EventType } from '../../src/domain/events.ts';
 import { applyEvent, type RecordedEvent } from '../../src/domain/project.ts';
 import { addSeconds } from '../../src/domain/time.ts';
+import type { AgencyRef, OrderFacts, Protocols, RequestFacts } from '../../src/domain/facts.ts';
 import type { Verdict } from '../../src/domain/verdict.ts';
 import { emptyWorld, type Notification, type World } from '../../src/domain/world.ts';
 import type { Actor } from '../../src/domain/values.ts';
@@ -22,17 +23,57 @@ export const T0 = '2026-06-01T21:00:00.000Z';
 type Distribute<T> = T extends unknown ? Omit<T, 'actor'> : never;
 export type Body = Distribute<Command>;
 
+/**
+ * A stand-in for the agencies' protocols (the app passes src/policy's): the
+ * verdict each request gets is set per request id, and orders are answered
+ * by a function the test sets. Nothing set means no protocol in effect. It
+ * records the facts it was asked about, so tests can see what the domain
+ * asked and of whom.
+ */
+export class TestProtocols implements Protocols {
+  readonly requestVerdicts = new Map<string, Verdict>();
+  orderVerdict: (facts: OrderFacts, deciding: AgencyRef) => Verdict | undefined = () => undefined;
+  readonly askedAboutRequests: RequestFacts[] = [];
+  readonly askedAboutOrders: { facts: OrderFacts; deciding: AgencyRef }[] = [];
+
+  request(facts: RequestFacts, at: string): Verdict | undefined {
+    this.askedAboutRequests.push(facts);
+    const v = this.requestVerdicts.get(facts.requestId);
+    return v === undefined ? undefined : { ...v, evaluatedAt: at };
+  }
+
+  order(facts: OrderFacts, deciding: AgencyRef, at: string): Verdict | undefined {
+    this.askedAboutOrders.push({ facts, deciding });
+    const v = this.orderVerdict(facts, deciding);
+    return v === undefined ? undefined : { ...v, evaluatedAt: at };
+  }
+}
+
 export class Harness {
   world: World = emptyWorld;
   readonly log: RecordedEvent[] = [];
   /** the live world right after each logged event */
   readonly snapshots: World[] = [];
   now = T0;
+  /** the protocols decide asks; set verdicts on it (or use rule()) */
+  protocols: TestProtocols | undefined = new TestProtocols();
   #seq = 0;
   #index = 0;
 
   get ctx(): DecideContext {
-    return { now: this.now, newId: (prefix) => `${prefix}-${++this.#seq}` };
+    return { now: this.now, newId: (prefix) => `${prefix}-${++this.#seq}`, ...(this.protocols !== undefined ? { protocols: this.protocols } : {}) };
+  }
+
+  /** the receiving agency's protocols give this verdict on the request from now on */
+  rule(requestId: string, v: Verdict): this {
+    if (this.protocols === undefined) this.protocols = new TestProtocols();
+    this.protocols.requestVerdicts.set(requestId, v);
+    return this;
+  }
+
+  /** set the verdict and have the watch commander evaluate the request (city-pd's desk) */
+  evaluate(requestId: string, v: Verdict, actor: Actor = watch): DomainEvent[] {
+    return this.rule(requestId, v).run(actor, { type: 'request.evaluate', requestId });
   }
 
   advance(seconds: number): this {
@@ -86,8 +127,9 @@ export class Harness {
   }
 }
 
-export const CITY: Actor = { agency: 'city-pd', device: 'setup' };
-export const FED: Actor = { agency: 'fed-ice', device: 'setup' };
+/** each agency's administration: the agency acting as itself, which sets up its organisation */
+export const CITY: Actor = { agency: 'city-pd' };
+export const FED: Actor = { agency: 'fed-ice' };
 export const as = (agency: 'city-pd' | 'fed-ice', person: string): Actor => ({ agency, person });
 
 export const supt = as('city-pd', 'supt');
@@ -193,7 +235,7 @@ export function demo(h: Harness = organisation()): Harness {
   sendRequest(h);
   h.advance(20);
   h.run(watch, { type: 'request.receive', requestId: 'req-1' });
-  h.run(watch, { type: 'request.evaluate', requestId: 'req-1', verdict: verdict('permitted') });
+  h.evaluate('req-1', verdict('permitted'));
   h.advance(30);
   h.run(watch, { type: 'request.accept', requestId: 'req-1', reason: 'officer in immediate danger: 2-173-030(a)' });
   h.run(watch, { type: 'request.commit', requestId: 'req-1', units: ['city-11', 'city-12'] });

@@ -13,7 +13,7 @@ describe('incidents', () => {
   it('is updated only by agencies taking part', () => {
     const h = organisation();
     h.refuse(watch, { type: 'incident.update', incidentId: 'inc-1', location: 'elsewhere' }, 'NOT_AUTHORISED');
-    h.refuse(sup, { type: 'incident.update', incidentId: 'inc-1' }, 'BAD_INPUT');
+    h.refuse(sup, { type: 'incident.update', incidentId: 'inc-1' }, 'COMMAND_INCONSISTENT');
     h.run(watch, { type: 'incident.designate_liaison', incidentId: 'inc-1', personId: 'liaison-city' });
     h.run(sup, { type: 'incident.update', incidentId: 'inc-1', location: '1 Federal Plaza, east gate' });
     assert.equal(h.world.incidents['inc-1']?.location, '1 Federal Plaza, east gate');
@@ -30,8 +30,8 @@ describe('incidents', () => {
     h.refuse(sup, { type: 'incident.establish_command', incidentId: 'inc-1', structure: { kind: 'single', commander: 'sup' }, reason: '' }, 'REASON_REQUIRED');
     h.run(sup, { type: 'incident.establish_command', incidentId: 'inc-1', structure: { kind: 'single', commander: 'sup' }, reason: 'initial response' });
     assert.deepEqual(h.world.incidents['inc-1']?.command?.structure, { kind: 'single', commander: { agency: 'fed-ice', person: 'sup' } });
-    h.refuse(sup, { type: 'incident.establish_command', incidentId: 'inc-1', structure: { kind: 'unified', members: ['sup', 'fod'] }, reason: 'x' }, 'BAD_INPUT');
-    h.refuse(sup, { type: 'incident.establish_command', incidentId: 'inc-1', structure: { kind: 'unified', members: ['sup'] }, reason: 'x' }, 'BAD_INPUT');
+    h.refuse(sup, { type: 'incident.establish_command', incidentId: 'inc-1', structure: { kind: 'unified', members: ['sup', 'fod'] }, reason: 'x' }, 'COMMAND_INCONSISTENT');
+    h.refuse(sup, { type: 'incident.establish_command', incidentId: 'inc-1', structure: { kind: 'unified', members: ['sup'] }, reason: 'x' }, 'COMMAND_INCONSISTENT');
     h.advance(60);
     h.run(sup, { type: 'incident.establish_command', incidentId: 'inc-1', structure: { kind: 'unified', members: ['sup', 'watch'] }, reason: 'city units on scene' });
     const i = h.world.incidents['inc-1']!;
@@ -92,7 +92,7 @@ describe('incidents', () => {
     const h = organisation();
     sendRequest(h);
     h.run(watch, { type: 'request.receive', requestId: 'req-1' });
-    h.run(watch, { type: 'request.evaluate', requestId: 'req-1', verdict: verdict('permitted') });
+    h.evaluate('req-1', verdict('permitted'));
     h.run(supt, { type: 'request.accept', requestId: 'req-1', reason: 'ok' });
     assert.equal(h.world.requests['req-1']?.state, 'accepted');
   });

@@ -6,7 +6,7 @@ function committed(h: Harness = organisation()): Harness {
   h.run(sup, { type: 'incident.establish_command', incidentId: 'inc-1', structure: { kind: 'single', commander: 'sup' }, reason: 'IC' });
   sendRequest(h, 'req-1', { unitsRequested: 2 });
   h.run(watch, { type: 'request.receive', requestId: 'req-1' });
-  h.run(watch, { type: 'request.evaluate', requestId: 'req-1', verdict: verdict('permitted') });
+  h.evaluate('req-1', verdict('permitted'));
   h.run(watch, { type: 'request.accept', requestId: 'req-1', reason: 'officer in danger' });
   h.run(watch, { type: 'request.commit', requestId: 'req-1', units: ['city-11', 'city-12'] });
   h.run({ agency: 'city-pd', device: 'mdt-11' }, { type: 'request.report_on_scene', requestId: 'req-1', units: ['city-11', 'city-12'] });
@@ -53,7 +53,7 @@ describe('notifications', () => {
       assert.equal(n.createdAt, withdrawnAt);
       assert.equal(n.order, 'o-pull');
       assert.deepEqual(n.units, ['city-11', 'city-12']);
-      assert.match(n.message, /city-pd withdrew 11-Adam, 12-Adam from request req-1/);
+      assert.match(n.message, /11-Adam, 12-Adam withdrawn from request req-1 of fed-ice by chief \(city-pd, position city-chief-patrol\), order o-pull/);
     }
     // the units are back under their agency
     assert.equal(h.world.units['city-11']?.assignment, undefined);
@@ -64,7 +64,7 @@ describe('notifications', () => {
     h.run(sup, { type: 'incident.establish_command', incidentId: 'inc-1', structure: { kind: 'unified', members: ['sup', 'watch'] }, reason: 'UC' });
     sendRequest(h, 'req-1', { unitsRequested: 1 });
     h.run(watch, { type: 'request.receive', requestId: 'req-1' });
-    h.run(watch, { type: 'request.evaluate', requestId: 'req-1', verdict: verdict('permitted') });
+    h.evaluate('req-1', verdict('permitted'));
     h.run(watch, { type: 'request.accept', requestId: 'req-1', reason: 'ok' });
     h.run(watch, { type: 'request.commit', requestId: 'req-1', units: ['city-11'] });
     h.run(chief, { type: 'order.issue', directive: 'recall', units: ['city-11'], rationale: 'needed elsewhere' });
@@ -92,7 +92,7 @@ describe('notifications', () => {
     h.run(chief, { type: 'request.withdraw', requestId: 'req-1', reason: 'pull back' });
     const [n] = h.notified('request.units_withdrawn');
     const id = n!.id;
-    h.refuse({ agency: 'city-pd', device: 'server' }, { type: 'notification.deliver', notificationId: id }, 'NOT_AUTHORISED', /must come from its recipient fed-ice/);
+    h.refuse({ agency: 'city-pd', device: 'server' }, { type: 'notification.deliver', notificationId: id }, 'NOT_A_RECIPIENT', /must come from its recipient fed-ice/);
     h.advance(2);
     h.run({ agency: 'fed-ice', device: 'console-3' }, { type: 'notification.deliver', notificationId: id });
     h.refuse({ agency: 'fed-ice', device: 'console-3' }, { type: 'notification.deliver', notificationId: id }, 'INVALID_TRANSITION');

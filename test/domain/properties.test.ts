@@ -23,6 +23,7 @@ import { Projection, foldEvents, foldUntil, type RecordedEvent } from '../../src
 import { activeUnits } from '../../src/domain/requests.ts';
 import { addSeconds } from '../../src/domain/time.ts';
 import type { Actor } from '../../src/domain/values.ts';
+import type { Verdict } from '../../src/domain/verdict.ts';
 import { emptyWorld, type World } from '../../src/domain/world.ts';
 import { Harness, agent, as, chief, district, fod, officer1, organisation, sgt1, sgt2, sup, supt, verdict, watch, type Body } from './fixture.ts';
 
@@ -90,7 +91,7 @@ function requestOptions(w: World, id: string, reason: string, n: number): [side:
   const approvalRole = r.to === 'city-pd' ? pick(['city-watch', 'city-district', 'city-supt'], n) : 'fed-fod';
   return [
     ['to', { type: 'request.receive', requestId }],
-    ['to', { type: 'request.evaluate', requestId, verdict: verdict(decisions, { agency: r.to, ...(decisions === 'needs_approval' ? { approvalRole } : {}) }) }],
+    ['to', { type: 'request.evaluate', requestId, ruling: verdict(decisions, { agency: r.to, ...(decisions === 'needs_approval' ? { approvalRole } : {}) }) } as unknown as Body],
     ['to', { type: 'request.approve', requestId, reason }],
     ['to', { type: 'request.accept', requestId, reason }],
     ['to', { type: 'request.accept_partly', requestId, count: 1, reason }],
@@ -147,8 +148,8 @@ function organiseOptions(s: Extract<Step, { kind: 'organise' }>): [Actor, Body][
     [pick([district, watch], s.actor), { type: 'delegation.grant', delegationId: `d${s.unit % 3}`, to: 'watch', scope: { kind: 'position', position: 'city-district' }, reason, until: addSeconds('2026-06-01T21:00:00.000Z', 600 * (1 + (s.choice % 6))) }],
     [pick([district, supt, sgt1], s.actor), { type: 'delegation.revoke', delegationId: `d${s.unit % 3}`, reason }],
     [sup, { type: 'delegation.grant', delegationId: `ops${s.unit % 2}`, to: 'agent1', scope: { kind: 'incident_command', incident: 'inc-1' }, reason }],
-    [{ agency: 'city-pd', device: 'hr' }, { type: 'person.relieve', personId: 'watch', positionId: 'city-watch', reason }],
-    [{ agency: 'city-pd', device: 'hr' }, { type: 'person.appoint', personId: 'watch', positionId: 'city-watch' }],
+    [pick([district, { agency: 'city-pd' }, { agency: 'city-pd', device: 'hr' }, watch], s.actor), { type: 'person.relieve', personId: 'watch', positionId: 'city-watch', reason }],
+    [pick([district, { agency: 'city-pd' }, { agency: 'city-pd', device: 'hr' }, sgt1], s.actor), { type: 'person.appoint', personId: 'watch', positionId: 'city-watch' }],
     [pick([watch, sup], s.actor), { type: 'incident.designate_liaison', incidentId: 'inc-1', personId: pick(['liaison-city', 'liaison-fed'], s.unit) }],
     // closing ends the run's incident, so it is rare
     s.reason % 13 === 0
@@ -237,6 +238,12 @@ const refusals = new Map<string, number>();
 function attempt(h: Harness, actor: Actor, body: Body): void {
   const before = deepFreeze(h.world);
   const logged = h.log.length;
+  // an evaluation step says which verdict the protocols give from now on; the command itself carries none
+  if (body.type === 'request.evaluate' && 'ruling' in body) {
+    const { ruling, ...command } = body as typeof body & { ruling: Verdict };
+    h.rule(command.requestId, ruling);
+    body = command;
+  }
   try {
     for (const e of h.run(actor, body)) reached.add(e.type);
   } catch (e) {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { dueEscalations } from '../../src/domain/deadlines.ts';
-import { ALLOWED_FROM, FINAL_STATES, type RequestAction } from '../../src/domain/requests.ts';
+import { ALLOWED_FROM, FINAL_STATES, REQUEST_ACTIONS, type RequestAction } from '../../src/domain/requests.ts';
 import { REQUEST_STATES, type RequestState } from '../../src/domain/world.ts';
 import type { Actor } from '../../src/domain/values.ts';
 import { Harness, chief, district, organisation, sendRequest, sup, supt, verdict, watch, type Body } from './fixture.ts';
@@ -9,16 +9,19 @@ import { Harness, chief, district, organisation, sendRequest, sup, supt, verdict
 const requestId = 'req-1';
 const FED_UNIT_DEVICE: Actor = { agency: 'fed-ice', device: 'mdt-7' };
 
-/** how to bring req-1 into each state */
-const drive: Record<RequestState, (h: Harness) => void> = {
-  sent: (h) => sendRequest(h),
+/** the states a request for units can be in (the information answers are not among them) */
+const UNIT_STATES = REQUEST_STATES.filter((s) => !['provided', 'partly_provided', 'refused'].includes(s));
+
+/** how to bring req-1, a request for three units, into each state */
+const drive: Record<Exclude<RequestState, 'provided' | 'partly_provided' | 'refused'>, (h: Harness) => void> = {
+  sent: (h) => sendRequest(h, requestId, { unitsRequested: 3 }),
   received: (h) => {
     drive.sent(h);
     h.run(watch, { type: 'request.receive', requestId });
   },
   evaluated: (h) => {
     drive.received(h);
-    h.run(watch, { type: 'request.evaluate', requestId, verdict: verdict('permitted') });
+    h.evaluate(requestId, verdict('permitted'));
   },
   escalated: (h) => {
     drive.evaluated(h);
@@ -63,10 +66,12 @@ const drive: Record<RequestState, (h: Harness) => void> = {
   },
 };
 
-/** a command for each action, valid whenever its state allows it */
-const act: Record<Exclude<RequestAction, 'approve'>, [Actor, Body]> = {
+type UnitAction = Exclude<RequestAction, 'approve' | 'provide' | 'provide_partly' | 'refuse'>;
+
+/** a command for each action, valid whenever its state allows it (the protocols give req-1 a permitted verdict) */
+const act: Record<UnitAction, [Actor, Body]> = {
   receive: [watch, { type: 'request.receive', requestId }],
-  evaluate: [watch, { type: 'request.evaluate', requestId, verdict: verdict('permitted') }],
+  evaluate: [watch, { type: 'request.evaluate', requestId }],
   accept: [supt, { type: 'request.accept', requestId, reason: 'permitted' }],
   accept_partly: [supt, { type: 'request.accept_partly', requestId, count: 1, reason: 'one unit' }],
   decline: [supt, { type: 'request.decline', requestId, reason: 'none free' }],
@@ -79,9 +84,11 @@ const act: Record<Exclude<RequestAction, 'approve'>, [Actor, Body]> = {
   cancel: [sup, { type: 'request.cancel', requestId, reason: 'not needed' }],
 };
 
-const resulting: Record<Exclude<RequestAction, 'approve'>, (from: RequestState) => RequestState> = {
-  receive: () => 'received',
-  evaluate: () => 'evaluated',
+const resulting: Record<UnitAction, (from: RequestState) => RequestState> = {
+  // with a protocol in effect, a received request is evaluated at once
+  receive: () => 'evaluated',
+  // a request sent up the chain stays with the position it was sent to
+  evaluate: (from) => (from === 'escalated' ? 'escalated' : 'evaluated'),
   accept: () => 'accepted',
   accept_partly: () => 'partly_accepted',
   decline: () => 'declined',
@@ -97,12 +104,13 @@ const resulting: Record<Exclude<RequestAction, 'approve'>, (from: RequestState) 
 
 describe('assistance request state machine', () => {
   for (const action of Object.keys(act) as (keyof typeof act)[]) {
-    for (const state of REQUEST_STATES) {
-      const allowed = ALLOWED_FROM[action].includes(state);
+    for (const state of UNIT_STATES as (keyof typeof drive)[]) {
+      const allowed = ALLOWED_FROM.units[action]?.includes(state) === true;
       it(`${action} from ${state}: ${allowed ? 'allowed' : 'refused'}`, () => {
         const h = organisation();
         drive[state](h);
         assert.equal(h.world.requests[requestId]?.state, state);
+        h.rule(requestId, verdict('permitted'));
         const [actor, body] = act[action];
         if (allowed) {
           h.run(actor, body);
@@ -171,7 +179,7 @@ describe('assistance request state machine', () => {
 
   it('refuses requests to oneself, to unknown agencies, and on closed incidents', () => {
     const h = organisation();
-    h.refuse(sup, { type: 'request.send', incidentId: 'inc-1', to: 'fed-ice', category: 'perimeter', urgency: 'routine', operation: 'other', description: 'x', unitsRequested: 1 }, 'BAD_INPUT');
+    h.refuse(sup, { type: 'request.send', incidentId: 'inc-1', to: 'fed-ice', category: 'perimeter', urgency: 'routine', operation: 'other', description: 'x', unitsRequested: 1 }, 'COMMAND_INCONSISTENT');
     h.refuse(sup, { type: 'request.send', incidentId: 'inc-1', to: 'state-pd', category: 'perimeter', urgency: 'routine', operation: 'other', description: 'x', unitsRequested: 1 }, 'UNKNOWN_ENTITY');
     h.refuse(sup, { type: 'request.send', incidentId: 'inc-9', to: 'city-pd', category: 'perimeter', urgency: 'routine', operation: 'other', description: 'x', unitsRequested: 1 }, 'UNKNOWN_ENTITY');
     h.run(sup, { type: 'incident.close', incidentId: 'inc-1', reason: 'over' });
@@ -184,25 +192,43 @@ describe('assistance request state machine', () => {
     assert.equal(h.world.requests[requestId]?.responsible, 'city-watch');
     sendRequest(h, 'req-2', { toPosition: 'city-district' });
     assert.equal(h.world.requests['req-2']?.responsible, 'city-district');
-    h.refuse(sup, { type: 'request.send', requestId: 'req-3', incidentId: 'inc-1', to: 'city-pd', category: 'perimeter', urgency: 'routine', operation: 'other', description: 'x', unitsRequested: 1, toPosition: 'fed-sup' }, 'BAD_INPUT');
+    h.refuse(sup, { type: 'request.send', requestId: 'req-3', incidentId: 'inc-1', to: 'city-pd', category: 'perimeter', urgency: 'routine', operation: 'other', description: 'x', unitsRequested: 1, toPosition: 'fed-sup' }, 'AGENCY_MISMATCH');
     h.refuse(sup, { type: 'request.send', requestId: 'req-1', incidentId: 'inc-1', to: 'city-pd', category: 'perimeter', urgency: 'routine', operation: 'other', description: 'x', unitsRequested: 1 }, 'DUPLICATE_ID');
   });
 
   it('a partial acceptance caps the units committed', () => {
     const h = organisation();
     drive.partly_accepted(h);
-    h.refuse(watch, { type: 'request.commit', requestId, units: ['city-11', 'city-12'] }, 'INVALID_TRANSITION', /partly accepted for 1/);
+    h.refuse(watch, { type: 'request.commit', requestId, units: ['city-11', 'city-12'] }, 'COUNT_EXCEEDED', /partly accepted for 1/);
     h.run(watch, { type: 'request.commit', requestId, units: ['city-11'] });
-    h.refuse(watch, { type: 'request.commit', requestId, units: ['city-12'] }, 'INVALID_TRANSITION');
+    h.refuse(watch, { type: 'request.commit', requestId, units: ['city-12'] }, 'COUNT_EXCEEDED');
     const g = organisation();
     drive.evaluated(g);
-    g.refuse(watch, { type: 'request.accept_partly', requestId, count: 2, reason: 'all' }, 'BAD_INPUT');
+    g.refuse(watch, { type: 'request.accept_partly', requestId, count: 3, reason: 'all' }, 'COUNT_EXCEEDED');
+  });
+
+  it('no more units serve a request at once than it asks for; a withdrawn unit can be replaced', () => {
+    const h = organisation();
+    drive.accepted(h);
+    h.run(watch, { type: 'request.commit', requestId, units: ['city-11'] });
+    h.refuse(watch, { type: 'request.commit', requestId, units: ['city-12', 'city-22', 'fed-t1'] }, 'AGENCY_MISMATCH');
+    h.run(sup, { type: 'request.release', requestId, units: ['city-11'], reason: 'not needed after all' });
+    const g = organisation();
+    sendRequest(g, requestId, { unitsRequested: 2 });
+    g.rule(requestId, verdict('permitted')).run(watch, { type: 'request.receive', requestId });
+    g.run(watch, { type: 'request.accept', requestId, reason: 'officer in danger' });
+    g.refuse(watch, { type: 'request.commit', requestId, units: ['city-11', 'city-12', 'city-22'] }, 'COUNT_EXCEEDED', /asks for 2 unit\(s\); 0 serve it now, 3 more/);
+    g.run(watch, { type: 'request.commit', requestId, units: ['city-11', 'city-12'] });
+    g.refuse(watch, { type: 'request.commit', requestId, units: ['city-22'] }, 'COUNT_EXCEEDED', /2 serve it now/);
+    g.run(chief, { type: 'request.withdraw', requestId, units: ['city-12'], reason: 'needed on the other side of the district' });
+    g.run(watch, { type: 'request.commit', requestId, units: ['city-22'] });
+    assert.deepEqual(g.world.requests[requestId]?.commitments.filter((c) => c.ended === undefined).map((c) => c.unit), ['city-11', 'city-22']);
   });
 
   it('commits only units of the receiving agency within the committer\'s chain, once', () => {
     const h = organisation();
     drive.accepted(h);
-    h.refuse(watch, { type: 'request.commit', requestId, units: ['fed-t1'] }, 'BAD_INPUT');
+    h.refuse(watch, { type: 'request.commit', requestId, units: ['fed-t1'] }, 'AGENCY_MISMATCH');
     h.refuse({ agency: 'city-pd', person: 'sgt2' }, { type: 'request.commit', requestId, units: ['city-11'] }, 'NOT_IN_CHAIN_OF_COMMAND');
     h.run({ agency: 'city-pd', person: 'sgt1' }, { type: 'request.commit', requestId, units: ['city-11'] });
     h.refuse(watch, { type: 'request.commit', requestId, units: ['city-11'] }, 'INVALID_TRANSITION', /already committed/);

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { parseCommand } from '../../src/domain/commands.ts';
 import { dueEscalations } from '../../src/domain/deadlines.ts';
+import { isConcordError } from '../../src/errors.ts';
 import { Harness, district, organisation, sendRequest, supt, verdict, watch } from './fixture.ts';
 
 const requestId = 'req-1';
@@ -9,7 +11,7 @@ function evaluated(v: ReturnType<typeof verdict>): Harness {
   const h = organisation();
   sendRequest(h);
   h.run(watch, { type: 'request.receive', requestId });
-  h.run(watch, { type: 'request.evaluate', requestId, verdict: v });
+  h.evaluate(requestId, v);
   return h;
 }
 
@@ -87,12 +89,14 @@ describe('verdicts on requests', () => {
     });
   });
 
-  it('a new verdict voids an earlier approval', () => {
+  it('an approval stands while the verdict needs that role, and falls with a verdict that needs another', () => {
     const h = evaluated(verdict('needs_approval', { approvalRole: 'city-district' }));
     h.run(district, { type: 'request.approve', requestId, reason: 'ok' });
-    h.run(watch, { type: 'request.evaluate', requestId, verdict: verdict('needs_approval', { approvalRole: 'city-district' }) });
+    h.evaluate(requestId, verdict('needs_approval', { approvalRole: 'city-district', policyVersion: 'city-pd/2026-07-01' }));
+    assert.equal(h.world.requests[requestId]?.approval?.role, 'city-district');
+    h.evaluate(requestId, verdict('needs_approval', { approvalRole: 'city-supt' }));
     assert.equal(h.world.requests[requestId]?.approval, undefined);
-    h.refuse(watch, { type: 'request.accept', requestId, reason: 'ok' }, 'APPROVAL_REQUIRED');
+    h.refuse(watch, { type: 'request.accept', requestId, reason: 'ok' }, 'APPROVAL_REQUIRED', /city-supt/);
   });
 
   it('nothing to approve unless the verdict needs approval; the role must be a position of the receiver', () => {
@@ -102,19 +106,66 @@ describe('verdicts on requests', () => {
     g.refuse(supt, { type: 'request.accept', requestId, reason: 'ok' }, 'APPROVAL_REQUIRED', /not a position of city-pd/);
   });
 
-  it('the verdict must come from the receiving agency\'s protocols', () => {
+  it('a verdict is computed from the protocols, never given: a command carrying one is refused as input', () => {
+    assert.throws(
+      () => parseCommand({ type: 'request.evaluate', actor: watch, requestId, verdict: verdict('permitted') }),
+      (e: unknown) => isConcordError(e, 'BAD_INPUT') && /verdict/.test(e.message),
+    );
+    assert.throws(
+      () => parseCommand({ type: 'order.issue', actor: watch, directive: 'hold', units: ['city-11'], rationale: 'x', verdict: verdict('permitted') }),
+      (e: unknown) => isConcordError(e, 'BAD_INPUT') && /verdict/.test(e.message),
+    );
+  });
+
+  it('without a protocol in effect there is no verdict, and so no acceptance', () => {
     const h = organisation();
     sendRequest(h);
     h.run(watch, { type: 'request.receive', requestId });
-    h.refuse(watch, { type: 'request.evaluate', requestId, verdict: verdict('permitted', { agency: 'fed-ice' }) }, 'BAD_INPUT');
-  });
-
-  it('no acceptance without a verdict', () => {
-    const h = organisation();
-    sendRequest(h);
+    assert.equal(h.world.requests[requestId]?.state, 'received');
+    h.refuse(watch, { type: 'request.evaluate', requestId }, 'POLICY_NOT_EFFECTIVE', /no protocol of city-pd is in effect/);
     h.advance(120);
     for (const c of dueEscalations(h.world, h.now)) h.runCommand(c);
     assert.equal(h.world.requests[requestId]?.state, 'escalated');
-    h.refuse(supt, { type: 'request.accept', requestId, reason: 'go' }, 'INVALID_TRANSITION', /without a verdict/);
+    h.refuse(supt, { type: 'request.accept', requestId, reason: 'go' }, 'POLICY_NOT_EFFECTIVE');
+    // with no protocols given to decide at all, the same
+    h.protocols = undefined;
+    h.refuse(supt, { type: 'request.accept', requestId, reason: 'go' }, 'POLICY_NOT_EFFECTIVE');
+    // saying no needs no verdict
+    h.run(supt, { type: 'request.decline', requestId, reason: 'nobody can say whether the ordinance allows it' });
+    assert.equal(h.world.requests[requestId]?.state, 'declined');
+  });
+
+  it('a decision rests on the version in force when it is taken, re-evaluated and recorded', () => {
+    // permitted under the version in force when it arrived; a new version prohibits it before anyone answers
+    const h = evaluated(verdict('permitted'));
+    h.advance(30);
+    h.rule(requestId, verdict('prohibited', { policyVersion: 'city-pd/2026-06-01' }));
+    h.refuse(watch, { type: 'request.accept', requestId, reason: 'it was permitted' }, 'VERDICT_PROHIBITED', /city-pd\/2026-06-01/);
+    const before = h.log.length;
+    h.run(watch, { type: 'request.decline', requestId, reason: 'the amended ordinance prohibits it' });
+    assert.deepEqual(h.log.slice(before).map((r) => r.event.type).slice(0, 2), ['request.evaluated', 'request.declined']);
+    const r = h.world.requests[requestId]!;
+    assert.equal(r.verdict?.policyVersion, 'city-pd/2026-06-01');
+    assert.equal(r.verdict?.evaluatedAt, h.now);
+
+    // the other way: needs approval under the old version, permitted under the new one
+    const g = evaluated(verdict('needs_approval', { approvalRole: 'city-district' }));
+    g.advance(30);
+    g.rule(requestId, verdict('permitted', { policyVersion: 'city-pd/2026-06-01' }));
+    const at = g.log.length;
+    g.run(watch, { type: 'request.accept', requestId, reason: 'permitted now' });
+    assert.deepEqual(g.log.slice(at).map((x) => x.event.type).slice(0, 2), ['request.evaluated', 'request.accepted']);
+    assert.equal(g.world.requests[requestId]?.answer?.approval, undefined);
+
+    // an unchanged verdict is not recorded again
+    const k = evaluated(verdict('permitted'));
+    const n = k.log.length;
+    k.run(watch, { type: 'request.accept', requestId, reason: 'go' });
+    assert.equal(k.log[n]?.event.type, 'request.accepted');
+
+    // a version that is no longer in force is no ground for accepting
+    const m = evaluated(verdict('permitted'));
+    m.protocols?.requestVerdicts.delete(requestId);
+    m.refuse(watch, { type: 'request.accept', requestId, reason: 'go' }, 'POLICY_NOT_EFFECTIVE', /no longer applies/);
   });
 });

@@ -59,12 +59,15 @@ export function request(overrides: Partial<RequestFacts> = {}): RequestFacts {
     requestId: 'req-1',
     from: { id: 'fed-ice', kind: 'federal' },
     to: { id: 'test-pd', kind: 'local' },
+    kind: 'units',
     category: 'officer_in_danger',
     urgency: 'immediate',
     operation: 'civil_immigration_enforcement',
     officerInDanger: true,
     description: 'team surrounded',
     requestedUnits: 4,
+    personalData: false,
+    legalBasis: { consent: false },
     ...overrides,
   };
 }
@@ -72,9 +75,14 @@ export function request(overrides: Partial<RequestFacts> = {}): RequestFacts {
 export function order(overrides: Partial<OrderFacts> = {}): OrderFacts {
   return {
     orderId: 'ord-1',
-    issuer: { agency: { id: 'city-pd', kind: 'local' }, position: 'city-pd.chief-of-patrol' },
+    issuer: {
+      agency: { id: 'city-pd', kind: 'local' },
+      authority: { kind: 'position', agency: { id: 'city-pd', kind: 'local' }, position: 'city-pd.chief-of-patrol' },
+    },
     directive: 'withdraw',
+    operation: 'civil_immigration_enforcement',
     units: [{ id: 'city-pd.1A12', home: { id: 'city-pd', kind: 'local' } }],
+    people: [],
     relatedRequest: {
       requestId: 'req-1',
       from: { id: 'fed-ice', kind: 'federal' },

@@ -33,6 +33,9 @@ const requestFacts: fc.Arbitrary<RequestFacts> = fc.record({
   officerInDanger: fc.boolean(),
   description: fc.string({ maxLength: 40 }),
   requestedUnits: fc.integer({ min: 1, max: 50 }),
+  kind: fc.constant('units' as const),
+  personalData: fc.constant(false),
+  legalBasis: fc.constant({ consent: false }),
 });
 const instant = fc
   .integer({ min: Date.parse('2024-06-01T00:00:00Z'), max: Date.parse('2027-06-01T00:00:00Z') })
@@ -122,9 +125,11 @@ test('every city-pd order is permitted; withdrawals cite the reason-and-notice c
         book,
         {
           orderId: 'o',
-          issuer: { agency: { id: 'city-pd', kind: 'local' }, position: 'city-pd.chief-of-patrol' },
+          issuer: { agency: { id: 'city-pd', kind: 'local' }, authority: { kind: 'position', agency: { id: 'city-pd', kind: 'local' }, position: 'city-pd.chief-of-patrol' } },
           directive,
+          operation: related ? 'civil_immigration_enforcement' : 'unknown',
           units: [{ id: 'city-pd.1A12', home: { id: 'city-pd', kind: 'local' } }],
+          people: [],
           ...(related
             ? { relatedRequest: { requestId: 'r', from: { id: 'fed-ice', kind: 'federal' }, category: 'officer_in_danger', operation: 'civil_immigration_enforcement' } }
             : {}),

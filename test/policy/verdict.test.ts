@@ -98,13 +98,13 @@ test('a prohibiting default, and a separate default for orders', () => {
   assert.equal(v.decision, 'prohibited');
   assert.deepEqual(v.clauses, []);
   assert.match(v.note ?? '', /: not covered$/);
-  const o = evaluateOrder(strict, order({ issuer: { agency: { id: 'test-pd', kind: 'local' }, position: 'test-pd.sgt' } }), AT);
+  const o = evaluateOrder(strict, order({ issuer: { agency: { id: 'test-pd', kind: 'local' }, authority: { kind: 'position', agency: { id: 'test-pd', kind: 'local' }, position: 'test-pd.sgt' } } }), AT);
   assert.equal(o.decision, 'needs_approval');
   assert.equal(o.approvalRole, 'test-pd.chief');
 });
 
 test('orders: the issuer decides, or the agency passed as deciding', () => {
-  const issuer = { agency: { id: 'test-pd', kind: 'local' as const }, position: 'test-pd.sgt' };
+  const issuer = { agency: { id: 'test-pd', kind: 'local' as const }, authority: { kind: 'position' as const, agency: { id: 'test-pd', kind: 'local' as const }, position: 'test-pd.sgt' } };
   const v = evaluateOrder(book, order({ issuer }), AT);
   assert.equal(v.decision, 'permitted');
   assert.deepEqual(ids(v), ['O-1']);
