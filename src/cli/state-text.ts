@@ -8,7 +8,12 @@ import type { CliIo } from './command.ts';
 type View = Record<string, unknown>;
 type Obj = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any -- the view is plain JSON read field by field
 
-const who = (p: Obj | undefined): string => (p === undefined ? '?' : p.name ? `${p.name} (${p.agency ?? p.id})` : p.agency ?? p.id ?? '?');
+const who = (p: Obj | undefined): string => {
+  if (p === undefined) return '?';
+  if (p.name) return `${p.name} (${p.agency ?? p.id})`;
+  const named = p.person ?? p.device;
+  return named ? `${named} (${p.agency})` : p.agency ?? p.id ?? '?';
+};
 const authority = (a: Obj | undefined): string => {
   if (a === undefined) return '';
   const kind = a.kind ?? '';
@@ -33,8 +38,24 @@ export function printIncident(io: CliIo, view: View): void {
 
   for (const r of v.requests as Obj[]) {
     out.push('');
-    out.push(`  Request ${r.id}: ${r.from} -> ${r.to}, ${r.category}, ${r.urgency}, ${r.unitsRequested} unit(s), operation ${r.operation}: ${r.state.toUpperCase()}`);
+    const asked =
+      r.kind === 'information'
+        ? `information (${r.information?.kind ?? '?'}${r.information?.personalData ? ', personal data' : ''})`
+        : r.kind === 'other'
+          ? 'other help'
+          : `${r.unitsRequested} unit(s)`;
+    out.push(`  Request ${r.id}: ${r.from} -> ${r.to}, ${r.category}, ${r.urgency}, ${asked}, operation ${r.operation}: ${r.state.toUpperCase()}`);
     if (r.description) out.push(`    "${r.description}"`);
+    const basis = r.legalBasis as Obj | undefined;
+    if (basis) {
+      const parts = [
+        basis.statute ? `statute ${basis.statute}` : '',
+        basis.warrant ? `${basis.warrant.kind} warrant ${basis.warrant.reference}` : '',
+        basis.courtOrder ? `court order ${basis.courtOrder.reference}` : '',
+        basis.consent ? 'consent' : '',
+      ].filter((x) => x !== '');
+      if (parts.length > 0) out.push(`    Legal basis: ${parts.join('; ')}`);
+    }
     const verdict = r.verdict as Obj | null;
     if (verdict) {
       out.push(`    Verdict: ${String(verdict.decision).replace('_', ' ')}${verdict.approvalRole ? ` by ${verdict.approvalRole}` : ''} under ${verdict.policyVersion}`);
@@ -45,7 +66,10 @@ export function printIncident(io: CliIo, view: View): void {
     for (const e of r.escalations as Obj[]) out.push(`    Escalated ${time(e.at)} to ${e.to}: ${e.reason}`);
     if (r.approval) out.push(`    Approved ${time(r.approval.at)} by ${who(r.approval.by)}${authority(r.approval.authority)}: ${r.approval.reason}`);
     const a = r.answer as Obj | null;
-    if (a) out.push(`    ${String(a.kind).replace('_', ' ')} ${time(a.at)} by ${who(a.by)}${authority(a.authority)}: ${a.reason}`);
+    if (a) {
+      out.push(`    ${String(a.kind).replace('_', ' ')} ${time(a.at)} by ${who(a.by)}${authority(a.authority)}: ${a.reason}`);
+      if (a.provided) out.push(`      provided: ${a.provided}${a.withheld ? `; withheld: ${a.withheld}` : ''}`);
+    }
     for (const u of r.units as Obj[]) out.push(`    Unit ${u.callsign}: ${u.status}, committed ${time(u.committedAt)}${u.onSceneAt ? `, on scene ${time(u.onSceneAt)}` : ''}`);
     for (const w of r.withdrawals as Obj[]) {
       out.push(`    WITHDRAWN ${time(w.at)}: ${(w.units as string[]).join(', ')} by ${who(w.by)}${authority(w.authority)}${w.order ? ` (order ${w.order})` : ''}`);
@@ -56,13 +80,19 @@ export function printIncident(io: CliIo, view: View): void {
     out.push('');
     out.push(`  Order ${o.id}: ${String(o.directive).toUpperCase()}${o.target ? ` ${o.target}` : ''} (${o.status}), issued ${time(o.issuedAt)} by ${who(o.issuer)}${authority(o.authority)}`);
     out.push(`    rationale: ${o.rationale}`);
-    const ov = o.verdict as Obj | undefined;
-    if (ov) out.push(`    Verdict: ${String(ov.decision).replace('_', ' ')} under ${ov.policyVersion}: ${(ov.clauses as Obj[]).map((c) => c.id).join(', ') || 'default'}`);
+    for (const ov of (o.verdicts ?? []) as Obj[]) {
+      out.push(`    Verdict of ${ov.agency}: ${String(ov.decision).replace('_', ' ')} under ${ov.policyVersion}: ${(ov.clauses as Obj[]).map((c) => c.id).join(', ') || 'default'}`);
+    }
+    for (const agency of (o.unevaluated ?? []) as string[]) out.push(`    No protocol of ${agency} in effect: not evaluated`);
+    for (const ap of (o.approvals ?? []) as Obj[]) out.push(`    Approval of ${ap.role}${authority(ap.authority)}`);
     for (const ack of o.acknowledgements as Obj[]) out.push(`    ${ack.acknowledged ? `acknowledged ${time(ack.at)}` : 'NOT acknowledged'}: ${ack.name}`);
   }
-  for (const cf of v.conflicts as Obj[]) {
-    out.push('');
-    out.push(`  CONFLICT ${cf.id}: ${JSON.stringify(cf)}`);
+  const conflicts = v.conflicts as Obj[];
+  if (conflicts.length > 0) out.push('');
+  for (const cf of conflicts) {
+    const res = cf.resolution as Obj | undefined;
+    out.push(`  ${cf.status === 'open' ? 'OPEN CONFLICT' : 'Conflict'} ${cf.id}, raised ${time(cf.detectedAt)}: ${cf.description}`);
+    if (res) out.push(`    resolved ${time(res.at)} by ${who(res.by)}${authority(res.authority)}: ${res.reason}`);
   }
   const notes = v.notifications as Obj[];
   if (notes.length > 0) {

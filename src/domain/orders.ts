@@ -24,6 +24,7 @@
  * to the incident's command and to both issuers.
  */
 import { ConcordError } from '../errors.ts';
+import { MAX_ID_LENGTH } from '../ledger/entry.ts';
 import { ENDING_DIRECTIVES, type Directive } from './vocabulary.ts';
 import type { CommandOf } from './commands.ts';
 import {
@@ -395,6 +396,16 @@ function getRequestOf(served: ReadonlyMap<AssistanceRequest, readonly Unit[]>, u
   throw new ConcordError('LEDGER_CORRUPT', `unit ${u.id} is committed to ${u.commitment ?? 'nothing'}, which is not on record`);
 }
 
+/**
+ * A conflict is named by what it is between, so a scenario file, a log reader
+ * or a second replay can name it too; only ids too long to combine get a
+ * fresh one.
+ */
+function conflictId(standing: string, issued: string, unit: string, ctx: DecideContext): string {
+  const id = `conflict:${standing}:${issued}:${unit}`;
+  return id.length <= MAX_ID_LENGTH ? id : ctx.newId('conflict');
+}
+
 function conflictsWith(
   world: World,
   actor: Actor,
@@ -411,7 +422,7 @@ function conflictsWith(
     for (const otherId of world.unitOrders[u.id] ?? []) {
       const other = world.orders[otherId];
       if (other === undefined || supersedes.includes(other.id) || !contradicts(other, { directive, ...(target !== undefined ? { target } : {}) })) continue;
-      const conflict = ctx.newId('conflict');
+      const conflict = conflictId(other.id, id, u.id, ctx);
       const where = u.assignment?.incident ?? other.incident ?? incident;
       const description = `${u.callsign} (${u.id}) has contradicting orders: ${other.id} ${other.directive}${other.target !== undefined ? ` (${other.target})` : ''} from ${describeActor(other.issuer)} and ${id} ${directive}${target !== undefined ? ` (${target})` : ''} from ${describeActor(actor)}`;
       events.push(makeEvent('order.conflict_detected', actor, where, { conflict, unit: u.id, orders: [other.id, id], description }));

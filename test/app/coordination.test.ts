@@ -455,6 +455,104 @@ describe('CoordinationService on a real ledger', () => {
   });
 });
 
+describe('every agency\'s protocols, on every path, with the real protocols of the demo', () => {
+  /** fed-ice's request req-1 accepted and the three city units committed, under a unified command of santos and chen */
+  async function jointIncident(): Promise<Node> {
+    const node = await openNode();
+    await node.run({ type: 'incident.establish_command', actor: santos, incidentId: INCIDENT, structure: { kind: 'unified', members: ['ice-santos', 'cpd-chen'] }, reason: 'two agencies on scene' });
+    await node.run(sendCommand('req-1'));
+    node.advance(60);
+    await node.run({ type: 'request.accept', actor: chen, requestId: 'req-1', reason: 'officer in danger: 2-173-030(a)' });
+    await node.run({ type: 'request.commit', actor: chen, requestId: 'req-1', units: CITY_UNITS });
+    node.advance(60);
+    return node;
+  }
+
+  it('an order from the federal member of the unified command to city units is decided by the city\'s protocols too', async () => {
+    const node = await jointIncident();
+    try {
+      // a perimeter for the enforcement action: the city's ordinance forbids it to its units, whoever directs them
+      await refused(
+        node,
+        { type: 'order.issue', actor: santos, directive: 'hold', units: ['cpd-1231'], target: 'Harrison between Loomis and Ashland', task: 'perimeter', rationale: 'hold the perimeter while FOT-3 completes the arrest' },
+        'VERDICT_PROHIBITED',
+        /city-pd's protocols \(city-pd\/2026-01-01\) prohibit it under 2-173-020\(b\)/,
+      );
+      // no stated task: the city's general order wants its watch commander, whom santos is not
+      await refused(node, { type: 'order.issue', actor: santos, directive: 'move', units: ['cpd-1232'], target: 'north gate', rationale: 'cover the gate' }, 'APPROVAL_REQUIRED', /city-pd\.watch-commander/);
+      // a task the city allows its units under a joint command: both agencies' verdicts are on the order
+      await node.run({ type: 'order.issue', actor: santos, orderId: 'ord-gate', directive: 'hold', units: ['cpd-1232'], target: 'north gate', task: 'officer_in_danger', rationale: 'shield the injured officer' });
+      const o = node.service.world.orders['ord-gate']!;
+      assert.deepEqual(o.authority, { kind: 'unified_command', incident: INCIDENT, agency: 'fed-ice' });
+      assert.deepEqual(o.verdicts.map((v) => [v.agency, v.decision, v.clauses.map((c) => c.id)]), [
+        ['fed-ice', 'permitted', ['FOD-11-2(6)', 'FOD-11-2(7)']],
+        ['city-pd', 'permitted', ['GO-7.03-III.B']],
+      ]);
+    } finally {
+      await node.close();
+    }
+  });
+
+  it('the order request.withdraw issues carries the city\'s verdict, and the federal team is told at once', async () => {
+    const node = await jointIncident();
+    try {
+      await node.run({ type: 'request.withdraw', actor: harris, requestId: 'req-1', orderId: 'ord-w', reason: 'de-escalation per GO 7.03 IV.B' });
+      const o = node.service.world.orders['ord-w']!;
+      assert.deepEqual(o.verdicts.map((v) => [v.agency, v.clauses.map((c) => c.id)]), [['city-pd', ['GO-7.03-IV.B']]]);
+      const told = Object.values(node.service.world.notifications).filter((n) => n.order === 'ord-w' && n.recipient.agency === 'fed-ice');
+      assert.deepEqual(told.map((n) => [n.recipient.person, n.topic, n.urgent]).sort(), [
+        ['ice-santos', 'request.units_withdrawn', true],
+        ['ice-whitfield', 'request.units_withdrawn', true],
+      ]);
+    } finally {
+      await node.close();
+    }
+  });
+
+  it('the city\'s member of the joint command pulling city units off is a withdrawal the federal team hears of', async () => {
+    const node = await jointIncident();
+    try {
+      await node.run({ type: 'order.issue', actor: chen, orderId: 'ord-sd', directive: 'stand_down', units: CITY_UNITS, rationale: 'the line is provoking the crowd', authority: { kind: 'unified_command', incident: INCIDENT, agency: 'city-pd' } });
+      const r = node.service.world.requests['req-1']!;
+      assert.equal(r.state, 'withdrawn');
+      assert.deepEqual(r.withdrawals.map((w) => [w.order, w.authority.kind, w.by.person]), [['ord-sd', 'unified_command', 'cpd-chen']]);
+      assert.ok(Object.values(node.service.world.notifications).some((n) => n.order === 'ord-sd' && n.recipient.person === 'ice-whitfield' && n.urgent));
+    } finally {
+      await node.close();
+    }
+  });
+
+  it('an information request: personal data for the enforcement action only under a judicial warrant', async () => {
+    const node = await openNode();
+    try {
+      const ask = {
+        type: 'request.send',
+        actor: santos,
+        incidentId: INCIDENT,
+        to: 'city-pd',
+        kind: 'information',
+        information: { kind: 'records', personalData: true },
+        category: 'investigation_support',
+        urgency: 'routine',
+        operation: 'civil_immigration_enforcement',
+        description: 'Home address of a named resident',
+      };
+      await node.run({ ...ask, requestId: 'req-adm', legalBasis: { warrant: { kind: 'administrative', reference: 'I-200 2026-4471' } } });
+      assert.deepEqual(node.service.world.requests['req-adm']?.verdict?.clauses.map((c) => c.id), ['2-173-025']);
+      assert.equal(node.service.world.requests['req-adm']?.verdict?.decision, 'prohibited');
+      await refused(node, { type: 'request.provide', actor: chen, requestId: 'req-adm', provided: 'address', reason: 'they asked' }, 'VERDICT_PROHIBITED', /2-173-025/);
+      await node.run({ type: 'request.refuse', actor: chen, requestId: 'req-adm', reason: 'an administrative warrant does not suffice under 2-173-025' });
+      await node.run({ ...ask, requestId: 'req-jud', legalBasis: { warrant: { kind: 'judicial', reference: '26-CR-0412' } } });
+      assert.equal(node.service.world.requests['req-jud']?.verdict?.decision, 'permitted');
+      await node.run({ type: 'request.provide', actor: chen, requestId: 'req-jud', provided: 'last known address', reason: 'judicial warrant 26-CR-0412' });
+      assert.equal(node.service.world.requests['req-jud']?.state, 'provided');
+      assert.deepEqual(await rebuildWorld(node.ledger.store), node.service.world);
+    } finally {
+      await node.close();
+    }
+  });
+});
+
 // ---------------------------------------------------------------------------
 // property: ledger rebuild = live state; state at t = fold of entries up to t
 

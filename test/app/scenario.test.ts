@@ -108,7 +108,10 @@ describe('a valid scenario compiles into commands', () => {
     assert.equal(timeline[0]?.command.type, 'incident.open');
     assert.equal(timeline[0]?.line, lineWith(text, '  - at: 2026-06-01T20:30:00Z'));
     const refused = timeline.filter((x) => x.expectRefused !== undefined);
-    assert.deepEqual(refused.map((x) => [x.command.type, x.expectRefused]), [['request.accept', 'VERDICT_PROHIBITED']]);
+    assert.deepEqual(refused.map((x) => [x.command.type, x.expectRefused]), [
+      ['order.issue', 'VERDICT_PROHIBITED'],
+      ['request.accept', 'VERDICT_PROHIBITED'],
+    ]);
     const selected = timeline.filter((x) => x.select !== undefined);
     assert.deepEqual(selected.map((x) => [x.command.type, x.select]), [
       ['notification.deliver', { order: 'ord-001' }],
@@ -215,7 +218,7 @@ describe('an invalid scenario file is rejected with FILE:LINE:, exit 2, and noth
       '    with: { directive: move, units: [ice-fot3], rationale: Move the federal team back from the gate }',
       '',
     ].join('\n');
-    const text = edit(DEMO, '  # 2. a perimeter', `${step}  # 2. a perimeter`);
+    const text = edit(DEMO, '  # the federal member of the unified command', `${step}  # the federal member of the unified command`);
     await rejected(text, lineWith(text, '  - at: 2026-06-01T20:50:00Z'), /NOT_IN_CHAIN_OF_COMMAND: .*ice-fot3/);
   });
 
@@ -229,7 +232,7 @@ describe('an invalid scenario file is rejected with FILE:LINE:, exit 2, and noth
 
   it('a wrong expect_refused: refused with another code, or not refused at all', async () => {
     const other = edit(DEMO, 'expect_refused: VERDICT_PROHIBITED', 'expect_refused: NOT_AUTHORISED');
-    await rejected(other, lineWith(other, '  - at: 2026-06-01T20:56:00Z'), /refused with VERDICT_PROHIBITED .*expected NOT_AUTHORISED/);
+    await rejected(other, lineWith(other, '  - at: 2026-06-01T20:52:00Z'), /refused with VERDICT_PROHIBITED .*expected NOT_AUTHORISED/);
     const accepted = edit(DEMO, '    do: request.commit\n', '    do: request.commit\n    expect_refused: INVALID_TRANSITION\n');
     await rejected(accepted, lineWith(accepted, '  - at: 2026-06-01T20:43:00Z'), /expected to be refused with INVALID_TRANSITION, but it was accepted/);
   });

@@ -92,9 +92,9 @@ describe('concord scenario run scenarios/demo.yaml', () => {
     view = out.incidents[INCIDENT] as View;
   });
 
-  it('replays every step, with the one expected refusal and two escalations', () => {
+  it('replays every step, with the two expected refusals and two escalations', () => {
     assert.equal(out.scenario, 'demo');
-    assert.equal(out.refused_as_expected, 1);
+    assert.equal(out.refused_as_expected, 2);
     assert.equal(out.escalations, 2);
     assert.deepEqual(Object.keys(out.incidents), [INCIDENT]);
     assert.equal(out.entries_appended, ledgerSize(full).entries);
@@ -148,7 +148,7 @@ describe('concord scenario run scenarios/demo.yaml', () => {
   });
 
   it('fed-ice was notified about ord-001, with the reason; every such notice was delivered and acknowledged', () => {
-    const notices = view.notifications.filter((n) => n.order === 'ord-001' && n.recipient.agency === 'fed-ice');
+    const notices = view.notifications.filter((n) => n.order === 'ord-001' && n.recipient.agency === 'fed-ice' && n.topic !== 'order.conflict_detected');
     assert.ok(notices.length >= 2, 'at least the liaison and the incident command');
     const people = notices.map((n) => n.recipient.person);
     assert.ok(people.includes('ice-whitfield'), 'the liaison of fed-ice');
@@ -165,6 +165,33 @@ describe('concord scenario run scenarios/demo.yaml', () => {
       assert.equal(n.acknowledgedAt, n.recipient.person === 'ice-santos' ? '2026-06-01T21:07:10.000Z' : '2026-06-01T21:08:00.000Z');
       assert.equal(n.createdAt, '2026-06-01T21:05:00.000Z');
     }
+  });
+
+  it('the federal supervisor directs the city units only as the city\'s rules allow: his order carries both agencies\' verdicts', () => {
+    const o = view.orders.find((x) => x.id === 'ord-000');
+    assert.ok(o);
+    assert.deepEqual(o.authority, { kind: 'unified_command', incident: INCIDENT, agency: 'fed-ice' });
+    assert.deepEqual(o.verdicts.map((v) => [v.agency, v.decision]), [['fed-ice', 'permitted'], ['city-pd', 'permitted']]);
+    assert.deepEqual(o.verdicts[1]?.clauses.map((c) => c.id), ['GO-7.03-III.B']);
+    // his earlier order, a perimeter for the arrest, was refused and left no trace but the replay's count
+    assert.equal(view.orders.filter((x) => x.task === 'perimeter').length, 0);
+  });
+
+  it('the withdrawal contradicted his hold at the gate: raised at once, resolved from the file by the orders it is between', () => {
+    assert.deepEqual(
+      view.conflicts.map((c) => [c.id, c.status, c.resolution?.by.person]),
+      ['cpd-1231', 'cpd-1232', 'cpd-1233'].map((u) => [`conflict:ord-000:ord-001:${u}`, 'resolved', 'ice-santos']),
+    );
+  });
+
+  it('req-004, personal data on an administrative warrant, was prohibited by 2-173-025 and refused', () => {
+    const r = request(view, 'req-004');
+    assert.equal(r.kind, 'information');
+    assert.deepEqual(r.information, { kind: 'records', personalData: true });
+    assert.deepEqual(r.legalBasis?.warrant, { kind: 'administrative', reference: 'I-200 2026-4471' });
+    assert.equal(r.verdict?.decision, 'prohibited');
+    assert.deepEqual(r.verdict?.clauses.map((c) => c.id), ['2-173-025']);
+    assert.equal(r.state, 'refused');
   });
 
   it('req-002 was prohibited by 2-173-020(b) and declined', () => {

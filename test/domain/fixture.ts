@@ -12,6 +12,7 @@ import type { Command } from '../../src/domain/commands.ts';
 import { decide, type DecideContext } from '../../src/domain/decide.ts';
 import type { DomainEvent, EventMeta, EventOf, EventType } from '../../src/domain/events.ts';
 import { applyEvent, type RecordedEvent } from '../../src/domain/project.ts';
+import { activeUnits } from '../../src/domain/requests.ts';
 import { addSeconds } from '../../src/domain/time.ts';
 import type { AgencyRef, OrderFacts, Protocols, RequestFacts } from '../../src/domain/facts.ts';
 import type { Verdict } from '../../src/domain/verdict.ts';
@@ -253,3 +254,33 @@ export function demo(h: Harness = organisation()): Harness {
   h.run(officer1, { type: 'order.acknowledge', orderId: 'o-withdraw' });
   return h;
 }
+
+/**
+ * The promise of DESIGN.md's story, checked after every accepted command: a
+ * unit that stopped serving a request it was committed to did so by a release
+ * from the requesting agency, or by a recorded withdrawal (actor, authority,
+ * reason) of which the requesting agency was told, urgently, in the same
+ * command.
+ */
+export function endsOfServiceAreTold(before: World, after: World, events: readonly DomainEvent[]): void {
+  for (const r of Object.values(before.requests)) {
+    const now = after.requests[r.id]!;
+    const gone = activeUnits(r).filter((u) => !activeUnits(now).includes(u));
+    if (gone.length === 0) continue;
+    const withdrawn = new Set(events.flatMap((e) => (e.type === 'request.units_withdrawn' && e.body.request === r.id ? e.body.units : [])));
+    const released = new Set(
+      events.flatMap((e) => (e.type === 'request.units_released' && e.body.request === r.id && e.actor.agency === r.from ? e.body.units : [])),
+    );
+    const toldUrgently = events.some(
+      (e) => e.type === 'notification.created' && e.body.request === r.id && e.body.topic === 'request.units_withdrawn' && e.body.urgent && e.body.recipient.agency === r.from,
+    );
+    for (const u of gone) {
+      assert.ok(withdrawn.has(u) || released.has(u), `${u} left ${r.id} with neither a withdrawal nor the requester's release`);
+      if (!withdrawn.has(u)) continue;
+      const w = now.withdrawals.find((x) => x.units.includes(u) && x.at === after.lastReceived);
+      assert.ok(w !== undefined && w.reason.trim() !== '' && w.authority !== undefined && w.by !== undefined, `the withdrawal of ${u} from ${r.id} is recorded`);
+      assert.ok(toldUrgently, `${r.from} was told urgently that ${u} was withdrawn from ${r.id}`);
+    }
+  }
+}
+

@@ -97,3 +97,38 @@ describe('incidents', () => {
     assert.equal(h.world.requests['req-1']?.state, 'accepted');
   });
 });
+
+describe('the incident\'s command is guarded like the organisation', () => {
+  const agent = { agency: 'fed-ice', person: 'agent1' } as const;
+
+  it('a junior cannot replace the command that directs them; a superior of the lead agency\'s member can', () => {
+    const h = organisation();
+    h.run(sup, { type: 'incident.establish_command', incidentId: 'inc-1', structure: { kind: 'single', commander: 'sup' }, reason: 'initial response' });
+    // the agent holds no post at all; with one below the commander's, still no
+    h.refuse(agent, { type: 'incident.establish_command', incidentId: 'inc-1', structure: { kind: 'single', commander: 'agent1' }, reason: 'mine now' }, 'NOT_AUTHORISED');
+    h.run(FED, { type: 'position.establish', positionId: 'fed-tl', title: 'Team leader', reportsTo: 'fed-sup' });
+    h.run(FED, { type: 'person.appoint', personId: 'agent1', positionId: 'fed-tl' });
+    h.refuse(agent, { type: 'incident.establish_command', incidentId: 'inc-1', structure: { kind: 'single', commander: 'agent1' }, reason: 'mine now' }, 'NOT_AUTHORISED');
+    h.refuse(agent, { type: 'incident.close', incidentId: 'inc-1', reason: 'done' }, 'NOT_AUTHORISED');
+    // nor does a delegate of command restructure it
+    h.run(sup, { type: 'delegation.grant', delegationId: 'ops', to: 'agent1', scope: { kind: 'incident_command', incident: 'inc-1' }, reason: 'operations' });
+    h.refuse(agent, { type: 'incident.establish_command', incidentId: 'inc-1', structure: { kind: 'single', commander: 'agent1' }, reason: 'mine now' }, 'NOT_AUTHORISED');
+    // the director, above the commander in the lead agency's chain, takes over
+    h.run(fod, { type: 'incident.establish_command', incidentId: 'inc-1', structure: { kind: 'single', commander: 'fod' }, reason: 'the director takes command' });
+    assert.deepEqual(h.world.incidents['inc-1']?.command?.authority, { kind: 'position', position: 'fed-fod' });
+  });
+
+  it('nobody without a post speaks for their agency in the command', () => {
+    const h = organisation();
+    h.refuse(sup, { type: 'incident.establish_command', incidentId: 'inc-1', structure: { kind: 'unified', members: ['sup', 'off1'] }, reason: 'joint' }, 'NOT_AUTHORISED', /off1 holds no position in city-pd/);
+    h.refuse(sup, { type: 'incident.establish_command', incidentId: 'inc-1', structure: { kind: 'single', commander: 'agent1' }, reason: 'x' }, 'NOT_AUTHORISED', /agent1 holds no position/);
+  });
+
+  it('a liaison is named by the agency, not by a device', () => {
+    const h = organisation();
+    h.refuse({ agency: 'city-pd', device: 'console' }, { type: 'incident.designate_liaison', incidentId: 'inc-1', personId: 'liaison-city' }, 'NOT_AUTHORISED', /a device/);
+    h.refuse({ agency: 'city-pd', person: 'off1' }, { type: 'incident.designate_liaison', incidentId: 'inc-1', personId: 'off1' }, 'NOT_AUTHORISED');
+    h.run(sgt1, { type: 'incident.designate_liaison', incidentId: 'inc-1', personId: 'liaison-city' });
+    assert.deepEqual(h.eventsOf('incident.liaison_designated').at(-1)?.event.body.authority, { kind: 'position', position: 'city-sgt-1' });
+  });
+});

@@ -108,6 +108,25 @@ describe('notifications', () => {
     h.refuse({ agency: 'fed-ice', person: 'sup' }, { type: 'notification.deliver', notificationId: 'nope' }, 'UNKNOWN_ENTITY');
   });
 
+  it('only the person a notice is addressed to acknowledges it; a notice to an agency, any of its people', () => {
+    const h = committed();
+    h.run(watch, { type: 'incident.designate_liaison', incidentId: 'inc-1', personId: 'liaison-city' });
+    h.run(chief, { type: 'request.withdraw', requestId: 'req-1', reason: 'pull back' });
+    const toLiaison = h.notified('request.units_withdrawn').find((n) => n.recipient.person === 'liaison-fed')!;
+    // not the supervisor who sent the request, though he is of the same agency and was told too
+    h.refuse(sup, { type: 'notification.acknowledge', notificationId: toLiaison.id }, 'NOT_A_RECIPIENT', /addressed to liaison-fed/);
+    h.refuse({ agency: 'fed-ice', device: 'console' }, { type: 'notification.acknowledge', notificationId: toLiaison.id }, 'NOT_AUTHORISED', /needs a person/);
+    h.refuse(watch, { type: 'notification.acknowledge', notificationId: toLiaison.id }, 'NOT_A_RECIPIENT', /must come from its recipient fed-ice/);
+    h.run({ agency: 'fed-ice', person: 'liaison-fed' }, { type: 'notification.acknowledge', notificationId: toLiaison.id });
+    // a notice to an agency as a whole (to the lead agency, before a command is set up) is for any of its people
+    const g = organisation();
+    g.run(watch, { type: 'incident.designate_liaison', incidentId: 'inc-1', personId: 'liaison-city' });
+    const [toAgency] = g.notified('incident.liaison_designated');
+    assert.deepEqual(toAgency?.recipient, { agency: 'fed-ice' });
+    g.refuse(watch, { type: 'notification.acknowledge', notificationId: toAgency!.id }, 'NOT_A_RECIPIENT');
+    g.run({ agency: 'fed-ice', person: 'agent1' }, { type: 'notification.acknowledge', notificationId: toAgency!.id });
+  });
+
   it('acknowledging implies delivery', () => {
     const h = organisation();
     sendRequest(h);

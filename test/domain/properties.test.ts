@@ -17,6 +17,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { isConcordError } from '../../src/errors.ts';
 import { DIRECTIVES, URGENCIES, type Directive } from '../../src/domain/vocabulary.ts';
+import { heldAuthorities } from '../../src/domain/command.ts';
 import { dueEscalations } from '../../src/domain/deadlines.ts';
 import { parseDomainEvent } from '../../src/domain/events.ts';
 import { Projection, foldEvents, foldUntil, type RecordedEvent } from '../../src/domain/project.ts';
@@ -25,7 +26,7 @@ import { addSeconds } from '../../src/domain/time.ts';
 import type { Actor } from '../../src/domain/values.ts';
 import type { Verdict } from '../../src/domain/verdict.ts';
 import { emptyWorld, type World } from '../../src/domain/world.ts';
-import { Harness, agent, as, chief, district, fod, officer1, organisation, sgt1, sgt2, sup, supt, verdict, watch, type Body } from './fixture.ts';
+import { Harness, endsOfServiceAreTold, agent, as, chief, district, fod, officer1, organisation, sgt1, sgt2, sup, supt, verdict, watch, type Body } from './fixture.ts';
 
 const ALL_ACTORS: Actor[] = [
   supt, chief, district, watch, sgt1, sgt2, officer1, fod, sup, agent,
@@ -187,6 +188,9 @@ function runStep(h: Harness, s: Step): void {
       const active = Object.values(h.world.orders).filter((o) => o.status === 'active');
       const supersedes = s.supersede % 3 === 0 && active.length > 0 ? [pick(active, s.supersede).id] : [];
       const target = pick(TARGETS, s.target);
+      // half the time the issuer names one of the authorities they hold (a command seat, say, over their own chain)
+      const held = actor.person === undefined ? [] : heldAuthorities(h.world, actor.person, h.now);
+      const authority = s.supersede % 2 === 0 && held.length > 0 ? pick(held, s.issuer >> 3) : undefined;
       body = {
         type: 'order.issue',
         directive: s.directive,
@@ -194,6 +198,7 @@ function runStep(h: Harness, s: Step): void {
         rationale: s.target % 11 === 0 ? '' : 'orders',
         ...(target !== undefined ? { target } : {}),
         ...(supersedes.length > 0 ? { supersedes } : {}),
+        ...(authority !== undefined ? { authority } : {}),
       };
       break;
     }
@@ -245,7 +250,9 @@ function attempt(h: Harness, actor: Actor, body: Body): void {
     body = command;
   }
   try {
-    for (const e of h.run(actor, body)) reached.add(e.type);
+    const events = h.run(actor, body);
+    for (const e of events) reached.add(e.type);
+    endsOfServiceAreTold(before, h.world, events);
   } catch (e) {
     if (!isConcordError(e)) throw e;
     refusedCodes.add(e.code);
