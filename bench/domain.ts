@@ -1,5 +1,6 @@
 /**
- * `npm run bench -- domain`: verdicts/s with prepared policies, and the
+ * `npm run bench -- domain`: verdicts/s with prepared policies; orders/s
+ * decided by two agencies' protocols beside orders decided by one; and the
  * projection rebuild rate of a 100,000-event incident beside the raw rate of
  * reading (and parsing) those same entries, measured in the same run.
  */
@@ -16,6 +17,7 @@ import type { EntryDraft } from '../src/ledger/entry.ts';
 import { EMPTY_ROOT } from '../src/ledger/merkle.ts';
 import { loadProtocolBook } from '../src/policy/index.ts';
 import type { Appended } from '../src/store/store.ts';
+import { benchOrders } from './domain-orders.ts';
 import { benchVerdicts } from './domain-verdicts.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
@@ -73,6 +75,7 @@ async function generateIncident(targetEvents: number): Promise<Array<{ draft: En
 
 export async function benchDomain(opts: { events?: number } = {}): Promise<Record<string, unknown>> {
   const verdicts = await benchVerdicts();
+  const orders = await benchOrders();
   const target = opts.events ?? 100_000;
   const g0 = performance.now();
   const drafts = await generateIncident(target);
@@ -120,6 +123,8 @@ export async function benchDomain(opts: { events?: number } = {}): Promise<Recor
         reference_stateless_verdicts_per_s: Math.round(verdicts.stateless_verdicts_per_s),
         target_per_s: 5000,
       },
+      // every order asks the issuer's agency and each agency whose units receive it
+      orders,
       projection: {
         events: size,
         requests,
