@@ -6,7 +6,7 @@
  */
 import type { Verdict } from '../domain/verdict.ts';
 import { ConcordError } from '../errors.ts';
-import { readUserFile } from '../files.ts';
+import { FILE_LIMITS, readUserFile } from '../files.ts';
 import { requestFactsFields, toRequestFacts } from './facts.ts';
 import { loadProtocolBook } from './load.ts';
 import { rfc3339Schema } from './manifest.ts';
@@ -24,7 +24,7 @@ export async function checkRequestFile(policiesDir: string, requestFile: string,
   if (at !== undefined && parseRfc3339(at) === undefined) {
     throw new ConcordError('BAD_INPUT', `--at: not an RFC 3339 date-time: "${at}"`);
   }
-  const text = readUserFile(requestFile, 'request');
+  const text = readUserFile(requestFile, 'request', FILE_LIMITS.request);
   const source = parseYamlSource(requestFile, text, 'BAD_INPUT');
   const { at: fileAt, ...fields } = parseWith(source, requestFileSchema, 'BAD_INPUT');
   const book = await loadProtocolBook(policiesDir);

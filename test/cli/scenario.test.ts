@@ -6,15 +6,16 @@
  * `protocol test` on the shipped policies, and what `npm start` does.
  */
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import type { CliIo } from '../../src/cli/command.ts';
 import { runStart } from '../../src/cli/start.ts';
 import type { IncidentView } from '../../src/domain/index.ts';
-import { cli, isOneLine, type CliResult } from '../helpers/cli.ts';
+import { cli, isOneLine, spawnCli, type CliResult } from '../helpers/cli.ts';
 import { tempRoot, withDb } from '../helpers/data-dir.ts';
+import { BILLION_LAUGHS } from '../helpers/yaml.ts';
 
 const DEMO = 'scenarios/demo.yaml';
 const POLICIES = 'scenarios/policies';
@@ -359,6 +360,67 @@ describe('concord protocol check / test', () => {
     const report = JSON.parse(j.stdout) as { passed: number; failed: number };
     assert.ok(report.passed > 0);
     assert.equal(report.failed, 0);
+  });
+});
+
+describe('hostile input files: exit 2 with one line, nothing written', () => {
+  function refused(r: CliResult, reason: RegExp, what: string): void {
+    assert.equal(r.code, 2, `${what}: exit code (stderr: ${r.stderr})`);
+    assert.ok(isOneLine(r.stderr), `${what}: one line, got ${JSON.stringify(r.stderr.slice(0, 300))}`);
+    assert.match(r.stderr, reason, what);
+    assert.equal(r.stdout, '', what);
+  }
+
+  it('a scenario file that is a YAML alias bomb (billion laughs)', async () => {
+    const file = join(root.path, 'bomb.yaml');
+    writeFileSync(file, `${BILLION_LAUGHS}scenario: *i
+`);
+    const dir = freshPath('bomb');
+    refused(await cli(['scenario', 'run', file, '--data', dir]), /bomb\.yaml:\d+: refused: aliases here expand to more than 100,000 nodes/, 'in-process');
+    assert.equal(existsSync(dir), false, 'no data directory created');
+    // the real command line too: an exit 2, not a crash (70)
+    refused(await spawnCli(['scenario', 'run', file, '--data', dir]), /refused: aliases/, 'bin');
+    assert.equal(existsSync(dir), false);
+  });
+
+  it('a 200 MB scenario file is refused from its size', async () => {
+    const file = join(root.path, 'huge.yaml');
+    writeFileSync(file, '');
+    truncateSync(file, 200 * 1024 * 1024);
+    const dir = freshPath('huge');
+    refused(
+      await cli(['scenario', 'run', file, '--data', dir]),
+      /cannot read scenario .*huge\.yaml: 209,715,200 bytes \(200 MiB\) is larger than the limit of 8,388,608 bytes \(8 MiB\)/,
+      'huge',
+    );
+    assert.equal(existsSync(dir), false);
+  });
+
+  it('into an existing node: nothing is appended', async () => {
+    const dir = freshPath('existing');
+    ok(await cli(['init', '--data', dir, '--origin', 'concord.test/hostile']), 'init');
+    const before = ledgerSize(dir);
+    const file = join(root.path, 'bomb-2.yaml');
+    writeFileSync(file, `${BILLION_LAUGHS}scenario: *i
+`);
+    refused(await cli(['scenario', 'run', file, '--data', dir]), /refused: aliases/, 'existing');
+    assert.deepEqual(ledgerSize(dir), before);
+  });
+
+  it('a request file or a protocol file that is an alias bomb or too large', async () => {
+    const bomb = join(root.path, 'request-bomb.yaml');
+    writeFileSync(bomb, `${BILLION_LAUGHS}id: *i
+`);
+    refused(await cli(['protocol', 'check', '--policies', POLICIES, '--request', bomb]), /request-bomb\.yaml:\d+: refused: aliases/, 'request');
+    const big = join(root.path, 'request-big.yaml');
+    writeFileSync(big, '');
+    truncateSync(big, 2 * 1024 * 1024);
+    refused(await cli(['protocol', 'check', '--policies', POLICIES, '--request', big]), /cannot read request .*: 2,097,152 bytes \(2 MiB\) is larger than the limit of 1,048,576 bytes \(1 MiB\)/, 'big request');
+    const policies = join(root.path, 'policies-bomb');
+    cpSync(POLICIES, policies, { recursive: true });
+    writeFileSync(join(policies, 'city-pd', 'tests.yaml'), `${BILLION_LAUGHS}cases: *i
+`);
+    refused(await cli(['protocol', 'test', '--policies', policies]), /tests\.yaml:\d+: refused: aliases/, 'tests.yaml');
   });
 });
 
