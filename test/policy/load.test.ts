@@ -1,10 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadProtocolBook } from '../../src/app/protocol-files.ts';
 import { isConcordError, type ErrorCode } from '../../src/errors.ts';
-import { loadProtocolBook, prepareProtocolBook, prepareProtocolVersion } from '../../src/policy/index.ts';
+import { prepareProtocolBook, prepareProtocolVersion } from '../../src/policy/index.ts';
 import { manifestText, PERMIT_ALL_DANGER, POLICIES_DIR, versionSource } from './fixtures.ts';
 
 function fails(code: ErrorCode, message: RegExp): (e: unknown) => boolean {
@@ -178,23 +177,4 @@ test('the digest identifies the content, not the location', () => {
   assert.equal(a.digest, b.digest);
   const changed = prepareProtocolVersion(versionSource({ policies: { 'rules.cedar': `${PERMIT_ALL_DANGER}\n` } }));
   assert.notEqual(a.digest, changed.digest);
-});
-
-test('on disk: missing directory, missing manifest, nested directory', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'concord-policy-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  await assert.rejects(loadProtocolBook(join(dir, 'nope')), fails('NOT_FOUND', /no such directory/));
-
-  const versionDir = join(dir, 'test-pd', '2026-01-01');
-  await mkdir(versionDir, { recursive: true });
-  await writeFile(join(versionDir, 'rules.cedar'), PERMIT_ALL_DANGER);
-  await assert.rejects(loadProtocolBook(dir), fails('POLICY_INVALID', /2026-01-01\/protocol.yaml:1: missing manifest/));
-
-  await writeFile(join(versionDir, 'protocol.yaml'), manifestText());
-  await writeFile(join(versionDir, 'README.md'), 'ignored');
-  const book = await loadProtocolBook(dir);
-  assert.equal(book.agencies.get('test-pd')?.[0]?.policies.length, 1);
-
-  await mkdir(join(versionDir, 'more'));
-  await assert.rejects(loadProtocolBook(dir), fails('POLICY_INVALID', /more:1: unexpected directory/));
 });

@@ -1,6 +1,6 @@
+import { checkRequestFile, runProtocolTests } from '../../app/protocol-files.ts';
 import { ConcordError } from '../../errors.ts';
 import { isRfc3339 } from '../../ledger/entry.ts';
-import { checkRequestFile, runProtocolTests } from '../../policy/index.ts';
 import { JSON_OPTION, flag, optionalString, requireString } from '../args.ts';
 import type { CliCommand } from '../command.ts';
 import { printJson } from '../output.ts';
