@@ -21,7 +21,7 @@ export {
   type OrderFacts,
   type RequestFacts,
 } from './facts.ts';
-export { manifestSchema, type DefaultVerdict, type Manifest, type SourceDocument } from './manifest.ts';
+export { manifestSchema, type DefaultVerdict, type Manifest, type ProtocolRole, type SourceDocument } from './manifest.ts';
 export {
   parseProtocolTests,
   runProtocolTestCase,

@@ -16,7 +16,14 @@ import {
   type PolicyJson,
 } from './cedar-engine.ts';
 import { byteToIndex, lineAt, splitPolicies, type PolicyChunk } from './cedar-source.ts';
-import { NAME_PATTERN, parseManifest, type DefaultVerdict, type SourceDocument } from './manifest.ts';
+import {
+  declaredRoles,
+  NAME_PATTERN,
+  parseManifest,
+  type DefaultVerdict,
+  type ProtocolRole,
+  type SourceDocument,
+} from './manifest.ts';
 import { parseRfc3339 } from './time.ts';
 import { findUnknownWords } from './vocabulary-lint.ts';
 import type { YamlSource } from './yaml-source.ts';
@@ -62,6 +69,8 @@ export interface ProtocolVersion {
   /** explicit effective_until, if any (the book also ends a version where the next begins) */
   readonly untilMs?: number;
   readonly sources: readonly SourceDocument[];
+  /** the positions its policies and defaults may name as approvers */
+  readonly roles: readonly ProtocolRole[];
   readonly requestDefault: DefaultVerdict;
   readonly orderDefault: DefaultVerdict;
   readonly policies: readonly PreparedPolicy[];
@@ -107,7 +116,7 @@ export function prepareProtocolVersion(src: ProtocolVersionSource): ProtocolVers
   for (const file of files) {
     for (const { chunk, json } of parsePolicyFile(file)) {
       const cedarId = `p${policies.length}`;
-      policies.push(describePolicy(file, chunk, json, cedarId, policies.length));
+      policies.push(describePolicy(file, chunk, json, cedarId, policies.length, manifest.roles));
       located.set(cedarId, { file, chunk });
       texts[cedarId] = chunk.text;
     }
@@ -140,6 +149,7 @@ export function prepareProtocolVersion(src: ProtocolVersionSource): ProtocolVers
     fromMs,
     ...(untilMs === undefined ? {} : { untilMs }),
     sources: manifest.sources,
+    roles: manifest.roles,
     requestDefault: manifest.default,
     orderDefault: manifest.order_default ?? manifest.default,
     policies,
@@ -168,7 +178,14 @@ function parsePolicyFile(file: ProtocolFile): { chunk: PolicyChunk; json: Policy
   });
 }
 
-function describePolicy(file: ProtocolFile, chunk: PolicyChunk, json: PolicyJson, cedarId: string, index: number): PreparedPolicy {
+function describePolicy(
+  file: ProtocolFile,
+  chunk: PolicyChunk,
+  json: PolicyJson,
+  cedarId: string,
+  index: number,
+  roles: readonly ProtocolRole[],
+): PreparedPolicy {
   const here = `${file.path}:${chunk.line}`;
   const annotations = json.annotations ?? {};
   for (const name of Object.keys(annotations).sort()) {
@@ -193,6 +210,9 @@ function describePolicy(file: ProtocolFile, chunk: PolicyChunk, json: PolicyJson
     if (json.effect !== 'permit') throw invalid(`${here}: policy ${id}: @approval only applies to permit policies`);
     if (!approval || !NAME_PATTERN.test(approval)) {
       throw invalid(`${here}: policy ${id}: @approval must name a position id, e.g. @approval("city-pd.watch-commander")`);
+    }
+    if (!roles.some((r) => r.id === approval)) {
+      throw invalid(`${here}: policy ${id}: @approval("${approval}") names a role the manifest's roles do not declare (${declaredRoles(roles)})`);
     }
   }
   return {
