@@ -18,11 +18,11 @@ import { join } from 'node:path';
 import type { Verdict } from '../domain/verdict.ts';
 import { ConcordError } from '../errors.ts';
 import { FILE_LIMITS, readUserFile } from '../files.ts';
-import { prepareProtocolBook, type ProtocolBook } from '../policy/book.ts';
+import { bookWarnings, prepareProtocolBook, type ProtocolBook } from '../policy/book.ts';
 import { checkRequest, parseRequestText } from '../policy/check.ts';
 import { NAME_PATTERN } from '../policy/manifest.ts';
 import { runProtocolTestFiles, type ProtocolTestReport } from '../policy/protocol-tests.ts';
-import type { ProtocolFile, ProtocolVersionSource } from '../policy/version.ts';
+import type { PolicyWarning, ProtocolFile, ProtocolVersionSource } from '../policy/version.ts';
 
 export const MANIFEST_FILE = 'protocol.yaml';
 export const TESTS_FILE = 'tests.yaml';
@@ -56,10 +56,22 @@ export async function readProtocolTestFiles(dir: string): Promise<ProtocolFile[]
   return files;
 }
 
+export interface ProtocolTestRun extends ProtocolTestReport {
+  /** the warnings of every version loaded */
+  readonly warnings: readonly PolicyWarning[];
+}
+
 /** Load the protocol book at `dir` and run every `<dir>/<agency>/tests.yaml` against it. */
-export async function runProtocolTests(dir: string): Promise<ProtocolTestReport> {
+export async function runProtocolTests(dir: string): Promise<ProtocolTestRun> {
   const book = await loadProtocolBook(dir);
-  return runProtocolTestFiles(book, await readProtocolTestFiles(dir));
+  const report = runProtocolTestFiles(book, await readProtocolTestFiles(dir));
+  return { ...report, warnings: bookWarnings(book) };
+}
+
+export interface RequestCheck {
+  readonly verdict: Verdict;
+  /** the warnings of every version loaded */
+  readonly warnings: readonly PolicyWarning[];
 }
 
 /**
@@ -67,10 +79,10 @@ export async function runProtocolTests(dir: string): Promise<ProtocolTestReport>
  * the protocols in `policiesDir`, at `at`, else the file's `at`, else the
  * clock's now. The request is read and checked before the protocols load.
  */
-export async function checkRequestFile(policiesDir: string, requestFile: string, at?: string, clock: () => number = Date.now): Promise<Verdict> {
+export async function checkRequestFile(policiesDir: string, requestFile: string, at?: string, clock: () => number = Date.now): Promise<RequestCheck> {
   const request = parseRequestText(requestFile, readUserFile(requestFile, 'request', FILE_LIMITS.request));
   const book = await loadProtocolBook(policiesDir);
-  return checkRequest(book, request, at, new Date(clock()).toISOString());
+  return { verdict: checkRequest(book, request, at, new Date(clock()).toISOString()), warnings: bookWarnings(book) };
 }
 
 async function readVersion(versionDir: string, agency: string, version: string): Promise<ProtocolVersionSource> {

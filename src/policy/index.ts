@@ -3,9 +3,11 @@
  * citations, versioned by effective date, evaluated into verdicts. Pure: the
  * files are read by app/protocol-files.ts.
  */
-export { prepareProtocolBook, findVersionInEffect, versionInEffect, type ProtocolBook } from './book.ts';
+export { prepareProtocolBook, bookWarnings, findVersionInEffect, versionInEffect, type ProtocolBook } from './book.ts';
 export {
+  formatWarning,
   prepareProtocolVersion,
+  type PolicyWarning,
   type PreparedPolicy,
   type ProtocolFile,
   type ProtocolVersion,

@@ -89,17 +89,20 @@ test('size limits: a policy file, a manifest or a tests file over 1 MiB is refus
   await assert.rejects(runProtocolTests(dir), fails('BAD_INPUT', /^cannot read protocol tests .*tests.yaml: 5,242,880 bytes \(5 MiB\) is larger than the limit/));
 });
 
-test('runProtocolTests: the demo passes; every tests.yaml is found', async () => {
+test('runProtocolTests: the demo passes, with no warnings; every tests.yaml is found', async () => {
   const run = await runProtocolTests(POLICIES_DIR);
   assert.equal(run.failed, 0, JSON.stringify(run.results.filter((r) => !r.passed), null, 2));
   assert.ok(run.passed >= 25);
   assert.ok(run.results.some((r) => r.file.endsWith(join('fed-ice', 'tests.yaml'))));
+  assert.deepEqual(run.warnings, []);
   assert.deepEqual((await readProtocolTestFiles(POLICIES_DIR)).map((f) => f.path), [join(POLICIES_DIR, 'city-pd', 'tests.yaml'), join(POLICIES_DIR, 'fed-ice', 'tests.yaml')]);
 });
 
-test('runProtocolTests: a failing case is reported from its file', async (t) => {
+test('runProtocolTests: a failing case is reported from its file; the warnings of every version come with the results', async (t) => {
   const dir = await tempDir(t);
   await cp(join(POLICIES_DIR, 'fed-ice'), join(dir, 'fed-ice'), { recursive: true });
+  const never = '@id("FOD-X") @cite("x")\npermit (principal, action, resource == Agency::"city-pd");\n';
+  await writeFile(join(dir, 'fed-ice', '2026-01-01', 'zz-never.cedar'), never);
   await writeFile(
     join(dir, 'fed-ice', 'tests.yaml'),
     [
@@ -115,16 +118,25 @@ test('runProtocolTests: a failing case is reported from its file', async (t) => 
   assert.equal(run.failed, 1);
   assert.equal(run.results[0]?.file, join(dir, 'fed-ice', 'tests.yaml'));
   assert.deepEqual(run.results[0]?.failures, ['decision: expected prohibited, got permitted']);
+  assert.deepEqual(run.warnings, [
+    {
+      file: join(dir, 'fed-ice', '2026-01-01', 'zz-never.cedar'),
+      line: 2,
+      clause: 'FOD-X',
+      message: 'resource == Agency::"city-pd" never matches: the resource is always the deciding agency, Agency::"fed-ice", whose protocols these are',
+    },
+  ]);
 });
 
 test('checkRequestFile: the request file, the book and the clock', async (t) => {
   const perimeter = await checkRequestFile(POLICIES_DIR, join(REQUESTS_DIR, 'perimeter-for-ice.yaml'));
-  assert.equal(perimeter.decision, 'prohibited');
+  assert.equal(perimeter.verdict.decision, 'prohibited');
+  assert.deepEqual(perimeter.warnings, []);
   const dir = await tempDir(t);
   const undated = join(dir, 'undated.yaml');
   await writeFile(undated, 'id: r\nfrom: { id: fed-ice, kind: federal }\nto: { id: city-pd, kind: local }\ncategory: medical\nurgency: routine\noperation: other\nofficer_in_danger: false\nrequested_units: 1\n');
   const clock = (): number => Date.parse('2025-06-01T12:00:00Z');
-  const v = await checkRequestFile(POLICIES_DIR, undated, undefined, clock);
+  const v = (await checkRequestFile(POLICIES_DIR, undated, undefined, clock)).verdict;
   assert.equal(v.evaluatedAt, '2025-06-01T12:00:00.000Z');
   assert.equal(v.policyVersion, 'city-pd/2025-01-01');
   await assert.rejects(checkRequestFile(POLICIES_DIR, join(dir, 'nope.yaml')), fails('NOT_FOUND', /cannot read request .*nope.yaml: no such file/));

@@ -356,10 +356,65 @@ describe('concord protocol check / test', () => {
   it('protocol test passes on the shipped policies', async () => {
     const r = ok(await cli(['protocol', 'test', '--policies', POLICIES]), 'protocol test');
     assert.match(r.stdout, /protocol tests: (\d+) of \1 passed\n$/);
+    assert.equal(r.stderr, '', 'the shipped policies have no warnings');
     const j = ok(await cli(['protocol', 'test', '--policies', POLICIES, '--json']), 'protocol test --json');
-    const report = JSON.parse(j.stdout) as { passed: number; failed: number };
+    const report = JSON.parse(j.stdout) as { passed: number; failed: number; warnings: unknown[] };
     assert.ok(report.passed > 0);
     assert.equal(report.failed, 0);
+    assert.deepEqual(report.warnings, []);
+  });
+
+  describe('warnings of the loaded protocols', () => {
+    // a copy of the shipped policies with two rules that can never match: one Cedar sees, one only we do
+    const policies = join(root.path, 'policies-with-warnings');
+    const cedar = join(policies, 'city-pd', '2026-01-01', 'zz-never.cedar');
+    const expected = [
+      `${cedar}:1: policy NEVER-1: policy is impossible: the policy expression evaluates to false for all valid requests`,
+      `${cedar}:7: policy NEVER-2: context.category == "perimeter" && context.category == "medical" cannot hold together: the rule never matches`,
+    ];
+    before(() => {
+      cpSync(POLICIES, policies, { recursive: true });
+      writeFileSync(
+        cedar,
+        [
+          '@id("NEVER-1") @cite("x")',
+          'permit (principal, action == Action::"request_assistance", resource)',
+          'when { context.officer_in_danger && false };',
+          '@id("NEVER-2") @cite("x")',
+          'forbid (principal, action == Action::"request_assistance", resource)',
+          'when { context.category == "perimeter" &&',
+          '       context.category == "medical" };',
+          '',
+        ].join('\n'),
+      );
+    });
+
+    it('protocol check prints each on stderr as warning: FILE:LINE: policy CLAUSE: message, and still exits 0', async () => {
+      const r = ok(await cli(['protocol', 'check', '--policies', policies, '--request', 'scenarios/requests/perimeter-for-ice.yaml']), 'check');
+      assert.equal(r.stderr, expected.map((w) => `warning: ${w}\n`).join(''));
+      assert.match(r.stdout, /^PROHIBITED/);
+      const j = ok(await cli(['protocol', 'check', '--policies', policies, '--request', 'scenarios/requests/perimeter-for-ice.yaml', '--json']), 'check --json');
+      assert.equal(j.stderr, '');
+      const v = JSON.parse(j.stdout) as { decision: string; warnings: { file: string; line: number; clause: string; message: string }[] };
+      assert.equal(v.decision, 'prohibited');
+      assert.deepEqual(v.warnings.map((w) => `${w.file}:${w.line}: policy ${w.clause}: ${w.message}`), expected);
+    });
+
+    it('protocol test prints them too; warnings never change the exit status, a failing case does', async () => {
+      const r = ok(await cli(['protocol', 'test', '--policies', policies]), 'test');
+      assert.equal(r.stderr, expected.map((w) => `warning: ${w}\n`).join(''));
+      const j = ok(await cli(['protocol', 'test', '--policies', policies, '--json']), 'test --json');
+      assert.equal((JSON.parse(j.stdout) as { warnings: unknown[] }).warnings.length, 2);
+      const failing = join(root.path, 'policies-failing');
+      cpSync(policies, failing, { recursive: true });
+      writeFileSync(
+        join(failing, 'fed-ice', 'tests.yaml'),
+        'cases:\n  - name: wrong\n    at: "2026-03-14T21:05:00Z"\n    request: { id: r, from: { id: city-pd, kind: local }, to: { id: fed-ice, kind: federal }, category: medical, urgency: routine, operation: other, officer_in_danger: false, requested_units: 1 }\n    expect: { error: POLICY_NOT_EFFECTIVE }\n',
+      );
+      const f = await cli(['protocol', 'test', '--policies', failing]);
+      assert.equal(f.code, 1);
+      assert.equal(f.stderr.split('\n').filter((l) => l.startsWith('warning: ')).length, 2);
+    });
   });
 });
 
