@@ -23,7 +23,8 @@ import { concernedAgencies, decide, orderFacts, type Command, type OrderFacts } 
 import type { AgencyRef } from '../src/domain/facts.ts';
 import type { World } from '../src/domain/world.ts';
 import { EMPTY_ROOT } from '../src/ledger/merkle.ts';
-import { bookProtocols, loadProtocolBook } from '../src/policy/index.ts';
+import { loadProtocolBook } from '../src/app/protocol-files.ts';
+import { bookProtocols } from '../src/policy/index.ts';
 import type { Appended } from '../src/store/store.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));

@@ -9,7 +9,8 @@
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { AGENCY_KINDS, OPERATION_KINDS, REQUEST_CATEGORIES, URGENCIES } from '../src/domain/vocabulary.ts';
-import { evaluateRequest, loadProtocolBook, versionInEffect, type RequestFacts } from '../src/policy/index.ts';
+import { loadProtocolBook } from '../src/app/protocol-files.ts';
+import { evaluateRequest, versionInEffect, type RequestFacts } from '../src/policy/index.ts';
 import { authorizeUnprepared } from '../src/policy/cedar-engine.ts';
 import { requestToCedar } from '../src/policy/facts.ts';
 

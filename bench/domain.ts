@@ -15,7 +15,7 @@ import { readScenario } from '../src/app/scenario.ts';
 import type { Command } from '../src/domain/index.ts';
 import type { EntryDraft } from '../src/ledger/entry.ts';
 import { EMPTY_ROOT } from '../src/ledger/merkle.ts';
-import { loadProtocolBook } from '../src/policy/index.ts';
+import { loadProtocolBook } from '../src/app/protocol-files.ts';
 import type { Appended } from '../src/store/store.ts';
 import { benchOrders } from './domain-orders.ts';
 import { benchVerdicts } from './domain-verdicts.ts';

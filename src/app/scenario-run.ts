@@ -7,11 +7,12 @@
 import { ConcordError, isConcordError } from '../errors.ts';
 import type { EntryDraft } from '../ledger/entry.ts';
 import { EMPTY_ROOT } from '../ledger/merkle.ts';
-import { loadProtocolBook, type ProtocolBook } from '../policy/index.ts';
+import type { ProtocolBook } from '../policy/index.ts';
 import type { Appended, LedgerStore } from '../store/store.ts';
 import { CoordinationService, type EventLedger } from './coordination.ts';
 import { LedgerService } from './ledger.ts';
 import { initNodeDir, isNodeDir } from './node-dir.ts';
+import { loadProtocolBook } from './protocol-files.ts';
 import type { Scenario, ScenarioStep } from './scenario.ts';
 import { nextEscalationDeadline, type Command } from '../domain/index.ts';
 

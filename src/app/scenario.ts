@@ -4,13 +4,14 @@
  * validated here, at the edge; every error names the file's line.
  */
 import { dirname, resolve } from 'node:path';
-import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isMap, isSeq, type Document, type LineCounter, type Node } from 'yaml';
 import { z } from 'zod';
 import { parseCommand, type Command } from '../domain/index.ts';
 import { AGENCY_KINDS } from '../domain/vocabulary.ts';
 import { ConcordError } from '../errors.ts';
-import { readUserFile } from '../files.ts';
+import { FILE_LIMITS, readUserFile } from '../files.ts';
 import { ID_RE, MAX_ID_LENGTH } from '../ledger/entry.ts';
+import { parseYamlDocument } from '../yaml-document.ts';
 
 const id = z.string().max(MAX_ID_LENGTH).regex(ID_RE, 'must be an id: letters, digits, ".", "_", ":" or "-"');
 const time = z.iso.datetime({ message: 'must be an RFC 3339 UTC time like 2026-06-01T21:03:00Z' });
@@ -109,14 +110,11 @@ function fail(file: string, line: number, message: string): never {
 
 /** Reads and validates a scenario file; compiles its setup and timeline into commands. */
 export function readScenario(path: string): Scenario {
-  const text = readUserFile(path, 'scenario');
-  const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
-  const yamlError = doc.errors[0];
-  // prettyErrors is off, so linePos is not filled in: the line comes from the error's offset
-  if (yamlError) fail(path, lines.linePos(yamlError.pos[0]).line, `not valid YAML: ${yamlError.message.split('\n')[0]}`);
+  const text = readUserFile(path, 'scenario', FILE_LIMITS.scenario);
+  // syntax errors, duplicate keys and alias bombs are refused here, with their line
+  const { doc, lineCounter: lines, value } = parseYamlDocument(path, text, 'BAD_INPUT');
   if (!isMap(doc.contents)) fail(path, 1, 'a scenario is a YAML mapping with scenario, title, start, agencies and timeline');
-  const parsed = scenarioSchema.safeParse(doc.toJS());
+  const parsed = scenarioSchema.safeParse(value);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const where = issue?.path ?? [];

@@ -7,7 +7,7 @@
  */
 import { statSync } from 'node:fs';
 import { ConcordError } from '../errors.ts';
-import { readUserFile } from '../files.ts';
+import { FILE_LIMITS, readUserFile } from '../files.ts';
 import { verifyBundleText } from '../ledger/bundle.ts';
 import { openCheckpoint } from '../ledger/checkpoint.ts';
 import { checkDisclosures, checkEntryText } from '../ledger/entry.ts';
@@ -30,7 +30,7 @@ export interface VerifyOptions {
 export async function verifyPath(path: string, opts: VerifyOptions = {}): Promise<Report> {
   if (isNodeDir(path)) return verifyDataDir(path, opts);
   if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) throw new ConcordError('BAD_INPUT', `cannot read ${path}: it is a directory but not a Concord data directory`);
-  return verifyBundleText(readUserFile(path, 'data directory or bundle'), opts.keys ?? [], opts.checkpoints ?? []);
+  return verifyBundleText(readUserFile(path, 'data directory or bundle', FILE_LIMITS.bundle), opts.keys ?? [], opts.checkpoints ?? []);
 }
 
 function tileName(id: TileId): string {

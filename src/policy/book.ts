@@ -6,7 +6,7 @@
  * recorded verdicts still cite).
  */
 import { ConcordError } from '../errors.ts';
-import { prepareProtocolVersion, type ProtocolVersion, type ProtocolVersionSource } from './version.ts';
+import { prepareProtocolVersion, type PolicyWarning, type ProtocolVersion, type ProtocolVersionSource } from './version.ts';
 import { parseRfc3339 } from './time.ts';
 
 export interface ProtocolBook {
@@ -49,6 +49,11 @@ function checkNoOverlap(versions: readonly ProtocolVersion[]): void {
       );
     }
   }
+}
+
+/** Every warning of every version, agency by agency, oldest version first. */
+export function bookWarnings(book: ProtocolBook): PolicyWarning[] {
+  return [...book.agencies.values()].flatMap((versions) => versions.flatMap((v) => v.warnings));
 }
 
 /** The version of `agency`'s protocols in effect at `at`, or undefined. */

@@ -18,12 +18,13 @@ import type {
   EntityJson,
   EntityUidJson,
   PolicyJson,
+  SchemaJson,
   ValidationAnswer,
 } from '@cedar-policy/cedar-wasm/nodejs';
 import { ConcordError } from '../errors.ts';
 import { CEDAR_SCHEMA } from './cedar-schema.ts';
 
-export type { Context, DetailedError, EntityJson, EntityUidJson, PolicyJson };
+export type { Context, DetailedError, EntityJson, EntityUidJson, PolicyJson, SchemaJson };
 
 // Node 20's V8 (11.3) aborts the process ("unreachable code" in
 // Deoptimizer::DoComputeBuiltinContinuation) when it lazily deoptimizes a

@@ -1,11 +1,13 @@
 /**
  * Protocols as code: agencies' cooperation rules as Cedar policies with clause
- * citations, versioned by effective date, evaluated into verdicts.
+ * citations, versioned by effective date, evaluated into verdicts. Pure: the
+ * files are read by app/protocol-files.ts.
  */
-export { loadProtocolBook, readProtocolSources, MANIFEST_FILE, TESTS_FILE } from './load.ts';
-export { prepareProtocolBook, findVersionInEffect, versionInEffect, type ProtocolBook } from './book.ts';
+export { prepareProtocolBook, bookWarnings, findVersionInEffect, versionInEffect, type ProtocolBook } from './book.ts';
 export {
+  formatWarning,
   prepareProtocolVersion,
+  type PolicyWarning,
   type PreparedPolicy,
   type ProtocolFile,
   type ProtocolVersion,
@@ -21,15 +23,14 @@ export {
   type OrderFacts,
   type RequestFacts,
 } from './facts.ts';
-export { manifestSchema, type DefaultVerdict, type Manifest, type SourceDocument } from './manifest.ts';
+export { manifestSchema, type DefaultVerdict, type Manifest, type ProtocolRole, type SourceDocument } from './manifest.ts';
 export {
   parseProtocolTests,
-  readProtocolTests,
   runProtocolTestCase,
-  runProtocolTests,
+  runProtocolTestFiles,
   type ProtocolTestCase,
   type ProtocolTestReport,
   type ProtocolTestResult,
 } from './protocol-tests.ts';
-export { checkRequestFile } from './check.ts';
+export { checkRequest, checkRequestText, parseRequestText, type RequestText } from './check.ts';
 export { CEDAR_SCHEMA, CEDAR_SCHEMA_TEXT, ORDER_ACTION_GROUP, REQUEST_ACTION, orderAction } from './cedar-schema.ts';

@@ -29,21 +29,57 @@ export const sourceDocumentSchema = z.strictObject({
   url: z.url().optional(),
 });
 
-export const manifestSchema = z.strictObject({
-  agency: nameSchema,
-  version: nameSchema,
+/** a position of the agency that its protocols may name as approver */
+export const roleSchema = z.strictObject({
+  id: nameSchema,
   title: z.string().min(1),
-  effective_from: rfc3339Schema,
-  effective_until: rfc3339Schema.optional(),
-  sources: z.array(sourceDocumentSchema).min(1),
-  default: defaultVerdictSchema,
-  /** for orders, if they should default differently from requests */
-  order_default: defaultVerdictSchema.optional(),
 });
+
+export const manifestSchema = z
+  .strictObject({
+    agency: nameSchema,
+    version: nameSchema,
+    title: z.string().min(1),
+    effective_from: rfc3339Schema,
+    effective_until: rfc3339Schema.optional(),
+    sources: z.array(sourceDocumentSchema).min(1),
+    /**
+     * Required, even when empty: an approver is a position someone must
+     * hold, so a misspelt `@approval` or `approval_role` would send every
+     * such request to a role nobody has.
+     */
+    roles: z.array(roleSchema),
+    default: defaultVerdictSchema,
+    /** for orders, if they should default differently from requests */
+    order_default: defaultVerdictSchema.optional(),
+  })
+  .superRefine((m, ctx) => {
+    const declared = new Set<string>();
+    m.roles.forEach((role, i) => {
+      if (declared.has(role.id)) ctx.addIssue({ code: 'custom', path: ['roles', i, 'id'], message: `role "${role.id}" is declared twice` });
+      declared.add(role.id);
+    });
+    for (const field of ['default', 'order_default'] as const) {
+      const verdict = m[field];
+      if (verdict?.decision === 'needs_approval' && !declared.has(verdict.approval_role)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [field, 'approval_role'],
+          message: `"${verdict.approval_role}" is not one of the roles the manifest declares (${declaredRoles(m.roles)})`,
+        });
+      }
+    }
+  });
 
 export type Manifest = z.output<typeof manifestSchema>;
 export type DefaultVerdict = z.output<typeof defaultVerdictSchema>;
 export type SourceDocument = z.output<typeof sourceDocumentSchema>;
+export type ProtocolRole = z.output<typeof roleSchema>;
+
+/** "declared: a, b" or "declared: none", for messages */
+export function declaredRoles(roles: readonly ProtocolRole[]): string {
+  return `declared: ${roles.length === 0 ? 'none' : roles.map((r) => r.id).join(', ')}`;
+}
 
 export interface ParsedManifest {
   readonly manifest: Manifest;

@@ -2,18 +2,17 @@
  * Protocol tests: cases written by the people who write the policies, kept
  * beside them in `<dir>/<agency>/tests.yaml`, each a request or an order with
  * the verdict the protocols must give. Run by the test suite and by
- * `concord protocol test`. Format: docs/protocols.md.
+ * `concord protocol test`. Format: docs/protocols.md. Pure: the files are
+ * found and read by app/protocol-files.ts.
  */
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { z } from 'zod';
 import type { Verdict } from '../domain/verdict.ts';
 import { ConcordError, ERROR_CODES, isConcordError, type ErrorCode } from '../errors.ts';
 import type { ProtocolBook } from './book.ts';
 import { orderFactsInput, requestFactsInput, type AgencyRef, type OrderFacts, type RequestFacts } from './facts.ts';
-import { loadProtocolBook, TESTS_FILE } from './load.ts';
 import { rfc3339Schema } from './manifest.ts';
 import { evaluateOrder, evaluateRequest } from './verdict.ts';
+import type { ProtocolFile } from './version.ts';
 import { parseWith, parseYamlSource } from './yaml-source.ts';
 import { AGENCY_KINDS } from '../domain/vocabulary.ts';
 
@@ -72,29 +71,12 @@ export interface ProtocolTestReport {
   readonly results: readonly ProtocolTestResult[];
 }
 
-/** Load the protocol book at `dir` and run every `<dir>/<agency>/tests.yaml`. */
-export async function runProtocolTests(dir: string): Promise<ProtocolTestReport> {
-  const book = await loadProtocolBook(dir);
-  const results: ProtocolTestResult[] = [];
-  for (const file of await findTestFiles(dir)) {
-    for (const testCase of await readProtocolTests(file)) results.push(runProtocolTestCase(book, testCase));
-  }
+/** Run every case of every tests file against `book`. A malformed file is POLICY_INVALID, before any case runs. */
+export function runProtocolTestFiles(book: ProtocolBook, files: readonly ProtocolFile[]): ProtocolTestReport {
+  const cases = files.flatMap((f) => parseProtocolTests(f.path, f.text));
+  const results = cases.map((c) => runProtocolTestCase(book, c));
   const passed = results.filter((r) => r.passed).length;
   return { passed, failed: results.length - passed, results };
-}
-
-export async function findTestFiles(dir: string): Promise<string[]> {
-  const agencies = (await readdir(dir, { withFileTypes: true })).filter((e) => e.isDirectory()).map((e) => e.name).sort();
-  const files: string[] = [];
-  for (const agency of agencies) {
-    const entries = await readdir(join(dir, agency), { withFileTypes: true });
-    if (entries.some((e) => e.isFile() && e.name === TESTS_FILE)) files.push(join(dir, agency, TESTS_FILE));
-  }
-  return files;
-}
-
-export async function readProtocolTests(file: string): Promise<ProtocolTestCase[]> {
-  return parseProtocolTests(file, await readFile(file, 'utf8'));
 }
 
 export function parseProtocolTests(file: string, text: string): ProtocolTestCase[] {

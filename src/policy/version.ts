@@ -1,12 +1,15 @@
 /**
  * Preparing one version of one agency's protocol set: validate the manifest,
- * cut the Cedar files into policies, check each policy's annotations, validate
- * them against the Concord schema, and cache the parsed set in the engine.
- * Every failure is POLICY_INVALID with `file:line: reason`.
+ * cut the Cedar files into policies, check each policy's annotations and
+ * `has` tests, validate them against the Concord schema, and cache the
+ * parsed set in the engine. Every failure is POLICY_INVALID with
+ * `file:line: reason`; what only looks wrong (a rule that can never match)
+ * is a warning, kept in the version with its file and line.
  */
 import { createHash } from 'node:crypto';
 import type { VerdictClause } from '../domain/verdict.ts';
 import { ConcordError } from '../errors.ts';
+import { findMissingAttributes } from './attribute-check.ts';
 import {
   formatError,
   policyToJson,
@@ -15,8 +18,17 @@ import {
   type DetailedError,
   type PolicyJson,
 } from './cedar-engine.ts';
+import { CEDAR_SCHEMA } from './cedar-schema.ts';
 import { byteToIndex, lineAt, splitPolicies, type PolicyChunk } from './cedar-source.ts';
-import { NAME_PATTERN, parseManifest, type DefaultVerdict, type SourceDocument } from './manifest.ts';
+import {
+  declaredRoles,
+  NAME_PATTERN,
+  parseManifest,
+  type DefaultVerdict,
+  type ProtocolRole,
+  type SourceDocument,
+} from './manifest.ts';
+import { findNeverMatching } from './policy-lint.ts';
 import { parseRfc3339 } from './time.ts';
 import { findUnknownWords } from './vocabulary-lint.ts';
 import type { YamlSource } from './yaml-source.ts';
@@ -50,6 +62,20 @@ export interface PreparedPolicy {
   readonly line: number;
 }
 
+/** Something that loads but is probably a mistake: a rule that can never match. */
+export interface PolicyWarning {
+  readonly file: string;
+  readonly line: number;
+  /** the clause id (`@id`) of the policy */
+  readonly clause: string;
+  readonly message: string;
+}
+
+/** `FILE:LINE: policy CLAUSE: message` (an error about one policy reads the same) */
+export function formatWarning(w: PolicyWarning): string {
+  return `${w.file}:${w.line}: policy ${w.clause}: ${w.message}`;
+}
+
 export interface ProtocolVersion {
   readonly agency: string;
   readonly version: string;
@@ -62,6 +88,8 @@ export interface ProtocolVersion {
   /** explicit effective_until, if any (the book also ends a version where the next begins) */
   readonly untilMs?: number;
   readonly sources: readonly SourceDocument[];
+  /** the positions its policies and defaults may name as approvers */
+  readonly roles: readonly ProtocolRole[];
   readonly requestDefault: DefaultVerdict;
   readonly orderDefault: DefaultVerdict;
   readonly policies: readonly PreparedPolicy[];
@@ -72,8 +100,8 @@ export interface ProtocolVersion {
   readonly cedarSetId: string;
   /** the engine's policy texts by cedarId (kept for the benchmark and diagnostics) */
   readonly cedarPolicies: Readonly<Record<string, string>>;
-  /** Cedar validator warnings, as file:line: message */
-  readonly warnings: readonly string[];
+  /** Cedar validator warnings and our own (policy-lint.ts), by file and line */
+  readonly warnings: readonly PolicyWarning[];
   /** for locating manifest fields in later checks (overlaps) */
   readonly manifestSource: YamlSource;
 }
@@ -104,10 +132,16 @@ export function prepareProtocolVersion(src: ProtocolVersionSource): ProtocolVers
   const policies: PreparedPolicy[] = [];
   const located = new Map<string, Located>();
   const texts: Record<string, string> = {};
+  const warnings: PolicyWarning[] = [];
   for (const file of files) {
     for (const { chunk, json } of parsePolicyFile(file)) {
       const cedarId = `p${policies.length}`;
-      policies.push(describePolicy(file, chunk, json, cedarId, policies.length));
+      const policy = describePolicy(file, chunk, json, cedarId, policies.length, manifest.roles);
+      checkHasTests(file, chunk, json, policy.clause.id);
+      for (const finding of findNeverMatching(json, chunk.text, manifest.agency)) {
+        warnings.push({ ...lineIn(file, chunk, finding.index), clause: policy.clause.id, message: finding.message });
+      }
+      policies.push(policy);
       located.set(cedarId, { file, chunk });
       texts[cedarId] = chunk.text;
     }
@@ -117,13 +151,15 @@ export function prepareProtocolVersion(src: ProtocolVersionSource): ProtocolVers
   if (validation.type === 'failure') {
     throw invalid(`${src.manifest.path}: Cedar validation failed: ${validation.errors.map(formatError).join('; ')}`);
   }
-  const describe = (policyId: string, error: DetailedError): string => {
+  const describe = (policyId: string, error: DetailedError): PolicyWarning => {
     const clause = policies.find((p) => p.cedarId === policyId)?.clause.id ?? policyId;
-    return `${where(located.get(policyId), error)}: policy ${clause}: ${formatError(error)}`;
+    return { ...where(located.get(policyId), error, src.manifest.path), clause, message: formatError(error) };
   };
   const firstError = validation.validationErrors[0];
-  if (firstError) throw invalid(describe(firstError.policyId, firstError.error));
-  const warnings = validation.validationWarnings.map((w) => describe(w.policyId, w.error));
+  if (firstError) throw invalid(formatWarning(describe(firstError.policyId, firstError.error)));
+  warnings.push(...validation.validationWarnings.map((w) => describe(w.policyId, w.error)));
+  // by file, then line (a stable sort keeps each policy's own order)
+  warnings.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
 
   const digest = digestOf(src.manifest, files);
   const id = `${manifest.agency}/${manifest.version}`;
@@ -140,6 +176,7 @@ export function prepareProtocolVersion(src: ProtocolVersionSource): ProtocolVers
     fromMs,
     ...(untilMs === undefined ? {} : { untilMs }),
     sources: manifest.sources,
+    roles: manifest.roles,
     requestDefault: manifest.default,
     orderDefault: manifest.order_default ?? manifest.default,
     policies,
@@ -168,7 +205,14 @@ function parsePolicyFile(file: ProtocolFile): { chunk: PolicyChunk; json: Policy
   });
 }
 
-function describePolicy(file: ProtocolFile, chunk: PolicyChunk, json: PolicyJson, cedarId: string, index: number): PreparedPolicy {
+function describePolicy(
+  file: ProtocolFile,
+  chunk: PolicyChunk,
+  json: PolicyJson,
+  cedarId: string,
+  index: number,
+  roles: readonly ProtocolRole[],
+): PreparedPolicy {
   const here = `${file.path}:${chunk.line}`;
   const annotations = json.annotations ?? {};
   for (const name of Object.keys(annotations).sort()) {
@@ -194,6 +238,9 @@ function describePolicy(file: ProtocolFile, chunk: PolicyChunk, json: PolicyJson
     if (!approval || !NAME_PATTERN.test(approval)) {
       throw invalid(`${here}: policy ${id}: @approval must name a position id, e.g. @approval("city-pd.watch-commander")`);
     }
+    if (!roles.some((r) => r.id === approval)) {
+      throw invalid(`${here}: policy ${id}: @approval("${approval}") names a role the manifest's roles do not declare (${declaredRoles(roles)})`);
+    }
   }
   return {
     cedarId,
@@ -206,12 +253,25 @@ function describePolicy(file: ProtocolFile, chunk: PolicyChunk, json: PolicyJson
   };
 }
 
-function where(loc: Located | undefined, error: DetailedError): string {
-  if (!loc) return '?';
+/** A `has` of an attribute no type of the tested value has is an error (attribute-check.ts says why). */
+function checkHasTests(file: ProtocolFile, chunk: PolicyChunk, json: PolicyJson, clause: string): void {
+  const missing = findMissingAttributes(json, chunk.text, CEDAR_SCHEMA)[0];
+  if (!missing) return;
+  const { line } = lineIn(file, chunk, missing.index);
+  const known = missing.known.length === 0 ? 'none' : missing.known.join(', ');
+  throw invalid(`${file.path}:${line}: policy ${clause}: "${missing.test}": no such attribute (known: ${known})`);
+}
+
+/** file and line of the UTF-16 index `index` in a policy's text (the policy's first line without one) */
+function lineIn(file: ProtocolFile, chunk: PolicyChunk, index: number | undefined): { file: string; line: number } {
+  return { file: file.path, line: index === undefined ? chunk.line : lineAt(file.text, chunk.offset + index) };
+}
+
+/** where Cedar located an error: its UTF-8 byte offset in the policy's text */
+function where(loc: Located | undefined, error: DetailedError, fallback: string): { file: string; line: number } {
+  if (!loc) return { file: fallback, line: 1 };
   const start = error.sourceLocations?.[0]?.start;
-  if (start === undefined) return `${loc.file.path}:${loc.chunk.line}`;
-  const index = loc.chunk.offset + byteToIndex(loc.chunk.text, start);
-  return `${loc.file.path}:${lineAt(loc.file.text, index)}`;
+  return lineIn(loc.file, loc.chunk, start === undefined ? undefined : byteToIndex(loc.chunk.text, start));
 }
 
 function digestOf(manifest: ProtocolFile, files: readonly ProtocolFile[]): string {

@@ -3,9 +3,10 @@
  * that a validation failure names the file, the line and the field:
  * `protocol.yaml:4: effective_from: Invalid ISO datetime`.
  */
-import { isMap, isNode, isScalar, isSeq, LineCounter, parseDocument, type Node } from 'yaml';
+import { isMap, isNode, isScalar, isSeq, type Node } from 'yaml';
 import type { z } from 'zod';
 import { ConcordError, type ErrorCode } from '../errors.ts';
+import { parseYamlDocument } from '../yaml-document.ts';
 
 export interface YamlSource {
   readonly path: string;
@@ -15,25 +16,20 @@ export interface YamlSource {
 }
 
 export function parseYamlSource(path: string, text: string, code: ErrorCode): YamlSource {
-  const lineCounter = new LineCounter();
   // merge keys (`<<: *base`) let protocol tests share a base request
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true, merge: true });
-  const first = doc.errors[0];
-  if (first) {
-    const line = first.linePos?.[0].line ?? 1;
-    throw new ConcordError(code, `${path}:${line}: ${first.message.split('\n')[0]}`);
-  }
+  const { doc, lineCounter, value } = parseYamlDocument(path, text, code, { merge: true });
   const lineOfNode = (node: Node | null | undefined): number =>
     node?.range ? lineCounter.linePos(node.range[0]).line : 1;
 
   return {
     path,
-    value: doc.toJS({ maxAliasCount: 100 }),
+    value,
     lineOf(keys) {
       let node: unknown = doc.contents;
       let line = lineOfNode(doc.contents);
       for (const key of keys) {
         let next: unknown;
+        // an alias or a merged key is not followed: the line stays at the mapping that uses it
         if (isMap(node)) {
           const pair = node.items.find((p) => (isScalar(p.key) ? p.key.value : p.key) === key);
           next = pair ? (pair.value ?? pair.key) : undefined;

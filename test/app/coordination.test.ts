@@ -24,7 +24,8 @@ import { DIRECTIVES, OPERATION_KINDS, REQUEST_CATEGORIES, URGENCIES } from '../.
 import { emptyWorld, type World } from '../../src/domain/world.ts';
 import type { EntryDraft } from '../../src/ledger/entry.ts';
 import { isConcordError, type ErrorCode } from '../../src/errors.ts';
-import { loadProtocolBook, type ProtocolBook } from '../../src/policy/index.ts';
+import { loadProtocolBook } from '../../src/app/protocol-files.ts';
+import type { ProtocolBook } from '../../src/policy/index.ts';
 import type { Appended } from '../../src/store/store.ts';
 import { tempRoot } from '../helpers/data-dir.ts';
 

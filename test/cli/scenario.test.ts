@@ -6,15 +6,16 @@
  * `protocol test` on the shipped policies, and what `npm start` does.
  */
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, truncateSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { PassThrough, Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import type { CliIo } from '../../src/cli/command.ts';
 import { runStart } from '../../src/cli/start.ts';
 import type { IncidentView } from '../../src/domain/index.ts';
-import { cli, isOneLine, type CliResult } from '../helpers/cli.ts';
+import { cli, isOneLine, spawnCli, type CliResult } from '../helpers/cli.ts';
 import { tempRoot, withDb } from '../helpers/data-dir.ts';
+import { BILLION_LAUGHS } from '../helpers/yaml.ts';
 
 const DEMO = 'scenarios/demo.yaml';
 const POLICIES = 'scenarios/policies';
@@ -385,10 +386,126 @@ describe('concord protocol check / test', () => {
   it('protocol test passes on the shipped policies', async () => {
     const r = ok(await cli(['protocol', 'test', '--policies', POLICIES]), 'protocol test');
     assert.match(r.stdout, /protocol tests: (\d+) of \1 passed\n$/);
+    assert.equal(r.stderr, '', 'the shipped policies have no warnings');
     const j = ok(await cli(['protocol', 'test', '--policies', POLICIES, '--json']), 'protocol test --json');
-    const report = JSON.parse(j.stdout) as { passed: number; failed: number };
+    const report = JSON.parse(j.stdout) as { passed: number; failed: number; warnings: unknown[] };
     assert.ok(report.passed > 0);
     assert.equal(report.failed, 0);
+    assert.deepEqual(report.warnings, []);
+  });
+
+  describe('warnings of the loaded protocols', () => {
+    // a copy of the shipped policies with two rules that can never match: one Cedar sees, one only we do
+    const policies = join(root.path, 'policies-with-warnings');
+    const cedar = join(policies, 'city-pd', '2026-01-01', 'zz-never.cedar');
+    const expected = [
+      `${cedar}:1: policy NEVER-1: policy is impossible: the policy expression evaluates to false for all valid requests`,
+      `${cedar}:7: policy NEVER-2: context.category == "perimeter" && context.category == "medical" cannot hold together: the rule never matches`,
+    ];
+    before(() => {
+      cpSync(POLICIES, policies, { recursive: true });
+      writeFileSync(
+        cedar,
+        [
+          '@id("NEVER-1") @cite("x")',
+          'permit (principal, action == Action::"request_assistance", resource)',
+          'when { context.officer_in_danger && false };',
+          '@id("NEVER-2") @cite("x")',
+          'forbid (principal, action == Action::"request_assistance", resource)',
+          'when { context.category == "perimeter" &&',
+          '       context.category == "medical" };',
+          '',
+        ].join('\n'),
+      );
+    });
+
+    it('protocol check prints each on stderr as warning: FILE:LINE: policy CLAUSE: message, and still exits 0', async () => {
+      const r = ok(await cli(['protocol', 'check', '--policies', policies, '--request', 'scenarios/requests/perimeter-for-ice.yaml']), 'check');
+      assert.equal(r.stderr, expected.map((w) => `warning: ${w}\n`).join(''));
+      assert.match(r.stdout, /^PROHIBITED/);
+      const j = ok(await cli(['protocol', 'check', '--policies', policies, '--request', 'scenarios/requests/perimeter-for-ice.yaml', '--json']), 'check --json');
+      assert.equal(j.stderr, '');
+      const v = JSON.parse(j.stdout) as { decision: string; warnings: { file: string; line: number; clause: string; message: string }[] };
+      assert.equal(v.decision, 'prohibited');
+      assert.deepEqual(v.warnings.map((w) => `${w.file}:${w.line}: policy ${w.clause}: ${w.message}`), expected);
+    });
+
+    it('protocol test prints them too; warnings never change the exit status, a failing case does', async () => {
+      const r = ok(await cli(['protocol', 'test', '--policies', policies]), 'test');
+      assert.equal(r.stderr, expected.map((w) => `warning: ${w}\n`).join(''));
+      const j = ok(await cli(['protocol', 'test', '--policies', policies, '--json']), 'test --json');
+      assert.equal((JSON.parse(j.stdout) as { warnings: unknown[] }).warnings.length, 2);
+      const failing = join(root.path, 'policies-failing');
+      cpSync(policies, failing, { recursive: true });
+      writeFileSync(
+        join(failing, 'fed-ice', 'tests.yaml'),
+        'cases:\n  - name: wrong\n    at: "2026-03-14T21:05:00Z"\n    request: { id: r, from: { id: city-pd, kind: local }, to: { id: fed-ice, kind: federal }, category: medical, urgency: routine, operation: other, officer_in_danger: false, requested_units: 1 }\n    expect: { error: POLICY_NOT_EFFECTIVE }\n',
+      );
+      const f = await cli(['protocol', 'test', '--policies', failing]);
+      assert.equal(f.code, 1);
+      assert.equal(f.stderr.split('\n').filter((l) => l.startsWith('warning: ')).length, 2);
+    });
+  });
+});
+
+describe('hostile input files: exit 2 with one line, nothing written', () => {
+  function refused(r: CliResult, reason: RegExp, what: string): void {
+    assert.equal(r.code, 2, `${what}: exit code (stderr: ${r.stderr})`);
+    assert.ok(isOneLine(r.stderr), `${what}: one line, got ${JSON.stringify(r.stderr.slice(0, 300))}`);
+    assert.match(r.stderr, reason, what);
+    assert.equal(r.stdout, '', what);
+  }
+
+  it('a scenario file that is a YAML alias bomb (billion laughs)', async () => {
+    const file = join(root.path, 'bomb.yaml');
+    writeFileSync(file, `${BILLION_LAUGHS}scenario: *i
+`);
+    const dir = freshPath('bomb');
+    refused(await cli(['scenario', 'run', file, '--data', dir]), /bomb\.yaml:\d+: refused: aliases here expand to more than 100,000 nodes/, 'in-process');
+    assert.equal(existsSync(dir), false, 'no data directory created');
+    // the real command line too: an exit 2, not a crash (70)
+    refused(await spawnCli(['scenario', 'run', file, '--data', dir]), /refused: aliases/, 'bin');
+    assert.equal(existsSync(dir), false);
+  });
+
+  it('a 200 MB scenario file is refused from its size', async () => {
+    const file = join(root.path, 'huge.yaml');
+    writeFileSync(file, '');
+    truncateSync(file, 200 * 1024 * 1024);
+    const dir = freshPath('huge');
+    refused(
+      await cli(['scenario', 'run', file, '--data', dir]),
+      /cannot read scenario .*huge\.yaml: 209,715,200 bytes \(200 MiB\) is larger than the limit of 8,388,608 bytes \(8 MiB\)/,
+      'huge',
+    );
+    assert.equal(existsSync(dir), false);
+  });
+
+  it('into an existing node: nothing is appended', async () => {
+    const dir = freshPath('existing');
+    ok(await cli(['init', '--data', dir, '--origin', 'concord.test/hostile']), 'init');
+    const before = ledgerSize(dir);
+    const file = join(root.path, 'bomb-2.yaml');
+    writeFileSync(file, `${BILLION_LAUGHS}scenario: *i
+`);
+    refused(await cli(['scenario', 'run', file, '--data', dir]), /refused: aliases/, 'existing');
+    assert.deepEqual(ledgerSize(dir), before);
+  });
+
+  it('a request file or a protocol file that is an alias bomb or too large', async () => {
+    const bomb = join(root.path, 'request-bomb.yaml');
+    writeFileSync(bomb, `${BILLION_LAUGHS}id: *i
+`);
+    refused(await cli(['protocol', 'check', '--policies', POLICIES, '--request', bomb]), /request-bomb\.yaml:\d+: refused: aliases/, 'request');
+    const big = join(root.path, 'request-big.yaml');
+    writeFileSync(big, '');
+    truncateSync(big, 2 * 1024 * 1024);
+    refused(await cli(['protocol', 'check', '--policies', POLICIES, '--request', big]), /cannot read request .*: 2,097,152 bytes \(2 MiB\) is larger than the limit of 1,048,576 bytes \(1 MiB\)/, 'big request');
+    const policies = join(root.path, 'policies-bomb');
+    cpSync(POLICIES, policies, { recursive: true });
+    writeFileSync(join(policies, 'city-pd', 'tests.yaml'), `${BILLION_LAUGHS}cases: *i
+`);
+    refused(await cli(['protocol', 'test', '--policies', policies]), /tests\.yaml:\d+: refused: aliases/, 'tests.yaml');
   });
 });
 

@@ -1,38 +1,42 @@
+/** checkRequestText: a request text evaluated against a book, with the time passed in. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { loadProtocolBook } from '../../src/app/protocol-files.ts';
 import { isConcordError } from '../../src/errors.ts';
-import { checkRequestFile } from '../../src/policy/index.ts';
+import { checkRequestText, parseRequestText } from '../../src/policy/index.ts';
+import { BILLION_LAUGHS } from '../helpers/yaml.ts';
 import { POLICIES_DIR, REQUESTS_DIR } from './fixtures.ts';
 
-test('the sample perimeter request for fed-ice is prohibited by 2-173-020(b)', async () => {
-  const v = await checkRequestFile(POLICIES_DIR, join(REQUESTS_DIR, 'perimeter-for-ice.yaml'));
+const book = await loadProtocolBook(POLICIES_DIR);
+const NOW = '2026-05-01T12:00:00Z';
+const sample = (name: string): string => readFileSync(join(REQUESTS_DIR, name), 'utf8');
+
+test('the sample perimeter request for fed-ice is prohibited by 2-173-020(b), at the time the file names', () => {
+  const v = checkRequestText(book, 'perimeter-for-ice.yaml', sample('perimeter-for-ice.yaml'), undefined, NOW);
   assert.equal(v.decision, 'prohibited');
   assert.deepEqual(v.clauses.map((c) => c.id), ['2-173-020(b)']);
   assert.equal(v.policyVersion, 'city-pd/2026-01-01');
   assert.equal(v.evaluatedAt, '2026-03-14T20:30:00-05:00');
 });
 
-test('the sample officer-down request is permitted by 2-173-030(a)', async () => {
-  const v = await checkRequestFile(POLICIES_DIR, join(REQUESTS_DIR, 'officer-down.yaml'));
+test('the sample officer-down request is permitted by 2-173-030(a)', () => {
+  const v = checkRequestText(book, 'officer-down.yaml', sample('officer-down.yaml'), undefined, NOW);
   assert.equal(v.decision, 'permitted');
   assert.deepEqual(v.clauses.map((c) => c.id), ['2-173-030(a)']);
 });
 
-test('an explicit time overrides the file\'s and picks the version', async () => {
-  const v = await checkRequestFile(POLICIES_DIR, join(REQUESTS_DIR, 'officer-down.yaml'), '2025-05-01T00:00:00Z');
-  assert.equal(v.policyVersion, 'city-pd/2025-01-01');
-  await assert.rejects(
-    checkRequestFile(POLICIES_DIR, join(REQUESTS_DIR, 'officer-down.yaml'), 'yesterday'),
-    (e) => isConcordError(e, 'BAD_INPUT') && /--at/.test(e.message),
-  );
+test('the time: an explicit one overrides the file\'s; without either, now is used', () => {
+  const text = sample('officer-down.yaml');
+  assert.equal(checkRequestText(book, 'r.yaml', text, '2025-05-01T00:00:00Z', NOW).policyVersion, 'city-pd/2025-01-01');
+  const undated = text.replace(/^at: .*\n/m, '');
+  assert.equal(checkRequestText(book, 'r.yaml', undated, undefined, NOW).evaluatedAt, NOW);
+  assert.equal(checkRequestText(book, 'r.yaml', undated, undefined, '2025-05-01T00:00:00Z').policyVersion, 'city-pd/2025-01-01');
+  assert.throws(() => checkRequestText(book, 'r.yaml', text, 'yesterday', NOW), (e) => isConcordError(e, 'BAD_INPUT') && /--at/.test(e.message));
 });
 
-test('JSON files, bad fields and missing files', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'concord-check-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
+test('JSON texts, bad fields, alias bombs', () => {
   const good = {
     at: '2026-03-14T21:05:00Z',
     id: 'r',
@@ -44,25 +48,13 @@ test('JSON files, bad fields and missing files', async (t) => {
     officer_in_danger: false,
     requested_units: 2,
   };
-  await writeFile(join(dir, 'good.json'), JSON.stringify(good, null, 2));
-  const v = await checkRequestFile(POLICIES_DIR, join(dir, 'good.json'));
+  const v = checkRequestText(book, 'good.json', JSON.stringify(good, null, 2), undefined, NOW);
   assert.deepEqual(v.clauses.map((c) => c.id), ['2-173-030(b)']);
-
-  await writeFile(join(dir, 'bad.json'), JSON.stringify({ ...good, urgency: 'asap' }, null, 2));
-  await assert.rejects(checkRequestFile(POLICIES_DIR, join(dir, 'bad.json')), (e) => {
-    assert.ok(isConcordError(e, 'BAD_INPUT'));
-    assert.match(e.message, /bad.json:13: urgency: /);
-    return true;
-  });
-
-  await writeFile(join(dir, 'missing.yaml'), 'id: r\nfrom: { id: fed-ice, kind: federal }\n');
-  await assert.rejects(checkRequestFile(POLICIES_DIR, join(dir, 'missing.yaml')), (e) => isConcordError(e, 'BAD_INPUT') && /missing.yaml:1: to: /.test(e.message));
-
-  await writeFile(join(dir, 'kind.yaml'), 'id: r\nfrom: { id: fed-ice, kind: federl }\n');
-  await assert.rejects(checkRequestFile(POLICIES_DIR, join(dir, 'kind.yaml')), (e) => isConcordError(e, 'BAD_INPUT') && /kind.yaml:2: from.kind: /.test(e.message));
-
-  await writeFile(join(dir, 'extra.yaml'), `${JSON.stringify(good)}\n`.replace('"id":"r"', '"id":"r","priority":1'));
-  await assert.rejects(checkRequestFile(POLICIES_DIR, join(dir, 'extra.yaml')), (e) => isConcordError(e, 'BAD_INPUT') && /priority/.test(e.message));
-
-  await assert.rejects(checkRequestFile(POLICIES_DIR, join(dir, 'nope.yaml')), (e) => isConcordError(e, 'NOT_FOUND'));
+  const fails = (name: string, text: string, message: RegExp): void =>
+    assert.throws(() => parseRequestText(name, text), (e) => isConcordError(e, 'BAD_INPUT') && message.test(e.message), name);
+  fails('bad.json', JSON.stringify({ ...good, urgency: 'asap' }, null, 2), /^bad.json:13: urgency: /);
+  fails('missing.yaml', 'id: r\nfrom: { id: fed-ice, kind: federal }\n', /^missing.yaml:1: to: /);
+  fails('kind.yaml', 'id: r\nfrom: { id: fed-ice, kind: federl }\n', /^kind.yaml:2: from.kind: /);
+  fails('extra.yaml', `${JSON.stringify(good)}\n`.replace('"id":"r"', '"id":"r","priority":1'), /priority/);
+  fails('bomb.yaml', `${BILLION_LAUGHS}id: *i\n`, /^bomb.yaml:\d+: refused: aliases here expand to more than 100,000 nodes/);
 });

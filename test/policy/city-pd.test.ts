@@ -4,12 +4,15 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadProtocolBook, readProtocolTests, runProtocolTestCase } from '../../src/policy/index.ts';
+import { loadProtocolBook } from '../../src/app/protocol-files.ts';
+import { parseProtocolTests, runProtocolTestCase } from '../../src/policy/index.ts';
 import { POLICIES_DIR } from './fixtures.ts';
 
 const book = await loadProtocolBook(POLICIES_DIR);
-const cases = await readProtocolTests(join(POLICIES_DIR, 'city-pd', 'tests.yaml'));
+const testsFile = join(POLICIES_DIR, 'city-pd', 'tests.yaml');
+const cases = parseProtocolTests(testsFile, readFileSync(testsFile, 'utf8'));
 
 test('city-pd has protocol tests for every clause of the 2026 version', () => {
   const version = book.agencies.get('city-pd')?.find((v) => v.version === '2026-01-01');

@@ -14,6 +14,14 @@ export interface VersionOptions {
   manifest?: string;
   policies?: Record<string, string>;
   defaultBlock?: string;
+  /** the `roles` block; default: the positions the test policies name */
+  rolesBlock?: string;
+}
+
+/** the approvers the fixtures' policies and defaults name */
+export function rolesText(agency: string): string {
+  const roles = ['duty-officer', 'sergeant', 'lieutenant', 'chief'];
+  return ['roles:', ...roles.flatMap((r) => [`  - id: ${agency}.${r}`, `    title: Test ${r}`])].join('\n');
 }
 
 export function manifestText(o: VersionOptions = {}): string {
@@ -29,6 +37,7 @@ export function manifestText(o: VersionOptions = {}): string {
     `  - id: TC`,
     `    title: Test Code`,
     `    url: https://example.org/tc`,
+    o.rolesBlock ?? rolesText(agency),
     o.defaultBlock ?? `default:\n  decision: needs_approval\n  approval_role: ${agency}.duty-officer`,
     '',
   ].join('\n');

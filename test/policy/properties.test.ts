@@ -15,7 +15,8 @@ import {
   type RequestCategory,
 } from '../../src/domain/vocabulary.ts';
 import { isConcordError } from '../../src/errors.ts';
-import { evaluateOrder, evaluateRequest, loadProtocolBook, type RequestFacts } from '../../src/policy/index.ts';
+import { loadProtocolBook } from '../../src/app/protocol-files.ts';
+import { evaluateOrder, evaluateRequest, type RequestFacts } from '../../src/policy/index.ts';
 import { POLICIES_DIR } from './fixtures.ts';
 
 const book = await loadProtocolBook(POLICIES_DIR);

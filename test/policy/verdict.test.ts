@@ -1,13 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { isConcordError, type ErrorCode } from '../../src/errors.ts';
-import {
-  evaluateOrder,
-  evaluateRequest,
-  loadProtocolBook,
-  prepareProtocolBook,
-  type RequestFacts,
-} from '../../src/policy/index.ts';
+import { loadProtocolBook } from '../../src/app/protocol-files.ts';
+import { evaluateOrder, evaluateRequest, prepareProtocolBook, type RequestFacts } from '../../src/policy/index.ts';
 import { checkRequestAgainstSchema } from '../../src/policy/cedar-engine.ts';
 import { orderToCedar, requestToCedar } from '../../src/policy/facts.ts';
 import { manifestText, order, POLICIES_DIR, request, versionSource } from './fixtures.ts';

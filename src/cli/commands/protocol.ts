@@ -1,9 +1,19 @@
+import { checkRequestFile, runProtocolTests } from '../../app/protocol-files.ts';
 import { ConcordError } from '../../errors.ts';
 import { isRfc3339 } from '../../ledger/entry.ts';
-import { checkRequestFile, runProtocolTests } from '../../policy/index.ts';
+import { formatWarning, type PolicyWarning } from '../../policy/index.ts';
 import { JSON_OPTION, flag, optionalString, requireString } from '../args.ts';
-import type { CliCommand } from '../command.ts';
-import { printJson } from '../output.ts';
+import type { CliCommand, CliIo } from '../command.ts';
+import { oneLine, printJson } from '../output.ts';
+
+/**
+ * What loaded but looks wrong (a rule that can never match), one line each
+ * on stderr, so it is seen and never mistaken for output. A warning never
+ * changes the exit status.
+ */
+function printWarnings(io: CliIo, warnings: readonly PolicyWarning[]): void {
+  for (const w of warnings) io.stderr.write(`warning: ${oneLine(formatWarning(w))}\n`);
+}
 
 export const protocolCheckCommand: CliCommand = {
   path: ['protocol', 'check'],
@@ -13,21 +23,23 @@ export const protocolCheckCommand: CliCommand = {
 For policy authors: evaluates the request in FILE (JSON or YAML, see
 docs/protocols.md) against the receiving agency's protocols in DIR, in the
 version in effect at TIME (default: now), and prints the verdict with the
-clauses that decided it.
+clauses that decided it. Warnings about the protocols (a rule that can
+never match) are printed on stderr; they do not change the exit status.
 
 Options:
       --policies DIR  the protocols directory (<agency>/<version>/...)
       --request FILE  the request facts
       --at TIME       RFC 3339 time for choosing the version in effect
-      --json          print the verdict as JSON`,
+      --json          print the verdict as JSON, with a "warnings" array`,
   options: { ...JSON_OPTION, policies: { type: 'string' }, request: { type: 'string' }, at: { type: 'string' } },
   async run(args, io) {
     const at = optionalString(args, 'at');
     if (at !== undefined && !isRfc3339(at)) throw new ConcordError('BAD_USAGE', `--at must be an RFC 3339 time (got "${at}")`);
-    const verdict = await checkRequestFile(requireString(args, 'policies'), requireString(args, 'request'), at);
+    const { verdict, warnings } = await checkRequestFile(requireString(args, 'policies'), requireString(args, 'request'), at);
     if (flag(args, 'json')) {
-      printJson(io, verdict);
+      printJson(io, { ...verdict, warnings });
     } else {
+      printWarnings(io, warnings);
       const role = verdict.approvalRole ? ` by ${verdict.approvalRole}` : '';
       io.stdout.write(`${verdict.decision.toUpperCase().replace('_', ' ')}${role}  (${verdict.policyVersion})\n`);
       for (const c of verdict.clauses) io.stdout.write(`  ${c.id}${c.cite ? `  ${c.cite}` : ''}${c.summary ? `\n      ${c.summary}` : ''}\n`);
@@ -43,17 +55,19 @@ export const protocolTestCommand: CliCommand = {
   help: `Usage: concord protocol test --policies DIR [--json]
 
 Runs every <agency>/tests.yaml under DIR against the protocols and prints
-each case's result.
+each case's result. Warnings about the protocols (a rule that can never
+match) are printed on stderr; they do not change the exit status.
 
 Options:
       --policies DIR  the protocols directory
-      --json          print the results as JSON`,
+      --json          print the results as JSON, with a "warnings" array`,
   options: { ...JSON_OPTION, policies: { type: 'string' } },
   async run(args, io) {
     const report = await runProtocolTests(requireString(args, 'policies'));
     if (flag(args, 'json')) {
       printJson(io, report);
     } else {
+      printWarnings(io, report.warnings);
       for (const r of report.results) {
         io.stdout.write(`${r.passed ? 'ok  ' : 'FAIL'} ${r.name}${r.passed ? '' : ` (${r.file}:${r.line}): ${r.failures.join('; ')}`}\n`);
       }

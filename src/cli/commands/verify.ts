@@ -1,5 +1,5 @@
 import { verifyPath } from '../../app/verify.ts';
-import { readUserFile } from '../../files.ts';
+import { FILE_LIMITS, readUserFile } from '../../files.ts';
 import { parseVerifierKey } from '../../ledger/note.ts';
 import type { Problem } from '../../ledger/report.ts';
 import { JSON_OPTION, flag, stringList } from '../args.ts';
@@ -47,7 +47,7 @@ Options:
     const path = args.positionals[0] as string;
     const json = flag(args, 'json');
     const keys = stringList(args, 'key').map((k) => parseVerifierKey(k));
-    const checkpoints = stringList(args, 'checkpoint').map((f) => readUserFile(f, '--checkpoint'));
+    const checkpoints = stringList(args, 'checkpoint').map((f) => readUserFile(f, '--checkpoint', FILE_LIMITS.checkpoint));
     const progress = new Progress(io, 'verified', json);
     const report = await verifyPath(path, { keys, checkpoints, onProgress: (d, t) => progress.update(d, t) });
     progress.done();

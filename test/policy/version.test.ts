@@ -1,10 +1,11 @@
+/** Preparing a protocol version from its texts: the manifest, the policies, their annotations and roles. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { loadProtocolBook } from '../../src/app/protocol-files.ts';
 import { isConcordError, type ErrorCode } from '../../src/errors.ts';
-import { loadProtocolBook, prepareProtocolBook, prepareProtocolVersion } from '../../src/policy/index.ts';
+import { prepareProtocolBook, prepareProtocolVersion } from '../../src/policy/index.ts';
+import { BILLION_LAUGHS } from '../helpers/yaml.ts';
 import { manifestText, PERMIT_ALL_DANGER, POLICIES_DIR, versionSource } from './fixtures.ts';
 
 function fails(code: ErrorCode, message: RegExp): (e: unknown) => boolean {
@@ -59,9 +60,62 @@ test('manifest: "permitted" is not a default', () => {
   assert.throws(() => prepareProtocolVersion(versionSource({ manifest })), fails('POLICY_INVALID', /protocol.yaml:\d+: default/));
 });
 
-test('manifest: YAML syntax errors carry the line', () => {
-  const manifest = manifestText() + 'sources: [unclosed\n';
-  assert.throws(() => prepareProtocolVersion(versionSource({ manifest })), fails('POLICY_INVALID', /protocol.yaml:\d+: /));
+test('manifest: YAML syntax errors, duplicate keys and alias bombs carry the line', () => {
+  const unclosed = manifestText() + 'order_default: [unclosed\n';
+  const lines = unclosed.split('\n').length;
+  assert.throws(() => prepareProtocolVersion(versionSource({ manifest: unclosed })), fails('POLICY_INVALID', new RegExp(`protocol.yaml:${lines}: not valid YAML: `)));
+  const twice = manifestText() + 'title: Again\n';
+  assert.throws(
+    () => prepareProtocolVersion(versionSource({ manifest: twice })),
+    fails('POLICY_INVALID', new RegExp(`protocol.yaml:${twice.split('\n').length - 1}: not valid YAML: map keys must be unique \\("title" appears twice\\)`)),
+  );
+  const bomb = `${BILLION_LAUGHS}${manifestText()}`;
+  assert.throws(() => prepareProtocolVersion(versionSource({ manifest: bomb })), fails('POLICY_INVALID', /protocol.yaml:\d+: refused: aliases here expand/));
+});
+
+test('manifest: roles are required, and may be empty', () => {
+  const none = manifestText({ rolesBlock: '', defaultBlock: 'default:\n  decision: prohibited' });
+  assert.throws(() => prepareProtocolVersion(versionSource({ manifest: none, policies: {} })), fails('POLICY_INVALID', /protocol.yaml:1: roles: required/));
+  const empty = manifestText({ rolesBlock: 'roles: []', defaultBlock: 'default:\n  decision: prohibited' });
+  assert.deepEqual(prepareProtocolVersion(versionSource({ manifest: empty })).roles, []);
+  const v = prepareProtocolVersion(versionSource());
+  assert.deepEqual(v.roles[0], { id: 'test-pd.duty-officer', title: 'Test duty-officer' });
+  const untitled = manifestText({ rolesBlock: 'roles:\n  - id: test-pd.duty-officer' });
+  assert.throws(() => prepareProtocolVersion(versionSource({ manifest: untitled })), fails('POLICY_INVALID', /protocol.yaml:\d+: roles\[0\].title: required/));
+});
+
+test('manifest: a role declared twice is refused at the second', () => {
+  const rolesBlock = 'roles:\n  - { id: test-pd.duty-officer, title: Duty officer }\n  - { id: test-pd.duty-officer, title: Duty officer again }';
+  const manifest = manifestText({ rolesBlock });
+  const line = manifest.split('\n').findIndex((l) => l.includes('again')) + 1;
+  assert.throws(
+    () => prepareProtocolVersion(versionSource({ manifest })),
+    fails('POLICY_INVALID', new RegExp(`protocol.yaml:${line}: roles\\[1\\].id: role "test-pd.duty-officer" is declared twice`)),
+  );
+});
+
+test('manifest: a default or order_default approval_role must be a declared role', () => {
+  const rolesBlock = 'roles:\n  - { id: test-pd.sergeant, title: Sergeant }\n  - { id: test-pd.chief, title: Chief }';
+  const manifest = manifestText({ rolesBlock });
+  const line = manifest.split('\n').findIndex((l) => l.includes('approval_role')) + 1;
+  assert.throws(
+    () => prepareProtocolVersion(versionSource({ manifest })),
+    fails('POLICY_INVALID', new RegExp(`^test-pd/2026-01-01/protocol.yaml:${line}: default.approval_role: "test-pd.duty-officer" is not one of the roles the manifest declares \\(declared: test-pd.sergeant, test-pd.chief\\)$`)),
+  );
+  const orders = manifestText({ defaultBlock: 'default:\n  decision: prohibited\norder_default:\n  decision: needs_approval\n  approval_role: test-pd.captain' });
+  assert.throws(() => prepareProtocolVersion(versionSource({ manifest: orders })), fails('POLICY_INVALID', /protocol.yaml:\d+: order_default.approval_role: "test-pd.captain" is not one of the roles/));
+  const noRoles = manifestText({ rolesBlock: 'roles: []' });
+  assert.throws(() => prepareProtocolVersion(versionSource({ manifest: noRoles })), fails('POLICY_INVALID', /\(declared: none\)/));
+});
+
+test('@approval must name a declared role, at the policy\'s line', () => {
+  const text = `${PERMIT_ALL_DANGER}\n@id("TC-2") @cite("x")\n@approval("test-pd.captain")\npermit (principal, action, resource);\n`;
+  assert.throws(
+    () => prepareProtocolVersion(versionSource({ policies: { 'rules.cedar': text } })),
+    fails('POLICY_INVALID', /^test-pd\/2026-01-01\/rules.cedar:7: policy TC-2: @approval\("test-pd.captain"\) names a role the manifest's roles do not declare \(declared: test-pd.duty-officer, test-pd.sergeant, test-pd.lieutenant, test-pd.chief\)$/),
+  );
+  const declared = text.replace('test-pd.captain', 'test-pd.lieutenant');
+  assert.equal(prepareProtocolVersion(versionSource({ policies: { 'rules.cedar': declared } })).policies[1]?.approval, 'test-pd.lieutenant');
 });
 
 test('manifest: agency and version must match their directories', () => {
@@ -178,23 +232,4 @@ test('the digest identifies the content, not the location', () => {
   assert.equal(a.digest, b.digest);
   const changed = prepareProtocolVersion(versionSource({ policies: { 'rules.cedar': `${PERMIT_ALL_DANGER}\n` } }));
   assert.notEqual(a.digest, changed.digest);
-});
-
-test('on disk: missing directory, missing manifest, nested directory', async (t) => {
-  const dir = await mkdtemp(join(tmpdir(), 'concord-policy-'));
-  t.after(() => rm(dir, { recursive: true, force: true }));
-  await assert.rejects(loadProtocolBook(join(dir, 'nope')), fails('NOT_FOUND', /no such directory/));
-
-  const versionDir = join(dir, 'test-pd', '2026-01-01');
-  await mkdir(versionDir, { recursive: true });
-  await writeFile(join(versionDir, 'rules.cedar'), PERMIT_ALL_DANGER);
-  await assert.rejects(loadProtocolBook(dir), fails('POLICY_INVALID', /2026-01-01\/protocol.yaml:1: missing manifest/));
-
-  await writeFile(join(versionDir, 'protocol.yaml'), manifestText());
-  await writeFile(join(versionDir, 'README.md'), 'ignored');
-  const book = await loadProtocolBook(dir);
-  assert.equal(book.agencies.get('test-pd')?.[0]?.policies.length, 1);
-
-  await mkdir(join(versionDir, 'more'));
-  await assert.rejects(loadProtocolBook(dir), fails('POLICY_INVALID', /more:1: unexpected directory/));
 });
