@@ -27,7 +27,11 @@ export async function runStart(argv: string[], io: CliIo): Promise<number> {
   } else {
     io.stdout.write(`Demo node ${shown} exists (delete it to replay the demo from scratch).\n\n`);
     const code = await runCli(['state', '--data', dir, '--incident', 'inc-2026-0601-harrison'], io);
-    if (code !== 0) return code;
+    if (code !== 0) {
+      // most often a node written by an earlier release, whose entries this one does not read
+      io.stderr.write(`concord start: the demo node ${shown} cannot be read; delete it and run npm start again to replay the demo\n`);
+      return code;
+    }
   }
   io.stdout.write('Verifying the ledger offline:\n  ');
   const verified = await runCli(['verify', dir], io);
@@ -38,6 +42,7 @@ web console come next). Try:
   npx concord state --data ${shown} --incident inc-2026-0601-harrison --at 2026-06-01T20:50:00Z
   npx concord state --data ${shown} --incident inc-2026-0601-harrison --json
   npx concord protocol check --policies scenarios/policies --request scenarios/requests/perimeter-for-ice.yaml
+  npx concord protocol check --policies scenarios/policies --request scenarios/requests/records-for-ice.yaml
   npx concord protocol test --policies scenarios/policies
   npx concord export bundle --data ${shown} --all --out demo-bundle.json && npx concord verify demo-bundle.json
   npx concord --help

@@ -24,8 +24,8 @@ import { DIRECTIVES, OPERATION_KINDS, REQUEST_CATEGORIES, URGENCIES } from '../.
 import { emptyWorld, type World } from '../../src/domain/world.ts';
 import type { EntryDraft } from '../../src/ledger/entry.ts';
 import { isConcordError, type ErrorCode } from '../../src/errors.ts';
-import { loadProtocolBook } from '../../src/app/protocol-files.ts';
-import type { ProtocolBook } from '../../src/policy/index.ts';
+import { loadProtocolBook, readProtocolSources } from '../../src/app/protocol-files.ts';
+import { prepareProtocolBook, type ProtocolBook } from '../../src/policy/index.ts';
 import type { Appended } from '../../src/store/store.ts';
 import { tempRoot } from '../helpers/data-dir.ts';
 
@@ -81,7 +81,7 @@ interface Node {
 }
 
 let nodes = 0;
-async function openNode(opts: { protocols?: boolean; setup?: boolean } = {}): Promise<Node> {
+async function openNode(opts: { protocols?: boolean; book?: ProtocolBook; setup?: boolean } = {}): Promise<Node> {
   const dir = join(root.path, `node-${nodes++}`);
   initNodeDir(dir, 'concord.test.example/coordination');
   const clock = (): number => node.now;
@@ -89,7 +89,7 @@ async function openNode(opts: { protocols?: boolean; setup?: boolean } = {}): Pr
   const counting = new CountingLedger(ledger);
   let seq = 0;
   const service = await CoordinationService.open(counting, {
-    ...(opts.protocols === false ? {} : { protocols }),
+    ...(opts.protocols === false ? {} : { protocols: opts.book ?? protocols }),
     clock,
     newId: (prefix) => `${prefix}-${++seq}`,
   });
@@ -518,6 +518,43 @@ describe('every agency\'s protocols, on every path, with the real protocols of t
       assert.equal(r.state, 'withdrawn');
       assert.deepEqual(r.withdrawals.map((w) => [w.order, w.authority.kind, w.by.person]), [['ord-sd', 'unified_command', 'cpd-chen']]);
       assert.ok(Object.values(node.service.world.notifications).some((n) => n.order === 'ord-sd' && n.recipient.person === 'ice-whitfield' && n.urgent));
+    } finally {
+      await node.close();
+    }
+  });
+
+  it('a decision rests on the protocol version in force when it is taken: a new version between receipt and answer is applied and recorded', async () => {
+    // the city council's emergency resolution takes effect at 20:45: no assistance to federal civil immigration enforcement
+    const sources = await readProtocolSources('scenarios/policies');
+    const current = sources.find((v) => v.agency === 'city-pd' && v.version === '2026-01-01')!;
+    const manifest = current.manifest.text
+      .replace('version: 2026-01-01', 'version: 2026-06-01b')
+      .replace(/effective_from: .*/, 'effective_from: "2026-06-01T20:45:00Z"');
+    const resolution = {
+      path: 'city-pd/2026-06-01b/resolution.cedar',
+      text: [
+        '@id("R-2026-77")',
+        '@cite("City Council Resolution R-2026-77")',
+        'forbid (principal, action == Action::"request_assistance", resource)',
+        'when { principal.kind == "federal" && context.operation == "civil_immigration_enforcement" };',
+      ].join('\n'),
+    };
+    const book = prepareProtocolBook([
+      ...sources,
+      { agency: 'city-pd', version: '2026-06-01b', manifest: { path: 'city-pd/2026-06-01b/protocol.yaml', text: manifest }, policies: [...current.policies, resolution] },
+    ]);
+    const node = await openNode({ book });
+    try {
+      await node.run(sendCommand('req-1'));
+      assert.equal(node.service.world.requests['req-1']?.verdict?.policyVersion, 'city-pd/2026-01-01');
+      assert.equal(node.service.world.requests['req-1']?.verdict?.decision, 'permitted');
+      node.now = Date.parse('2026-06-01T20:46:00.000Z');
+      await refused(node, { type: 'request.accept', actor: chen, requestId: 'req-1', reason: 'it was permitted when it came in' }, 'VERDICT_PROHIBITED', /city-pd\/2026-06-01b.*R-2026-77/);
+      const x = await node.run({ type: 'request.decline', actor: chen, requestId: 'req-1', reason: 'Resolution R-2026-77 took effect at 20:45' });
+      assert.deepEqual(x.events.slice(0, 2).map((e) => e.type), ['request.evaluated', 'request.declined']);
+      const r = node.service.world.requests['req-1']!;
+      assert.deepEqual([r.verdict?.policyVersion, r.verdict?.decision, r.verdict?.evaluatedAt], ['city-pd/2026-06-01b', 'prohibited', '2026-06-01T20:46:00.000Z']);
+      assert.deepEqual(r.log.map((s) => s.action).slice(-2), ['evaluated', 'declined']);
     } finally {
       await node.close();
     }

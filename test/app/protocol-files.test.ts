@@ -5,7 +5,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cp, mkdir, mkdtemp, rm, truncate, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readFile, rm, truncate, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { checkRequestFile, loadProtocolBook, readProtocolSources, readProtocolTestFiles, runProtocolTests } from '../../src/app/protocol-files.ts';
@@ -149,4 +149,22 @@ test('checkRequestFile: the request file, the book and the clock', async (t) => 
   await assert.rejects(checkRequestFile(POLICIES_DIR, bomb), fails('BAD_INPUT', /bomb.yaml:\d+: refused: aliases here expand/));
   // the request is checked before the protocols load: a bad request is reported even with no protocols
   await assert.rejects(checkRequestFile(join(dir, 'no-policies'), bomb), fails('BAD_INPUT', /bomb.yaml/));
+});
+
+test('checkRequestFile: an information request, its legal basis read as facts', async (t) => {
+  const records = await checkRequestFile(POLICIES_DIR, join(REQUESTS_DIR, 'records-for-ice.yaml'));
+  assert.equal(records.verdict.decision, 'prohibited');
+  assert.deepEqual(records.verdict.clauses.map((c) => c.id), ['2-173-025']);
+  // the same request under a judge's warrant
+  const dir = await tempDir(t);
+  const judicial = join(dir, 'judicial.yaml');
+  const text = await readFile(join(REQUESTS_DIR, 'records-for-ice.yaml'), 'utf8');
+  await writeFile(judicial, text.replace('{ kind: administrative, reference: I-200 2026-4471 }', '{ kind: judicial, reference: 26-CR-0412 }'));
+  const permitted = await checkRequestFile(POLICIES_DIR, judicial);
+  assert.equal(permitted.verdict.decision, 'permitted');
+  assert.deepEqual(permitted.verdict.clauses.map((c) => c.id), ['2-173-025']);
+  // a warrant of a kind that does not exist is a bad file, named at its line
+  const bad = join(dir, 'bad.yaml');
+  await writeFile(bad, text.replace('kind: administrative', 'kind: verbal'));
+  await assert.rejects(checkRequestFile(POLICIES_DIR, bad), fails('BAD_INPUT', /bad.yaml:\d+: legal_basis\.warrant\.kind/));
 });
