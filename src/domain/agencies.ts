@@ -70,12 +70,25 @@ function requireOwnPeople(world: World, agency: string, people: readonly string[
   }
 }
 
-/** a position (held or delegated) strictly above `position` in its chain: the one that fills or empties it */
-function aboveIn(world: World, position: string): (a: Authority) => boolean {
-  return (a) => {
+/**
+ * Filling or emptying a post: the person and the post are of the actor's
+ * agency, and the authority is the administration or a position (held or
+ * delegated) strictly above the post in its chain.
+ */
+function authorityOverPost(
+  world: World,
+  cmd: CommandOf<'person.appoint'> | CommandOf<'person.relieve'>,
+  now: string,
+  doing: string,
+): Authority {
+  const own = cmd.actor.agency;
+  requireOwnPeople(world, own, [cmd.personId], doing);
+  requireOwnPosition(world, own, cmd.positionId, doing);
+  const above = (a: Authority): boolean => {
     const p = positionOf(a);
-    return p !== undefined && chainAbove(world, position).includes(p);
+    return p !== undefined && chainAbove(world, cmd.positionId).includes(p);
   };
+  return requireAgencyAuthority(world, cmd.actor, own, now, cmd.authority, above, `${doing} (a position above it does)`);
 }
 
 export function decideOrganisation(world: World, cmd: OrganisationCommand, ctx: DecideContext): DomainEvent[] {
@@ -154,9 +167,9 @@ function decideEstablish(world: World, cmd: CommandOf<'position.establish'>, ctx
 
 function decideAppoint(world: World, cmd: CommandOf<'person.appoint'>, ctx: DecideContext): DomainEvent[] {
   const actor = cmd.actor;
-  const own = actor.agency;
-  requireOwnPeople(world, own, [cmd.personId], 'appointment');
-  requireOwnPosition(world, own, cmd.positionId, 'appointment');
+  const doing = `appointing ${cmd.personId} to ${cmd.positionId}`;
+  getPerson(world, cmd.personId);
+  if (world.positions[cmd.positionId] === undefined) throw unknown('position', cmd.positionId);
   const from = cmd.from ?? ctx.now;
   const overlapping = Object.values(world.appointments).find(
     (a) => a.person === cmd.personId && a.position === cmd.positionId && (a.until === undefined || isBefore(from, a.until)),
@@ -169,15 +182,7 @@ function decideAppoint(world: World, cmd: CommandOf<'person.appoint'>, ctx: Deci
   if (actor.person === cmd.personId) {
     throw new ConcordError('NOT_AUTHORISED', `${cmd.personId} cannot appoint themselves to ${cmd.positionId}; a position above it appoints`);
   }
-  const authority = requireAgencyAuthority(
-    world,
-    actor,
-    own,
-    ctx.now,
-    cmd.authority,
-    aboveIn(world, cmd.positionId),
-    `appointing ${cmd.personId} to ${cmd.positionId} (a position above it appoints)`,
-  );
+  const authority = authorityOverPost(world, cmd, ctx.now, doing);
   return [
     makeEvent('person.appointed', actor, undefined, { appointment: id, person: cmd.personId, position: cmd.positionId, from: cmd.from, authority }),
   ];
@@ -185,9 +190,9 @@ function decideAppoint(world: World, cmd: CommandOf<'person.appoint'>, ctx: Deci
 
 function decideRelieve(world: World, cmd: CommandOf<'person.relieve'>, ctx: DecideContext): DomainEvent[] {
   const actor = cmd.actor;
-  const own = actor.agency;
-  requireOwnPeople(world, own, [cmd.personId], 'relief');
-  requireOwnPosition(world, own, cmd.positionId, 'relief');
+  const doing = `relieving ${cmd.personId} of ${cmd.positionId}`;
+  getPerson(world, cmd.personId);
+  if (world.positions[cmd.positionId] === undefined) throw unknown('position', cmd.positionId);
   const current = Object.values(world.appointments).find(
     (a) => a.person === cmd.personId && a.position === cmd.positionId && a.until === undefined,
   );
@@ -198,16 +203,8 @@ function decideRelieve(world: World, cmd: CommandOf<'person.relieve'>, ctx: Deci
   if (isBefore(at, current.from)) {
     throw new ConcordError('COMMAND_INCONSISTENT', `relief at ${at} is before the appointment began (${current.from})`);
   }
-  const authority = requireAgencyAuthority(
-    world,
-    actor,
-    own,
-    ctx.now,
-    cmd.authority,
-    aboveIn(world, cmd.positionId),
-    `relieving ${cmd.personId} of ${cmd.positionId} (a position above it relieves)`,
-  );
-  const reason = requireReason(cmd.reason, `relieving ${cmd.personId} of ${cmd.positionId}`);
+  const authority = authorityOverPost(world, cmd, ctx.now, doing);
+  const reason = requireReason(cmd.reason, doing);
   return [makeEvent('person.relieved', actor, undefined, { appointment: current.id, reason, until: cmd.until, authority })];
 }
 

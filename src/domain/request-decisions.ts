@@ -31,13 +31,13 @@ import {
   type DecideContext,
 } from './checks.ts';
 import { actsForRequester, endService } from './commitments.ts';
-import { makeEvent, requestShapeIssue, type DomainEvent } from './events.ts';
+import { makeEvent, requestShapeIssue, type DomainEvent, type EventType } from './events.ts';
 import type { LegalBasisFacts, RequestFacts } from './facts.ts';
 import { agencyContacts, incidentCommandContacts, notify, positionContacts, requesterContacts } from './notifications.ts';
 import { decideOrder } from './orders.ts';
 import { RESPONSE_SECONDS, activeUnits, requireAction } from './requests.ts';
 import { isAtOrBefore } from './time.ts';
-import { describeAuthority, type Actor, type Authority } from './values.ts';
+import { describeAuthority, type Actor, type Authority, type Recipient } from './values.ts';
 import type { Verdict } from './verdict.ts';
 import type { AssistanceRequest, Unit, World } from './world.ts';
 
@@ -212,6 +212,27 @@ function approvalFor(world: World, r: AssistanceRequest, v: Verdict, actor: Acto
   return { role, authority: own };
 }
 
+/** notices about a request, on its incident; not urgent unless said */
+function tell(
+  actor: Actor,
+  to: readonly Recipient[],
+  about: { readonly id: string; readonly incident: string },
+  topic: EventType,
+  message: string,
+  ctx: DecideContext,
+  more: { readonly reason?: string; readonly urgent?: boolean; readonly units?: readonly string[] } = {},
+): DomainEvent[] {
+  return notify(actor, to, {
+    topic,
+    incident: about.incident,
+    request: about.id,
+    message,
+    urgent: more.urgent ?? false,
+    ...(more.reason !== undefined ? { reason: more.reason } : {}),
+    ...(more.units !== undefined ? { units: more.units } : {}),
+  }, ctx);
+}
+
 /** only the requesting and the asked agency act on a request after it is sent */
 function requireParty(actor: Actor, r: AssistanceRequest): void {
   if (actor.agency !== r.to && actor.agency !== r.from) {
@@ -306,13 +327,7 @@ function decideSend(world: World, cmd: CommandOf<'request.send'>, ctx: DecideCon
       responsible,
       responseSeconds: RESPONSE_SECONDS[cmd.urgency],
     }),
-    ...notify(actor, [...positionContacts(world, cmd.to, responsible, ctx.now), ...agencyContacts(world, cmd.to, incident.id)], {
-      topic: 'request.sent',
-      incident: incident.id,
-      request: id,
-      message: `${actor.agency} requests ${asked} (${cmd.category}, ${cmd.urgency}): ${cmd.description}`,
-      urgent: cmd.urgency !== 'routine',
-    }, ctx),
+    ...tell(actor, [...positionContacts(world, cmd.to, responsible, ctx.now), ...agencyContacts(world, cmd.to, incident.id)], { id, incident: incident.id }, 'request.sent', `${actor.agency} requests ${asked} (${cmd.category}, ${cmd.urgency}): ${cmd.description}`, ctx, { urgent: cmd.urgency !== 'routine' }),
   ];
 }
 
@@ -325,13 +340,7 @@ function decideReceive(world: World, cmd: CommandOf<'request.receive'>, r: Assis
   return [
     makeEvent('request.received', actor, r.incident, { request: r.id }),
     ...(verdict === undefined ? [] : [makeEvent('request.evaluated', { agency: r.to, device: PROTOCOLS_DEVICE }, r.incident, { request: r.id, verdict })]),
-    ...notify(actor, requesterContacts(world, r), {
-      topic: 'request.received',
-      incident: r.incident,
-      request: r.id,
-      message: `${r.to} received request ${r.id}${verdict === undefined ? '' : `; verdict ${verdictText(verdict)}`}`,
-      urgent: false,
-    }, ctx),
+    ...tell(actor, requesterContacts(world, r), r, 'request.received', `${r.to} received request ${r.id}${verdict === undefined ? '' : `; verdict ${verdictText(verdict)}`}`, ctx),
   ];
 }
 
@@ -435,14 +444,7 @@ function decideAnswer(
   return [
     ...current.events,
     event,
-    ...notify(actor, [...requesterContacts(world, r), ...incidentCommandContacts(world, r.incident)], {
-      topic: event.type,
-      incident: r.incident,
-      request: r.id,
-      message: `${r.to} ${what} request ${r.id}; verdict ${verdictText(v)}`,
-      reason,
-      urgent: r.urgency !== 'routine',
-    }, ctx),
+    ...tell(actor, [...requesterContacts(world, r), ...incidentCommandContacts(world, r.incident)], r, event.type, `${r.to} ${what} request ${r.id}; verdict ${verdictText(v)}`, ctx, { reason, urgent: r.urgency !== 'routine' }),
   ];
 }
 
@@ -464,14 +466,7 @@ function decideRefusal(world: World, cmd: CommandOf<'request.decline'> | Command
   return [
     ...current.events,
     event,
-    ...notify(actor, [...requesterContacts(world, r), ...incidentCommandContacts(world, r.incident)], {
-      topic: event.type,
-      incident: r.incident,
-      request: r.id,
-      message: `${r.to} ${action === 'decline' ? 'declined' : 'refused'} request ${r.id}`,
-      reason,
-      urgent: r.urgency !== 'routine',
-    }, ctx),
+    ...tell(actor, [...requesterContacts(world, r), ...incidentCommandContacts(world, r.incident)], r, event.type, `${r.to} ${action === 'decline' ? 'declined' : 'refused'} request ${r.id}`, ctx, { reason, urgent: r.urgency !== 'routine' }),
   ];
 }
 
@@ -511,22 +506,8 @@ function decideEscalate(world: World, cmd: CommandOf<'request.escalate'>, r: Ass
       authority,
       responseSeconds: r.responseSeconds,
     }),
-    ...notify(actor, positionContacts(world, r.to, to, ctx.now), {
-      topic: 'request.escalated',
-      incident: r.incident,
-      request: r.id,
-      message: `request ${r.id} from ${r.from} (${r.category}, ${r.urgency}) escalated to you (${toTitle}): ${r.description}`,
-      reason,
-      urgent: true,
-    }, ctx),
-    ...notify(actor, requesterContacts(world, r), {
-      topic: 'request.escalated',
-      incident: r.incident,
-      request: r.id,
-      message: `${r.to} escalated request ${r.id} to ${toTitle} (${describeAuthority(authority)})`,
-      reason,
-      urgent: false,
-    }, ctx),
+    ...tell(actor, positionContacts(world, r.to, to, ctx.now), r, 'request.escalated', `request ${r.id} from ${r.from} (${r.category}, ${r.urgency}) escalated to you (${toTitle}): ${r.description}`, ctx, { reason, urgent: true }),
+    ...tell(actor, requesterContacts(world, r), r, 'request.escalated', `${r.to} escalated request ${r.id} to ${toTitle} (${describeAuthority(authority)})`, ctx, { reason }),
   ];
 }
 
@@ -574,14 +555,7 @@ function decideCommit(world: World, cmd: CommandOf<'request.commit'>, r: Assista
     ...units
       .filter((u) => u.assignment === undefined)
       .map((u) => makeEvent('incident.unit_assigned', actor, inc, { unit: u.id, request: r.id, authority })),
-    ...notify(actor, [...requesterContacts(world, r), ...incidentCommandContacts(world, inc)], {
-      topic: 'request.units_committed',
-      incident: inc,
-      request: r.id,
-      units: ids,
-      message: `${r.to} committed ${units.map((u) => u.callsign).join(', ')} to request ${r.id}`,
-      urgent: false,
-    }, ctx),
+    ...tell(actor, [...requesterContacts(world, r), ...incidentCommandContacts(world, inc)], r, 'request.units_committed', `${r.to} committed ${units.map((u) => u.callsign).join(', ')} to request ${r.id}`, ctx, { units: ids }),
   ];
 }
 
@@ -596,14 +570,7 @@ function decideOnScene(world: World, cmd: CommandOf<'request.report_on_scene'>, 
   requireParty(actor, r);
   return [
     makeEvent('request.units_on_scene', actor, r.incident, { request: r.id, units: ids }),
-    ...notify(actor, [...requesterContacts(world, r), ...incidentCommandContacts(world, r.incident)], {
-      topic: 'request.units_on_scene',
-      incident: r.incident,
-      request: r.id,
-      units: ids,
-      message: `${ids.join(', ')} on scene for request ${r.id}`,
-      urgent: false,
-    }, ctx),
+    ...tell(actor, [...requesterContacts(world, r), ...incidentCommandContacts(world, r.incident)], r, 'request.units_on_scene', `${ids.join(', ')} on scene for request ${r.id}`, ctx, { units: ids }),
   ];
 }
 
@@ -663,14 +630,7 @@ function decideClose(world: World, cmd: CommandOf<'request.close'>, r: Assistanc
   const other = actor.agency === r.from ? agencyContacts(world, r.to, r.incident) : requesterContacts(world, r);
   return [
     makeEvent('request.closed', actor, r.incident, { request: r.id, reason, authority }),
-    ...notify(actor, other, {
-      topic: 'request.closed',
-      incident: r.incident,
-      request: r.id,
-      message: `request ${r.id} closed`,
-      reason,
-      urgent: false,
-    }, ctx),
+    ...tell(actor, other, r, 'request.closed', `request ${r.id} closed`, ctx, { reason }),
   ];
 }
 
@@ -688,13 +648,6 @@ function decideCancel(world: World, cmd: CommandOf<'request.cancel'>, r: Assista
   const reason = requireReason(cmd.reason, `cancelling request ${r.id}`);
   return [
     makeEvent('request.cancelled', actor, r.incident, { request: r.id, reason, authority }),
-    ...notify(actor, [...positionContacts(world, r.to, r.responsible, ctx.now), ...agencyContacts(world, r.to, r.incident)], {
-      topic: 'request.cancelled',
-      incident: r.incident,
-      request: r.id,
-      message: `${r.from} cancelled request ${r.id}`,
-      reason,
-      urgent: r.urgency !== 'routine',
-    }, ctx),
+    ...tell(actor, [...positionContacts(world, r.to, r.responsible, ctx.now), ...agencyContacts(world, r.to, r.incident)], r, 'request.cancelled', `${r.from} cancelled request ${r.id}`, ctx, { reason, urgent: r.urgency !== 'routine' }),
   ];
 }

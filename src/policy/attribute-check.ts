@@ -16,7 +16,8 @@
  */
 import type { SchemaJson } from './cedar-engine.ts';
 import { PolicyText } from './cedar-source.ts';
-import { isObject, schemaShapes, type ActionRef, type SchemaShapes, type Shaped } from './schema-shapes.ts';
+import { accessText, attributePath, attributeText, isObject } from './policy-json.ts';
+import { schemaShapes, type ActionRef, type SchemaShapes, type Shaped } from './schema-shapes.ts';
 
 export interface MissingAttribute {
   /** the test as it can be written in Cedar, e.g. `context has foo` or `context.related_request has frm` */
@@ -52,7 +53,7 @@ interface HasTest {
 
 function checkHas(shapes: SchemaShapes, actions: readonly ActionRef[] | undefined, has: HasTest): Omit<MissingAttribute, 'index'> | undefined {
   let types = typeOf(shapes, actions, has.left);
-  let tested = expressionText(has.left);
+  let tested = attributePath(has.left);
   for (const attr of has.attrs) {
     if (!types || tested === undefined) return undefined;
     const known = new Set<string>();
@@ -129,27 +130,6 @@ function hasTests(conditions: unknown): HasTest[] {
   };
   visit(conditions);
   return out;
-}
-
-/** `context`, `context.related_request`, ...; undefined for other expressions */
-function expressionText(expr: unknown): string | undefined {
-  if (!isObject(expr)) return undefined;
-  if (typeof expr['Var'] === 'string') return expr['Var'];
-  const access = expr['.'];
-  if (!isObject(access) || typeof access['attr'] !== 'string') return undefined;
-  const left = expressionText(access['left']);
-  return left === undefined ? undefined : `${left}${accessText(access['attr'])}`;
-}
-
-const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-/** an attribute as written after `has`: a name, or a string when it is not one */
-function attributeText(attr: string): string {
-  return IDENTIFIER.test(attr) ? attr : JSON.stringify(attr);
-}
-
-function accessText(attr: string): string {
-  return IDENTIFIER.test(attr) ? `.${attr}` : `[${JSON.stringify(attr)}]`;
 }
 
 function nonEmpty<T>(xs: T[]): T[] | undefined {

@@ -15,7 +15,8 @@
  *     as (a), written in the conditions.
  */
 import { PolicyText } from './cedar-source.ts';
-import { entityUid, isObject } from './schema-shapes.ts';
+import { attributePath, isObject } from './policy-json.ts';
+import { entityUid } from './schema-shapes.ts';
 
 export interface NeverMatches {
   readonly message: string;
@@ -139,7 +140,7 @@ function conjunction(conditions: unknown): Atom[] {
       comparison(e['!='], !positive);
     } else if (isObject(e['contains'])) {
       const c = e['contains'];
-      const path = pathOf(c['right']);
+      const path = attributePath(c['right']);
       const set = setLiteral(c['left']);
       if (path && set && set.length > 0) {
         const values = new Map(set.map((l) => [l.key, l.shown]));
@@ -148,7 +149,7 @@ function conjunction(conditions: unknown): Atom[] {
       }
     } else {
       // a bare attribute is a Boolean condition: `context.officer_in_danger`
-      const path = e['.'] !== undefined ? pathOf(e) : undefined;
+      const path = e['.'] !== undefined ? attributePath(e) : undefined;
       if (path) {
         const value = literal({ Value: positive });
         if (value) atoms.push({ path, kind: 'in', values: new Map([[value.key, value.shown]]), shown: positive ? path : `!${path}`, needle: lastAttribute(path) });
@@ -160,7 +161,7 @@ function conjunction(conditions: unknown): Atom[] {
       [operands['left'], operands['right']],
       [operands['right'], operands['left']],
     ] as const) {
-      const path = pathOf(side);
+      const path = attributePath(side);
       const value = literal(other);
       if (!path || !value) continue;
       atoms.push({
@@ -179,17 +180,6 @@ function conjunction(conditions: unknown): Atom[] {
     collect(clause['body'], clause['kind'] !== 'unless');
   }
   return atoms;
-}
-
-/** `context.category`, `principal`, `context.related_request.from.kind`; undefined for anything else */
-function pathOf(e: unknown): string | undefined {
-  if (!isObject(e)) return undefined;
-  if (typeof e['Var'] === 'string') return e['Var'];
-  const access = e['.'];
-  if (!isObject(access) || typeof access['attr'] !== 'string') return undefined;
-  const left = pathOf(access['left']);
-  if (left === undefined) return undefined;
-  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(access['attr']) ? `${left}.${access['attr']}` : `${left}[${JSON.stringify(access['attr'])}]`;
 }
 
 function lastAttribute(path: string): string | undefined {

@@ -10,6 +10,7 @@
  * module cannot make sense of is "unknown", and the checks then say nothing.
  */
 import type { SchemaJson } from './cedar-engine.ts';
+import { isObject } from './policy-json.ts';
 
 /** a type whose attributes can be known */
 export type Shaped =
@@ -236,6 +237,3 @@ function objectOr(x: unknown): Record<string, unknown> {
   return isObject(x) ? x : {};
 }
 
-export function isObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
-}

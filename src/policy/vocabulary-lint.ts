@@ -18,6 +18,7 @@ import {
   URGENCIES,
   WARRANT_KINDS,
 } from '../domain/vocabulary.ts';
+import { attributeOf, isObject } from './policy-json.ts';
 
 type Vocabulary = { readonly what: string; readonly words: readonly string[] };
 
@@ -92,22 +93,10 @@ function vocabularyOf(expr: unknown): Vocabulary | undefined {
   return Object.hasOwn(VOCABULARY, attr.name) ? VOCABULARY[attr.name] : undefined;
 }
 
-/** `<of>.<name>`: an attribute access in a policy's JSON form */
-function attributeOf(expr: unknown): { name: string; of: unknown } | undefined {
-  if (!isObject(expr)) return undefined;
-  const access = expr['.'];
-  if (!isObject(access) || typeof access['attr'] !== 'string') return undefined;
-  return { name: access['attr'], of: access['left'] };
-}
-
 /** the elements of a set literal, as `{ Value: ... }` expressions */
 function setElements(expr: unknown): unknown[] {
   if (!isObject(expr)) return [];
   if (Array.isArray(expr['Set'])) return expr['Set'];
   if (Array.isArray(expr['Value'])) return expr['Value'].map((v) => ({ Value: v }));
   return [];
-}
-
-function isObject(x: unknown): x is Record<string, unknown> {
-  return typeof x === 'object' && x !== null && !Array.isArray(x);
 }
