@@ -331,12 +331,27 @@ function decideSend(world: World, cmd: CommandOf<'request.send'>, ctx: DecideCon
   ];
 }
 
+/**
+ * A question to the protocols that must not stop what is asked around it: a
+ * policy that fails to evaluate (POLICY_EVALUATION_FAILED) must not keep a
+ * request from arriving, nor an agency from saying no. The failure shows
+ * where a verdict is needed: evaluating, approving, accepting, providing.
+ */
+function unlessPolicyFails<T>(ask: () => T, otherwise: T): T {
+  try {
+    return ask();
+  } catch (e) {
+    if (e instanceof ConcordError && e.code === 'POLICY_EVALUATION_FAILED') return otherwise;
+    throw e;
+  }
+}
+
 /** received by the asked agency, and evaluated at once against its protocols in effect, so the verdict is on record before anyone acts */
 function decideReceive(world: World, cmd: CommandOf<'request.receive'>, r: AssistanceRequest, ctx: DecideContext): DomainEvent[] {
   const actor = cmd.actor;
   requireAction(r, 'receive');
   requireActorAgency(actor, r.to, `receiving request ${r.id}`);
-  const verdict = verdictNow(world, r, ctx);
+  const verdict = unlessPolicyFails(() => verdictNow(world, r, ctx), undefined);
   return [
     makeEvent('request.received', actor, r.incident, { request: r.id }),
     ...(verdict === undefined ? [] : [makeEvent('request.evaluated', { agency: r.to, device: PROTOCOLS_DEVICE }, r.incident, { request: r.id, verdict })]),
@@ -457,7 +472,7 @@ function decideRefusal(world: World, cmd: CommandOf<'request.decline'> | Command
   requireActorAgency(actor, r.to, doing);
   const authority = requireAuthority(world, actor, ctx.now, cmd.authority, answersFor(world, r), doing);
   // saying no needs no permission, but the record shows what the rules in force said when it was said
-  const current = currentVerdict(world, r, ctx);
+  const current = unlessPolicyFails(() => currentVerdict(world, r, ctx), { verdict: r.verdict, request: r, events: [] });
   const reason = requireReason(cmd.reason, doing);
   const event =
     action === 'decline'

@@ -7,7 +7,7 @@
  * fed-ice: field office director ← supervisory officer (request desk); unit fed-t1
  */
 import assert from 'node:assert/strict';
-import { isConcordError, type ErrorCode } from '../../src/errors.ts';
+import { ConcordError, isConcordError, type ErrorCode } from '../../src/errors.ts';
 import type { Command } from '../../src/domain/commands.ts';
 import { decide, type DecideContext } from '../../src/domain/decide.ts';
 import type { DomainEvent, EventMeta, EventOf, EventType } from '../../src/domain/events.ts';
@@ -33,12 +33,15 @@ export type Body = Distribute<Command>;
  */
 export class TestProtocols implements Protocols {
   readonly requestVerdicts = new Map<string, Verdict>();
+  /** requests on which the protocols fail to evaluate (a policy raising an error) */
+  readonly failing = new Set<string>();
   orderVerdict: (facts: OrderFacts, deciding: AgencyRef) => Verdict | undefined = () => undefined;
   readonly askedAboutRequests: RequestFacts[] = [];
   readonly askedAboutOrders: { facts: OrderFacts; deciding: AgencyRef }[] = [];
 
   request(facts: RequestFacts, at: string): Verdict | undefined {
     this.askedAboutRequests.push(facts);
+    if (this.failing.has(facts.requestId)) throw new ConcordError('POLICY_EVALUATION_FAILED', `rules.cedar:3 (X-1): integer overflow evaluating ${facts.requestId}`);
     const v = this.requestVerdicts.get(facts.requestId);
     return v === undefined ? undefined : { ...v, evaluatedAt: at };
   }

@@ -135,6 +135,19 @@ describe('verdicts on requests', () => {
     assert.equal(h.world.requests[requestId]?.state, 'declined');
   });
 
+  it('a policy that fails to evaluate keeps no request from arriving and no agency from saying no; it stops what needs a verdict', () => {
+    const h = organisation();
+    sendRequest(h);
+    h.protocols!.failing.add(requestId);
+    h.run(watch, { type: 'request.receive', requestId });
+    assert.equal(h.world.requests[requestId]?.verdict, undefined);
+    h.refuse(watch, { type: 'request.evaluate', requestId }, 'POLICY_EVALUATION_FAILED', /integer overflow/);
+    h.run(watch, { type: 'request.escalate', requestId, reason: 'the rules are broken; up to the district' });
+    h.refuse(district, { type: 'request.accept', requestId, reason: 'go' }, 'POLICY_EVALUATION_FAILED', /integer overflow/);
+    h.run(district, { type: 'request.decline', requestId, reason: 'the protocols cannot be evaluated; declined pending review' });
+    assert.equal(h.world.requests[requestId]?.state, 'declined');
+  });
+
   it('a decision rests on the version in force when it is taken, re-evaluated and recorded', () => {
     // permitted under the version in force when it arrived; a new version prohibits it before anyone answers
     const h = evaluated(verdict('permitted'));
