@@ -2,6 +2,17 @@
  * The ledger use cases: append (with automatic checkpoints), sign a
  * checkpoint, prove inclusion and consistency, export a bundle. The CLI and
  * the server both call this; nothing else writes the ledger.
+ *
+ * The node never signs a tree that contradicts a checkpoint it signed before.
+ * It keeps its latest signed checkpoint apart from the database
+ * (kept-checkpoint.ts) and, when it opens and before every signature, checks
+ * that the tree the database holds is consistent with it: a consistency
+ * proof from the stored tiles (the right edge rebuilt from the entries),
+ * verified against the kept root. A log cut short, a database emptied or
+ * replaced, entries rewritten together with their tiles: each is refused,
+ * LEDGER_CORRUPT naming what was found, and the node neither signs nor
+ * appends. docs/ledger-format.md says what this stops and what only
+ * witnesses can.
  */
 import { ConcordError } from '../errors.ts';
 import { openCheckpoint, signCheckpoint } from '../ledger/checkpoint.ts';
@@ -9,12 +20,14 @@ import type { EntryDraft } from '../ledger/entry.ts';
 import {
   consistencyProofRanges,
   EdgeCache,
+  EMPTY_ROOT,
   hashRange,
   inclusionProof,
   inclusionProofRanges,
   leafHash,
   nodesForRanges,
   rootHash,
+  verifyConsistency,
   type Hash,
   type NodeId,
 } from '../ledger/merkle.ts';
@@ -22,6 +35,8 @@ import type { Signer, Verifier } from '../ledger/note.ts';
 import { BUNDLE_FORMAT, type Bundle, type BundleEntry } from '../ledger/bundle.ts';
 import type { Appended, LedgerStore, StoredCheckpoint } from '../store/store.ts';
 import { SqliteLedgerStore } from '../store/sqlite/ledger-store.ts';
+import { openKept, readKeptCheckpoint, replaceKeptCheckpoint, type KeptCheckpoint } from './kept-checkpoint.ts';
+import { locateRewrite } from './rewrite.ts';
 import { initNodeDir, loadSigner, loadVerifier, openNodeDir, type NodeDir } from './node-dir.ts';
 
 export interface CheckpointPolicy {
@@ -70,44 +85,103 @@ function afterTheirNextBatch(): Promise<void> {
   return new Promise((resolve) => queueMicrotask(() => setImmediate(resolve)));
 }
 
+/** where the node keeps its latest signed checkpoint, and the one it holds now */
+export interface KeptState {
+  readonly dir: string;
+  kept: KeptCheckpoint;
+}
+
 export class LedgerService {
   readonly store: LedgerStore;
   readonly verifier: Verifier;
   private readonly signer: Signer | undefined;
   private readonly policy: CheckpointPolicy;
-  private checkpointed = 0;
+  /** the latest checkpoint this node signed, as kept outside the database; absent for a service over a bare store (tests) */
+  private readonly keeping: KeptState | undefined;
+  /** the latest size signed */
+  private signed = 0;
+  /** the size acknowledged to appenders so far */
+  private acknowledged = 0;
   private signing: Promise<StoredCheckpoint> | undefined;
   private signingByCount = false;
-  /** entries asked for since the last signing by count began */
-  private uncovered = 0;
+  /** the log was found inconsistent with what this node signed: it signs and appends nothing more */
+  private unusable: ConcordError | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly edges = new Map<number, EdgeCache>();
 
-  constructor(store: LedgerStore, verifier: Verifier, signer: Signer | undefined, policy: CheckpointPolicy = DEFAULT_CHECKPOINT_POLICY) {
+  constructor(
+    store: LedgerStore,
+    verifier: Verifier,
+    signer: Signer | undefined,
+    policy: CheckpointPolicy = DEFAULT_CHECKPOINT_POLICY,
+    keeping?: KeptState,
+  ) {
     this.store = store;
     this.verifier = verifier;
     this.signer = signer;
     this.policy = policy;
+    this.keeping = keeping;
   }
 
-  /** Opens the ledger of a data directory, with its signer. */
+  /**
+   * Opens the ledger of a data directory, with its signer. The database
+   * must be there: a node whose ledger.db is missing or empty has lost its
+   * history, and starting a new log under the same key would sign a fork of
+   * it; LEDGER_CORRUPT instead.
+   */
   static async open(dataDir: string | NodeDir, opts: OpenLedgerOptions = {}): Promise<LedgerService> {
     const node = typeof dataDir === 'string' ? openNodeDir(dataDir) : dataDir;
     const signer = loadSigner(node);
-    const store = SqliteLedgerStore.open({
-      path: node.dbPath,
-      origin: node.origin,
-      create: true,
-      ...(opts.clock ? { clock: opts.clock } : {}),
-      ...(opts.tileCacheSize ? { tileCacheSize: opts.tileCacheSize } : {}),
-    });
-    const service = new LedgerService(store, loadVerifier(node), signer, opts.checkpoints ?? DEFAULT_CHECKPOINT_POLICY);
-    await service.start();
+    const verifier = loadVerifier(node);
+    const kept = readKeptCheckpoint(node.dir, verifier, node.origin);
+    let store: SqliteLedgerStore;
+    try {
+      store = SqliteLedgerStore.open({
+        path: node.dbPath,
+        origin: node.origin,
+        create: false,
+        ...(opts.clock ? { clock: opts.clock } : {}),
+        ...(opts.tileCacheSize ? { tileCacheSize: opts.tileCacheSize } : {}),
+      });
+    } catch (e) {
+      if (e instanceof ConcordError && e.code === 'DATA_DIR_MISSING') {
+        throw new ConcordError(
+          'LEDGER_CORRUPT',
+          `${node.dbPath} is missing or holds no ledger, though this node signed a checkpoint at size ${kept.size}: its history is gone, and it will not start a new log under the same key (restore ledger.db from a backup)`,
+          undefined,
+          { cause: e },
+        );
+      }
+      throw e;
+    }
+    const service = new LedgerService(store, verifier, signer, opts.checkpoints ?? DEFAULT_CHECKPOINT_POLICY, { dir: node.dir, kept });
+    try {
+      await service.start();
+    } catch (e) {
+      await store.close();
+      throw e;
+    }
     return service;
   }
 
   private async start(): Promise<void> {
-    this.checkpointed = (await this.store.latestCheckpoint())?.size ?? 0;
+    const size = await this.store.size();
+    this.acknowledged = size;
+    const stored = await this.store.latestCheckpoint();
+    const keeping = this.keeping;
+    if (keeping !== undefined) {
+      // a checkpoint of this log the database holds beyond the kept one is ours too (signed by our key):
+      // the file was put back to an older one; the node is bound by the newer
+      if (stored !== undefined && stored.size > keeping.kept.size) {
+        keeping.kept = openKept(stored.note, this.verifier, this.origin, `the checkpoint at size ${stored.size} in ledger.db`);
+      }
+      await this.requireConsistent(size);
+      // recovery: a crash after the kept file took a checkpoint and before the database did
+      if (stored === undefined || stored.size < keeping.kept.size) await this.store.saveCheckpoint(keeping.kept);
+      this.signed = keeping.kept.size;
+    } else {
+      this.signed = stored?.size ?? 0;
+    }
     if (this.signer && this.policy.everyMs > 0) {
       this.timer = setInterval(() => {
         void this.checkpointIfGrown().catch(() => undefined);
@@ -122,42 +196,108 @@ export class LedgerService {
 
   /** Appends drafts atomically; resolves once they are durable. */
   append(drafts: readonly EntryDraft[]): Promise<Appended[]> {
+    if (this.unusable) return Promise.reject(this.unusable);
     const appended = this.store.append(drafts);
     if (this.signer && this.policy.everyEntries > 0) {
-      this.uncovered += drafts.length;
-      // one signing by count at a time; it covers whatever is committed when it runs
-      if (this.uncovered >= this.policy.everyEntries && !this.signingByCount) {
-        this.signingByCount = true;
-        this.uncovered = 0;
-        void appended
-          .then(afterTheirNextBatch)
-          .then(() => this.checkpointIfGrown())
-          .catch(() => undefined)
-          .finally(() => {
-            this.signingByCount = false;
-          });
-      }
+      void appended.then(
+        (a) => {
+          const last = a[a.length - 1];
+          if (last !== undefined && last.index + 1 > this.acknowledged) this.acknowledged = last.index + 1;
+          this.signByCount();
+        },
+        () => undefined,
+      );
     }
     return appended;
   }
 
-  private async checkpointIfGrown(): Promise<void> {
-    if ((await this.store.size()) > this.checkpointed) await this.checkpoint();
+  /**
+   * The cadence by count: as soon as `everyEntries` acknowledged entries are
+   * not covered, sign one checkpoint covering everything committed by then;
+   * when it is done, look again at once (not at the next append), so under
+   * load each checkpoint covers the count plus what committed while the
+   * previous one was signed and kept.
+   */
+  private signByCount(): void {
+    if (this.signingByCount || this.unusable || this.acknowledged - this.signed < this.policy.everyEntries) return;
+    this.signingByCount = true;
+    void afterTheirNextBatch()
+      .then(() => this.checkpointIfGrown())
+      .catch(() => undefined)
+      .finally(() => {
+        this.signingByCount = false;
+        this.signByCount();
+      });
   }
 
-  /** Signs a checkpoint for the current size (or returns the latest if the log has not grown). */
+  private async checkpointIfGrown(): Promise<void> {
+    if ((await this.store.size()) > this.signed) await this.checkpoint();
+  }
+
+  /**
+   * The tree the database holds at `size` is consistent with the kept
+   * checkpoint (RFC 9162 §2.1.4: a consistency proof from the stored tiles,
+   * verified against the kept root and the root of the tree now); else the
+   * node stops, naming what it finds.
+   */
+  private async requireConsistent(size: number, root?: Hash): Promise<void> {
+    const keeping = this.keeping;
+    if (keeping === undefined) return;
+    const kept = keeping.kept;
+    const refuse = (why: string): never => {
+      this.unusable = new ConcordError(
+        'LEDGER_CORRUPT',
+        `${why}; this node will not sign or append over a log that contradicts what it signed (run concord verify ${keeping.dir})`,
+      );
+      throw this.unusable;
+    };
+    if (size < kept.size) {
+      refuse(`ledger.db holds ${size} entries, but this node signed a checkpoint at size ${kept.size} (${keeping.dir}/checkpoint): entries ${size}..${kept.size - 1} were removed`);
+    }
+    const now = root ?? (await this.rootAt(size));
+    try {
+      if (kept.size === 0) {
+        if (!kept.root.equals(EMPTY_ROOT)) throw new Error('the kept checkpoint of the empty log has another root');
+      } else {
+        const proof = size === kept.size ? [] : (await this.consistencyProof(kept.size, size)).proof;
+        verifyConsistency(kept.size, size, proof, kept.root, now);
+      }
+    } catch (e) {
+      const where = await locateRewrite(this.store, kept, this.verifier).catch(() => undefined);
+      refuse(
+        `the tree of ${size} entries in ledger.db is not consistent with the checkpoint this node signed at size ${kept.size}${where !== undefined ? `: ${where}` : ` (${(e as Error).message})`}`,
+      );
+    }
+  }
+
+  /**
+   * Signs a checkpoint for the current size (or returns the latest if the log
+   * has not grown): checked against the kept checkpoint, kept (the commit
+   * point), then stored in the database.
+   */
   checkpoint(): Promise<StoredCheckpoint> {
     // one signing at a time; a caller arriving mid-signing waits and then signs the newer size
     const run = async (): Promise<StoredCheckpoint> => {
+      if (this.unusable) throw this.unusable;
       const size = await this.store.size();
+      const keeping = this.keeping;
+      if (keeping !== undefined && keeping.kept.size === size) {
+        await this.requireConsistent(size);
+        return { size, root: keeping.kept.root, note: keeping.kept.note };
+      }
       const latest = await this.store.latestCheckpoint();
-      if (latest && latest.size === size) return latest;
+      if (keeping === undefined && latest && latest.size === size) return latest;
       if (!this.signer) throw new ConcordError('KEY_INVALID', 'this node has no signer key');
       const root = await this.rootAt(size);
+      await this.requireConsistent(size, root);
       const note = signCheckpoint({ origin: this.origin, size, root, extensions: [] }, this.signer);
       const cp = { size, root, note };
+      if (keeping !== undefined) {
+        await replaceKeptCheckpoint(keeping.dir, keeping.kept, note, this.verifier, this.origin);
+        keeping.kept = { note, size, root };
+      }
+      this.signed = Math.max(this.signed, size);
       await this.store.saveCheckpoint(cp);
-      this.checkpointed = Math.max(this.checkpointed, size);
       return cp;
     };
     const next = (this.signing ?? Promise.resolve(undefined)).then(run, run);
@@ -166,7 +306,8 @@ export class LedgerService {
   }
 
   async latestCheckpoint(): Promise<StoredCheckpoint | undefined> {
-    return this.store.latestCheckpoint();
+    const kept = this.keeping?.kept;
+    return kept !== undefined ? { size: kept.size, root: kept.root, note: kept.note } : this.store.latestCheckpoint();
   }
 
   private async lookup(ranges: ReadonlyArray<readonly [number, number]>, size: number): Promise<(id: NodeId) => Hash> {
@@ -304,13 +445,16 @@ export class LedgerService {
     };
   }
 
-  /** Stops the timer, signs a last checkpoint if the log grew, closes the store. */
+  /** Stops the timer, signs a last checkpoint if the log grew (and is consistent), closes the store. */
   async close(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
-    if (this.signer) await this.checkpointIfGrown();
-    await this.signing?.catch(() => undefined);
-    await this.store.close();
+    try {
+      if (this.signer && !this.unusable) await this.checkpointIfGrown();
+    } finally {
+      await this.signing?.catch(() => undefined);
+      await this.store.close();
+    }
   }
 }
 
@@ -325,8 +469,9 @@ export async function withLedger<T>(dataDir: string | NodeDir, opts: OpenLedgerO
 }
 
 /**
- * A new node as `concord init` makes it: keys, configuration, the ledger
- * database and a first signed checkpoint (of the empty log).
+ * A new node as `concord init` makes it: keys, the ledger database, a first
+ * signed checkpoint (of the empty log) kept beside it and stored in it, and
+ * the configuration.
  */
 export async function initNode(dir: string, origin: string): Promise<{ readonly node: NodeDir; readonly checkpoint: StoredCheckpoint }> {
   const node = initNodeDir(dir, origin);

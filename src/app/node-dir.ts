@@ -3,16 +3,22 @@
  *
  *   DIR/concord.json   {"format":1,"origin":"..."}: which log this is
  *   DIR/ledger.db      the SQLite ledger (plus -wal/-shm while open)
+ *   DIR/checkpoint     the latest checkpoint the node signed, kept apart from the
+ *                      database (kept-checkpoint.ts)
  *   DIR/keys/log.key   the log's signer key (C2SP note signer key), mode 0600
  *   DIR/keys/log.pub   the log's verifier key string
  *
  * The signer key is read only to sign checkpoints and is never printed or logged.
  */
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, constants, existsSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ConcordError } from '../errors.ts';
+import { signCheckpoint } from '../ledger/checkpoint.ts';
+import { EMPTY_ROOT } from '../ledger/merkle.ts';
 import { generateSigner, parseSignerKey, parseVerifierKey, type Signer, type Verifier } from '../ledger/note.ts';
+import { createLedgerDatabase } from '../store/sqlite/ledger-store.ts';
+import { KEPT_CHECKPOINT_FILE } from './kept-checkpoint.ts';
 
 export interface NodeDir {
   readonly dir: string;
@@ -47,9 +53,33 @@ export function initNodeDir(dirArg: string, origin: string): NodeDir {
   // 'wx': never overwrite a key; mode 0600: only the owner reads the signer key
   writeFileSync(join(dir, 'keys', 'log.key'), `${signerKey}\n`, { mode: 0o600, flag: 'wx' });
   writeFileSync(join(dir, 'keys', 'log.pub'), `${verifierKey}\n`, { mode: 0o644, flag: 'wx' });
+  // the database and the kept checkpoint of the empty log are made here, once: a node never
+  // creates them when it opens, so one that lost them cannot start a new log under the same key
+  createLedgerDatabase(join(dir, 'ledger.db'), origin);
+  writeKeptSync(dir, signCheckpoint({ origin, size: 0, root: EMPTY_ROOT, extensions: [] }, parseSignerKey(signerKey)));
   // the config is written last: a directory without it is not a node yet
   writeFileSync(join(dir, CONFIG), `${JSON.stringify({ format: 1, origin }, null, 2)}\n`, { flag: 'wx' });
   return { dir, origin, dbPath: join(dir, 'ledger.db'), verifierKey };
+}
+
+/** the first kept checkpoint: temp file, fsync, rename, fsync of the directory */
+function writeKeptSync(dir: string, note: string): void {
+  const target = join(dir, KEPT_CHECKPOINT_FILE);
+  const tmp = `${target}.tmp-${process.pid}`;
+  const fd = openSync(tmp, 'wx', 0o644);
+  try {
+    writeFileSync(fd, note);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  renameSync(tmp, target);
+  const d = openSync(dir, constants.O_RDONLY);
+  try {
+    fsyncSync(d);
+  } finally {
+    closeSync(d);
+  }
 }
 
 export function isNodeDir(dirArg: string): boolean {

@@ -48,7 +48,7 @@ export function draftAt(i: number): EntryDraft {
 export interface BuiltDir {
   readonly dir: string;
   readonly size: number;
-  /** sizes with a stored signed checkpoint (the last one is `size`) */
+  /** sizes with a stored signed checkpoint (0, the empty log, first; the last one is `size`) */
   readonly checkpointSizes: readonly number[];
 }
 
@@ -74,7 +74,8 @@ export async function buildDataDir(dir: string, size: number, checkpointAt: read
     await ledger.checkpoint();
   }
   await ledger.close();
-  return { dir, size, checkpointSizes: stops };
+  // the empty log's checkpoint, signed when the node was made, comes first
+  return { dir, size, checkpointSizes: [0, ...stops] };
 }
 
 /** A fresh copy of a built directory, so every tamper starts from the same bytes. */

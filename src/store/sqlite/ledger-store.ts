@@ -77,6 +77,31 @@ CREATE TABLE IF NOT EXISTS tiles (tile_key INTEGER PRIMARY KEY, hashes BLOB NOT 
 CREATE TABLE IF NOT EXISTS checkpoints (size INTEGER PRIMARY KEY, root BLOB NOT NULL, note TEXT NOT NULL);
 `;
 
+/**
+ * Creates the database of a new log (`concord init`), and nothing else: a
+ * store never creates its database when it opens, so a node whose database
+ * went missing cannot quietly start a new log.
+ */
+export function createLedgerDatabase(path: string, origin: string): void {
+  let db: Database.Database;
+  try {
+    db = new Database(path);
+  } catch (e) {
+    throw new ConcordError('BAD_INPUT', `cannot create ledger ${path}: ${(e as Error).message}`, undefined, { cause: e });
+  }
+  try {
+    db.pragma('journal_mode = WAL');
+    db.pragma('synchronous = FULL');
+    db.exec(SCHEMA);
+    if (db.prepare("SELECT 1 FROM meta WHERE key = 'origin'").get() !== undefined) {
+      throw new ConcordError('DATA_DIR_EXISTS', `${path} already holds a ledger`);
+    }
+    db.prepare("INSERT INTO meta (key, value) VALUES ('origin', ?), ('format', '1')").run(origin);
+  } finally {
+    db.close();
+  }
+}
+
 const TILE_KEY_SHIFT = 2 ** 44;
 /** the tiles table's key of a tile: level * 2^44 + index */
 export const tileKey = (id: TileId): number => id.level * TILE_KEY_SHIFT + id.index;
@@ -188,11 +213,14 @@ export class SqliteLedgerStore implements LedgerStore {
     }
     let reader: Database.Database | undefined;
     try {
+      // a database without the ledger's tables (an empty or foreign file) is left as it is unless asked to create one
+      const holdsLedger = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'meta'").get() !== undefined;
+      if (!holdsLedger && !opts.create) throw new ConcordError('DATA_DIR_MISSING', `${opts.path} holds no ledger`);
       if (!opts.readonly) {
         db.pragma('journal_mode = WAL');
         // durability: every COMMIT fsyncs the WAL before it returns
         db.pragma('synchronous = FULL');
-        db.exec(SCHEMA);
+        if (opts.create) db.exec(SCHEMA);
       }
       db.pragma('busy_timeout = 5000');
       const row = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'origin'").get();

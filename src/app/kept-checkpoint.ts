@@ -1,0 +1,163 @@
+/**
+ * The checkpoint a node keeps apart from its database: DIR/checkpoint, the
+ * latest checkpoint it signed, exactly as signed. Whoever holds the disk
+ * without the key can rewrite, cut or delete ledger.db, but cannot make this
+ * file say anything the node did not sign; so a node that checks every tree
+ * it is about to sign against this file never signs a history that
+ * contradicts one it signed before (DESIGN.md, capability 1).
+ *
+ * Commit point of a signature: the rename of the new file over the old one
+ * (after the new file was written and fsynced, and before the directory is
+ * fsynced). Before it, the node has promised nothing new; after it, it is
+ * bound to the new checkpoint, and only then is the checkpoint stored in the
+ * database, exported or served. A crash between the two leaves the database
+ * one checkpoint behind, and opening puts it back: the normal open path is
+ * the recovery path.
+ *
+ * Compare-and-swap, as Sunlight's lock backend does: a new checkpoint
+ * replaces the file only if the file still holds the one this process last
+ * read or wrote. Concord processes on one directory take DIR/checkpoint.lock
+ * (created exclusively, holding the pid) around the read-compare-rename, so
+ * two of them cannot both replace the same checkpoint; a lock left by a
+ * process that died is broken.
+ */
+import { constants } from 'node:fs';
+import { open, readFile, rename, unlink } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ConcordError } from '../errors.ts';
+import { openCheckpoint, type Checkpoint } from '../ledger/checkpoint.ts';
+import type { Verifier } from '../ledger/note.ts';
+
+export const KEPT_CHECKPOINT_FILE = 'checkpoint';
+const LOCK_FILE = 'checkpoint.lock';
+/** how long to wait for another process's lock before giving up */
+const LOCK_WAIT_MS = 5000;
+
+export interface KeptCheckpoint {
+  readonly note: string;
+  readonly size: number;
+  readonly root: Buffer;
+}
+
+function kept(note: string, checkpoint: Checkpoint): KeptCheckpoint {
+  return { note, size: checkpoint.size, root: checkpoint.root };
+}
+
+/**
+ * Opens the note as this log's checkpoint: signed by the log's key, for its
+ * origin. Anything else in the file means it was tampered with.
+ */
+export function openKept(note: string, verifier: Verifier, origin: string, where: string): KeptCheckpoint {
+  try {
+    const opened = openCheckpoint(note, [verifier], origin);
+    if (!opened.signatures.some((s) => s.name === origin && s.type === 'ed25519')) throw new Error('it is not signed by this log');
+    return kept(opened.note, opened.checkpoint);
+  } catch (e) {
+    throw new ConcordError('LEDGER_CORRUPT', `${where} is not a checkpoint this node signed: ${(e as Error).message}`, undefined, { cause: e });
+  }
+}
+
+/** The kept checkpoint of a data directory, checked; LEDGER_CORRUPT when it is missing or not this log's. */
+export function readKeptCheckpoint(dir: string, verifier: Verifier, origin: string): KeptCheckpoint {
+  const path = join(dir, KEPT_CHECKPOINT_FILE);
+  let note: string;
+  try {
+    note = readFileSync(path, 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new ConcordError(
+        'LEDGER_CORRUPT',
+        `${path} is missing: this node cannot tell whether its log was rewritten, so it will not sign or append (restore the file, or the whole directory, from a backup)`,
+      );
+    }
+    throw new ConcordError('LEDGER_CORRUPT', `cannot read ${path}: ${(e as Error).message}`, undefined, { cause: e });
+  }
+  return openKept(note, verifier, origin, path);
+}
+
+/**
+ * Replaces the kept checkpoint with `next` if the file still holds
+ * `expected`; LEDGER_CONTENDED when another process replaced it meanwhile,
+ * LEDGER_CORRUPT when the file was changed to anything else.
+ */
+export async function replaceKeptCheckpoint(dir: string, expected: KeptCheckpoint, next: string, verifier: Verifier, origin: string): Promise<void> {
+  const release = await lock(dir);
+  try {
+    const path = join(dir, KEPT_CHECKPOINT_FILE);
+    let current: string;
+    try {
+      current = await readFile(path, 'utf8');
+    } catch (e) {
+      throw new ConcordError('LEDGER_CORRUPT', `${path} disappeared while the node was running: it will not sign without it`, undefined, { cause: e });
+    }
+    if (current !== expected.note) {
+      const now = openKept(current, verifier, origin, path);
+      throw new ConcordError(
+        'LEDGER_CONTENDED',
+        `${path} changed under this process: it now holds the checkpoint at size ${now.size}, not the one at size ${expected.size} this process signed or read (another process signed, or the file was replaced); nothing was signed`,
+      );
+    }
+    await writeAtomically(dir, next);
+  } finally {
+    await release();
+  }
+}
+
+/** temp file, fsync, rename (the commit point), fsync of the directory so the rename itself is durable */
+async function writeAtomically(dir: string, note: string): Promise<void> {
+  const target = join(dir, KEPT_CHECKPOINT_FILE);
+  const tmp = `${target}.tmp-${process.pid}`;
+  const file = await open(tmp, 'w', 0o644);
+  try {
+    await file.writeFile(note, 'utf8');
+    await file.sync();
+  } finally {
+    await file.close();
+  }
+  await rename(tmp, target);
+  const d = await open(dir, constants.O_RDONLY);
+  try {
+    await d.sync();
+  } finally {
+    await d.close();
+  }
+}
+
+/** DIR/checkpoint.lock, created exclusively; a lock whose process is gone is broken */
+async function lock(dir: string): Promise<() => Promise<void>> {
+  const path = join(dir, LOCK_FILE);
+  const deadline = Date.now() + LOCK_WAIT_MS;
+  for (;;) {
+    try {
+      const f = await open(path, 'wx', 0o644);
+      await f.writeFile(String(process.pid));
+      await f.close();
+      return async () => {
+        await unlink(path).catch(() => undefined);
+      };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+    }
+    const holder = Number((await readFile(path, 'utf8').catch(() => '')).trim());
+    if (!Number.isSafeInteger(holder) || holder <= 0 || !alive(holder)) {
+      // left by a process that died (or half-written): nobody holds it
+      await unlink(path).catch(() => undefined);
+      continue;
+    }
+    if (Date.now() > deadline) {
+      throw new ConcordError('LEDGER_CONTENDED', `process ${holder} holds ${path}; another process is signing checkpoints for this node`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+function alive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
