@@ -1,22 +1,28 @@
 /**
  * `concord verify` on a data directory: every entry re-hashed, the tree
- * rebuilt and compared with every stored tile and every signed checkpoint,
- * indexes checked for continuity, disclosures checked against their
- * commitments. Trusts nothing in the directory but the verifier key (and
- * not even that when --key pins one).
+ * rebuilt and compared with every stored tile, every signed checkpoint and
+ * the checkpoint the node keeps apart from its database, indexes checked for
+ * continuity, the columns stored beside each entry checked against its
+ * hashed text, every sealed value's disclosure present and checked against
+ * its commitment. All of it from one snapshot of the database, so a node
+ * appending meanwhile changes nothing that is read. A damaged database is a
+ * problem reported in one line, never a crash. Trusts nothing in the
+ * directory but the verifier key (and not even that when --key pins one).
  */
-import { statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { ConcordError } from '../errors.ts';
 import { FILE_LIMITS, readUserFile } from '../files.ts';
 import { verifyBundleText } from '../ledger/bundle.ts';
 import { openCheckpoint } from '../ledger/checkpoint.ts';
-import { checkDisclosures, checkEntryText } from '../ledger/entry.ts';
+import { checkDisclosures, checkEntryText, undisclosed, type Disclosure } from '../ledger/entry.ts';
 import { EntryRunReader, type StoredRunResult } from '../store/sqlite/entry-runs.ts';
 import type { Hash } from '../ledger/merkle.ts';
 import type { Verifier } from '../ledger/note.ts';
 import { Report } from '../ledger/report.ts';
 import { HASH_SIZE, TileEdge, type TileId } from '../ledger/tiles.ts';
 import { SqliteLedgerStore } from '../store/sqlite/ledger-store.ts';
+import { KEPT_CHECKPOINT_FILE } from './kept-checkpoint.ts';
 import { isNodeDir, loadVerifier, openNodeDir } from './node-dir.ts';
 
 export interface VerifyOptions {
@@ -50,6 +56,28 @@ export async function verifyDataDir(dir: string, opts: VerifyOptions = {}): Prom
     return report;
   }
   try {
+    store.beginSnapshot();
+    return await verifyStore(store, node.dir, node.dbPath, node.origin, verifiers, report, opts);
+  } catch (e) {
+    // a damaged database (a corrupted page, a value of the wrong type) is a finding, said in one line
+    report.problem('ledger.db', `cannot be read: ${String((e as Error).message ?? e).split('\n')[0]}`);
+    return report;
+  } finally {
+    await store.close();
+  }
+}
+
+async function verifyStore(
+  store: SqliteLedgerStore,
+  dir: string,
+  dbPath: string,
+  origin: string,
+  verifiers: readonly Verifier[],
+  report: Report,
+  opts: VerifyOptions,
+): Promise<Report> {
+  const node = { dir, dbPath, origin };
+  {
     if (store.origin !== node.origin) report.problem('ledger.db', `origin is "${store.origin}", concord.json says "${node.origin}"`);
     const size = await store.size();
     report.size = size;
@@ -58,6 +86,10 @@ export async function verifyDataDir(dir: string, opts: VerifyOptions = {}): Prom
     const roots = new Map<number, { root: Hash; where: string }>();
     for (const cp of await store.checkpoints()) {
       const where = `checkpoint at size ${cp.size}`;
+      if (typeof cp.note !== 'string' || !Buffer.isBuffer(cp.root)) {
+        report.problem(where, 'its stored note or root is not of the type stored (the row was altered)');
+        continue;
+      }
       try {
         const opened = openCheckpoint(cp.note, verifiers, node.origin);
         if (!opened.signatures.some((s) => s.name === node.origin && s.type === 'ed25519')) throw new Error('no verified signature by the log');
@@ -68,6 +100,29 @@ export async function verifyDataDir(dir: string, opts: VerifyOptions = {}): Prom
         report.checkpoints++;
       } catch (e) {
         report.problem(where, `signature or format fails: ${(e as Error).message}`);
+      }
+    }
+    // the checkpoint the node keeps apart from its database: the database cannot take it away silently
+    const keptPath = join(node.dir, KEPT_CHECKPOINT_FILE);
+    let keptNote: string | undefined;
+    try {
+      keptNote = readFileSync(keptPath, 'utf8');
+    } catch (e) {
+      report.problem(KEPT_CHECKPOINT_FILE, (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'is missing: nothing outside the database says what this node signed' : `cannot be read: ${(e as Error).message}`);
+    }
+    if (keptNote !== undefined) {
+      const where = `kept checkpoint (${KEPT_CHECKPOINT_FILE})`;
+      try {
+        const opened = openCheckpoint(keptNote, verifiers, node.origin);
+        if (!opened.signatures.some((s) => s.name === node.origin && s.type === 'ed25519')) throw new Error('no verified signature by the log');
+        const c = opened.checkpoint;
+        const known = roots.get(c.size);
+        if (known && !known.root.equals(c.root)) report.problem(where, `forked: the database's checkpoint at size ${c.size} has another root`);
+        else if (!known) roots.set(c.size, { root: c.root, where: `${where}, size ${c.size}` });
+        const newest = Math.max(0, ...roots.keys());
+        if (c.size < newest) report.warn(`the kept checkpoint (size ${c.size}) is older than the newest checkpoint in the database (size ${newest}): it was put back`);
+      } catch (e) {
+        report.problem(where, `is not a checkpoint this log signed: ${(e as Error).message}`);
       }
     }
     for (const [i, note] of (opts.checkpoints ?? []).entries()) {
@@ -83,7 +138,7 @@ export async function verifyDataDir(dir: string, opts: VerifyOptions = {}): Prom
       }
     }
     for (const [cpSize, { where }] of roots) {
-      if (cpSize > size) report.problem(where, `the log holds only ${size} entries: entries after index ${size - 1} were removed`);
+      if (cpSize > size) report.problem(where, `the log holds only ${size} entries: entries ${size}..${cpSize - 1} were removed (the log was rolled back)`);
     }
     const checkpointSizes = [...roots.keys()].filter((s) => s <= size).sort((a, b) => a - b);
     const covered = checkpointSizes[checkpointSizes.length - 1] ?? 0;
@@ -110,6 +165,7 @@ export async function verifyDataDir(dir: string, opts: VerifyOptions = {}): Prom
       report.tiles++;
       const row = store.storedTile(id);
       if (row === undefined) return report.problem(tileName(id), 'is missing');
+      if (!Buffer.isBuffer(row.hashes) || !Buffer.isBuffer(row.root)) return report.problem(tileName(id), 'its stored hashes or root are not bytes (the row was altered)');
       const stored = row.hashes;
       if (stored.equals(hashes)) {
         // the root is what a node rebuilds the level above from when it opens
@@ -146,9 +202,9 @@ export async function verifyDataDir(dir: string, opts: VerifyOptions = {}): Prom
       for (const p of r.problems) report.problem(`entry ${p.index}`, p.reason);
       for (const index of r.sealed) {
         const stored = await store.entry(index);
-        const checked = stored ? checkEntryText(stored.text) : undefined;
+        const checked = stored && typeof stored.text === 'string' ? checkEntryText(stored.text) : undefined;
         if (!checked || !('entry' in checked)) continue;
-        let ds: unknown[] = [];
+        let ds: Disclosure[] = [];
         try {
           ds = await store.disclosures(index);
         } catch (e) {
@@ -156,7 +212,12 @@ export async function verifyDataDir(dir: string, opts: VerifyOptions = {}): Prom
           report.problem(`entry ${index}`, `its stored disclosures are unreadable: ${(e as Error).message}`);
         }
         report.disclosures += ds.length;
-        for (const problem of checkDisclosures(checked.entry, ds)) if (problem) report.problem(`entry ${index}`, problem);
+        const problems = checkDisclosures(checked.entry, ds);
+        for (const problem of problems) if (problem) report.problem(`entry ${index}`, problem);
+        // a sealed value whose disclosure is gone cannot be read by anyone again: the node's store must hold every one
+        if (problems.every((p) => p === undefined)) {
+          for (const path of undisclosed(checked.entry, ds)) report.problem(`entry ${index}`, `the disclosure of its sealed value at ${path} is missing from the store`);
+        }
       }
       // feed the tree, stopping at every checkpoint size inside this run
       let leaves: Hash[] = [];
@@ -203,7 +264,5 @@ export async function verifyDataDir(dir: string, opts: VerifyOptions = {}): Prom
       }
     }
     return report;
-  } finally {
-    await store.close();
   }
 }

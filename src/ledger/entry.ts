@@ -412,6 +412,34 @@ function checkDisclosureIn(body: JsonObject, d: unknown): string | undefined {
   return undefined;
 }
 
+/**
+ * The sealed values of an entry that none of `ds` discloses: every
+ * {"$sealed": ...} marker in the body, and inside each disclosed value (a
+ * field sealed within a sealed parent), needs its disclosure in the node's
+ * own store. The paths, in the order found.
+ */
+export function undisclosed(entry: Entry, ds: readonly Disclosure[]): string[] {
+  const byPath = new Map(ds.map((d) => [d.path, d]));
+  const missing: string[] = [];
+  const escape = (t: string): string => t.replace(/~/g, '~0').replace(/\//g, '~1');
+  const walk = (value: unknown, at: string): void => {
+    if (Array.isArray(value)) {
+      value.forEach((v, i) => walk(v, `${at}/${i}`));
+      return;
+    }
+    if (!isPlainObject(value)) return;
+    if (typeof value[SEALED_KEY] === 'string' && Object.keys(value).length === 1) {
+      const d = byPath.get(at);
+      if (d === undefined) missing.push(at);
+      else walk(d.value, at);
+      return;
+    }
+    for (const [k, v] of Object.entries(value)) walk(v, `${at}/${escape(k)}`);
+  };
+  walk(entry.body, '');
+  return missing;
+}
+
 /** The body with disclosed values put back in place (for people reading it). */
 export function revealBody(entry: Entry, disclosures: readonly Disclosure[]): JsonObject {
   if (disclosures.length === 0) return entry.body;
@@ -447,7 +475,7 @@ const idFits = (id: string | undefined): boolean => id === undefined || id.lengt
  * undefined, and the caller asks checkEntryText, which parses and says what
  * is wrong. A verifier reads every entry of a long log through this.
  */
-export function scanEntryText(text: string): { index: number; origin: string; received: string } | undefined {
+export function scanEntryText(text: string): { index: number; origin: string; received: string; type: string; incident?: string } | undefined {
   if (text.includes(SEALED_KEY)) return undefined;
   const head = ENVELOPE_HEAD.exec(text);
   if (head === null || !idFits(head[1]) || !idFits(head[2]) || !idFits(head[3])) return undefined;
@@ -456,11 +484,11 @@ export function scanEntryText(text: string): { index: number; origin: string; re
   ENVELOPE_TAIL.lastIndex = bodyEnd;
   const tail = ENVELOPE_TAIL.exec(text);
   if (tail === null) return undefined;
-  const [, claimed, incident, indexText, origin, received] = tail as unknown as [string, string | undefined, string | undefined, string, string, string];
+  const [, claimed, incident, indexText, origin, received, type] = tail as unknown as [string, string | undefined, string | undefined, string, string, string, string];
   const index = Number(indexText);
   if (!Number.isSafeInteger(index) || !idFits(incident) || Number.isNaN(Date.parse(received))) return undefined;
   if (claimed !== undefined && !isRfc3339(claimed)) return undefined;
-  return { index, origin, received };
+  return incident === undefined ? { index, origin, received, type } : { index, origin, received, type, incident };
 }
 
 /** what checking a run of consecutive entries found (see checkEntryRun) */
@@ -480,7 +508,25 @@ export interface EntryRunResult {
  * origin, non-decreasing receive time; returns their leaf hashes. Pure, so a
  * verifier can run it on worker threads.
  */
-export function checkEntryRun(texts: readonly string[], first: number, origin: string, prevReceived: string, leafHashText: (t: string) => Uint8Array): EntryRunResult {
+/**
+ * The columns a store keeps beside each entry's text (what `state --at` and
+ * the incident index read without parsing the text); they must say what the
+ * hashed text says.
+ */
+export interface EntryColumns {
+  readonly received: unknown;
+  readonly type: unknown;
+  readonly incident: unknown;
+}
+
+export function checkEntryRun(
+  texts: readonly string[],
+  first: number,
+  origin: string,
+  prevReceived: string,
+  leafHashText: (t: string) => Uint8Array,
+  columns?: readonly EntryColumns[],
+): EntryRunResult {
   const leaves = new Uint8Array(texts.length * 32);
   const problems: Array<{ index: number; reason: string }> = [];
   const sealed: number[] = [];
@@ -502,6 +548,13 @@ export function checkEntryRun(texts: readonly string[], first: number, origin: s
     if (e.index !== index) problems.push({ index, reason: `says it is entry ${e.index} (entries were reordered)` });
     if (e.origin !== origin) problems.push({ index, reason: `belongs to log "${e.origin}"` });
     if (e.received < prev) problems.push({ index, reason: `received ${e.received} is earlier than entry ${index - 1} (${prev})` });
+    const c = columns?.[i];
+    if (c !== undefined) {
+      const incident = e.incident ?? null;
+      if (c.received !== e.received) problems.push({ index, reason: `its received column says ${String(c.received)}, its hashed text ${e.received} (the column was changed)` });
+      if (c.type !== e.type) problems.push({ index, reason: `its type column says ${String(c.type)}, its hashed text ${e.type} (the column was changed)` });
+      if (c.incident !== incident) problems.push({ index, reason: `its incident column says ${String(c.incident)}, its hashed text ${String(incident)} (the column was changed)` });
+    }
     prev = e.received;
     if (firstReceived === '') firstReceived = e.received;
     if (text.includes(SEALED_KEY)) sealed.push(index);

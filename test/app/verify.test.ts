@@ -358,19 +358,27 @@ describe('verify: a data directory', () => {
     );
   });
 
-  it('truncation that also drops the later checkpoints is caught against a checkpoint obtained elsewhere (and only then)', async () => {
+  it('truncation that also drops the later checkpoints is caught by the kept checkpoint; with that put back too, only against one obtained elsewhere', async () => {
     const latest = notes[notes.length - 1] as (typeof notes)[number];
     const cut = 257; // a checkpoint size: what is left is a self-consistent log
-    const tamper = (db: Db): void => {
+    const cutDb = (db: Db): void => {
       db.prepare('DELETE FROM entries WHERE idx >= ?').run(cut);
       db.prepare('DELETE FROM disclosures WHERE idx >= ?').run(cut);
       db.prepare('DELETE FROM checkpoints WHERE size > ?').run(cut);
       rewriteTiles(db);
     };
-    // Known limit: the directory alone cannot show what was never in it. A
-    // witness's or an earlier bundle's checkpoint is what catches this.
+    const byKept = await tampered(cutDb);
+    assert.equal(byKept.ok, false);
+    assert.match(byKept.problems.find((p) => p.where.startsWith('kept checkpoint'))?.reason ?? '', /entries 257\.\.599 were removed/);
+    // Known limit: whoever also puts back an older checkpoint of the log as the kept one leaves a
+    // self-consistent directory: it cannot show what was never in it. A witness's or an earlier
+    // bundle's checkpoint is what catches this.
+    const tamper = (db: Db, dir: string): void => {
+      cutDb(db);
+      writeFileSync(join(dir, 'checkpoint'), (notes.find((n) => n.size === cut) as (typeof notes)[number]).note);
+    };
     const alone = await tampered(tamper);
-    assert.equal(alone.ok, true, 'a clean cut at a checkpoint leaves a self-consistent directory');
+    assert.equal(alone.ok, true, 'a clean cut at a checkpoint, the kept checkpoint put back, leaves a self-consistent directory');
     const r = await tampered(tamper, { checkpoints: [latest.note] });
     assert.equal(r.ok, false);
     assert.match(r.problems.find((p) => p.where === '--checkpoint #1')?.reason ?? '', /removed/);
@@ -488,7 +496,7 @@ describe('verify: a data directory', () => {
   it('a pinned --key that is not the log key fails every checkpoint', async () => {
     const other = parseVerifierKey(generateSigner(ORIGIN).verifierKey);
     const r = await verifyDataDir(tpl.dir, { keys: [other] });
-    assert.deepEqual(wheres(r), tpl.checkpointSizes.map((s) => `checkpoint at size ${s}`));
+    assert.deepEqual(wheres(r), [...tpl.checkpointSizes.map((s) => `checkpoint at size ${s}`), 'kept checkpoint (checkpoint)']);
     const pinned = await verifyDataDir(tpl.dir, { keys: [parseVerifierKey(readFileSync(join(tpl.dir, 'keys', 'log.pub'), 'utf8').trim())] });
     assert.equal(pinned.ok, true);
     const out = await cli(['verify', tpl.dir, '--key', other.verifierKey]);
@@ -508,6 +516,7 @@ describe('verify: a data directory', () => {
         const root = tree.root(size);
         db.prepare('UPDATE checkpoints SET note = ?, root = ? WHERE size = ?').run(signCheckpoint({ origin: ORIGIN, size, root, extensions: [] }, signer), root, size);
       }
+      writeFileSync(join(d, 'checkpoint'), signCheckpoint({ origin: ORIGIN, size: SIZE, root: tree.root(SIZE), extensions: [] }, signer));
       writeFileSync(join(d, 'keys', 'log.pub'), `${forger.verifierKey}\n`);
     });
     assert.equal((await verifyDataDir(dir)).ok, true, 'the directory is self-consistent under its new key');

@@ -207,14 +207,20 @@ describe('scanEntryText', () => {
     { requiredKeys: ['type', 'actor', 'body'] },
   );
   /** what checkEntryText says, in the shape scanEntryText answers */
-  const slow = (text: string): { index: number; origin: string; received: string } | string => {
+  const slow = (text: string): { index: number; origin: string; received: string; type: string; incident?: string } | string => {
     const r = checkEntryText(text);
-    return 'problem' in r ? r.problem : { index: r.entry.index, origin: r.entry.origin, received: r.entry.received };
+    if ('problem' in r) return r.problem;
+    const e = r.entry;
+    return e.incident === undefined
+      ? { index: e.index, origin: e.origin, received: e.received, type: e.type }
+      : { index: e.index, origin: e.origin, received: e.received, type: e.type, incident: e.incident };
   };
 
-  it('reads index, origin and receive time from a plain entry without parsing it', () => {
+  it('reads index, origin, receive time, type and incident from a plain entry without parsing it', () => {
     const built = buildEntry(good, 41, ORIGIN, RECEIVED, counterSalt());
-    assert.deepEqual(scanEntryText(built.text), { index: 41, origin: ORIGIN, received: RECEIVED });
+    assert.deepEqual(scanEntryText(built.text), { index: 41, origin: ORIGIN, received: RECEIVED, type: 'request.sent' });
+    const onIncident = buildEntry({ ...good, incident: 'inc-7' }, 42, ORIGIN, RECEIVED, counterSalt());
+    assert.deepEqual(scanEntryText(onIncident.text), { index: 42, origin: ORIGIN, received: RECEIVED, type: 'request.sent', incident: 'inc-7' });
   });
 
   it('leaves to checkEntryText what it cannot vouch for', () => {

@@ -8,8 +8,8 @@
 import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
-import { checkEntryRun, type EntryRunResult } from '../../ledger/entry.ts';
-import { leafHashText } from '../../ledger/merkle.ts';
+import { checkEntryRun, type EntryColumns, type EntryRunResult } from '../../ledger/entry.ts';
+import { leafHash, leafHashText } from '../../ledger/merkle.ts';
 
 /** below this many entries the verifier stays on the main thread */
 const WORKER_THRESHOLD = Number(process.env.CONCORD_VERIFY_WORKER_THRESHOLD ?? 50_000);
@@ -30,30 +30,51 @@ export interface RunRequest {
   readonly to: number;
 }
 
-const connections = new Map<string, { db: Database.Database; read: Database.Statement<[number, number], [number, string]> }>();
+type Row = [idx: unknown, text: unknown, received: unknown, type: unknown, incident: unknown];
+const connections = new Map<string, { db: Database.Database; read: Database.Statement<[number, number], Row> }>();
 
-/** Reads entries [from, to) from the database at `path` and checks them. */
+/**
+ * Reads entries [from, to) from the database at `path` and checks them: the
+ * text, and the columns stored beside it against what the text says. A row
+ * whose text is not text (a BLOB, a number) is reported and hashed as the
+ * bytes it holds, so the tree goes on being rebuilt.
+ */
 export function checkStoredRun(path: string, origin: string, from: number, to: number): StoredRunResult {
   let c = connections.get(path);
   if (!c) {
     const db = new Database(path, { readonly: true, fileMustExist: true });
-    const read = db.prepare<[number, number], [number, string]>('SELECT idx, text FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx').raw(true);
+    const read = db.prepare<[number, number], Row>('SELECT idx, text, received, type, incident FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx').raw(true);
     c = { db, read };
     connections.set(path, c);
   }
   const rows = c.read.all(from, to);
   const texts: string[] = [];
+  const columns: EntryColumns[] = [];
+  const notText: Array<{ index: number; bytes: Uint8Array; reason: string }> = [];
   let missing: StoredRunResult['missing'];
   for (let i = 0; i < to - from; i++) {
     const row = rows[i];
     if (row === undefined || row[0] !== from + i) {
-      missing = { expected: from + i, found: row?.[0] };
+      missing = { expected: from + i, found: typeof row?.[0] === 'number' ? row[0] : undefined };
       break;
     }
-    texts.push(row[1]);
+    const text = row[1];
+    if (typeof text === 'string') {
+      texts.push(text);
+    } else {
+      const bytes = text instanceof Uint8Array ? text : Buffer.from(String(text), 'utf8');
+      notText.push({ index: from + i, bytes, reason: `its stored text is ${text instanceof Uint8Array ? 'a BLOB' : `a ${typeof text}`}, not text` });
+      // a placeholder the run check refuses; its leaf is put right below
+      texts.push('');
+    }
+    columns.push({ received: row[2], type: row[3], incident: row[4] });
   }
-  const result = checkEntryRun(texts, from, origin, '', leafHashText);
-  return { ...result, count: texts.length, ...(missing ? { missing } : {}) };
+  const result = checkEntryRun(texts, from, origin, '', leafHashText, columns);
+  if (notText.length === 0) return { ...result, count: texts.length, ...(missing ? { missing } : {}) };
+  const bad = new Set(notText.map((n) => n.index));
+  for (const n of notText) result.leaves.set(leafHash(n.bytes), (n.index - from) * 32);
+  const problems = [...result.problems.filter((p) => !bad.has(p.index)), ...notText.map((n) => ({ index: n.index, reason: n.reason }))].sort((a, b) => a.index - b.index);
+  return { ...result, problems, count: texts.length, ...(missing ? { missing } : {}) };
 }
 
 /** readers using each path's connection on this thread: the last to close closes it */

@@ -269,6 +269,7 @@ export class SqliteLedgerStore implements LedgerStore {
       getDisclosures: r.prepare<[number], { path: string; salt: string; value: string }>('SELECT path, salt, value FROM disclosures WHERE idx = ? ORDER BY path'),
       allCheckpoints: r.prepare<[], { size: number; root: Buffer; note: string }>('SELECT size, root, note FROM checkpoints ORDER BY size'),
       latestCheckpoint: r.prepare<[], { size: number; root: Buffer; note: string }>('SELECT size, root, note FROM checkpoints ORDER BY size DESC LIMIT 1'),
+      readerMaxIndex: r.prepare<[], { idx: number | null }>('SELECT max(idx) AS idx FROM entries'),
     };
   }
 
@@ -321,8 +322,24 @@ export class SqliteLedgerStore implements LedgerStore {
 
   private committedSize(): number {
     if (!this.readonlyView) return this.edge.size;
-    const last = this.stmts.maxIndex.get();
-    return last?.idx === null || last?.idx === undefined ? 0 : last.idx + 1;
+    const last = this.stmts.readerMaxIndex.get();
+    return last?.idx === null || last?.idx === undefined ? 0 : Number(last.idx) + 1;
+  }
+
+  /**
+   * For verification: every read on this read-only view until endSnapshot()
+   * sees the database as it was now (one SQLite read transaction), so a
+   * node appending meanwhile cannot make the reads disagree with each other.
+   */
+  beginSnapshot(): void {
+    if (!this.readonlyView) throw new ConcordError('LEDGER_CLOSED', 'only a read-only view reads a snapshot');
+    this.reader.exec('BEGIN');
+    // the snapshot starts with the first read
+    this.stmts.readerMaxIndex.get();
+  }
+
+  endSnapshot(): void {
+    if (this.reader.inTransaction) this.reader.exec('COMMIT');
   }
 
   append(drafts: readonly EntryDraft[]): Promise<Appended[]> {
@@ -669,6 +686,7 @@ export class SqliteLedgerStore implements LedgerStore {
   private async shutDown(): Promise<void> {
     if (!this.idle) await new Promise<void>((resolve) => this.drained.push(resolve));
     await this.writer?.close();
+    this.endSnapshot();
     this.reader.close();
     this.db.close();
   }

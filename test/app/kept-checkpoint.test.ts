@@ -1,0 +1,200 @@
+/**
+ * Whoever holds the disk without the key cannot make the node sign a history
+ * that contradicts one it signed: every way of rewriting, cutting, emptying
+ * or replacing ledger.db is refused when the node opens (or before it signs),
+ * exit 3 from the CLI, and nothing is appended or signed after it.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { LedgerService } from '../../src/app/ledger.ts';
+import { KEPT_CHECKPOINT_FILE, readKeptCheckpoint } from '../../src/app/kept-checkpoint.ts';
+import { loadVerifier, openNodeDir } from '../../src/app/node-dir.ts';
+import { isConcordError } from '../../src/errors.ts';
+import { openCheckpoint } from '../../src/ledger/checkpoint.ts';
+import { cli } from '../helpers/cli.ts';
+import { ORIGIN, buildDataDir, copyDir, draftAt, rewriteTiles, tempRoot, withDb, type BuiltDir } from '../helpers/data-dir.ts';
+
+const root = tempRoot('concord-kept-');
+after(() => root.cleanup());
+
+const SIZE = 600; // two full level-0 tiles and a partial one
+let tpl: BuiltDir;
+before(async () => {
+  tpl = await buildDataDir(join(root.path, 'template'), SIZE, [100, 300]);
+});
+
+let copies = 0;
+function copy(): string {
+  return copyDir(tpl.dir, join(root.path, `copy-${copies++}`));
+}
+
+/** opening the node is refused with LEDGER_CORRUPT matching `why`; the database is as it was */
+async function refusedToOpen(dir: string, why: RegExp): Promise<void> {
+  const count = (): unknown =>
+    withDb(dir, (db) => (db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'entries'").get() ? db.prepare('SELECT count(*) AS n FROM entries').get() : 'no ledger'));
+  const sizeBefore = existsSync(join(dir, 'ledger.db')) ? count() : undefined;
+  await assert.rejects(LedgerService.open(dir), (e: unknown) => {
+    assert.ok(isConcordError(e, 'LEDGER_CORRUPT'), String(e));
+    assert.match(e.message, why);
+    return true;
+  });
+  if (sizeBefore !== undefined) assert.deepEqual(count(), sizeBefore);
+}
+
+/** the CLI appending one entry is refused with exit 3 and one line */
+async function appendRefused(dir: string, why: RegExp): Promise<void> {
+  const out = await cli(['append', '--data', dir, '--ndjson', '-'], { stdin: `${JSON.stringify(draftAt(0))}\n` });
+  assert.equal(out.code, 3, out.stderr);
+  assert.equal(out.stderr.trim().split('\n').length, 1, out.stderr);
+  assert.match(out.stderr, why);
+}
+
+function keptSize(dir: string): number {
+  const node = openNodeDir(dir);
+  return readKeptCheckpoint(node.dir, loadVerifier(node), node.origin).size;
+}
+
+describe('the kept checkpoint', () => {
+  it('a new node keeps the checkpoint of its empty log; the kept one follows every signature', async () => {
+    assert.equal(keptSize(tpl.dir), SIZE);
+    const dir = copy();
+    const ledger = await LedgerService.open(dir);
+    await ledger.append([draftAt(SIZE)]);
+    const cp = await ledger.checkpoint();
+    assert.equal(cp.size, SIZE + 1);
+    assert.equal(readFileSync(join(dir, KEPT_CHECKPOINT_FILE), 'utf8'), cp.note);
+    await ledger.close();
+    const opened = openCheckpoint(readFileSync(join(dir, KEPT_CHECKPOINT_FILE), 'utf8'), [loadVerifier(openNodeDir(dir))], ORIGIN);
+    assert.equal(opened.checkpoint.size, SIZE + 1);
+  });
+
+  it('an entry edited in the partial tile, the checkpoints table deleted, then an append: refused, exit 3', async () => {
+    const dir = copy();
+    withDb(dir, (db) => {
+      const row = db.prepare<[number], { text: string }>('SELECT text FROM entries WHERE idx = ?').get(SIZE - 3)!;
+      db.prepare('UPDATE entries SET text = ? WHERE idx = ?').run(row.text.replace('"n":', '"n":1'), SIZE - 3);
+      db.prepare('DELETE FROM checkpoints').run();
+    });
+    await refusedToOpen(dir, /not consistent with the checkpoint this node signed at size 600/);
+    await appendRefused(dir, /not consistent with the checkpoint this node signed/);
+  });
+
+  it('an entry edited in a full tile with every tile recomputed to match: refused, naming where', async () => {
+    const dir = copy();
+    withDb(dir, (db) => {
+      const row = db.prepare<[number], { text: string }>('SELECT text FROM entries WHERE idx = ?').get(42)!;
+      db.prepare('UPDATE entries SET text = ? WHERE idx = ?').run(row.text.replace('"n":', '"n":1'), 42);
+      rewriteTiles(db);
+      db.prepare('DELETE FROM checkpoints').run();
+    });
+    await refusedToOpen(dir, /entries before index 600 were rewritten, tiles and all/);
+    // with the database's own checkpoints left in place, the first one it no longer matches is named
+    const kept = copy();
+    withDb(kept, (db) => {
+      const row = db.prepare<[number], { text: string }>('SELECT text FROM entries WHERE idx = ?').get(42)!;
+      db.prepare('UPDATE entries SET text = ? WHERE idx = ?').run(row.text.replace('"n":', '"n":1'), 42);
+      rewriteTiles(db);
+    });
+    await refusedToOpen(kept, /entries before index 100 were rewritten/);
+  });
+
+  it('an entry edited in a full tile, tiles left alone: the node goes on signing the history it signed', async () => {
+    // the stored tiles still make the signed tree; only verify can say the row no longer matches it
+    const dir = copy();
+    withDb(dir, (db) => {
+      const row = db.prepare<[number], { text: string }>('SELECT text FROM entries WHERE idx = ?').get(42)!;
+      db.prepare('UPDATE entries SET text = ? WHERE idx = ?').run(row.text.replace('"n":', '"n":1'), 42);
+    });
+    const ledger = await LedgerService.open(dir);
+    await ledger.append([draftAt(SIZE)]);
+    const before = openCheckpoint(readFileSync(join(tpl.dir, KEPT_CHECKPOINT_FILE), 'utf8'), [ledger.verifier]).checkpoint;
+    const after = await ledger.checkpoint();
+    const proof = await ledger.consistencyProof(before.size, after.size);
+    assert.ok(proof.fromRoot.equals(before.root), 'the new checkpoint extends the signed history, not the edited row');
+    await ledger.close();
+    const out = await cli(['verify', dir]);
+    assert.equal(out.code, 1);
+    assert.match(out.stdout, /entry 42/);
+  });
+
+  it('a cut tail (entries, tiles and checkpoints deleted): refused, and verify names the rollback', async () => {
+    const dir = copy();
+    withDb(dir, (db) => {
+      db.prepare('DELETE FROM entries WHERE idx >= 250').run();
+      db.prepare('DELETE FROM tiles WHERE tile_key >= 0').run();
+      db.prepare('DELETE FROM checkpoints WHERE size > 100').run();
+      rewriteTiles(db);
+    });
+    await refusedToOpen(dir, /ledger\.db holds 250 entries, but this node signed a checkpoint at size 600.*entries 250\.\.599 were removed/);
+    await appendRefused(dir, /entries 250\.\.599 were removed/);
+    const out = await cli(['verify', dir]);
+    assert.equal(out.code, 1, out.stdout);
+    assert.match(out.stdout, /checkpoint.*600.*removed|rolled back/);
+  });
+
+  it('a deleted, emptied or replaced database: refused, not recreated', async () => {
+    const deleted = copy();
+    rmSync(join(deleted, 'ledger.db'));
+    await refusedToOpen(deleted, /ledger\.db is missing or holds no ledger.*will not start a new log/);
+    assert.equal(existsSync(join(deleted, 'ledger.db')), false, 'not recreated');
+    await appendRefused(deleted, /missing or holds no ledger/);
+    const emptied = copy();
+    writeFileSync(join(emptied, 'ledger.db'), '');
+    for (const f of ['ledger.db-wal', 'ledger.db-shm']) rmSync(join(emptied, f), { force: true });
+    await refusedToOpen(emptied, /missing or holds no ledger/);
+    assert.equal(readFileSync(join(emptied, 'ledger.db')).length, 0, 'left empty');
+    // a fresh log under the same key and origin: the history it signed is not there
+    const replaced = copy();
+    const fresh = join(root.path, `fresh-${copies++}`);
+    await buildDataDir(fresh, 3);
+    for (const f of ['ledger.db', 'ledger.db-wal', 'ledger.db-shm']) rmSync(join(replaced, f), { force: true });
+    writeFileSync(join(replaced, 'ledger.db'), readFileSync(join(fresh, 'ledger.db')));
+    await refusedToOpen(replaced, /origin|holds 3 entries/);
+  });
+
+  it('a missing or forged kept checkpoint: refused', async () => {
+    const missing = copy();
+    rmSync(join(missing, KEPT_CHECKPOINT_FILE));
+    await assert.rejects(LedgerService.open(missing), (e: unknown) => isConcordError(e, 'LEDGER_CORRUPT') && /checkpoint is missing/.test(e.message));
+    await appendRefused(missing, /checkpoint is missing/);
+    const forged = copy();
+    const note = readFileSync(join(forged, KEPT_CHECKPOINT_FILE), 'utf8');
+    writeFileSync(join(forged, KEPT_CHECKPOINT_FILE), note.replace(`\n${SIZE}\n`, `\n${SIZE - 1}\n`));
+    await assert.rejects(LedgerService.open(forged), (e: unknown) => isConcordError(e, 'LEDGER_CORRUPT') && /not a checkpoint this node signed/.test(e.message));
+  });
+
+  it('a kept checkpoint put back to an older one of ours: the newer one in the database binds the node', async () => {
+    const dir = copy();
+    const older = withDb(dir, (db) => db.prepare<[], { note: string }>('SELECT note FROM checkpoints WHERE size = 300').get()!.note);
+    writeFileSync(join(dir, KEPT_CHECKPOINT_FILE), older);
+    const ledger = await LedgerService.open(dir);
+    assert.equal((await ledger.latestCheckpoint())?.size, SIZE);
+    await ledger.close();
+  });
+
+  it('a checkpoint kept but not yet in the database (a crash between the two) is put back when the node opens', async () => {
+    const dir = copy();
+    withDb(dir, (db) => db.prepare('DELETE FROM checkpoints WHERE size = ?').run(SIZE));
+    const ledger = await LedgerService.open(dir);
+    assert.deepEqual((await ledger.store.checkpoints()).map((c) => c.size), [0, 100, 300, SIZE]);
+    await ledger.close();
+  });
+
+  it('compare-and-swap: a kept checkpoint replaced by another process stops this one signing', async () => {
+    const dir = copy();
+    const a = await LedgerService.open(dir);
+    const b = await LedgerService.open(dir);
+    try {
+      await a.append([draftAt(SIZE)]);
+      await a.checkpoint();
+      await b.append([draftAt(SIZE + 1)]);
+      await assert.rejects(b.checkpoint(), (e: unknown) => isConcordError(e, 'LEDGER_CONTENDED') && /changed under this process/.test(e.message));
+      assert.equal(keptSize(dir), SIZE + 1, 'the kept checkpoint is the one the first process signed');
+    } finally {
+      await a.close();
+      await b.close().catch(() => undefined);
+    }
+  });
+});
