@@ -12,7 +12,7 @@ import type { EntryDraft } from '../../src/ledger/entry.ts';
 import { leafHashText, type Hash } from '../../src/ledger/merkle.ts';
 import type { Signer } from '../../src/ledger/note.ts';
 import { TileEdge } from '../../src/ledger/tiles.ts';
-import { tileKey as storeTileKey, tileOfKey } from '../../src/store/sqlite/ledger-store.ts';
+import { tileKey as storeTileKey, tileOfKey } from '../../src/store/sqlite/schema.ts';
 
 /** A temporary directory under os.tmpdir(); call `cleanup` in after(). */
 export function tempRoot(prefix = 'concord-test-'): { path: string; cleanup: () => void } {
