@@ -6,18 +6,10 @@
 import { ConcordError } from '../errors.ts';
 import { openCheckpoint, signCheckpoint } from '../ledger/checkpoint.ts';
 import type { EntryDraft } from '../ledger/entry.ts';
-import {
-  consistencyProofRanges,
-  EdgeCache,
-  hashRange,
-  inclusionProof,
-  inclusionProofRanges,
-  leafHash,
-  nodesForRanges,
-  rootHash,
-  type Hash,
-  type NodeId,
-} from '../ledger/merkle.ts';
+import { leafHash, type Hash } from '../ledger/merkle/hash.ts';
+import { consistencyProofRanges, inclusionProof, inclusionProofRanges } from '../ledger/merkle/proof.ts';
+import { nodesForRanges, type NodeId } from '../ledger/merkle/ranges.ts';
+import { EdgeCache, hashRange, rootHash } from '../ledger/merkle/tree-hash.ts';
 import type { Signer, Verifier } from '../ledger/note.ts';
 import { BUNDLE_FORMAT, type Bundle, type BundleEntry } from '../ledger/bundle.ts';
 import type { Appended, LedgerStore, StoredCheckpoint } from '../store/store.ts';

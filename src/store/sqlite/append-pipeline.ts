@@ -45,7 +45,7 @@
  */
 import { ConcordError } from '../../errors.ts';
 import { buildEntry, parseDraft, type BuiltEntry, type EntryDraft } from '../../ledger/entry.ts';
-import { leafHashText, type Hash } from '../../ledger/merkle.ts';
+import { leafHashText, type Hash } from '../../ledger/merkle/hash.ts';
 import { TileEdge, type FullTile } from '../../ledger/tiles.ts';
 import type { Appended, StoredCheckpoint } from '../store.ts';
 import type { CheckpointWrite, DisclosureRow, TileRow, WriteRefusal, WriteSink } from './batch-writer.ts';
