@@ -22,7 +22,7 @@ import { readScenario } from '../src/app/scenario.ts';
 import { concernedAgencies, decide, orderFacts, type Command, type OrderFacts } from '../src/domain/index.ts';
 import type { AgencyRef } from '../src/domain/facts.ts';
 import type { World } from '../src/domain/world.ts';
-import { EMPTY_ROOT } from '../src/ledger/merkle.ts';
+import { EMPTY_ROOT } from '../src/ledger/merkle/hash.ts';
 import { loadProtocolBook } from '../src/app/protocol-files.ts';
 import { bookProtocols } from '../src/policy/index.ts';
 import type { Appended } from '../src/store/store.ts';

@@ -14,7 +14,7 @@ import { initNodeDir } from '../src/app/node-dir.ts';
 import { readScenario } from '../src/app/scenario.ts';
 import type { Command } from '../src/domain/index.ts';
 import type { EntryDraft } from '../src/ledger/entry.ts';
-import { EMPTY_ROOT } from '../src/ledger/merkle.ts';
+import { EMPTY_ROOT } from '../src/ledger/merkle/hash.ts';
 import { loadProtocolBook } from '../src/app/protocol-files.ts';
 import type { Appended } from '../src/store/store.ts';
 import { benchOrders } from './domain-orders.ts';

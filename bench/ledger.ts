@@ -13,8 +13,9 @@ import { LedgerService } from '../src/app/ledger.ts';
 import { initNodeDir } from '../src/app/node-dir.ts';
 import { verifyDataDir } from '../src/app/verify.ts';
 import type { EntryDraft } from '../src/ledger/entry.ts';
-import { leafHashText } from '../src/ledger/merkle.ts';
-import { ENTRIES_SCHEMA, SqliteLedgerStore } from '../src/store/sqlite/ledger-store.ts';
+import { leafHashText } from '../src/ledger/merkle/hash.ts';
+import { SqliteLedgerStore } from '../src/store/sqlite/ledger-store.ts';
+import { ENTRIES_SCHEMA } from '../src/store/sqlite/schema.ts';
 import { LedgerWriter } from '../src/store/sqlite/writer-thread.ts';
 
 const BIN = fileURLToPath(new URL('../bin/concord.js', import.meta.url));

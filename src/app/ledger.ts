@@ -17,20 +17,11 @@
 import { ConcordError } from '../errors.ts';
 import { openCheckpoint, signCheckpoint } from '../ledger/checkpoint.ts';
 import type { EntryDraft } from '../ledger/entry.ts';
-import {
-  consistencyProofRanges,
-  EdgeCache,
-  EMPTY_ROOT,
-  hashRange,
-  inclusionProof,
-  inclusionProofRanges,
-  leafHash,
-  nodesForRanges,
-  rootHash,
-  verifyConsistency,
-  type Hash,
-  type NodeId,
-} from '../ledger/merkle.ts';
+import { EMPTY_ROOT, leafHash, type Hash } from '../ledger/merkle/hash.ts';
+import { consistencyProofRanges, inclusionProof, inclusionProofRanges } from '../ledger/merkle/proof.ts';
+import { nodesForRanges, type NodeId } from '../ledger/merkle/ranges.ts';
+import { EdgeCache, hashRange, rootHash } from '../ledger/merkle/tree-hash.ts';
+import { verifyConsistency } from '../ledger/merkle/verify.ts';
 import type { Signer, Verifier } from '../ledger/note.ts';
 import { BUNDLE_FORMAT, type Bundle, type BundleEntry } from '../ledger/bundle.ts';
 import type { Appended, LedgerStore, StoredCheckpoint } from '../store/store.ts';
@@ -42,7 +33,13 @@ import { initNodeDir, loadSigner, loadVerifier, openNodeDir, type NodeDir } from
 export interface CheckpointPolicy {
   /** sign when this many ms have passed since the last checkpoint and the log grew (0: never on a timer) */
   readonly everyMs: number;
-  /** sign as soon as this many entries are not yet covered by a checkpoint (0: never by count) */
+  /**
+   * At most this many entries are ever stored that no signed checkpoint
+   * covers (0: no limit, checkpoints only on the timer or on demand). A
+   * checkpoint is signed once half as many are uncovered; an append that
+   * would go beyond the limit waits until one is signed. A single append
+   * larger than the limit goes alone, when everything before it is covered.
+   */
   readonly everyEntries: number;
 }
 
@@ -102,8 +99,17 @@ export class LedgerService {
   private signed = 0;
   /** the size acknowledged to appenders so far */
   private acknowledged = 0;
-  private signing: Promise<StoredCheckpoint> | undefined;
+  /** entries sent to the store and not yet answered */
+  private outstanding = 0;
+  /** appends that would go beyond the count limit, in arrival order, until a checkpoint is signed */
+  private readonly waiting: Array<{ readonly n: number; readonly go: () => void; readonly refuse: (e: unknown) => void }> = [];
+  /** close() waiting for the appends above to be answered */
+  private readonly whenIdle: Array<() => void> = [];
+  /** the signing under way (settled when its checkpoint is kept) */
+  private signing: Promise<void> | undefined;
   private signingByCount = false;
+  /** how many entries are answered while a checkpoint is signed by count, lately (it tells when to start the next) */
+  private arrivingWhileSigning = 0;
   /** the log was found inconsistent with what this node signed: it signs and appends nothing more */
   private unusable: ConcordError | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -197,37 +203,104 @@ export class LedgerService {
   /** Appends drafts atomically; resolves once they are durable. */
   append(drafts: readonly EntryDraft[]): Promise<Appended[]> {
     if (this.unusable) return Promise.reject(this.unusable);
-    const appended = this.store.append(drafts);
-    if (this.signer && this.policy.everyEntries > 0) {
-      void appended.then(
-        (a) => {
-          const last = a[a.length - 1];
-          if (last !== undefined && last.index + 1 > this.acknowledged) this.acknowledged = last.index + 1;
-          this.signByCount();
-        },
-        () => undefined,
-      );
+    if (!this.signer || this.policy.everyEntries <= 0) return this.store.append(drafts);
+    const n = drafts.length;
+    if (this.waiting.length === 0 && this.fits(n)) {
+      this.outstanding += n;
+      return this.send(drafts);
     }
+    return new Promise<void>((go, refuse) => {
+      this.waiting.push({ n, go, refuse });
+      this.signByCount();
+    }).then(() => this.send(drafts));
+  }
+
+  /** entries stored or on their way that no signed checkpoint covers, were n more sent now */
+  private fits(n: number): boolean {
+    const uncovered = Math.max(0, this.acknowledged - this.signed) + this.outstanding;
+    return uncovered === 0 || uncovered + n <= this.policy.everyEntries;
+  }
+
+  /** sends drafts already counted in `outstanding` */
+  private send(drafts: readonly EntryDraft[]): Promise<Appended[]> {
+    const n = drafts.length;
+    const appended = this.store.append(drafts);
+    void appended.then(
+      (a) => {
+        this.outstanding -= n;
+        const last = a[a.length - 1];
+        if (last !== undefined && last.index + 1 > this.acknowledged) this.acknowledged = last.index + 1;
+        this.signByCount();
+        this.notifyIdle();
+      },
+      () => {
+        this.outstanding -= n;
+        this.admitWaiting();
+        this.notifyIdle();
+      },
+    );
     return appended;
   }
 
+  private notifyIdle(): void {
+    if (this.outstanding === 0 && this.waiting.length === 0) for (const done of this.whenIdle.splice(0)) done();
+  }
+
+  /** lets through, in order, the waiting appends that now fit */
+  private admitWaiting(): void {
+    while (this.waiting.length > 0 && this.fits(this.waiting[0]!.n)) {
+      const next = this.waiting.shift()!;
+      // counted now, so the next one is judged with it; sent by its own continuation
+      this.outstanding += next.n;
+      next.go();
+    }
+  }
+
   /**
-   * The cadence by count: as soon as `everyEntries` acknowledged entries are
-   * not covered, sign one checkpoint covering everything committed by then;
-   * when it is done, look again at once (not at the next append), so under
-   * load each checkpoint covers the count plus what committed while the
-   * previous one was signed and kept.
+   * The cadence by count: once the limit is near (less than 1.5 times what
+   * arrives while signing is left, or half of it is uncovered, whichever is
+   * later) or an append waits for a signature, sign one checkpoint covering
+   * everything committed by then, and when it is done look again at once. A signature
+   * that fails is not retried in a loop: the waiting appends are refused
+   * with its error, and the next answered append tries again.
    */
   private signByCount(): void {
-    if (this.signingByCount || this.unusable || this.acknowledged - this.signed < this.policy.everyEntries) return;
+    if (this.unusable) {
+      for (const w of this.waiting.splice(0)) w.refuse(this.unusable);
+      this.notifyIdle();
+      return;
+    }
+    if (this.signingByCount) return;
+    const uncovered = this.acknowledged - this.signed;
+    const limit = this.policy.everyEntries;
+    // start early enough that what arrives while signing (with room to spare) fits under the limit, and no earlier than half of it
+    const start = Math.max(limit / 2, limit - 1.5 * this.arrivingWhileSigning);
+    if (uncovered <= 0 || (uncovered < start && this.waiting.length === 0)) {
+      this.admitWaiting();
+      return;
+    }
     this.signingByCount = true;
+    const from = this.acknowledged;
     void afterTheirNextBatch()
-      .then(() => this.checkpointIfGrown())
-      .catch(() => undefined)
-      .finally(() => {
-        this.signingByCount = false;
-        this.signByCount();
-      });
+      .then(async () => {
+        if ((await this.store.size()) <= this.signed) return;
+        // stored in the database meanwhile; a failure there is repaired when the node next opens
+        (await this.sign()).stored.catch(() => undefined);
+      })
+      .then(
+        () => {
+          // a moving average of the entries answered while a checkpoint was signed
+          this.arrivingWhileSigning = Math.round((3 * this.arrivingWhileSigning + (this.acknowledged - from)) / 4);
+          this.signingByCount = false;
+          this.admitWaiting();
+          this.signByCount();
+        },
+        (e: unknown) => {
+          this.signingByCount = false;
+          for (const w of this.waiting.splice(0)) w.refuse(e);
+          this.notifyIdle();
+        },
+      );
   }
 
   private async checkpointIfGrown(): Promise<void> {
@@ -273,35 +346,52 @@ export class LedgerService {
   /**
    * Signs a checkpoint for the current size (or returns the latest if the log
    * has not grown): checked against the kept checkpoint, kept (the commit
-   * point), then stored in the database.
+   * point), then stored in the database; resolves once it is stored there too.
    */
-  checkpoint(): Promise<StoredCheckpoint> {
-    // one signing at a time; a caller arriving mid-signing waits and then signs the newer size
-    const run = async (): Promise<StoredCheckpoint> => {
+  async checkpoint(): Promise<StoredCheckpoint> {
+    const { checkpoint, stored } = await this.sign();
+    await stored;
+    return checkpoint;
+  }
+
+  /**
+   * One signing at a time: a caller arriving mid-signing waits, then signs
+   * the newer size. A signing ends when the checkpoint is kept; storing it
+   * in the database (`stored`) overlaps the next appends and the next
+   * signing. A crash before it is stored loses nothing: opening puts the
+   * kept checkpoint back into the database.
+   */
+  private sign(): Promise<{ readonly checkpoint: StoredCheckpoint; readonly stored: Promise<void> }> {
+    const run = async (): Promise<{ checkpoint: StoredCheckpoint; stored: Promise<void> }> => {
       if (this.unusable) throw this.unusable;
       const size = await this.store.size();
       const keeping = this.keeping;
       if (keeping !== undefined && keeping.kept.size === size) {
         await this.requireConsistent(size);
-        return { size, root: keeping.kept.root, note: keeping.kept.note };
+        return { checkpoint: { size, root: keeping.kept.root, note: keeping.kept.note }, stored: Promise.resolve() };
       }
-      const latest = await this.store.latestCheckpoint();
-      if (keeping === undefined && latest && latest.size === size) return latest;
+      if (keeping === undefined) {
+        const latest = await this.store.latestCheckpoint();
+        if (latest && latest.size === size) return { checkpoint: latest, stored: Promise.resolve() };
+      }
       if (!this.signer) throw new ConcordError('KEY_INVALID', 'this node has no signer key');
       const root = await this.rootAt(size);
       await this.requireConsistent(size, root);
       const note = signCheckpoint({ origin: this.origin, size, root, extensions: [] }, this.signer);
-      const cp = { size, root, note };
+      const checkpoint = { size, root, note };
       if (keeping !== undefined) {
         await replaceKeptCheckpoint(keeping.dir, keeping.kept, note, this.verifier, this.origin);
         keeping.kept = { note, size, root };
       }
       this.signed = Math.max(this.signed, size);
-      await this.store.saveCheckpoint(cp);
-      return cp;
+      this.admitWaiting();
+      return { checkpoint, stored: this.store.saveCheckpoint(checkpoint).then(() => undefined) };
     };
-    const next = (this.signing ?? Promise.resolve(undefined)).then(run, run);
-    this.signing = next;
+    const next = (this.signing ?? Promise.resolve()).then(run, run);
+    this.signing = next.then(
+      () => undefined,
+      () => undefined,
+    );
     return next;
   }
 
@@ -450,6 +540,8 @@ export class LedgerService {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     try {
+      // the appends on their way and those waiting for a signature are answered first, and covered below
+      if (this.outstanding > 0 || this.waiting.length > 0) await new Promise<void>((done) => this.whenIdle.push(done));
       if (this.signer && !this.unusable) await this.checkpointIfGrown();
     } finally {
       await this.signing?.catch(() => undefined);

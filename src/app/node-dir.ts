@@ -15,7 +15,7 @@ import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ConcordError } from '../errors.ts';
 import { signCheckpoint } from '../ledger/checkpoint.ts';
-import { EMPTY_ROOT } from '../ledger/merkle.ts';
+import { EMPTY_ROOT } from '../ledger/merkle/hash.ts';
 import { generateSigner, parseSignerKey, parseVerifierKey, type Signer, type Verifier } from '../ledger/note.ts';
 import { createLedgerDatabase } from '../store/sqlite/ledger-store.ts';
 import { KEPT_CHECKPOINT_FILE } from './kept-checkpoint.ts';

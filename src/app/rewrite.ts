@@ -5,7 +5,7 @@
  * tiles as they complete, then with the signed checkpoints the database
  * holds. Only run when the consistency check has already failed.
  */
-import { leafHashText, type Hash } from '../ledger/merkle.ts';
+import { leafHashText, type Hash } from '../ledger/merkle/hash.ts';
 import { openCheckpoint } from '../ledger/checkpoint.ts';
 import type { Verifier } from '../ledger/note.ts';
 import { HASH_SIZE, TileEdge } from '../ledger/tiles.ts';

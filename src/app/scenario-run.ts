@@ -6,7 +6,7 @@
  */
 import { ConcordError, isConcordError } from '../errors.ts';
 import type { EntryDraft } from '../ledger/entry.ts';
-import { EMPTY_ROOT } from '../ledger/merkle.ts';
+import { EMPTY_ROOT } from '../ledger/merkle/hash.ts';
 import type { ProtocolBook } from '../policy/index.ts';
 import type { Appended, LedgerStore } from '../store/store.ts';
 import { CoordinationService, type EventLedger } from './coordination.ts';

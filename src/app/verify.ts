@@ -17,7 +17,7 @@ import { verifyBundleText } from '../ledger/bundle.ts';
 import { openCheckpoint } from '../ledger/checkpoint.ts';
 import { checkDisclosures, checkEntryText, undisclosed, type Disclosure } from '../ledger/entry.ts';
 import { EntryRunReader, type StoredRunResult } from '../store/sqlite/entry-runs.ts';
-import type { Hash } from '../ledger/merkle.ts';
+import type { Hash } from '../ledger/merkle/hash.ts';
 import type { Verifier } from '../ledger/note.ts';
 import { Report } from '../ledger/report.ts';
 import { HASH_SIZE, TileEdge, type TileId } from '../ledger/tiles.ts';

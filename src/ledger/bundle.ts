@@ -7,7 +7,8 @@
 import { canonicalize } from './canonical.ts';
 import { openCheckpoint, type Checkpoint } from './checkpoint.ts';
 import { checkDisclosures, checkEntryText, type Disclosure } from './entry.ts';
-import { leafHash, verifyConsistency, verifyInclusion, type Hash } from './merkle.ts';
+import { leafHash, type Hash } from './merkle/hash.ts';
+import { verifyConsistency, verifyInclusion } from './merkle/verify.ts';
 import { parseVerifierKey, type Verifier } from './note.ts';
 import { Report } from './report.ts';
 

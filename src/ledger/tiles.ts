@@ -4,8 +4,8 @@
  * any log size needs O(log n) tiles, never a rescan. Pure: the store reads and
  * writes the tile bytes; this module does the arithmetic and the hashing.
  */
-import type { Hash, NodeId } from './merkle.ts';
-import { EMPTY_ROOT, HASH_SIZE, nodeHash, nodeHashInto } from './merkle.ts';
+import { EMPTY_ROOT, HASH_SIZE, nodeHash, nodeHashInto, type Hash } from './merkle/hash.ts';
+import type { NodeId } from './merkle/ranges.ts';
 
 export { HASH_SIZE };
 

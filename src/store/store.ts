@@ -4,7 +4,8 @@
  * suite against every implementation.
  */
 import type { Disclosure, EntryDraft } from '../ledger/entry.ts';
-import type { Hash, NodeId } from '../ledger/merkle.ts';
+import type { Hash } from '../ledger/merkle/hash.ts';
+import type { NodeId } from '../ledger/merkle/ranges.ts';
 import type { TileId } from '../ledger/tiles.ts';
 
 /** what an append acknowledges: the entry is durably stored at `index` */

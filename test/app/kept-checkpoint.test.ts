@@ -5,7 +5,8 @@
  * exit 3 from the CLI, and nothing is appended or signed after it.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { LedgerService } from '../../src/app/ledger.ts';
@@ -195,6 +196,45 @@ describe('the kept checkpoint', () => {
     } finally {
       await a.close();
       await b.close().catch(() => undefined);
+    }
+  });
+
+  it('a lock left by a process that died is broken: one naming a dead pid, this pid (reused after a restart), or none for a second', async () => {
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
+    for (const [holder, ageS] of [[dead, 0], [String(process.pid), 0], ['', 5]] as const) {
+      const dir = copy();
+      const lockPath = join(dir, 'checkpoint.lock');
+      writeFileSync(lockPath, holder);
+      if (ageS > 0) utimesSync(lockPath, Date.now() / 1000 - ageS, Date.now() / 1000 - ageS);
+      const ledger = await LedgerService.open(dir, { checkpoints: { everyMs: 0, everyEntries: 0 } });
+      try {
+        await ledger.append([draftAt(SIZE)]);
+        const cp = await ledger.checkpoint();
+        assert.equal(cp.size, SIZE + 1, `signed past a lock holding ${JSON.stringify(holder)}`);
+        assert.equal(keptSize(dir), SIZE + 1);
+        assert.ok(!existsSync(lockPath), 'the lock is released after signing');
+      } finally {
+        await ledger.close();
+      }
+    }
+  });
+
+  it('a lock held by a live process stops signing with LEDGER_CONTENDED, naming it; nothing is kept', async () => {
+    const dir = copy();
+    const holder = spawn(process.execPath, ['-e', 'setTimeout(() => {}, 60000)'], { stdio: 'ignore' });
+    try {
+      writeFileSync(join(dir, 'checkpoint.lock'), String(holder.pid));
+      const ledger = await LedgerService.open(dir, { checkpoints: { everyMs: 0, everyEntries: 0 } });
+      try {
+        await ledger.append([draftAt(SIZE)]);
+        await assert.rejects(ledger.checkpoint(), (e: unknown) => isConcordError(e, 'LEDGER_CONTENDED') && e.message.includes(`process ${holder.pid} holds`));
+        assert.equal(keptSize(dir), SIZE);
+      } finally {
+        holder.kill();
+        await ledger.close().catch(() => undefined);
+      }
+    } finally {
+      holder.kill();
     }
   });
 });

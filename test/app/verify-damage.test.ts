@@ -10,9 +10,10 @@ import { closeSync, openSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
+import { LedgerService } from '../../src/app/ledger.ts';
 import { verifyDataDir } from '../../src/app/verify.ts';
 import { cli } from '../helpers/cli.ts';
-import { buildDataDir, copyDir, tempRoot, withDb, type BuiltDir } from '../helpers/data-dir.ts';
+import { buildDataDir, copyDir, draftAt, tempRoot, withDb, type BuiltDir } from '../helpers/data-dir.ts';
 
 const root = tempRoot('concord-verify-damage-');
 after(() => root.cleanup());
@@ -47,6 +48,23 @@ describe('verify reads everything the node and state rely on', () => {
     assert.ok(found.some((p) => /^entry 9: its incident column says inc-other/.test(p)), found.join('\n'));
     const out = await cli(['verify', dir]);
     assert.equal(out.code, 1);
+  });
+
+  it("an edited received column of the last entry neither stops nor moves the node's clock", async () => {
+    for (const received of ['garbage', '9999-12-31T23:59:59.999Z']) {
+      const dir = copy();
+      withDb(dir, (db) => db.prepare('UPDATE entries SET received = ? WHERE idx = ?').run(received, SIZE - 1));
+      const ledger = await LedgerService.open(dir, { clock: () => Date.parse('2026-06-02T00:00:00.000Z'), checkpoints: { everyMs: 0, everyEntries: 0 } });
+      try {
+        const [next] = await ledger.append([draftAt(SIZE)]);
+        // the next entry follows the receive time in the last entry's text, not the edited column
+        assert.equal(next!.received, '2026-06-02T00:00:00.000Z');
+      } finally {
+        await ledger.close();
+      }
+      const found = await problems(dir);
+      assert.ok(found.some((p) => p.startsWith(`entry ${SIZE - 1}: its received column says ${received}`)), found.join('\n'));
+    }
   });
 
   it('a deleted disclosure of a sealed value is reported', async () => {

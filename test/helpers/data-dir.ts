@@ -9,10 +9,10 @@ import Database from 'better-sqlite3';
 import { LedgerService } from '../../src/app/ledger.ts';
 import { initNodeDir, loadSigner, openNodeDir } from '../../src/app/node-dir.ts';
 import type { EntryDraft } from '../../src/ledger/entry.ts';
-import { leafHashText, type Hash } from '../../src/ledger/merkle.ts';
+import { leafHashText, type Hash } from '../../src/ledger/merkle/hash.ts';
 import type { Signer } from '../../src/ledger/note.ts';
 import { TileEdge } from '../../src/ledger/tiles.ts';
-import { tileKey as storeTileKey, tileOfKey } from '../../src/store/sqlite/ledger-store.ts';
+import { tileKey as storeTileKey, tileOfKey } from '../../src/store/sqlite/schema.ts';
 
 /** A temporary directory under os.tmpdir(); call `cleanup` in after(). */
 export function tempRoot(prefix = 'concord-test-'): { path: string; cleanup: () => void } {

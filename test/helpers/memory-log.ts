@@ -6,7 +6,7 @@ import { createHash } from 'node:crypto';
 import { signCheckpoint } from '../../src/ledger/checkpoint.ts';
 import { BUNDLE_FORMAT, type Bundle, type BundleEntry } from '../../src/ledger/bundle.ts';
 import { buildEntry, type BuiltEntry, type EntryDraft } from '../../src/ledger/entry.ts';
-import { MemoryTree } from '../../src/ledger/merkle.ts';
+import { MemoryTree } from '../../src/ledger/merkle/memory-tree.ts';
 import { generateSigner, parseSignerKey, parseVerifierKey, type Signer, type Verifier } from '../../src/ledger/note.ts';
 
 export interface MemoryLog {

@@ -1,5 +1,5 @@
 /**
- * TileEdge against the reference MemoryTree (src/ledger/merkle.ts): whatever
+ * TileEdge against the reference MemoryTree (src/ledger/merkle/memory-tree.ts): whatever
  * the batch sizes, it reports exactly the full tiles of the tree, in the
  * order they complete, each with the root of the subtree it spans, and its
  * root() is MTH of the leaves so far. Rebuilt the way the SQLite store
@@ -11,7 +11,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { EMPTY_ROOT, MemoryTree, type Hash } from '../../src/ledger/merkle.ts';
+import { EMPTY_ROOT, type Hash } from '../../src/ledger/merkle/hash.ts';
+import { MemoryTree } from '../../src/ledger/merkle/memory-tree.ts';
 import { HASH_SIZE, TILE_HEIGHT, TILE_WIDTH, TileEdge, tileCount, type FullTile } from '../../src/ledger/tiles.ts';
 
 /** leaves for sizes across the first level-1 tile (65,536 leaves) and a little beyond */

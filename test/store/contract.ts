@@ -7,7 +7,12 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { isConcordError } from '../../src/errors.ts';
 import { checkEntryText, type EntryDraft } from '../../src/ledger/entry.ts';
-import { leafHash, MemoryTree, rootHash, inclusionProof, verifyInclusion, type NodeId } from '../../src/ledger/merkle.ts';
+import { leafHash } from '../../src/ledger/merkle/hash.ts';
+import { MemoryTree } from '../../src/ledger/merkle/memory-tree.ts';
+import { inclusionProof } from '../../src/ledger/merkle/proof.ts';
+import type { NodeId } from '../../src/ledger/merkle/ranges.ts';
+import { rootHash } from '../../src/ledger/merkle/tree-hash.ts';
+import { verifyInclusion } from '../../src/ledger/merkle/verify.ts';
 import type { LedgerStore } from '../../src/store/store.ts';
 
 export interface StoreFactory {

@@ -1,5 +1,5 @@
 import { ON_DEMAND_CHECKPOINTS, withLedger } from '../../app/ledger.ts';
-import { verifyConsistency, verifyInclusion } from '../../ledger/merkle.ts';
+import { verifyConsistency, verifyInclusion } from '../../ledger/merkle/verify.ts';
 import { DATA_OPTION, JSON_OPTION, flag, optionalIndex, requireString, parseIndex } from '../args.ts';
 import type { CliCommand } from '../command.ts';
 import { printJson } from '../output.ts';

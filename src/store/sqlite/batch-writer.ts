@@ -12,7 +12,7 @@
  * batch before it failed) writes nothing.
  */
 import Database from 'better-sqlite3';
-import { leafHashText } from '../../ledger/merkle.ts';
+import { leafHashText } from '../../ledger/merkle/hash.ts';
 
 /** one sealed value kept beside its entry: index, JSON pointer, salt, JSON text of the value */
 export type DisclosureRow = readonly [index: number, path: string, salt: string, value: string];

@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { checkEntryRun, type EntryColumns, type EntryRunResult } from '../../ledger/entry.ts';
-import { leafHash, leafHashText } from '../../ledger/merkle.ts';
+import { leafHash, leafHashText } from '../../ledger/merkle/hash.ts';
 
 /** below this many entries the verifier stays on the main thread */
 const WORKER_THRESHOLD = Number(process.env.CONCORD_VERIFY_WORKER_THRESHOLD ?? 50_000);

@@ -5,11 +5,11 @@
  * edge of the tree is derived at open from the last (< 256) entries and the
  * roots of the full tiles, so a batch writes little more than its rows.
  *
- * Appends queued while the event loop turns are built on this thread
- * (canonical text, leaf hashes, tiles) in chunks, each sent to the writer
- * thread as soon as it is built (batch-writer.ts). The writer thread commits
- * whatever has queued up in one transaction, so this thread builds while the
- * last group is fsynced and the group grows when the disk is slow.
+ * This file opens the database, derives the committed tree from it (open and
+ * recovery, `recover`) and answers the reads: entries, disclosures, tiles,
+ * proof nodes, checkpoints. Appends and checkpoints go through the append
+ * pipeline (append-pipeline.ts): group commit on the writer thread, retries
+ * after a failed batch, closing.
  *
  * Commit point: the COMMIT of the batch's transaction (an fsync of the WAL
  * under synchronous=FULL). Before it nothing of the batch exists; after it
@@ -21,11 +21,14 @@
 import Database from 'better-sqlite3';
 import { randomBytes } from 'node:crypto';
 import { ConcordError } from '../../errors.ts';
-import { buildEntry, parseDraft, type BuiltEntry, type Disclosure, type EntryDraft, type JsonValue } from '../../ledger/entry.ts';
-import { leafHashText, type Hash, type NodeId } from '../../ledger/merkle.ts';
-import { ExpandedTile, TILE_HEIGHT, TILE_WIDTH, TileEdge, tileCount, type FullTile, type TileId } from '../../ledger/tiles.ts';
+import type { Disclosure, EntryDraft, JsonValue } from '../../ledger/entry.ts';
+import { leafHashText, type Hash } from '../../ledger/merkle/hash.ts';
+import type { NodeId } from '../../ledger/merkle/ranges.ts';
+import { ExpandedTile, TILE_HEIGHT, TILE_WIDTH, TileEdge, tileCount, type TileId } from '../../ledger/tiles.ts';
 import type { Appended, EntryFilter, LedgerStore, StoredCheckpoint, StoredEntry } from '../store.ts';
-import type { CheckpointWrite, DisclosureRow, TileRow, WriteRefusal, WriteSink } from './batch-writer.ts';
+import { AppendPipeline, type CommittedTree } from './append-pipeline.ts';
+import type { WriteSink } from './batch-writer.ts';
+import { SCHEMA, tileKey, tileOfKey } from './schema.ts';
 import { LedgerWriter } from './writer-thread.ts';
 
 export interface SqliteStoreOptions {
@@ -48,34 +51,6 @@ export interface SqliteStoreOptions {
   /** where writes go (default: the process's writer thread); tests put a stand-in here */
   readonly writer?: (path: string) => WriteSink;
 }
-
-/** the entries table and its index (the ledger bench's raw reference inserts into the same) */
-export const ENTRIES_SCHEMA = `
-CREATE TABLE IF NOT EXISTS entries (
-  idx INTEGER PRIMARY KEY,
-  received TEXT NOT NULL,
-  type TEXT NOT NULL,
-  incident TEXT,
-  text TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS entries_by_incident ON entries(incident, idx) WHERE incident IS NOT NULL;
-`;
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-${ENTRIES_SCHEMA}
-CREATE TABLE IF NOT EXISTS disclosures (
-  idx INTEGER NOT NULL,
-  path TEXT NOT NULL,
-  salt TEXT NOT NULL,
-  value TEXT NOT NULL,
-  PRIMARY KEY (idx, path)
-);
--- full tiles only; tile_key = level * 2^44 + index (C2SP tlog-tiles coordinates);
--- root = the hash of the subtree the tile spans (the tile's hash one level up)
-CREATE TABLE IF NOT EXISTS tiles (tile_key INTEGER PRIMARY KEY, hashes BLOB NOT NULL, root BLOB NOT NULL);
-CREATE TABLE IF NOT EXISTS checkpoints (size INTEGER PRIMARY KEY, root BLOB NOT NULL, note TEXT NOT NULL);
-`;
 
 /**
  * Creates the database of a new log (`concord init`), and nothing else: a
@@ -102,87 +77,40 @@ export function createLedgerDatabase(path: string, origin: string): void {
   }
 }
 
-const TILE_KEY_SHIFT = 2 ** 44;
-/** the tiles table's key of a tile: level * 2^44 + index */
-export const tileKey = (id: TileId): number => id.level * TILE_KEY_SHIFT + id.index;
-/** the tile a tiles table key names */
-export const tileOfKey = (key: number): TileId => ({ level: Math.floor(key / TILE_KEY_SHIFT), index: key % TILE_KEY_SHIFT });
 const READ_CHUNK = 2048;
 
 /**
- * The most entries built before they are sent to the writer thread (tuned
- * with `npm run bench -- ledger`). With N appenders that each wait for their
- * answer, about half are committed while the other half is built: two
- * fsyncs per N appends, but building and committing overlap. Measured on 2
- * cores with 100 appenders, one transaction for all N is slower: 115,000
- * appends/s sent at once, 113,000-119,000 streamed into one open
- * transaction in chunks of 25, against 123,000-138,000 for two lanes.
+ * The receive time of the last entry, which the next entries may not precede.
+ * Read from the entry's text (what its leaf hash covers), not from the
+ * received column beside it: a column edited on disk must not move the clock.
  */
-const SEND_CHUNK = 50;
-/** how often a batch is built again after finding another process appended first */
-const MAX_STALE_RETRIES = 5;
-
-interface Pending {
-  readonly drafts: readonly EntryDraft[];
-  readonly resolve: (a: Appended[]) => void;
-  readonly reject: (e: unknown) => void;
-  /** times this append was refused because the log on disk had moved on */
-  stale: number;
-  /** its batch failed: it goes again in a batch of its own, so only a call that fails alone is refused */
-  alone: boolean;
-}
-
-/** a batch sent to the writer thread and not yet answered */
-interface InFlight {
-  readonly calls: readonly Pending[];
-  readonly results: readonly Appended[][];
-  /** the tree edge once this batch is committed */
-  readonly edgeAfter: TileEdge;
-  /** the leaf hash of its last entry */
-  readonly lastLeaf: Hash;
-  readonly entries: number;
+function lastReceivedMs(idx: number | null, text: unknown): number {
+  if (idx === null) return 0;
+  let received: unknown;
+  try {
+    received = typeof text === 'string' ? (JSON.parse(text) as { received?: unknown }).received : undefined;
+  } catch {
+    received = undefined;
+  }
+  const ms = typeof received === 'string' ? Date.parse(received) : NaN;
+  if (Number.isNaN(ms)) throw new ConcordError('LEDGER_CORRUPT', `entry ${idx} has no readable receive time`);
+  return ms;
 }
 
 export class SqliteLedgerStore implements LedgerStore {
   readonly origin: string;
   private readonly db: Database.Database;
   private readonly reader: Database.Database;
-  private readonly clock: () => number;
-  private readonly salt: () => Uint8Array;
   private readonly cacheSize: number;
-  /** the tree as committed: what size(), proofs and tiles answer from */
-  private edge: TileEdge;
-  /** the leaf hash of the last committed entry */
-  private lastLeaf: Hash | undefined;
   private readonly readonlyView: boolean;
-  private readonly path: string;
-  private writer: WriteSink | undefined;
-  private readonly openWriter: (path: string) => WriteSink;
-  /** calls whose batch had no answer (the writer thread stopped): what they would have stored */
-  private uncertain = new Map<Pending, Appended[]>();
-  private lastReceivedMs: number;
-  private queue: Pending[] = [];
-  private inFlight: InFlight[] = [];
-  /** a batch failed: later ones fail too (they were built on it); the store recovers once all are answered */
-  private broken = false;
-  /** appends to send again after recovery, in their original order */
-  private retry: Pending[] = [];
-  /** recovery failed: the store takes no more appends */
-  private unusable: ConcordError | undefined;
-  private drained: Array<() => void> = [];
-  /**
-   * checkpoints to store, held while appends are in flight so that each goes
-   * to the writer thread right behind the next batch and shares its commit
-   * (sent at once, each would cost a commit of its own)
-   */
-  private checkpointQueue: Array<{ readonly checkpoint: CheckpointWrite; readonly done: (r: WriteRefusal | undefined) => void }> = [];
-  /** batches committed and the entries in them (the writer thread may commit several batches in one transaction) */
-  readonly commits = { batches: 0, entries: 0 };
-  private flushScheduled = false;
+  /** appends and checkpoints; holds the tree as committed (`pipeline.edge`), which the reads answer from */
+  private readonly pipeline: AppendPipeline;
   private closing: Promise<void> | undefined;
   private readonly cache = new Map<number, ExpandedTile>();
+  /** the partial tiles of `partialCacheEdge`, expanded (dropped when the committed edge moves) */
   private partialCache = new Map<number, ExpandedTile>();
-  /** the root of `edge`, worked out once per committed edge */
+  private partialCacheEdge: TileEdge | undefined;
+  /** the root of the committed edge, worked out once per edge */
   private rootOfEdge: { readonly edge: TileEdge; readonly root: Hash } | undefined;
   private readonly stmts: ReturnType<SqliteLedgerStore['prepare']>;
 
@@ -190,17 +118,23 @@ export class SqliteLedgerStore implements LedgerStore {
     this.db = db;
     this.reader = reader;
     this.origin = origin;
-    this.path = opts.path;
-    this.openWriter = opts.writer ?? ((path) => new LedgerWriter(path));
-    this.clock = opts.clock ?? Date.now;
-    this.salt = opts.salt ?? (() => randomBytes(16));
     this.cacheSize = opts.tileCacheSize ?? 4096;
     this.readonlyView = opts.readonly ?? false;
     this.stmts = this.prepare();
-    const recovered = this.readonlyView ? { edge: new TileEdge(0, []), lastReceivedMs: 0, lastLeaf: undefined } : this.recover();
-    this.edge = recovered.edge;
-    this.lastLeaf = recovered.lastLeaf;
-    this.lastReceivedMs = recovered.lastReceivedMs;
+    const openWriter = opts.writer ?? ((path) => new LedgerWriter(path));
+    this.pipeline = new AppendPipeline({
+      origin,
+      log: { recover: () => this.recover(), textAt: (index) => this.stmts.getEntry.get(index)?.text },
+      openWriter: () => openWriter(opts.path),
+      clock: opts.clock ?? Date.now,
+      salt: opts.salt ?? (() => randomBytes(16)),
+      readonly: this.readonlyView,
+    });
+  }
+
+  /** batches committed and the entries in them (the writer thread may commit several batches in one transaction) */
+  get commits(): { readonly batches: number; readonly entries: number } {
+    return this.pipeline.commits;
   }
 
   static open(opts: SqliteStoreOptions): SqliteLedgerStore {
@@ -253,7 +187,7 @@ export class SqliteLedgerStore implements LedgerStore {
       getTile: r.prepare<[number], { hashes: Buffer }>('SELECT hashes FROM tiles WHERE tile_key = ?'),
       firstTileFrom: r.prepare<[number, number], { tile_key: number }>('SELECT tile_key FROM tiles WHERE tile_key >= ? AND tile_key < ? ORDER BY tile_key LIMIT 1'),
       getTileRow: r.prepare<[number], { hashes: Buffer; root: Buffer }>('SELECT hashes, root FROM tiles WHERE tile_key = ?'),
-      maxIndex: db.prepare<[], { idx: number | null; received: string | null; text: string | null }>('SELECT idx, received, text FROM entries ORDER BY idx DESC LIMIT 1'),
+      maxIndex: db.prepare<[], { idx: number | null; text: unknown }>('SELECT idx, text FROM entries ORDER BY idx DESC LIMIT 1'),
       tileExists: r.prepare<[number], { one: number }>('SELECT 1 AS one FROM tiles WHERE tile_key = ?'),
       readRange: r.prepare<[number, number, number], { idx: number; text: string }>('SELECT idx, text FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx LIMIT ?'),
       readIncident: r.prepare<[string, number, number, number], { idx: number; text: string }>(
@@ -279,7 +213,7 @@ export class SqliteLedgerStore implements LedgerStore {
    * the roots of the full tiles below it. Checks the full tiles the entries
    * need are there.
    */
-  private recover(): { edge: TileEdge; lastReceivedMs: number; lastLeaf: Hash | undefined } {
+  private recover(): CommittedTree {
     const last = this.stmts.maxIndex.get();
     const size = last?.idx === null || last?.idx === undefined ? 0 : last.idx + 1;
     const partials: Array<Buffer | undefined> = [];
@@ -313,7 +247,7 @@ export class SqliteLedgerStore implements LedgerStore {
     } catch (e) {
       throw new ConcordError('LEDGER_CORRUPT', (e as Error).message);
     }
-    return { edge, lastReceivedMs: last?.received ? Date.parse(last.received) : 0, lastLeaf: typeof last?.text === 'string' ? leafHashText(last.text) : undefined };
+    return { edge, lastReceivedMs: last ? lastReceivedMs(last.idx, last.text) : 0, lastLeaf: typeof last?.text === 'string' ? leafHashText(last.text) : undefined };
   }
 
   async size(): Promise<number> {
@@ -321,7 +255,7 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   private committedSize(): number {
-    if (!this.readonlyView) return this.edge.size;
+    if (!this.readonlyView) return this.pipeline.edge.size;
     const last = this.stmts.readerMaxIndex.get();
     return last?.idx === null || last?.idx === undefined ? 0 : Number(last.idx) + 1;
   }
@@ -343,197 +277,7 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   append(drafts: readonly EntryDraft[]): Promise<Appended[]> {
-    if (this.closing) return Promise.reject(new ConcordError('LEDGER_CLOSED', 'the ledger is closed'));
-    if (this.readonlyView) return Promise.reject(new ConcordError('LEDGER_CLOSED', 'the ledger is open read-only'));
-    if (this.unusable) return Promise.reject(this.unusable);
-    let checked: EntryDraft[];
-    try {
-      checked = drafts.map((d) => parseDraft(d));
-    } catch (e) {
-      return Promise.reject(e);
-    }
-    if (checked.length === 0) return Promise.resolve([]);
-    return new Promise((resolve, reject) => {
-      this.queue.push({ drafts: checked, resolve, reject, stale: 0, alone: false });
-      this.scheduleFlush();
-    });
-  }
-
-  /** the tree after every batch sent to the writer thread: where the next batch is built */
-  private get building(): TileEdge {
-    return this.inFlight[this.inFlight.length - 1]?.edgeAfter ?? this.edge;
-  }
-
-  /** the leaf hash of the last entry in `building`: a batch commits only on top of exactly that entry */
-  private get buildingLast(): Hash | undefined {
-    return this.inFlight[this.inFlight.length - 1]?.lastLeaf ?? this.lastLeaf;
-  }
-
-  /** nothing queued, in flight, waiting to be sent again or about to be flushed */
-  private get idle(): boolean {
-    return this.queue.length === 0 && this.inFlight.length === 0 && this.retry.length === 0 && this.checkpointQueue.length === 0 && !this.flushScheduled;
-  }
-
-  private scheduleFlush(): void {
-    if (this.flushScheduled) return;
-    this.flushScheduled = true;
-    // group commit: everything queued until the event loop turns goes in one batch
-    setImmediate(() => this.flush());
-  }
-
-  private flush(): void {
-    this.flushScheduled = false;
-    // Sent in chunks, each as soon as it is built: the writer thread commits
-    // the first while this thread builds the next, and takes every chunk
-    // that queued up meanwhile in one transaction. So the group committed
-    // grows with the load and this thread never waits for an fsync.
-    while (!this.broken && this.queue.length > 0) {
-      let taken = 0;
-      let n = 0;
-      while (taken < this.queue.length) {
-        const call = this.queue[taken] as Pending;
-        if (n > 0 && (call.alone || n + call.drafts.length > SEND_CHUNK)) break;
-        n += call.drafts.length;
-        taken++;
-        if (call.alone) break;
-      }
-      this.send(this.queue.splice(0, taken));
-    }
-    // behind the batches just sent (the writer thread takes them together), or alone if none was
-    if (this.checkpointQueue.length > 0 && this.writer !== undefined) {
-      for (const c of this.checkpointQueue.splice(0)) void this.writer.checkpoint(c.checkpoint).then(c.done);
-    }
-    this.notifyIfDrained();
-  }
-
-  /** builds a batch on the edge of everything sent so far and sends it to the writer thread */
-  private send(batch: Pending[]): void {
-    const receivedMs = Math.max(this.clock(), this.lastReceivedMs);
-    const received = new Date(receivedMs).toISOString();
-    const expectedSize = this.building.size;
-    const calls: Pending[] = [];
-    const results: Appended[][] = [];
-    const leaves: Hash[] = [];
-    const texts: string[] = [];
-    const types: string[] = [];
-    const incidents: Array<string | null> = [];
-    const disclosures: DisclosureRow[] = [];
-    for (const call of batch) {
-      let built: BuiltEntry[];
-      try {
-        built = [];
-        for (const d of call.drafts) built.push(buildEntry(d, expectedSize + leaves.length + built.length, this.origin, received, this.salt));
-      } catch (e) {
-        call.reject(e);
-        continue;
-      }
-      const out: Appended[] = [];
-      for (const b of built) {
-        const h = leafHashText(b.text);
-        leaves.push(h);
-        texts.push(b.text);
-        types.push(b.entry.type);
-        incidents.push(b.entry.incident ?? null);
-        for (const d of b.disclosures) disclosures.push([b.entry.index, d.path, d.salt, JSON.stringify(d.value)]);
-        out.push({ index: b.entry.index, received, text: b.text, leafHash: h });
-      }
-      calls.push(call);
-      results.push(out);
-    }
-    if (calls.length === 0) return;
-    this.writer ??= this.openWriter(this.path);
-    const edgeAfter = this.building.clone();
-    const tiles: TileRow[] = edgeAfter.append(leaves).map((t: FullTile) => [tileKey(t.id), t.hashes, t.root]);
-    const base = this.buildingLast;
-    this.lastReceivedMs = receivedMs;
-    const flight: InFlight = { calls, results, edgeAfter, lastLeaf: leaves[leaves.length - 1] as Hash, entries: leaves.length };
-    this.inFlight.push(flight);
-    void this.writer.batch({ expectedSize, base: base ?? null, received, texts, types, incidents, disclosures, tiles }).then((refusal) => this.settle(flight, refusal));
-  }
-
-  /** the writer thread answered a batch (answers come in the order batches were sent) */
-  private settle(flight: InFlight, refusal: WriteRefusal | undefined): void {
-    this.inFlight.shift();
-    if (refusal === undefined) {
-      // committed: only now does the tree move forward and do callers hear of it
-      this.edge = flight.edgeAfter;
-      this.lastLeaf = flight.lastLeaf;
-      this.partialCache = new Map();
-      this.commits.batches++;
-      this.commits.entries += flight.entries;
-      flight.calls.forEach((call, i) => call.resolve(flight.results[i] as Appended[]));
-    } else {
-      const cause = !this.broken;
-      this.broken = true;
-      flight.calls.forEach((call, i) => {
-        if (refusal.kind === 'unknown') {
-          // committed or not, nobody said: recovery looks on disk before sending it again
-          this.uncertain.set(call, flight.results[i] as Appended[]);
-          this.retry.push(call);
-        } else if (!cause) {
-          // built on the batch that failed: not this append's fault, send it again
-          this.retry.push(call);
-        } else if (refusal.kind === 'stale' && call.stale < MAX_STALE_RETRIES) {
-          // another process appended since we last looked: catch up from disk, build again
-          call.stale++;
-          this.retry.push(call);
-        } else if (refusal.kind === 'failed' && flight.calls.length > 1) {
-          // one batch, one fate: find out which calls fail on their own
-          call.alone = true;
-          this.retry.push(call);
-        } else {
-          call.reject(
-            refusal.kind === 'stale'
-              ? new ConcordError('LEDGER_CONTENDED', 'append failed, nothing was stored: another process keeps appending to this ledger')
-              : new ConcordError('LEDGER_CORRUPT', `append failed, nothing was stored: ${refusal.kind === 'failed' ? refusal.message : refusal.kind}`),
-          );
-        }
-      });
-    }
-    if (this.broken && this.inFlight.length === 0) this.recoverAfterFailure();
-    // the callers just answered append again before the flush runs: held checkpoints go with their batch
-    if (this.queue.length > 0 || this.retry.length > 0 || this.checkpointQueue.length > 0) this.scheduleFlush();
-    this.notifyIfDrained();
-  }
-
-  /** every batch sent has been answered and one failed: start again from what is on disk */
-  private recoverAfterFailure(): void {
-    let again = this.retry.concat(this.queue);
-    this.retry = [];
-    this.queue = [];
-    try {
-      const recovered = this.recover();
-      if (this.uncertain.size > 0) again = again.filter((call) => !this.settleFromDisk(call));
-      this.edge = recovered.edge;
-      this.lastLeaf = recovered.lastLeaf;
-      this.lastReceivedMs = Math.max(this.lastReceivedMs, recovered.lastReceivedMs);
-      this.partialCache = new Map();
-      this.broken = false;
-      this.queue = again;
-    } catch (e) {
-      this.unusable = e instanceof ConcordError ? e : new ConcordError('LEDGER_CORRUPT', (e as Error).message);
-      for (const call of again) call.reject(this.unusable);
-    }
-  }
-
-  /**
-   * A call whose batch had no answer: if every entry it would have stored is
-   * on disk as built, the batch was committed; acknowledge it rather than
-   * append it twice. True when the call is settled.
-   */
-  private settleFromDisk(call: Pending): boolean {
-    const results = this.uncertain.get(call);
-    this.uncertain.delete(call);
-    if (results === undefined || !results.every((r) => this.stmts.getEntry.get(r.index)?.text === r.text)) return false;
-    call.resolve(results);
-    return true;
-  }
-
-  private notifyIfDrained(): void {
-    if (!this.idle) return;
-    const waiting = this.drained;
-    this.drained = [];
-    for (const done of waiting) done();
+    return this.pipeline.append(drafts);
   }
 
   async *entries(from: number, to: number, filter: EntryFilter = {}): AsyncIterable<StoredEntry> {
@@ -577,7 +321,7 @@ export class SqliteLedgerStore implements LedgerStore {
 
   committedRoot(): { readonly size: number; readonly root: Hash } | undefined {
     if (this.readonlyView) return undefined;
-    const edge = this.edge;
+    const edge = this.pipeline.edge;
     if (this.rootOfEdge?.edge !== edge) this.rootOfEdge = { edge, root: edge.root() };
     return { size: edge.size, root: this.rootOfEdge.root };
   }
@@ -585,7 +329,8 @@ export class SqliteLedgerStore implements LedgerStore {
   /** the tiles are local: nodes are looked up synchronously */
   nodeLookup(size: number): (id: NodeId) => Hash {
     if (this.readonlyView) throw new ConcordError('LEDGER_CLOSED', 'a read-only view serves no proofs');
-    if (size > this.edge.size) throw new ConcordError('BAD_INPUT', `tree size ${size} is beyond the log's ${this.edge.size} entries`);
+    const committed = this.pipeline.edge.size;
+    if (size > committed) throw new ConcordError('BAD_INPUT', `tree size ${size} is beyond the log's ${committed} entries`);
     return (id) => this.node(id, size);
   }
 
@@ -603,12 +348,17 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   private expandedTile(level: number, index: number): ExpandedTile | undefined {
-    const full = Math.floor(this.edge.size / TILE_WIDTH ** (level + 1));
+    const edge = this.pipeline.edge;
+    const full = Math.floor(edge.size / TILE_WIDTH ** (level + 1));
     if (index >= full) {
       // the partial tile at this level lives in memory (the edge)
+      if (this.partialCacheEdge !== edge) {
+        this.partialCache = new Map();
+        this.partialCacheEdge = edge;
+      }
       let t = this.partialCache.get(level);
       if (t === undefined) {
-        const bytes = this.edge.partialTile(level);
+        const bytes = edge.partialTile(level);
         if (bytes === undefined) return undefined;
         t = new ExpandedTile(bytes);
         this.partialCache.set(level, t);
@@ -650,22 +400,14 @@ export class SqliteLedgerStore implements LedgerStore {
   /** a full tile as stored, or the partial tile at the edge (C2SP tlog-tiles) */
   async tile(id: TileId): Promise<Buffer | undefined> {
     if (this.readonlyView) return this.stmts.getTile.get(tileKey(id))?.hashes;
-    const { full } = tileCount(this.edge.size, id.level);
-    if (id.index >= full) return id.index === full ? this.edge.partialTile(id.level) : undefined;
+    const edge = this.pipeline.edge;
+    const { full } = tileCount(edge.size, id.level);
+    if (id.index >= full) return id.index === full ? edge.partialTile(id.level) : undefined;
     return this.stmts.getTile.get(tileKey(id))?.hashes;
   }
 
-  async saveCheckpoint(cp: StoredCheckpoint): Promise<void> {
-    if (this.closing) throw new ConcordError('LEDGER_CLOSED', 'the ledger is closed');
-    if (this.readonlyView) throw new ConcordError('LEDGER_CLOSED', 'the ledger is open read-only');
-    const writer = (this.writer ??= this.openWriter(this.path));
-    const checkpoint: CheckpointWrite = { size: cp.size, root: cp.root, note: cp.note };
-    const refusal =
-      this.inFlight.length > 0 || this.queue.length > 0
-        ? await new Promise<WriteRefusal | undefined>((done) => this.checkpointQueue.push({ checkpoint, done }))
-        : await writer.checkpoint(checkpoint);
-    if (refusal?.kind === 'checkpoint_conflict') throw new ConcordError('LEDGER_CORRUPT', `a checkpoint for size ${cp.size} with another root is already stored`);
-    if (refusal !== undefined) throw new ConcordError('LEDGER_CORRUPT', `checkpoint not stored: ${refusal.kind === 'failed' ? refusal.message : refusal.kind}`);
+  saveCheckpoint(cp: StoredCheckpoint): Promise<void> {
+    return this.pipeline.saveCheckpoint(cp);
   }
 
   async checkpoints(): Promise<StoredCheckpoint[]> {
@@ -684,8 +426,7 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   private async shutDown(): Promise<void> {
-    if (!this.idle) await new Promise<void>((resolve) => this.drained.push(resolve));
-    await this.writer?.close();
+    await this.pipeline.close();
     this.endSnapshot();
     this.reader.close();
     this.db.close();

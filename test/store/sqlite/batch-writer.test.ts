@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { leafHashText } from '../../../src/ledger/merkle.ts';
+import { leafHashText } from '../../../src/ledger/merkle/hash.ts';
 import { BatchWriter, type BatchWrite } from '../../../src/store/sqlite/batch-writer.ts';
 import { SqliteLedgerStore } from '../../../src/store/sqlite/ledger-store.ts';
 
