@@ -1,9 +1,9 @@
 #!/usr/bin/env node
-// Runs the TypeScript sources directly through tsx: no build step after npm install.
-import { register } from 'tsx/esm/api';
+// Runs the compiled CLI in dist/ when it is current, else the TypeScript
+// sources through tsx (bin/dist.js says when and how).
+import { importEntry } from './dist.js';
 
-register();
-const { runCli } = await import('../src/cli/main.ts');
+const { runCli } = await importEntry('cli/main');
 const code = await runCli(process.argv.slice(2), {
   stdout: process.stdout,
   stderr: process.stderr,

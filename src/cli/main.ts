@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { ConcordError, type ErrorCode } from '../errors.ts';
 import { fileProblem } from '../files.ts';
 import type { CliCommand, CliIo } from './command.ts';
-import { COMMANDS } from './commands/index.ts';
+import { COMMANDS, type CommandEntry } from './commands/index.ts';
 import { oneLine } from './output.ts';
 
 /**
@@ -69,11 +69,11 @@ function topHelp(): string {
   ].join('\n');
 }
 
-function findCommand(words: string[]): { command: CliCommand; rest: string[] } | undefined {
-  let best: { command: CliCommand; rest: string[] } | undefined;
+function findCommand(words: string[]): { entry: CommandEntry; rest: string[] } | undefined {
+  let best: { entry: CommandEntry; rest: string[] } | undefined;
   for (const c of COMMANDS) {
-    if (c.path.every((w, i) => words[i] === w) && (!best || c.path.length > best.command.path.length)) {
-      best = { command: c, rest: words.slice(c.path.length) };
+    if (c.path.every((w, i) => words[i] === w) && (!best || c.path.length > best.entry.path.length)) {
+      best = { entry: c, rest: words.slice(c.path.length) };
     }
   }
   return best;
@@ -95,7 +95,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     return 2;
   }
-  const { command, rest } = found;
+  const { rest } = found;
+  // only now is the command's module (and what it needs) loaded
+  const command = await found.entry.load();
   if (rest.includes('--help') || rest.includes('-h')) {
     io.stdout.write(command.help.endsWith('\n') ? command.help : `${command.help}\n`);
     return 0;

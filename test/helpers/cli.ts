@@ -1,7 +1,9 @@
 /**
  * Running `concord`: in-process through runCli with captured streams (fast),
  * or as the real bin/concord.js child process (stdin, exit codes, the tsx
- * loader).
+ * loader). The child runs the sources (CONCORD_RUN_SOURCES=1), whether or
+ * not dist/ is current: the tests test src/, and test/cli/build.test.ts
+ * checks that the compiled CLI answers as they do.
  */
 import { spawn } from 'node:child_process';
 import { PassThrough, Readable, Writable } from 'node:stream';
@@ -43,10 +45,14 @@ export async function cli(argv: string[], opts: { stdin?: string; tty?: boolean;
 
 export const BIN = fileURLToPath(new URL('../../bin/concord.js', import.meta.url));
 
-/** The real `concord` in a child process; `input` is written to its stdin, then stdin is closed. */
-export function spawnCli(argv: string[], input?: string): Promise<CliResult> {
+/**
+ * The real `concord` in a child process; `input` is written to its stdin,
+ * then stdin is closed. `env` is added to the environment (with
+ * CONCORD_RUN_SOURCES: '0', bin/concord.js runs dist/ if it is current).
+ */
+export function spawnCli(argv: string[], input?: string, env: Readonly<Record<string, string>> = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...argv], { stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...argv], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, CONCORD_RUN_SOURCES: '1', ...env } });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (c: string) => (stdout += c));

@@ -1,25 +1,74 @@
 import type { CliCommand } from '../command.ts';
-import { appendCommand } from './append.ts';
-import { checkpointCommand } from './checkpoint.ts';
-import { exportBundleCommand } from './export.ts';
-import { initCommand } from './init.ts';
-import { consistencyCommand, inclusionCommand } from './proof.ts';
-import { protocolCheckCommand, protocolTestCommand } from './protocol.ts';
-import { scenarioRunCommand } from './scenario.ts';
-import { stateCommand } from './state.ts';
-import { verifyCommand } from './verify.ts';
+
+/**
+ * A command as `concord --help` lists it, and how to load it. A command's
+ * module, with what it imports (SQLite, the Cedar wasm, zod, YAML), is
+ * imported only when that command is run or its own --help is asked, so
+ * `concord --help` and a command that needs little start fast. `path` and
+ * `summary` repeat the command's own; test/cli/commands.test.ts checks that
+ * they agree.
+ */
+export interface CommandEntry {
+  readonly path: readonly string[];
+  readonly summary: string;
+  load(): Promise<CliCommand>;
+}
 
 /** every `concord` command, in the order --help lists them */
-export const COMMANDS: readonly CliCommand[] = [
-  initCommand,
-  appendCommand,
-  checkpointCommand,
-  inclusionCommand,
-  consistencyCommand,
-  exportBundleCommand,
-  verifyCommand,
-  scenarioRunCommand,
-  stateCommand,
-  protocolCheckCommand,
-  protocolTestCommand,
+export const COMMANDS: readonly CommandEntry[] = [
+  {
+    path: ['init'],
+    summary: 'create a new node: signing keys, database and log origin',
+    load: async () => (await import('./init.ts')).initCommand,
+  },
+  {
+    path: ['append'],
+    summary: 'append entries from NDJSON (one {"type","actor","body"} per line)',
+    load: async () => (await import('./append.ts')).appendCommand,
+  },
+  {
+    path: ['checkpoint'],
+    summary: 'sign (if the log grew) and print the latest checkpoint',
+    load: async () => (await import('./checkpoint.ts')).checkpointCommand,
+  },
+  {
+    path: ['proof', 'inclusion'],
+    summary: 'print an RFC 9162 inclusion proof for one entry',
+    load: async () => (await import('./proof.ts')).inclusionCommand,
+  },
+  {
+    path: ['proof', 'consistency'],
+    summary: 'print an RFC 9162 consistency proof between two tree sizes',
+    load: async () => (await import('./proof.ts')).consistencyCommand,
+  },
+  {
+    path: ['export', 'bundle'],
+    summary: 'write a verification bundle of selected entries (docs/bundle.md)',
+    load: async () => (await import('./export.ts')).exportBundleCommand,
+  },
+  {
+    path: ['verify'],
+    summary: 'verify a data directory or a bundle offline; exit 1 if anything is wrong',
+    load: async () => (await import('./verify.ts')).verifyCommand,
+  },
+  {
+    path: ['scenario', 'run'],
+    summary: 'replay a scenario file into a node and print the resulting state',
+    load: async () => (await import('./scenario.ts')).scenarioRunCommand,
+  },
+  {
+    path: ['state'],
+    summary: 'print the state of an incident, now or at a past moment',
+    load: async () => (await import('./state.ts')).stateCommand,
+  },
+  {
+    path: ['protocol', 'check'],
+    summary: 'evaluate a request file against protocols, without an incident',
+    load: async () => (await import('./protocol.ts')).protocolCheckCommand,
+  },
+  {
+    path: ['protocol', 'test'],
+    summary: 'run the test cases shipped with protocols (tests.yaml); exit 1 if any fails',
+    load: async () => (await import('./protocol.ts')).protocolTestCommand,
+  },
 ];
