@@ -163,6 +163,15 @@ describe('an invalid scenario file is rejected with FILE:LINE:, exit 2, and noth
     await rejected(badStart, lineWith(badStart, 'start: tonight'), /start: must be an RFC 3339/);
   });
 
+  it('a time the calendar does not have (February 30, hour 24, a leap second), which Date.parse would move to another instant', async () => {
+    const feb30 = edit(DEMO, 'start: 2026-06-01T20:00:00Z', 'start: 2026-02-30T20:00:00Z');
+    await rejected(feb30, lineWith(feb30, 'start: 2026-02-30'), /start: must be an RFC 3339/);
+    const hour24 = edit(DEMO, '  - at: 2026-06-01T20:42:00Z', '  - at: 2026-06-01T24:00:00Z');
+    await rejected(hour24, lineWith(hour24, 'T24:00:00Z'), /timeline\.4\.at: must be an RFC 3339/);
+    const leap = edit(DEMO, '  - at: 2026-06-01T20:42:00Z', '  - at: 2026-06-30T23:59:60Z');
+    await rejected(leap, lineWith(leap, 'T23:59:60Z'), /timeline\.4\.at: must be an RFC 3339/);
+  });
+
   it('a timeline running backwards', async () => {
     const text = edit(DEMO, '  - at: 2026-06-01T20:43:00Z', '  - at: 2026-06-01T20:40:00Z');
     await rejected(text, lineWith(text, '2026-06-01T20:40:00Z'), /timeline\.5\.at: 2026-06-01T20:40:00Z is earlier than the step before it/);

@@ -1,8 +1,6 @@
 import { checkRequestFile, runProtocolTests } from '../../app/protocol-files.ts';
-import { ConcordError } from '../../errors.ts';
-import { isRfc3339 } from '../../ledger/entry.ts';
 import { formatWarning, type PolicyWarning } from '../../policy/index.ts';
-import { JSON_OPTION, flag, optionalString, requireString } from '../args.ts';
+import { JSON_OPTION, flag, optionalTime, requireString } from '../args.ts';
 import type { CliCommand, CliIo } from '../command.ts';
 import { oneLine, printJson } from '../output.ts';
 
@@ -33,8 +31,7 @@ Options:
       --json          print the verdict as JSON, with a "warnings" array`,
   options: { ...JSON_OPTION, policies: { type: 'string' }, request: { type: 'string' }, at: { type: 'string' } },
   async run(args, io) {
-    const at = optionalString(args, 'at');
-    if (at !== undefined && !isRfc3339(at)) throw new ConcordError('BAD_USAGE', `--at must be an RFC 3339 time (got "${at}")`);
+    const at = optionalTime(args, 'at');
     const { verdict, warnings } = await checkRequestFile(requireString(args, 'policies'), requireString(args, 'request'), at);
     if (flag(args, 'json')) {
       printJson(io, { ...verdict, warnings });

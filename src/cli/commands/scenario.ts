@@ -1,8 +1,6 @@
 import { readScenario } from '../../app/scenario.ts';
 import { runScenario } from '../../app/scenario-run.ts';
-import { ConcordError } from '../../errors.ts';
-import { isRfc3339 } from '../../ledger/entry.ts';
-import { DATA_OPTION, JSON_OPTION, flag, optionalString, requireString } from '../args.ts';
+import { DATA_OPTION, JSON_OPTION, flag, optionalTime, requireString } from '../args.ts';
 import type { CliCommand } from '../command.ts';
 import { printJson } from '../output.ts';
 import { printIncident } from '../state-text.ts';
@@ -28,8 +26,7 @@ Options:
   async run(args, io) {
     const file = args.positionals[0] as string;
     const dir = requireString(args, 'data');
-    const until = optionalString(args, 'until');
-    if (until !== undefined && !isRfc3339(until)) throw new ConcordError('BAD_USAGE', `--until must be an RFC 3339 time like 2026-06-01T21:30:00Z (got "${until}")`);
+    const until = optionalTime(args, 'until');
     const scenario = readScenario(file);
     const result = await runScenario(scenario, dir, { origin: `concord.local/${scenario.name}`, ...(until !== undefined ? { until } : {}) });
     const views = Object.fromEntries(await Promise.all(result.incidents.map(async (id) => [id, await result.service.incidentState(id)] as const)));
