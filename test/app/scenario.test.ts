@@ -172,6 +172,13 @@ describe('an invalid scenario file is rejected with FILE:LINE:, exit 2, and noth
     await rejected(leap, lineWith(leap, 'T23:59:60Z'), /timeline\.4\.at: must be an RFC 3339/);
   });
 
+  it('a number a double does not hold as written (the yaml package would read 12345678901234567890 as ...000) is refused at its line', async () => {
+    const text = edit(DEMO, '      unitsRequested: 3\n', '      unitsRequested: 12345678901234567890\n');
+    await rejected(text, lineWith(text, '12345678901234567890'), /timeline\[\d+\]\.with\.unitsRequested: 12345678901234567890 cannot be held exactly as a number: it would be stored as 12345678901234567000/);
+    const inf = edit(DEMO, '      unitsRequested: 3\n', '      unitsRequested: .inf\n');
+    await rejected(inf, lineWith(inf, '.inf'), /unitsRequested: \.inf is not a finite number/);
+  });
+
   it('a timeline running backwards', async () => {
     const text = edit(DEMO, '  - at: 2026-06-01T20:43:00Z', '  - at: 2026-06-01T20:40:00Z');
     await rejected(text, lineWith(text, '2026-06-01T20:40:00Z'), /timeline\.5\.at: 2026-06-01T20:40:00Z is earlier than the step before it/);

@@ -67,3 +67,8 @@ test('a time the calendar does not have is refused, in the file and as --at, and
     assert.throws(() => parseRequestText('r.yaml', inFile), (e) => isConcordError(e, 'BAD_INPUT') && /^r\.yaml:\d+: at: expected an RFC 3339 date-time/.test(e.message), impossible);
   }
 });
+
+test('a request file with a number a double does not hold as written is refused at its line', () => {
+  const text = sample('perimeter-for-ice.yaml').replace(/^requested_units: 4$/m, 'requested_units: 40000000000000000001');
+  assert.throws(() => parseRequestText('r.yaml', text), (e) => isConcordError(e, 'BAD_INPUT') && /^r\.yaml:\d+: requested_units: 40000000000000000001 cannot be held exactly/.test(e.message));
+});
