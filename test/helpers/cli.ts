@@ -31,7 +31,7 @@ class Capture extends Writable {
 /** every output seen by any run, so a test can check that no secret ever appeared */
 export const allOutputs: string[] = [];
 
-export async function cli(argv: string[], opts: { stdin?: string; tty?: boolean; cwd?: string } = {}): Promise<CliResult> {
+export async function cli(argv: string[], opts: { stdin?: string | Buffer; tty?: boolean; cwd?: string } = {}): Promise<CliResult> {
   const stdout = new Capture(opts.tty ?? false);
   const stderr = new Capture(opts.tty ?? false);
   const stdin = opts.stdin === undefined ? new PassThrough().end() : Readable.from([opts.stdin]);
@@ -43,8 +43,8 @@ export async function cli(argv: string[], opts: { stdin?: string; tty?: boolean;
 
 export const BIN = fileURLToPath(new URL('../../bin/concord.js', import.meta.url));
 
-/** The real `concord` in a child process; `input` is written to its stdin, then stdin is closed. */
-export function spawnCli(argv: string[], input?: string): Promise<CliResult> {
+/** The real `concord` in a child process; `input` (text, or bytes as they are) is written to its stdin, then stdin is closed. */
+export function spawnCli(argv: string[], input?: string | Buffer): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...argv], { stdio: ['pipe', 'pipe', 'pipe'] });
     let stdout = '';
