@@ -1,12 +1,13 @@
 import { createReadStream } from 'node:fs';
-import { LedgerService } from '../../app/ledger.ts';
 import { openNodeDir } from '../../app/node-dir.ts';
+import { openNodeLedger } from '../../app/node-ledger.ts';
 import { ConcordError, isConcordError, type ErrorCode } from '../../errors.ts';
 import { fileProblem } from '../../files.ts';
 import { buildEntry, parseDraft, type EntryDraft } from '../../ledger/entry.ts';
 import { parseJsonStrict } from '../../ledger/strict-json.ts';
 import type { Appended } from '../../store/store.ts';
 import { DATA_OPTION, JSON_OPTION, flag, requireString } from '../args.ts';
+import { exitCodesHelp } from '../exit-codes.ts';
 import type { CliCommand, CliIo } from '../command.ts';
 import { ndjsonLines, type InputLine } from '../ndjson-lines.ts';
 import { Progress } from '../output.ts';
@@ -236,7 +237,9 @@ exactly those can be sent again.
 Options:
   -d, --data DIR       the node's data directory
       --ndjson FILE|-  the entries, one JSON object per line
-      --json           print {"line","index","received"} per entry`,
+      --json           print {"line","index","received"} per entry
+
+${exitCodesHelp('node')}`,
   options: { ...DATA_OPTION, ...JSON_OPTION, ndjson: { type: 'string' } },
   async run(args, io) {
     const dir = requireString(args, 'data');
@@ -252,7 +255,7 @@ Options:
         all.push(line.lineNo);
       }
     }
-    const ledger = await LedgerService.open(node);
+    const ledger = await openNodeLedger(node);
     const progress = new Progress(io, 'appended', json);
     let acknowledged = 0;
     let outcome: AppendOutcome;

@@ -1,9 +1,11 @@
 import { closeSync, fsyncSync, openSync, renameSync, writeFileSync } from 'node:fs';
-import { ON_DEMAND_CHECKPOINTS, withLedger } from '../../app/ledger.ts';
+import { ON_DEMAND_CHECKPOINTS } from '../../app/ledger.ts';
+import { withNodeLedger } from '../../app/node-ledger.ts';
 import { ConcordError } from '../../errors.ts';
 import { serializeBundle } from '../../ledger/bundle.ts';
 import { DATA_OPTION, JSON_OPTION, flag, optionalString, parseIndex, requireString } from '../args.ts';
 import type { CliCommand } from '../command.ts';
+import { exitCodesHelp } from '../exit-codes.ts';
 import { printJson } from '../output.ts';
 
 export const exportBundleCommand: CliCommand = {
@@ -21,7 +23,9 @@ Options:
       --indexes a,b,c    the entries to include
       --all              include every entry
       --history          include older checkpoints with consistency proofs
-      --json             print a summary as JSON`,
+      --json             print a summary as JSON
+
+${exitCodesHelp('node')}`,
   options: { ...DATA_OPTION, ...JSON_OPTION, out: { type: 'string' }, indexes: { type: 'string' }, all: { type: 'boolean' }, history: { type: 'boolean' } },
   async run(args, io) {
     const out = requireString(args, 'out');
@@ -29,7 +33,7 @@ Options:
     const all = flag(args, 'all');
     if ((list === undefined) === !all) throw new ConcordError('BAD_USAGE', 'give exactly one of --indexes a,b,c or --all');
     const indexes = list?.split(',').map((s) => parseIndex(s.trim(), 'indexes'));
-    return withLedger(requireString(args, 'data'), { checkpoints: ON_DEMAND_CHECKPOINTS }, async (ledger) => {
+    return withNodeLedger(requireString(args, 'data'), { checkpoints: ON_DEMAND_CHECKPOINTS }, async (ledger) => {
       const bundle = await ledger.exportBundle({ ...(indexes ? { indexes } : {}), all, history: flag(args, 'history') });
       // temp file, fsync, then rename (the commit point): a reader never sees half a bundle, nor a crash an empty one
       const tmp = `${out}.tmp-${process.pid}`;

@@ -1,6 +1,7 @@
 import { readScenario } from '../../app/scenario.ts';
 import { runScenario } from '../../app/scenario-run.ts';
 import { DATA_OPTION, JSON_OPTION, flag, optionalTime, requireString } from '../args.ts';
+import { exitCodesHelp } from '../exit-codes.ts';
 import type { CliCommand } from '../command.ts';
 import { printJson } from '../output.ts';
 import { printIncident } from '../state-text.ts';
@@ -20,7 +21,9 @@ and nothing is appended. DIR is initialised if it is not a node yet.
 Options:
   -d, --data DIR    the node's data directory
       --until TIME  replay only the steps up to this RFC 3339 time
-      --json        print the state of every incident as JSON`,
+      --json        print the state of every incident as JSON
+
+${exitCodesHelp('scenario')}`,
   options: { ...DATA_OPTION, ...JSON_OPTION, until: { type: 'string' } },
   positionals: [1, 1],
   async run(args, io) {
