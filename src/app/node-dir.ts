@@ -8,11 +8,11 @@
  *
  * The signer key is read only to sign checkpoints and is never printed or logged.
  */
-import { accessSync, chmodSync, constants, existsSync, mkdirSync, readFileSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync, readFileSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ConcordError, isConcordError } from '../errors.ts';
-import { fileProblem } from '../files.ts';
+import { fileProblem, makeDirectories } from '../files.ts';
 import { generateSigner, parseSignerKey, parseVerifierKey, type Signer, type Verifier } from '../ledger/note.ts';
 import { parseJsonStrict } from '../ledger/strict-json.ts';
 
@@ -43,7 +43,9 @@ export function initNodeDir(dirArg: string, origin: string): NodeDir {
   const dir = resolve(dirArg);
   if (existsSync(join(dir, CONFIG))) throw new ConcordError('DATA_DIR_EXISTS', `${dir} already holds a Concord node`);
   if (existsSync(dir) && !statSync(dir).isDirectory()) throw new ConcordError('BAD_INPUT', `${dir} is not a directory`);
-  mkdirSync(join(dir, 'keys'), { recursive: true, mode: 0o700 });
+  // not mkdirSync's recursive mode: it never returns under /proc (files.ts)
+  makeDirectories(dir, 0o700, 'the data directory');
+  makeDirectories(join(dir, 'keys'), 0o700, 'the keys directory');
   chmodSync(join(dir, 'keys'), 0o700);
   const { signerKey, verifierKey } = generateSigner(origin);
   // 'wx': never overwrite a key; mode 0600: only the owner reads the signer key
