@@ -8,8 +8,8 @@
  *
  * The signer key is read only to sign checkpoints and is never printed or logged.
  */
-import { accessSync, chmodSync, constants, existsSync, readFileSync, statSync, writeFileSync, type Stats } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { accessSync, chmodSync, constants, existsSync, lstatSync, readFileSync, realpathSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ConcordError, isConcordError } from '../errors.ts';
 import { fileProblem, makeDirectories } from '../files.ts';
@@ -147,6 +147,46 @@ function checkDatabaseFile(dbPath: string): void {
     throw unusable(`the ledger ${dbPath} cannot be opened: ${fileProblem(e) ?? (e as Error).message}`, e);
   }
   if (st !== undefined && !st.isFile()) throw unusable(`the ledger ${dbPath} cannot be opened: it is not a file`);
+}
+
+/**
+ * Where a command may write a file the user named: never inside the node's
+ * own directory, nor onto the directory itself, where it could replace the
+ * ledger, a key or the configuration (`--out DIR/ledger.db` overwrote the
+ * ledger and exited 0). Symbolic links and `..` are resolved first, on the
+ * longest part of the path that exists; a path that is a symbolic link is
+ * judged both where it stands (a rename replaces the link) and where it
+ * points. Returns the absolute path; BAD_USAGE naming the flag otherwise.
+ */
+export function checkOutputPath(node: NodeDir, path: string, flag: string): string {
+  const absolute = resolve(path);
+  const home = realpathSync(node.dir);
+  const places = [resolveExisting(absolute)];
+  if (lstatSync(absolute, { throwIfNoEntry: false })?.isSymbolicLink()) places.push(join(resolveExisting(dirname(absolute)), basename(absolute)));
+  for (const place of places) {
+    const rel = relative(home, place);
+    if (rel === '' || (rel !== '..' && !rel.startsWith(`..${sep}`) && !isAbsolute(rel))) {
+      const what = rel === '' ? 'the data directory itself' : `the node's own ${rel}`;
+      throw new ConcordError('BAD_USAGE', `${flag} ${path} is inside the data directory ${node.dir} (it would replace ${what}); write it elsewhere`);
+    }
+  }
+  if (statSync(absolute, { throwIfNoEntry: false })?.isDirectory()) throw new ConcordError('BAD_USAGE', `${flag} ${path} is a directory; name a file`);
+  return absolute;
+}
+
+/** `path` with symbolic links and `..` resolved in its longest existing prefix, the rest appended as written */
+function resolveExisting(path: string): string {
+  const rest: string[] = [];
+  for (let p = path; ; ) {
+    try {
+      return join(realpathSync(p), ...rest.reverse());
+    } catch {
+      const parent = dirname(p);
+      if (parent === p) return path;
+      rest.push(basename(p));
+      p = parent;
+    }
+  }
 }
 
 export function loadVerifier(node: NodeDir): Verifier {
