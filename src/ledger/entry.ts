@@ -8,7 +8,7 @@
 import { createHash } from 'node:crypto';
 import { ConcordError } from '../errors.ts';
 import { canonicalize, isPlainCanonicalText, plainCanonicalValueEnd } from './canonical.ts';
-import { rfc3339Problem } from './time.ts';
+import { fixedDateTimeExists, rfc3339Problem } from './time.ts';
 
 export const ENTRY_FORMAT = 1;
 /** the largest canonical entry we accept (bytes); keeps every leaf cheap to hash, store and ship */
@@ -107,7 +107,7 @@ export function isRfc3339(s: unknown): s is string {
 
 /** a node's receive time: toISOString's form, on a date that exists */
 function isReceivedTime(s: unknown): s is string {
-  return typeof s === 'string' && RECEIVED_RE.test(s) && rfc3339Problem(s) === undefined;
+  return typeof s === 'string' && RECEIVED_RE.test(s) && fixedDateTimeExists(s);
 }
 
 function checkId(value: unknown, field: string, max = MAX_ID_LENGTH): asserts value is string {

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { claimedTimeProblem, parseDraft } from '../../src/ledger/entry.ts';
-import { rfc3339Instant, rfc3339Problem } from '../../src/ledger/time.ts';
+import { fixedDateTimeExists, rfc3339Instant, rfc3339Problem } from '../../src/ledger/time.ts';
 
 const pad = (n: number, w = 2): string => String(n).padStart(w, '0');
 
@@ -84,6 +84,26 @@ describe('rfc3339Problem: the calendar', () => {
   it('no date-time at all: a missing zone, seconds or T, or a space, is refused', () => {
     for (const text of ['2026-06-01T10:00Z', '2026-06-01T10:00:00', '2026-06-01 10:00:00Z', '2026-06-01', '20260601T100000Z', '2026-06-01T10:00:00.Z', '+2026-06-01T10:00:00Z', '']) {
       assert.match(rfc3339Problem(text) ?? 'accepted', /is not an RFC 3339 date-time/, text);
+    }
+  });
+});
+
+describe('fixedDateTimeExists (the verifier\'s fast check of receive times)', () => {
+  it('property: agrees with rfc3339Problem on every toISOString-shaped text, impossible fields included', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 99 }), (y, m, d, h, mi, s) => {
+        const text = `${pad(y, 4)}-${pad(m)}-${pad(d)}T${pad(h)}:${pad(mi)}:${pad(s)}.000Z`;
+        return fixedDateTimeExists(text) === (rfc3339Problem(text) === undefined);
+      }),
+      { numRuns: 5000 },
+    );
+    for (let y = 1896; y <= 2104; y++) {
+      for (let m = 1; m <= 12; m++) {
+        for (const d of [28, 29, 30, 31]) {
+          const text = `${y}-${pad(m)}-${d}T23:59:59.999Z`;
+          assert.equal(fixedDateTimeExists(text), dayExists(y, m, d), text);
+        }
+      }
     }
   });
 });
