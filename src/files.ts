@@ -4,8 +4,9 @@
  * command reports a missing file, a directory, a permission or a file too
  * large the same way.
  */
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, statSync, type Stats } from 'node:fs';
 import { constants as bufferConstants } from 'node:buffer';
+import { dirname, resolve } from 'node:path';
 import { ConcordError } from './errors.ts';
 
 const KiB = 1024;
@@ -93,6 +94,53 @@ export function readUserFile(path: string, what: string, maxBytes: number): stri
     return Buffer.concat(chunks, total).toString('utf8');
   } finally {
     closeSync(fd);
+  }
+}
+
+/**
+ * `mkdir -p`, one level at a time, for a directory a user named. Node's
+ * recursive mkdir never returns when a file system answers "no such file or
+ * directory" for a name whose parent exists, as procfs does for any new name
+ * under /proc: it reads the answer as "make the parent first", finds the
+ * parent there, and tries again, forever (nodejs/node, fs.mkdir recursive,
+ * Linux). Here each level is made once, so such an answer ends with a
+ * reason. Every failure is BAD_INPUT "cannot create <what> <dir>: <why>".
+ */
+export function makeDirectories(path: string, mode: number, what = 'the directory'): void {
+  const refuse = (dir: string, why: string): never => {
+    throw new ConcordError('BAD_INPUT', `cannot create ${what} ${path}: ${why}`, { dir });
+  };
+  const statOf = (dir: string): Stats | undefined => {
+    try {
+      return statSync(dir, { throwIfNoEntry: false });
+    } catch (e) {
+      return refuse(dir, `${dir}: ${fileProblem(e) ?? (e as Error).message}`);
+    }
+  };
+  // the levels to make, from the deepest that exists down to `path`
+  const missing: string[] = [];
+  for (let dir = resolve(path); ; ) {
+    const st = statOf(dir);
+    if (st !== undefined) {
+      if (!st.isDirectory()) refuse(dir, `${dir} is a file, not a directory`);
+      break;
+    }
+    missing.unshift(dir);
+    const parent = dirname(dir);
+    if (parent === dir) break;
+    dir = parent;
+  }
+  for (const dir of missing) {
+    try {
+      mkdirSync(dir, { mode });
+    } catch (e) {
+      const code = errorCode(e);
+      // made meanwhile by someone else: fine if it is a directory
+      if (code === 'EEXIST' && statOf(dir)?.isDirectory()) continue;
+      if (code === 'EEXIST') refuse(dir, `${dir} exists but is not a directory (a dangling symbolic link?)`);
+      if (code === 'ENOENT') refuse(dir, `the file system refuses new directories in ${dirname(dir)} (it answered "no such file or directory" though ${dirname(dir)} exists: a file system like /proc)`);
+      refuse(dir, `${dir}: ${fileProblem(e) ?? (e as Error).message}`);
+    }
   }
 }
 

@@ -1,8 +1,7 @@
 /**
  * YAML written outside Concord (scenarios, protocol manifests and tests,
  * request files), parsed defensively: any failure is one ConcordError
- * `file:line: reason`, never a crash or a hang. A leaf module: imports
- * nothing of ours but the error registry.
+ * `file:line: reason`, never a crash or a hang.
  *
  * The yaml package builds the document; the plain values are made here
  * rather than by its `toJS`, because `toJS` looks up every alias and every
@@ -18,9 +17,18 @@
  * `uniqueKeys` compares each key with every earlier one: a mapping of 20,000
  * keys took 5 s), and by the key as it will be in the value, so `1:` and
  * `"1":` clash as well.
+ *
+ * Numbers are held to the ledger's rule (ledger/json-number.ts): a number
+ * whose text a double does not hold as written (12345678901234567890,
+ * 0.10000000000000000001, 1e400) is refused, as are .inf and .nan, which
+ * have no JSON form; the yaml package would read them silently as another
+ * value. A leaf module: it imports nothing of ours but the error registry
+ * and that number rule.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Alias, type Document, type YAMLMap } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Alias, type Document, type Scalar, type YAMLMap } from 'yaml';
 import { ConcordError, type ErrorCode } from './errors.ts';
+import { numberTextProblem } from './ledger/json-number.ts';
+import { formatJsonPath } from './ledger/strict-json.ts';
 
 export const YAML_LIMITS = {
   /** nesting of mappings and lists; our files need fewer than ten */
@@ -72,6 +80,8 @@ class PlainValues {
   /** anchors whose node is being converted: an alias to one would contain itself */
   private readonly open = new Set<string>();
   private aliasedNodes = 0;
+  /** the keys and indexes down to the node being converted, to name a refused value's field */
+  private readonly path: Array<string | number> = [];
 
   constructor(
     private readonly merge: boolean,
@@ -88,6 +98,7 @@ class PlainValues {
     if (anchor !== undefined) this.open.add(anchor);
     let result: Converted;
     if (isScalar(node)) {
+      if (typeof node.value === 'number') this.checkNumber(node, at, '');
       result = { value: node.value, size: 1, isMap: false };
     } else if (isMap(node)) {
       result = this.map(node, depth);
@@ -95,7 +106,9 @@ class PlainValues {
       const items: unknown[] = [];
       let size = 1;
       for (const item of node.items) {
+        this.path.push(items.length);
         const c = isPair(item) ? this.pairs([item], at, depth + 1) : this.convert(item, depth + 1);
+        this.path.pop();
         items.push(c.value);
         size += c.size;
       }
@@ -144,7 +157,9 @@ class PlainValues {
       const key = this.key(keyNode, keyAt);
       if (written.has(key)) this.fail(keyAt, `not valid YAML: map keys must be unique (${JSON.stringify(key)} appears twice)`);
       written.add(key);
+      this.path.push(key);
       const value = this.convert(pair.value, depth + 1);
+      this.path.pop();
       size += 1 + value.size;
       // an explicit key wins over a merged one, wherever the merge key stands
       define(out, key, value.value);
@@ -168,10 +183,34 @@ class PlainValues {
     return size;
   }
 
+  /**
+   * A number must be finite and, when it was written in decimal, hold the
+   * value its text says (ledger/json-number.ts). Hexadecimal and octal
+   * (YAML 1.2 `0x1F`, `0o17`) are integers: exact when within 2^53.
+   */
+  private checkNumber(node: Scalar, at: number, what: string): void {
+    const value = node.value as number;
+    const source = typeof node.source === 'string' ? node.source.trim() : undefined;
+    const field = formatJsonPath(this.path);
+    const refuse = (problem: string): never => this.fail(at, `${field ? `${field}: ` : ''}${what}${problem}`);
+    if (source === undefined || /^[-+]?\.(inf|nan)$/i.test(source)) {
+      if (!Number.isFinite(value)) refuse(`${source ?? String(value)} is not a finite number (JSON and the ledger have no infinity or NaN)`);
+      return;
+    }
+    if (/^[-+]?0[xXoO]/.test(source)) {
+      if (!Number.isSafeInteger(value)) refuse(`${source} is an integer beyond 2^53, which a number does not hold exactly; write it as a string`);
+      return;
+    }
+    const problem = numberTextProblem(source, value);
+    if (problem !== undefined) refuse(problem);
+  }
+
   private key(node: unknown, at: number): string {
     if (isScalar(node)) {
       const v = node.value;
       if (v === null) return '';
+      // a key becomes its text in the value: a number key must be exact too
+      if (typeof v === 'number') this.checkNumber(node, at, 'the key ');
       if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);
     }
     return this.fail(at, 'not valid YAML here: a mapping key must be plain text, a number or a boolean');

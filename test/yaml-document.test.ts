@@ -46,7 +46,8 @@ test('the same values as the yaml package on the shipped files, merge keys inclu
 
 test('the same values as the yaml package on the corners: scalars, empties, flow pairs, merges', () => {
   const texts = [
-    'a: 1\nb: 1.5\nc: true\nd: ~\ne: "x"\nf: 0x10\ng: .inf\nh:\n',
+    // (.inf is refused: see the numbers test)
+    'a: 1\nb: 1.5\nc: true\nd: ~\ne: "x"\nf: 0x10\ng: -1.5e3\nh:\n',
     '- [a: b, c]\n- {a, b: 1}\n- !!str 12\n',
     '1: one\ntrue: yes\n~: nothing\n',
     'base: &b { x: 1, y: 2 }\nm: { <<: *b, y: 3 }\nn: { y: 3, <<: *b }\n',
@@ -145,4 +146,29 @@ test('line lookups do not follow aliases or merges', () => {
   // x came from the merge: the line is the mapping that merged it
   assert.equal(source.lineOf(['m', 'x']), 5);
   assert.equal(source.lineOf(['n', 'y', 'deep']), 7);
+});
+
+test('numbers a double does not hold as written are refused with their line and field; exact ones keep their value', () => {
+  refused('a: 1\nlimits:\n  count: 12345678901234567890\n', /^f\.yaml:3: limits\.count: 12345678901234567890 cannot be held exactly as a number: it would be stored as 12345678901234567000/);
+  refused('steps:\n  - n: 1\n  - n: 9007199254740993\n', /^f\.yaml:3: steps\[1\]\.n: 9007199254740993 cannot be held exactly/);
+  refused('x: 0.10000000000000000001\n', /^f\.yaml:1: x: .*stored as 0\.1 /);
+  refused('x: 1e400\n', /^f\.yaml:1: x: 1e400 is beyond the range of a number/);
+  refused('x: -.inf\n', /^f\.yaml:1: x: -\.inf is not a finite number/);
+  refused('x: .nan\n', /^f\.yaml:1: x: \.nan is not a finite number/);
+  refused('x: 0x20000000000001\n', /^f\.yaml:1: x: 0x20000000000001 is an integer beyond 2\^53/);
+  refused('list: [1, 2, 123456789012345678901234]\n', /^f\.yaml:1: list\[2\]: /);
+  refused('m:\n  12345678901234567890: a\n', /^f\.yaml:2: m: the key 12345678901234567890 cannot be held exactly/);
+  // an alias to a refused number is refused where the anchor is
+  refused('a: &n 12345678901234567890\nb: *n\n', /^f\.yaml:1: a: /);
+  assert.deepEqual(value('a: 0.1\nb: 1.50\nc: 1e2\nd: 0x1F\ne: 0o17\nf: 9007199254740992\ng: -0\nh: "12345678901234567890"\ni: .5\n'), {
+    a: 0.1,
+    b: 1.5,
+    c: 100,
+    d: 31,
+    e: 15,
+    f: 2 ** 53,
+    g: -0,
+    h: '12345678901234567890',
+    i: 0.5,
+  });
 });

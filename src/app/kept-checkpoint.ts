@@ -77,10 +77,13 @@ export function readKeptCheckpoint(dir: string, verifier: Verifier, origin: stri
 
 /**
  * Replaces the kept checkpoint with `next` if the file still holds
- * `expected`; LEDGER_CONTENDED when another process replaced it meanwhile,
- * LEDGER_CORRUPT when the file was changed to anything else.
+ * `expected`, and returns undefined. When another process of this node
+ * signed meanwhile, writes nothing and returns the checkpoint the file holds
+ * now (the caller checks its tree against it before it tries again);
+ * LEDGER_CORRUPT when the file was changed to anything that is not a
+ * checkpoint of this log.
  */
-export async function replaceKeptCheckpoint(dir: string, expected: KeptCheckpoint, next: string, verifier: Verifier, origin: string): Promise<void> {
+export async function replaceKeptCheckpoint(dir: string, expected: KeptCheckpoint, next: string, verifier: Verifier, origin: string): Promise<KeptCheckpoint | undefined> {
   const release = await lock(dir);
   try {
     const path = join(dir, KEPT_CHECKPOINT_FILE);
@@ -90,14 +93,9 @@ export async function replaceKeptCheckpoint(dir: string, expected: KeptCheckpoin
     } catch (e) {
       throw new ConcordError('LEDGER_CORRUPT', `${path} disappeared while the node was running: it will not sign without it`, undefined, { cause: e });
     }
-    if (current !== expected.note) {
-      const now = openKept(current, verifier, origin, path);
-      throw new ConcordError(
-        'LEDGER_CONTENDED',
-        `${path} changed under this process: it now holds the checkpoint at size ${now.size}, not the one at size ${expected.size} this process signed or read (another process signed, or the file was replaced); nothing was signed`,
-      );
-    }
+    if (current !== expected.note) return openKept(current, verifier, origin, path);
     await writeAtomically(dir, next);
+    return undefined;
   } finally {
     release();
   }

@@ -76,6 +76,9 @@ export interface ConsistencyProof {
  * done before that batch is built, it holds the batch up while the writer
  * thread sits idle.
  */
+/** how often a signature is tried again after another process of the node kept one first */
+const MAX_KEPT_RACES = 5;
+
 function afterTheirNextBatch(): Promise<void> {
   // one microtask: every caller woken with this append has run by then, and
   // the first of them scheduled the store's flush; this setImmediate comes after it
@@ -351,6 +354,14 @@ export class LedgerService {
   async checkpoint(): Promise<StoredCheckpoint> {
     const { checkpoint, stored } = await this.sign();
     await stored;
+    const size = await this.store.size();
+    if (checkpoint.size > size) {
+      // another process appended and signed beyond what this one has read: its proofs could not be given here
+      throw new ConcordError(
+        'LEDGER_CONTENDED',
+        `another process appended to this node and signed a checkpoint at size ${checkpoint.size} while this one read ${size} entries; run the command again`,
+      );
+    }
     return checkpoint;
   }
 
@@ -366,6 +377,10 @@ export class LedgerService {
       if (this.unusable) throw this.unusable;
       const size = await this.store.size();
       const keeping = this.keeping;
+      if (keeping !== undefined && keeping.kept.size > size) {
+        // taken from another process of this node that appended and signed beyond what this one has read (opening checked the log on disk)
+        return { checkpoint: { size: keeping.kept.size, root: keeping.kept.root, note: keeping.kept.note }, stored: Promise.resolve() };
+      }
       if (keeping !== undefined && keeping.kept.size === size) {
         await this.requireConsistent(size);
         return { checkpoint: { size, root: keeping.kept.root, note: keeping.kept.note }, stored: Promise.resolve() };
@@ -380,7 +395,24 @@ export class LedgerService {
       const note = signCheckpoint({ origin: this.origin, size, root, extensions: [] }, this.signer);
       const checkpoint = { size, root, note };
       if (keeping !== undefined) {
-        await replaceKeptCheckpoint(keeping.dir, keeping.kept, note, this.verifier, this.origin);
+        for (let tries = 1; ; tries++) {
+          const theirs = await replaceKeptCheckpoint(keeping.dir, keeping.kept, note, this.verifier, this.origin);
+          if (theirs === undefined) break;
+          // another process of this node signed meanwhile, after checking its tree against the
+          // checkpoint kept before, as this one did: go on from it, checking this tree against it
+          if (tries > MAX_KEPT_RACES) {
+            throw new ConcordError('LEDGER_CONTENDED', `another process keeps signing checkpoints of this node (${keeping.dir}/checkpoint changed ${tries} times while this one signed); nothing was signed`);
+          }
+          keeping.kept = theirs;
+          if (theirs.size >= size) {
+            // it covers this tree already; the note signed here never left this process
+            if (theirs.size === size) await this.requireConsistent(size, root);
+            this.signed = Math.max(this.signed, theirs.size);
+            this.admitWaiting();
+            return { checkpoint: { size: theirs.size, root: theirs.root, note: theirs.note }, stored: Promise.resolve() };
+          }
+          await this.requireConsistent(size, root);
+        }
         keeping.kept = { note, size, root };
       }
       this.signed = Math.max(this.signed, size);

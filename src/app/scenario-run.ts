@@ -10,8 +10,8 @@ import { EMPTY_ROOT } from '../ledger/merkle/hash.ts';
 import type { ProtocolBook } from '../policy/index.ts';
 import type { Appended, LedgerStore } from '../store/store.ts';
 import { CoordinationService, type EventLedger } from './coordination.ts';
-import { LedgerService } from './ledger.ts';
 import { initNodeDir, isNodeDir } from './node-dir.ts';
+import { openNodeLedger } from './node-ledger.ts';
 import { loadProtocolBook } from './protocol-files.ts';
 import type { Scenario, ScenarioStep } from './scenario.ts';
 import { nextEscalationDeadline, type Command } from '../domain/index.ts';
@@ -154,7 +154,7 @@ export async function runScenario(scenario: Scenario, dataDir: string, opts: Sce
     initNodeDir(dataDir, opts.origin);
     setClock(first ?? new Date().toISOString());
   }
-  const ledger = await LedgerService.open(dataDir, { clock });
+  const ledger = await openNodeLedger(dataDir, { clock });
   try {
     const sizeBefore = await ledger.store.size();
     const latest = await ledger.store.entry(sizeBefore - 1);

@@ -56,14 +56,36 @@ export async function verifyDataDir(dir: string, opts: VerifyOptions = {}): Prom
     return report;
   }
   try {
+    // the kept checkpoint first, then the snapshot: a node signs only what it committed, so the
+    // snapshot holds at least what the kept checkpoint says, however it appends meanwhile
+    const kept = readKeptNote(node.dir);
     store.beginSnapshot();
-    return await verifyStore(store, node.dir, node.dbPath, node.origin, verifiers, report, opts);
+    return await verifyStore(store, node.dir, node.dbPath, node.origin, verifiers, report, opts, kept);
   } catch (e) {
     // a damaged database (a corrupted page, a value of the wrong type) is a finding, said in one line
     report.problem('ledger.db', `cannot be read: ${String((e as Error).message ?? e).split('\n')[0]}`);
     return report;
   } finally {
     await store.close();
+  }
+}
+
+function readKeptNote(dir: string): string | Error {
+  try {
+    return readFileSync(join(dir, KEPT_CHECKPOINT_FILE), 'utf8');
+  } catch (e) {
+    return e as Error;
+  }
+}
+
+/** the size the kept checkpoint says now, if it is one of this log's */
+function keptSizeNow(dir: string, verifiers: readonly Verifier[], origin: string): number | undefined {
+  const note = readKeptNote(dir);
+  if (typeof note !== 'string') return undefined;
+  try {
+    return openCheckpoint(note, verifiers, origin).checkpoint.size;
+  } catch {
+    return undefined;
   }
 }
 
@@ -75,6 +97,7 @@ async function verifyStore(
   verifiers: readonly Verifier[],
   report: Report,
   opts: VerifyOptions,
+  kept: string | Error,
 ): Promise<Report> {
   const node = { dir, dbPath, origin };
   {
@@ -103,13 +126,9 @@ async function verifyStore(
       }
     }
     // the checkpoint the node keeps apart from its database: the database cannot take it away silently
-    const keptPath = join(node.dir, KEPT_CHECKPOINT_FILE);
     let keptNote: string | undefined;
-    try {
-      keptNote = readFileSync(keptPath, 'utf8');
-    } catch (e) {
-      report.problem(KEPT_CHECKPOINT_FILE, (e as NodeJS.ErrnoException).code === 'ENOENT' ? 'is missing: nothing outside the database says what this node signed' : `cannot be read: ${(e as Error).message}`);
-    }
+    if (typeof kept === 'string') keptNote = kept;
+    else report.problem(KEPT_CHECKPOINT_FILE, (kept as NodeJS.ErrnoException).code === 'ENOENT' ? 'is missing: nothing outside the database says what this node signed' : `cannot be read: ${kept.message}`);
     if (keptNote !== undefined) {
       const where = `kept checkpoint (${KEPT_CHECKPOINT_FILE})`;
       try {
@@ -119,8 +138,11 @@ async function verifyStore(
         const known = roots.get(c.size);
         if (known && !known.root.equals(c.root)) report.problem(where, `forked: the database's checkpoint at size ${c.size} has another root`);
         else if (!known) roots.set(c.size, { root: c.root, where: `${where}, size ${c.size}` });
+        // the database stores a checkpoint only after it is kept: one newer than the file now means the file was put back
+        // (read again: a node signing meanwhile has moved both on)
         const newest = Math.max(0, ...roots.keys());
-        if (c.size < newest) report.warn(`the kept checkpoint (size ${c.size}) is older than the newest checkpoint in the database (size ${newest}): it was put back`);
+        const now = c.size < newest ? keptSizeNow(node.dir, verifiers, node.origin) : c.size;
+        if (now !== undefined && now < newest) report.warn(`the kept checkpoint (size ${now}) is older than the newest checkpoint in the database (size ${newest}): it was put back`);
       } catch (e) {
         report.problem(where, `is not a checkpoint this log signed: ${(e as Error).message}`);
       }

@@ -1,5 +1,6 @@
 /** Reading flag values: every value is checked here, with the flag named in the error. */
 import { ConcordError } from '../errors.ts';
+import { rfc3339Problem } from '../ledger/time.ts';
 import type { ParsedArgs } from './command.ts';
 
 export function requireString(args: ParsedArgs, name: string): string {
@@ -31,6 +32,15 @@ export function parseIndex(text: string, name: string): number {
 export function optionalIndex(args: ParsedArgs, name: string): number | undefined {
   const v = optionalString(args, name);
   return v === undefined ? undefined : parseIndex(v, name);
+}
+
+/** an RFC 3339 date-time naming an instant (a day and a time that exist; no leap second), or undefined when the flag is absent */
+export function optionalTime(args: ParsedArgs, name: string): string | undefined {
+  const v = optionalString(args, name);
+  if (v === undefined) return undefined;
+  const problem = rfc3339Problem(v);
+  if (problem !== undefined) throw new ConcordError('BAD_USAGE', `--${name} must be an RFC 3339 time like 2026-06-01T21:30:00Z: "${v}" ${problem}`);
+  return v;
 }
 
 export function flag(args: ParsedArgs, name: string): boolean {

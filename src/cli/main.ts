@@ -1,56 +1,16 @@
 /**
  * `concord`: parses the words and flags, runs one command, maps errors to
- * exit codes (0 ok, 1 a verification failed, 2 bad usage or bad input, 3 the
- * node's own data is unusable). The only place that maps error codes to exits.
+ * exit codes (exit-codes.ts: 0 ok, 1 a verification failed, 2 bad usage or
+ * bad input, 3 the node's own data is unusable). The only place that turns
+ * errors into exits.
  */
 import { parseArgs } from 'node:util';
-import { ConcordError, type ErrorCode } from '../errors.ts';
+import { ConcordError } from '../errors.ts';
 import { fileProblem } from '../files.ts';
 import type { CliCommand, CliIo } from './command.ts';
 import { COMMANDS, type CommandEntry } from './commands/index.ts';
+import { EXIT_BY_CODE, EXIT_CODES_SENTENCE } from './exit-codes.ts';
 import { oneLine } from './output.ts';
-
-/**
- * Every code of the registry has its exit status here, so a new code does not
- * compile until someone decides what the command line answers with it.
- * 1 is not among them: a failed verification is an answer, not an error, and
- * the verify command returns it itself.
- */
-const EXIT_BY_CODE: Readonly<Record<ErrorCode, number>> = {
-  BAD_INPUT: 2,
-  BAD_USAGE: 2,
-  NOT_FOUND: 2,
-  CANONICAL_JSON: 2,
-  // the node's own data cannot be used as it is
-  LEDGER_CORRUPT: 3,
-  LEDGER_CLOSED: 3,
-  LEDGER_CONTENDED: 3,
-  DATA_DIR_EXISTS: 2,
-  DATA_DIR_MISSING: 2,
-  PROOF_INVALID: 2,
-  NOTE_INVALID: 2,
-  KEY_INVALID: 2,
-  // the domain refused the command: the input asked for something not allowed
-  NOT_AUTHORISED: 2,
-  NOT_IN_CHAIN_OF_COMMAND: 2,
-  AGENCY_MISMATCH: 2,
-  NOT_A_RECIPIENT: 2,
-  COUNT_EXCEEDED: 2,
-  REQUEST_KIND_MISMATCH: 2,
-  COMMAND_INCONSISTENT: 2,
-  REASON_REQUIRED: 2,
-  ORDER_REASON_REQUIRED: 2,
-  INVALID_TRANSITION: 2,
-  REQUEST_NOT_OPEN: 2,
-  VERDICT_PROHIBITED: 2,
-  APPROVAL_REQUIRED: 2,
-  UNKNOWN_ENTITY: 2,
-  DUPLICATE_ID: 2,
-  INCIDENT_CLOSED: 2,
-  POLICY_INVALID: 2,
-  POLICY_NOT_EFFECTIVE: 2,
-  POLICY_EVALUATION_FAILED: 2,
-};
 
 function topHelp(): string {
   const width = Math.max(...COMMANDS.map((c) => c.path.join(' ').length));
@@ -64,7 +24,7 @@ function topHelp(): string {
     ...lines,
     '',
     'Run "concord <command> --help" for the options of a command.',
-    'Exit codes: 0 ok, 1 verification failed, 2 bad usage or input, 3 the data directory is unusable.',
+    EXIT_CODES_SENTENCE,
     '',
   ].join('\n');
 }
@@ -128,6 +88,11 @@ function reportError(e: unknown, command: CliCommand, io: CliIo): number {
   if (typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS')) {
     io.stderr.write(`concord ${command.path.join(' ')}: ${oneLine((e as Error).message)} (see --help)\n`);
     return 2;
+  }
+  if (typeof code === 'string' && code.startsWith('SQLITE_')) {
+    // the node's database failed under a command (a damaged page, a full disk, a lock held too long): the node's own data, exit 3
+    io.stderr.write(`concord ${command.path.join(' ')}: the ledger database failed (${code}): ${oneLine((e as Error).message)}; run concord verify on the data directory\n`);
+    return 3;
   }
   const problem = fileProblem(e);
   if (problem !== undefined) {

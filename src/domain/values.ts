@@ -25,7 +25,11 @@ export const idSchema = z
   .string()
   .max(MAX_ID_LENGTH)
   .regex(ID_RE, 'must be an id: a letter or digit, then letters, digits, ".", "_", ":" or "-"');
-/** RFC 3339 in UTC ("Z"), any sub-second precision */
+/**
+ * RFC 3339 in UTC ("Z"), any sub-second precision. zod checks the calendar
+ * (days per month, leap years, hours 00-23, no second 60), where Date.parse
+ * would read 2026-02-30 as March 2; test/domain/values.test.ts holds it to that.
+ */
 export const timeSchema = z.iso.datetime();
 export const textSchema = z.string().max(10_000);
 

@@ -7,13 +7,33 @@
 import { canonicalize } from './canonical.ts';
 import { openCheckpoint, type Checkpoint } from './checkpoint.ts';
 import { checkDisclosures, checkEntryText, type Disclosure } from './entry.ts';
-import { leafHash, type Hash } from './merkle/hash.ts';
+import { EMPTY_ROOT, leafHash, type Hash } from './merkle/hash.ts';
 import { verifyConsistency, verifyInclusion } from './merkle/verify.ts';
 import { parseVerifierKey, type Verifier } from './note.ts';
 import { Report } from './report.ts';
+import { parseJsonStrict } from './strict-json.ts';
 
 export const BUNDLE_FORMAT = 'concord-bundle/1';
 const B64_HASH_RE = /^[A-Za-z0-9+/]{43}=$/;
+
+/** the fields of each element of the format (docs/bundle.md): any other is refused, so no byte of a bundle is inert */
+const BUNDLE_FIELDS = ['format', 'checkpoint', 'verifier_keys', 'entries', 'consistency'];
+const ENTRY_FIELDS = ['index', 'entry', 'inclusion_proof', 'disclosures'];
+const DISCLOSURE_FIELDS = ['path', 'salt', 'value'];
+const CONSISTENCY_FIELDS = ['checkpoint', 'proof'];
+
+/** reports every field of `o` not in `known`, at `where.field` */
+function unknownFields(o: Record<string, unknown>, known: readonly string[], where: string, report: Report): void {
+  for (const k of Object.keys(o)) if (!known.includes(k)) report.problem(`${where}.${k}`, 'is not a known field');
+}
+
+/** RFC 9162 §2.1.1: the tree of no leaves has one root, the hash of the empty string; a checkpoint of size 0 saying another commits to nothing that exists */
+function emptyTreeProblem(cp: Checkpoint): string | undefined {
+  if (cp.size === 0 && !cp.root.equals(EMPTY_ROOT)) {
+    return `is of size 0 but its root is ${cp.root.toString('base64')}, not the empty tree's ${EMPTY_ROOT.toString('base64')} (RFC 9162 §2.1.1: SHA-256 of nothing)`;
+  }
+  return undefined;
+}
 
 export interface BundleEntry {
   readonly index: number;
@@ -88,15 +108,20 @@ export function verifyBundleText(text: string, trusted: readonly Verifier[] = []
     return report;
   }
   if (`${canon}\n` !== text) {
-    report.problem('bundle', 'is not canonical JSON followed by one newline (it was reformatted or altered)');
+    // the strict reader names what JSON.parse hid (a key given twice, a number altered), when that is why
+    let why = '';
+    try {
+      parseJsonStrict(text.endsWith('\n') ? text.slice(0, -1) : text);
+    } catch (e) {
+      if (!/^not valid JSON/.test((e as Error).message)) why = `: ${(e as Error).message}`;
+    }
+    report.problem('bundle', `is not canonical JSON followed by one newline (it was reformatted or altered)${why}`);
   }
   if (!isObject(parsed)) {
     report.problem('bundle', 'is not a JSON object');
     return report;
   }
-  for (const k of Object.keys(parsed)) {
-    if (!['format', 'checkpoint', 'verifier_keys', 'entries', 'consistency'].includes(k)) report.problem(`bundle.${k}`, 'is not a known field');
-  }
+  unknownFields(parsed, BUNDLE_FIELDS, 'bundle', report);
   if (parsed.format !== BUNDLE_FORMAT) report.problem('bundle.format', `is ${JSON.stringify(parsed.format)}, expected "${BUNDLE_FORMAT}"`);
 
   // keys: every listed key must parse, even unused ones, so no byte of the bundle is inert
@@ -104,13 +129,29 @@ export function verifyBundleText(text: string, trusted: readonly Verifier[] = []
   if (!Array.isArray(parsed.verifier_keys)) {
     report.problem('bundle.verifier_keys', 'is not an array of verifier key strings');
   } else {
+    // a key listed twice, or two keys a verifier cannot tell apart (same name and key id: a 32-bit
+    // key id collision, since C2SP derives the id from the name and key), is refused for what it is
+    const seen = new Map<string, { i: number; key: string }>();
     parsed.verifier_keys.forEach((k, i) => {
+      let v: Verifier;
       try {
         if (typeof k !== 'string') throw new Error('is not a verifier key string');
-        bundleKeys.push(parseVerifierKey(k));
+        v = parseVerifierKey(k);
       } catch (e) {
         report.problem(`bundle.verifier_keys[${i}]`, (e as Error).message);
+        return;
       }
+      const id = `${v.name}+${v.keyId}`;
+      const before = seen.get(id);
+      if (before !== undefined) {
+        report.problem(
+          `bundle.verifier_keys[${i}]`,
+          before.key === k ? `lists the key of "${v.name}" again (it is verifier_keys[${before.i}]); list each key once` : `has the name and key id of verifier_keys[${before.i}] ("${id}"), so a signature could not be told to be by one or the other`,
+        );
+        return;
+      }
+      seen.set(id, { i, key: k as string });
+      bundleKeys.push(v);
     });
   }
   const verifiers = trusted.length > 0 ? trusted : bundleKeys;
@@ -135,6 +176,8 @@ export function verifyBundleText(text: string, trusted: readonly Verifier[] = []
   report.origin = cp.origin;
   report.size = cp.size;
   report.checkpoints++;
+  const empty = emptyTreeProblem(cp);
+  if (empty !== undefined) report.problem('bundle.checkpoint', empty);
   if (trusted.length > 0 && !signedByListedLogKey(parsed.checkpoint, bundleKeys, cp.origin)) {
     // the bundle must stand on its own: whoever verifies it without pinning uses these keys
     report.problem('bundle.verifier_keys', `does not list the key of "${cp.origin}" that signed the checkpoint`);
@@ -149,9 +192,7 @@ export function verifyBundleText(text: string, trusted: readonly Verifier[] = []
   parsed.entries.forEach((e, i) => {
     const where = `entries[${i}]`;
     if (!isObject(e)) return report.problem(where, 'is not an object');
-    for (const k of Object.keys(e)) {
-      if (!['index', 'entry', 'inclusion_proof', 'disclosures'].includes(k)) report.problem(`${where}.${k}`, 'is not a known field');
-    }
+    unknownFields(e, ENTRY_FIELDS, where, report);
     const index = e.index;
     if (!Number.isSafeInteger(index) || (index as number) < 0) return report.problem(`${where}.index`, 'is not a non-negative integer');
     const at = `${where} (index ${index})`;
@@ -176,32 +217,61 @@ export function verifyBundleText(text: string, trusted: readonly Verifier[] = []
     }
     if (e.disclosures !== undefined) {
       if (!Array.isArray(e.disclosures)) return report.problem(`${at}.disclosures`, 'is not an array');
+      const paths = new Map<string, number>();
       checkDisclosures(entry, e.disclosures).forEach((problem, j) => {
         const d: unknown = (e.disclosures as unknown[])[j];
-        if (problem) report.problem(`${at}.disclosures[${j}]`, problem);
-        else if (isObject(d) && Object.keys(d).length !== 3) report.problem(`${at}.disclosures[${j}]`, 'has unknown fields');
+        const dw = `${at}.disclosures[${j}]`;
+        const before = isObject(d) && typeof d.path === 'string' ? paths.get(d.path) : undefined;
+        if (isObject(d) && typeof d.path === 'string' && before === undefined) paths.set(d.path, j);
+        // a second disclosure of one path is inert at best: said as such, before what checking it again finds
+        if (before !== undefined) report.problem(dw, `discloses ${String((d as { path: unknown }).path)} again (it is disclosures[${before}]); disclose each value once`);
+        else if (problem) report.problem(dw, problem);
+        else if (isObject(d) && Object.keys(d).some((k) => !DISCLOSURE_FIELDS.includes(k))) unknownFields(d, DISCLOSURE_FIELDS, dw, report);
         else report.disclosures++;
       });
     }
     report.entries++;
   });
 
-  const older: Array<{ where: string; note: unknown; proof: unknown }> = [];
+  // older checkpoints: the bundle's own (each {checkpoint, proof}), then those given with --checkpoint (a note alone)
+  const older: Array<{ where: string; note: unknown; proof: unknown; inBundle: boolean }> = [];
   if (parsed.consistency !== undefined) {
     if (!Array.isArray(parsed.consistency)) report.problem('bundle.consistency', 'is not an array');
-    else parsed.consistency.forEach((c, i) => older.push({ where: `consistency[${i}]`, note: isObject(c) ? c.checkpoint : undefined, proof: isObject(c) ? c.proof : undefined }));
+    else {
+      const notes = new Map<string, number>();
+      parsed.consistency.forEach((c, i) => {
+        const where = `consistency[${i}]`;
+        if (!isObject(c)) return report.problem(where, 'is not an object {"checkpoint": note, "proof": [hashes]}');
+        unknownFields(c, CONSISTENCY_FIELDS, where, report);
+        const before = typeof c.checkpoint === 'string' ? notes.get(c.checkpoint) : undefined;
+        if (before !== undefined) return report.problem(where, `repeats consistency[${before}]; give each older checkpoint once`);
+        if (typeof c.checkpoint === 'string') notes.set(c.checkpoint, i);
+        if (c.proof === undefined) return report.problem(`${where}.proof`, 'is missing: each older checkpoint comes with its consistency proof (empty when the sizes are equal)');
+        older.push({ where, note: c.checkpoint, proof: c.proof, inBundle: true });
+      });
+    }
   }
-  extraCheckpoints.forEach((note, i) => older.push({ where: `--checkpoint #${i + 1}`, note, proof: undefined }));
+  extraCheckpoints.forEach((note, i) => older.push({ where: `--checkpoint #${i + 1}`, note, proof: undefined, inBundle: false }));
   for (const o of older) {
     if (typeof o.note !== 'string') {
-      report.problem(o.where, 'has no signed checkpoint');
+      report.problem(o.inBundle ? `${o.where}.checkpoint` : o.where, o.inBundle ? 'is not a signed note string' : 'has no signed checkpoint');
       continue;
     }
     try {
       const old = openCheckpoint(o.note, verifiers, cp.origin).checkpoint;
       report.checkpoints++;
+      const emptyOld = emptyTreeProblem(old);
+      if (emptyOld !== undefined) {
+        report.problem(o.where, `checkpoint ${emptyOld}`);
+        continue;
+      }
       if (old.size > cp.size) {
         report.problem(o.where, `checkpoint at size ${old.size} is newer than the bundle's (${cp.size}); verify against the newer one`);
+        continue;
+      }
+      if (old.size === 0) {
+        // the empty tree is a prefix of every tree: nothing to prove (RFC 9162 §2.1.4 defines proofs from 0 < m only)
+        if (o.inBundle) report.problem(o.where, 'checkpoint is of size 0, which proves nothing about the log; leave it out');
         continue;
       }
       if (o.proof === undefined) {

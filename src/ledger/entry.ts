@@ -8,6 +8,7 @@
 import { createHash } from 'node:crypto';
 import { ConcordError } from '../errors.ts';
 import { canonicalize, isPlainCanonicalText, plainCanonicalValueEnd } from './canonical.ts';
+import { fixedDateTimeExists, rfc3339Problem } from './time.ts';
 
 export const ENTRY_FORMAT = 1;
 /** the largest canonical entry we accept (bytes); keeps every leaf cheap to hash, store and ship */
@@ -69,7 +70,8 @@ const TYPE_RE = /^[a-z][a-z0-9_]*(?:\.[a-z][a-z0-9_]*)*$/;
 /** ids of agencies, people, devices, incidents: what every layer above accepts too */
 export const ID_RE = /^[A-Za-z0-9][A-Za-z0-9._:-]*$/;
 export const MAX_ID_LENGTH = 128;
-// RFC 3339 with a mandatory zone; we accept any offset for claimed times but normalise nothing
+// RFC 3339 with a mandatory zone, upper-case "T" and "Z", at most nanoseconds; we accept any
+// offset for claimed times but normalise nothing. The calendar is checked by rfc3339Problem.
 const RFC3339_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$/;
 const RECEIVED_RE = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 const SALT_RE = /^[A-Za-z0-9_-]{22}$/;
@@ -85,8 +87,27 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+/**
+ * Why `s` is not a time the ledger keeps as `claimed`, or undefined: RFC
+ * 3339 with a real calendar date and clock time, in the profile above. A
+ * leap second is accepted where one can fall: a claimed time is kept as the
+ * source sent it, and a device clock may say 23:59:60.
+ */
+export function claimedTimeProblem(s: unknown): string | undefined {
+  if (typeof s !== 'string') return 'is not a string';
+  const problem = rfc3339Problem(s, { leapSecond: true });
+  if (problem !== undefined) return problem;
+  if (!RFC3339_RE.test(s)) return 'is not in the ledger\'s form of RFC 3339 (upper-case "T" and "Z", at most 9 digits of a second)';
+  return undefined;
+}
+
 export function isRfc3339(s: unknown): s is string {
-  return typeof s === 'string' && RFC3339_RE.test(s) && !Number.isNaN(Date.parse(s));
+  return claimedTimeProblem(s) === undefined;
+}
+
+/** a node's receive time: toISOString's form, on a date that exists */
+function isReceivedTime(s: unknown): s is string {
+  return typeof s === 'string' && RECEIVED_RE.test(s) && fixedDateTimeExists(s);
 }
 
 function checkId(value: unknown, field: string, max = MAX_ID_LENGTH): asserts value is string {
@@ -118,7 +139,10 @@ export function parseDraft(input: unknown): EntryDraft {
   }
   checkActor(actor, 'actor');
   if (incident !== undefined) checkId(incident, 'incident');
-  if (claimed !== undefined && !isRfc3339(claimed)) bad(`claimed must be an RFC 3339 time (got ${JSON.stringify(claimed)?.slice(0, 80)})`);
+  if (claimed !== undefined) {
+    const problem = claimedTimeProblem(claimed);
+    if (problem !== undefined) bad(`claimed must be an RFC 3339 time: ${JSON.stringify(claimed)?.slice(0, 80)} ${problem}`);
+  }
   if (!isPlainObject(body)) bad('body must be a JSON object');
   if (sealed !== undefined) {
     if (!Array.isArray(sealed) || sealed.some((p) => typeof p !== 'string')) bad('sealed must be an array of JSON pointers');
@@ -281,11 +305,12 @@ export function checkEntryText(text: string): { entry: Entry } | { problem: stri
   if (v.v !== ENTRY_FORMAT) return { problem: `entry format version ${JSON.stringify(v.v)} is not ${ENTRY_FORMAT}` };
   if (!Number.isSafeInteger(v.index) || (v.index as number) < 0) return { problem: 'entry index is not a non-negative integer' };
   if (typeof v.origin !== 'string' || v.origin.length === 0) return { problem: 'entry origin is missing' };
-  if (typeof v.received !== 'string' || !RECEIVED_RE.test(v.received) || Number.isNaN(Date.parse(v.received))) {
+  if (!isReceivedTime(v.received)) {
     return { problem: 'entry received time is not RFC 3339 UTC with milliseconds' };
   }
   try {
-    if (v.claimed !== undefined && !isRfc3339(v.claimed)) return { problem: 'entry claimed time is not RFC 3339' };
+    const claimedProblem = v.claimed === undefined ? undefined : claimedTimeProblem(v.claimed);
+    if (claimedProblem !== undefined) return { problem: `entry claimed time ${claimedProblem}` };
     if (typeof v.type !== 'string' || !TYPE_RE.test(v.type)) return { problem: 'entry type is malformed' };
     checkActor(v.actor, 'actor');
     if (v.incident !== undefined) checkId(v.incident, 'incident');
@@ -486,7 +511,7 @@ export function scanEntryText(text: string): { index: number; origin: string; re
   if (tail === null) return undefined;
   const [, claimed, incident, indexText, origin, received, type] = tail as unknown as [string, string | undefined, string | undefined, string, string, string, string];
   const index = Number(indexText);
-  if (!Number.isSafeInteger(index) || !idFits(incident) || Number.isNaN(Date.parse(received))) return undefined;
+  if (!Number.isSafeInteger(index) || !idFits(incident) || !isReceivedTime(received)) return undefined;
   if (claimed !== undefined && !isRfc3339(claimed)) return undefined;
   return incident === undefined ? { index, origin, received, type } : { index, origin, received, type, incident };
 }

@@ -15,15 +15,21 @@ import { loadVerifier, openNodeDir } from '../../src/app/node-dir.ts';
 import { isConcordError } from '../../src/errors.ts';
 import { openCheckpoint } from '../../src/ledger/checkpoint.ts';
 import { cli } from '../helpers/cli.ts';
-import { ORIGIN, buildDataDir, copyDir, draftAt, rewriteTiles, tempRoot, withDb, type BuiltDir } from '../helpers/data-dir.ts';
+import { ORIGIN, buildDataDir, copyDir, draftAt, nodeSigner, rewriteTiles, tempRoot, withDb, type BuiltDir } from '../helpers/data-dir.ts';
+import { verifyDataDir } from '../../src/app/verify.ts';
+import { signCheckpoint } from '../../src/ledger/checkpoint.ts';
+import { MemoryTree } from '../../src/ledger/merkle/memory-tree.ts';
 
 const root = tempRoot('concord-kept-');
 after(() => root.cleanup());
 
 const SIZE = 600; // two full level-0 tiles and a partial one
 let tpl: BuiltDir;
+/** the template's entry texts, in order */
+let tplTexts: string[];
 before(async () => {
   tpl = await buildDataDir(join(root.path, 'template'), SIZE, [100, 300]);
+  tplTexts = withDb(tpl.dir, (db) => db.prepare<[], { text: string }>('SELECT text FROM entries ORDER BY idx').all().map((r) => r.text));
 });
 
 let copies = 0;
@@ -183,19 +189,47 @@ describe('the kept checkpoint', () => {
     await ledger.close();
   });
 
-  it('compare-and-swap: a kept checkpoint replaced by another process stops this one signing', async () => {
+  it('compare-and-swap: a checkpoint kept by another process of the node meanwhile is checked against and built on, never overwritten', async () => {
     const dir = copy();
-    const a = await LedgerService.open(dir);
-    const b = await LedgerService.open(dir);
+    const a = await LedgerService.open(dir, { checkpoints: { everyMs: 0, everyEntries: 0 } });
+    const b = await LedgerService.open(dir, { checkpoints: { everyMs: 0, everyEntries: 0 } });
     try {
       await a.append([draftAt(SIZE)]);
       await a.checkpoint();
+      // b read the kept checkpoint at SIZE; a kept SIZE + 1 since; b, with one more entry, signs past it
       await b.append([draftAt(SIZE + 1)]);
-      await assert.rejects(b.checkpoint(), (e: unknown) => isConcordError(e, 'LEDGER_CONTENDED') && /changed under this process/.test(e.message));
-      assert.equal(keptSize(dir), SIZE + 1, 'the kept checkpoint is the one the first process signed');
+      const cp = await b.checkpoint();
+      assert.equal(cp.size, SIZE + 2);
+      assert.equal(keptSize(dir), SIZE + 2);
+      // a, behind what b appended, signs nothing: it has its own checkpoint of what it read, and the file keeps b's
+      assert.equal((await a.checkpoint()).size, SIZE + 1);
+      assert.equal(keptSize(dir), SIZE + 2, 'the kept checkpoint never goes back');
+      // a appends after b (its batch is built again on what b appended) and signs past b's checkpoint
+      const [added] = await a.append([draftAt(SIZE + 2)]);
+      assert.equal(added!.index, SIZE + 2);
+      assert.equal((await a.checkpoint()).size, SIZE + 3);
+      assert.equal(keptSize(dir), SIZE + 3);
     } finally {
-      await a.close();
-      await b.close().catch(() => undefined);
+      await a.close().catch(() => undefined);
+      await b.close();
+    }
+    assert.equal((await verifyDataDir(dir)).ok, true);
+  });
+
+  it('compare-and-swap: a kept checkpoint of another history put there meanwhile stops the node', async () => {
+    const dir = copy();
+    const ledger = await LedgerService.open(dir, { checkpoints: { everyMs: 0, everyEntries: 0 } });
+    try {
+      await ledger.append([draftAt(SIZE), draftAt(SIZE + 1)]);
+      // whoever holds the key signs size SIZE + 1 over a different last entry, and puts it in the file
+      const other = MemoryTree.fromLeaves([]);
+      for (const t of tplTexts) other.appendEntry(Buffer.from(t, 'utf8'));
+      other.appendEntry(Buffer.from('{"forged":true}', 'utf8'));
+      writeFileSync(join(dir, KEPT_CHECKPOINT_FILE), signCheckpoint({ origin: ORIGIN, size: SIZE + 1, root: other.root(), extensions: [] }, nodeSigner(dir)));
+      await assert.rejects(ledger.checkpoint(), (e: unknown) => isConcordError(e, 'LEDGER_CORRUPT') && /not consistent with the checkpoint this node signed at size 601/.test(e.message));
+      await assert.rejects(ledger.append([draftAt(SIZE + 2)]), (e: unknown) => isConcordError(e, 'LEDGER_CORRUPT'));
+    } finally {
+      await ledger.close().catch(() => undefined);
     }
   });
 

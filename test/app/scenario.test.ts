@@ -163,6 +163,22 @@ describe('an invalid scenario file is rejected with FILE:LINE:, exit 2, and noth
     await rejected(badStart, lineWith(badStart, 'start: tonight'), /start: must be an RFC 3339/);
   });
 
+  it('a time the calendar does not have (February 30, hour 24, a leap second), which Date.parse would move to another instant', async () => {
+    const feb30 = edit(DEMO, 'start: 2026-06-01T20:00:00Z', 'start: 2026-02-30T20:00:00Z');
+    await rejected(feb30, lineWith(feb30, 'start: 2026-02-30'), /start: must be an RFC 3339/);
+    const hour24 = edit(DEMO, '  - at: 2026-06-01T20:42:00Z', '  - at: 2026-06-01T24:00:00Z');
+    await rejected(hour24, lineWith(hour24, 'T24:00:00Z'), /timeline\.4\.at: must be an RFC 3339/);
+    const leap = edit(DEMO, '  - at: 2026-06-01T20:42:00Z', '  - at: 2026-06-30T23:59:60Z');
+    await rejected(leap, lineWith(leap, 'T23:59:60Z'), /timeline\.4\.at: must be an RFC 3339/);
+  });
+
+  it('a number a double does not hold as written (the yaml package would read 12345678901234567890 as ...000) is refused at its line', async () => {
+    const text = edit(DEMO, '      unitsRequested: 3\n', '      unitsRequested: 12345678901234567890\n');
+    await rejected(text, lineWith(text, '12345678901234567890'), /timeline\[\d+\]\.with\.unitsRequested: 12345678901234567890 cannot be held exactly as a number: it would be stored as 12345678901234567000/);
+    const inf = edit(DEMO, '      unitsRequested: 3\n', '      unitsRequested: .inf\n');
+    await rejected(inf, lineWith(inf, '.inf'), /unitsRequested: \.inf is not a finite number/);
+  });
+
   it('a timeline running backwards', async () => {
     const text = edit(DEMO, '  - at: 2026-06-01T20:43:00Z', '  - at: 2026-06-01T20:40:00Z');
     await rejected(text, lineWith(text, '2026-06-01T20:40:00Z'), /timeline\.5\.at: 2026-06-01T20:40:00Z is earlier than the step before it/);

@@ -111,10 +111,18 @@ describe('verify reads everything the node and state rely on', () => {
     assert.match(lines[0] ?? '', /^(FAILED data-dir |concord verify: )/);
     for (const line of lines.slice(1)) assert.match(line, /^ {2}also: /, damaged.stdout + damaged.stderr);
     assert.doesNotMatch(damaged.stderr + damaged.stdout, /internal error|\n\s+at /);
-    // and the node refuses to open on it, in one line, exit 3
-    const appended = await cli(['checkpoint', '--data', pages]);
-    assert.equal(appended.code, 3, appended.stderr);
-    assert.equal(appended.stderr.trim().split('\n').length, 1, appended.stderr);
+    // and every command on the node refuses it, in one line, exit 3, never an internal error (exit 70)
+    for (const argv of [
+      ['checkpoint', '--data', pages],
+      ['state', '--data', pages, '--incident', 'inc-1'],
+      ['proof', 'inclusion', '--data', pages, '--index', '5'],
+      ['export', 'bundle', '--data', pages, '--all', '--out', join(root.path, 'damaged-bundle.json')],
+    ]) {
+      const out = await cli(argv);
+      assert.equal(out.code, 3, `${argv.slice(0, 2).join(' ')}: exit ${out.code}: ${out.stderr}`);
+      assert.equal(out.stderr.trim().split('\n').length, 1, out.stderr);
+      assert.doesNotMatch(out.stderr, /internal error/);
+    }
   });
 });
 

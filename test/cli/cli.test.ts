@@ -1,6 +1,7 @@
 /**
  * The `concord` command line: help, exit codes (0 ok, 1 verification
- * failed, 2 bad usage or input) with a one-line reason, append semantics
+ * failed, 2 bad usage or input, 3 an unusable node: test/cli/exit-codes.test.ts)
+ * with a one-line reason, append semantics
  * from a file and from stdin, JSON output, the signer key never shown, and
  * progress only on a terminal. Most runs are in-process through runCli; the
  * stdin and exit-code cases also run the real bin/concord.js.
@@ -50,6 +51,14 @@ function writeLines(name: string, lines: string[]): string {
 /** an exit-2 result: the one-line reason matches `reason`, nothing on stdout */
 function usageError(r: { code: number; stdout: string; stderr: string }, reason: RegExp, what: string): void {
   assert.equal(r.code, 2, `${what}: exit code (stderr: ${r.stderr})`);
+  assert.ok(isOneLine(r.stderr), `${what}: one line on stderr, got ${JSON.stringify(r.stderr)}`);
+  assert.match(r.stderr, reason, what);
+  assert.equal(r.stdout, '', `${what}: nothing on stdout`);
+}
+
+/** an exit-3 result: the node's own files cannot be used; one-line reason, nothing on stdout */
+function unusableError(r: { code: number; stdout: string; stderr: string }, reason: RegExp, what: string): void {
+  assert.equal(r.code, 3, `${what}: exit code (stderr: ${r.stderr})`);
   assert.ok(isOneLine(r.stderr), `${what}: one line on stderr, got ${JSON.stringify(r.stderr)}`);
   assert.match(r.stderr, reason, what);
   assert.equal(r.stdout, '', `${what}: nothing on stdout`);
@@ -330,12 +339,12 @@ describe('the signer key', () => {
     for (const argv of runs) await cli(argv);
     const spawned = await Promise.all([spawnCli(['checkpoint', '--data', dir]), spawnCli(['append', '--data', dir, '--ndjson', '-'], `${line(9)}\n{\n`)]);
     assert.equal(spawned[1].code, 2);
-    // a key file that is readable by others, or damaged, is refused without echoing it
+    // a key file that is readable by others, or damaged, is refused without echoing it (exit 3: the node's own files)
     chmodSync(join(dir, 'keys', 'log.key'), 0o644);
-    usageError(await cli(['checkpoint', '--data', dir]), /readable by others/, 'mode 0644');
+    unusableError(await cli(['checkpoint', '--data', dir]), /readable by others/, 'mode 0644');
     chmodSync(join(dir, 'keys', 'log.key'), 0o600);
     writeFileSync(join(dir, 'keys', 'log.key'), `${key.slice(0, -3)}!!!\n`, { mode: 0o600 });
-    usageError(await cli(['checkpoint', '--data', dir]), /does not hold a valid signer key/, 'a damaged key');
+    unusableError(await cli(['checkpoint', '--data', dir]), /does not hold a valid signer key/, 'a damaged key');
     assert.ok(allOutputs.length > runs.length * 2);
     for (const out of allOutputs) {
       assert.ok(!out.includes('PRIVATE+KEY'), `an output shows a signer key: ${out.slice(0, 200)}`);

@@ -33,7 +33,7 @@ class Capture extends Writable {
 /** every output seen by any run, so a test can check that no secret ever appeared */
 export const allOutputs: string[] = [];
 
-export async function cli(argv: string[], opts: { stdin?: string; tty?: boolean; cwd?: string } = {}): Promise<CliResult> {
+export async function cli(argv: string[], opts: { stdin?: string | Buffer; tty?: boolean; cwd?: string } = {}): Promise<CliResult> {
   const stdout = new Capture(opts.tty ?? false);
   const stderr = new Capture(opts.tty ?? false);
   const stdin = opts.stdin === undefined ? new PassThrough().end() : Readable.from([opts.stdin]);
@@ -46,11 +46,12 @@ export async function cli(argv: string[], opts: { stdin?: string; tty?: boolean;
 export const BIN = fileURLToPath(new URL('../../bin/concord.js', import.meta.url));
 
 /**
- * The real `concord` in a child process; `input` is written to its stdin,
- * then stdin is closed. `env` is added to the environment (with
- * CONCORD_RUN_SOURCES: '0', bin/concord.js runs dist/ if it is current).
+ * The real `concord` in a child process; `input` (text, or bytes as they
+ * are) is written to its stdin, then stdin is closed. `env` is added to the
+ * environment (with CONCORD_RUN_SOURCES: '0', bin/concord.js runs dist/ if
+ * it is current).
  */
-export function spawnCli(argv: string[], input?: string, env: Readonly<Record<string, string>> = {}): Promise<CliResult> {
+export function spawnCli(argv: string[], input?: string | Buffer, env: Readonly<Record<string, string>> = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [BIN, ...argv], { stdio: ['pipe', 'pipe', 'pipe'], env: { ...process.env, CONCORD_RUN_SOURCES: '1', ...env } });
     let stdout = '';

@@ -193,9 +193,16 @@ describe('verifyBundleText: every rule of docs/bundle.md', () => {
     fails(edited(base, (x) => void ((x.entries[1] as Record<string, unknown>).disclosures = {})), `${at}.disclosures`, /not an array/, 'not an array');
     fails(
       edited(base, (x) => void ((x.entries[1]!.disclosures as unknown as Array<Record<string, unknown>>)[0]!.extra = 1)),
-      `${at}.disclosures[0]`,
-      /unknown fields/,
+      `${at}.disclosures[0].extra`,
+      /not a known field/,
       'an extra field',
+    );
+    // the same disclosure twice: both match the commitment, the second is inert bytes
+    fails(
+      edited(base, (x) => void (x.entries[1]!.disclosures as unknown[]).push((x.entries[1]!.disclosures as unknown[])[0])),
+      `${at}.disclosures[2]`,
+      new RegExp(`discloses ${base.entries[1]!.disclosures![0]!.path} again \\(it is disclosures\\[0\\]\\)`),
+      'a disclosure twice',
     );
     fails(
       edited(base, (x) => void ((x.entries[1]!.disclosures as unknown as Array<Record<string, unknown>>)[1]!.value = 'changed')),
@@ -210,11 +217,14 @@ describe('verifyBundleText: every rule of docs/bundle.md', () => {
 
   it('consistency with older checkpoints, and forks', () => {
     fails(edited(base, (x) => void ((x as Record<string, unknown>).consistency = {})), 'bundle.consistency', /not an array/, 'not an array');
-    fails(edited(base, (x) => void ((x.consistency as unknown[])[0] = 5)), 'consistency[0]', /no signed checkpoint/, 'not an object');
+    fails(edited(base, (x) => void ((x.consistency as unknown[])[0] = 5)), 'consistency[0]', /is not an object \{"checkpoint": note, "proof": \[hashes\]\}/, 'not an object');
+    fails(edited(base, (x) => void ((x.consistency![0] as Record<string, unknown>).checkpoint = 7)), 'consistency[0].checkpoint', /not a signed note string/, 'checkpoint not a string');
     fails(edited(base, (x) => void (x.consistency![1]!.proof as string[]).pop()), 'consistency[1]', /not consistent/, 'a short proof');
     fails(edited(base, (x) => void ((x.consistency![1] as Record<string, unknown>).proof = x.consistency![2]!.proof)), 'consistency[1]', /not consistent/, "another size's proof");
     fails(edited(base, (x) => void ((x.consistency![1] as Record<string, unknown>).proof = 'x')), 'consistency[1].proof', /not an array/, 'proof a string');
-    fails(edited(base, (x) => void delete (x.consistency![2] as Record<string, unknown>).proof), 'consistency[2]', /needs a consistency proof/, 'no proof');
+    fails(edited(base, (x) => void delete (x.consistency![2] as Record<string, unknown>).proof), 'consistency[2].proof', /is missing: each older checkpoint comes with its consistency proof/, 'no proof');
+    // no proof is no proof even where it could be empty (an older checkpoint of the bundle's own size)
+    fails(edited(base, (x) => void (x.consistency = [{ checkpoint: x.checkpoint }])), 'consistency[0].proof', /is missing/, 'no proof at the same size');
     // a validly signed older checkpoint whose root is not a prefix of this tree: a fork
     const forkRoot = memoryLog(16, forked).tree.root();
     fails(edited(base, (x) => void (x.consistency![2]!.checkpoint = log.checkpoint(16, forkRoot))), 'consistency[2]', /not consistent/, 'forked at 16');
@@ -254,6 +264,70 @@ describe('verifyBundleText: every rule of docs/bundle.md', () => {
     assert.deepEqual(wheres(verifyBundleText(text, KEYS, ['not a note'])), ['--checkpoint #1']);
     const bigger = memoryLog(41, draft);
     assert.match(verifyBundleText(text, KEYS, [bigger.checkpoint(41)]).problems[0]?.reason ?? '', /newer/);
+  });
+});
+
+describe('verifyBundleText: every element checked for unknown fields, types and ranges', () => {
+  it('an unknown field inside a consistency element is refused, naming it', () => {
+    fails(edited(base, (x) => void ((x.consistency![0] as Record<string, unknown>).note = 'hello')), 'consistency[0].note', /is not a known field/, 'consistency[0].note');
+    fails(edited(base, (x) => void ((x.consistency![1] as Record<string, unknown>).witness = { a: 1 })), 'consistency[1].witness', /is not a known field/, 'consistency[1].witness');
+  });
+
+  it('an older checkpoint given twice is refused; each given once passes', () => {
+    fails(edited(base, (x) => void x.consistency!.push(x.consistency![1]!)), 'consistency[5]', /repeats consistency\[1\]/, 'twice');
+    assert.equal(verifyBundleText(text, KEYS).ok, true);
+  });
+
+  it('a checkpoint of size 0 must have the empty tree\'s root (SHA-256 of nothing), as the bundle checkpoint, as an older one, and as --checkpoint', () => {
+    const empty = memoryLog(0, draft);
+    const good = serializeBundle(empty.bundle([]));
+    assert.equal(verifyBundleText(good, [empty.verifier]).ok, true, 'the empty log, with the empty root, verifies');
+    const someRoot = log.tree.root(1);
+    const lying = edited(empty.bundle([]), (x) => void (x.checkpoint = empty.checkpoint(0, someRoot)));
+    fails(lying, 'bundle.checkpoint', /is of size 0 but its root is .*, not the empty tree's 47DEQpj8HBSa\+\/TImW\+5JCeuQeRkm5NMpJWZG3hSuFU= \(RFC 9162 §2\.1\.1/, 'size 0, a root of something', [empty.verifier]);
+    fails(edited(base, (x) => void x.consistency!.unshift({ checkpoint: log.checkpoint(0, someRoot), proof: [] })), 'consistency[0]', /checkpoint is of size 0 but its root is/, 'older, size 0, a root of something');
+    // with the right root it proves nothing: refused as inert in a bundle, accepted as a --checkpoint
+    fails(edited(base, (x) => void x.consistency!.unshift({ checkpoint: log.checkpoint(0), proof: [] })), 'consistency[0]', /size 0, which proves nothing about the log; leave it out/, 'older, size 0');
+    assert.equal(verifyBundleText(text, KEYS, [log.checkpoint(0)]).ok, true);
+    assert.match(verifyBundleText(text, KEYS, [log.checkpoint(0, someRoot)]).problems[0]?.reason ?? '', /is of size 0 but its root is/);
+  });
+
+  it('a key listed twice is refused as listed twice, pinned or not (it was "does not list the key" / "ambiguous key")', () => {
+    const twice = edited(base, (x) => void (x.verifier_keys = [x.verifier_keys[0]!, x.verifier_keys[0]!]));
+    for (const keys of [KEYS, []]) {
+      const r = verifyBundleText(twice, keys);
+      assert.deepEqual(r.problems, [{ where: 'bundle.verifier_keys[1]', reason: `lists the key of "${log.origin}" again (it is verifier_keys[0]); list each key once` }]);
+    }
+  });
+
+  it('a key given twice in the JSON text is named (JSON.parse keeps the last, so the text is not canonical)', () => {
+    assert.ok(text.includes('"format":"concord-bundle/1"'));
+    const t = text.replace('"format":"concord-bundle/1"', '"format":"concord-bundle/1","format":"concord-bundle/1"');
+    fails(t, 'bundle', /not canonical JSON .*: format: appears twice in one object/, 'format twice');
+    assert.ok(text.includes('"index":0}'));
+    const inEntry = text.replace('"index":0}', '"index":0,"index":0}');
+    fails(inEntry, 'bundle', /entries\[0\]\.index: appears twice/, 'index twice');
+  });
+
+  it('property: an unknown field added to any element (the bundle, an entry, a disclosure, a consistency element) is refused, naming the element', () => {
+    // defineProperty: `__proto__` is a field like any other in JSON, never the prototype
+    const put = (o: object, k: string, v: unknown): void => void Object.defineProperty(o, k, { value: v, enumerable: true, writable: true, configurable: true });
+    const places: Array<{ at: string; add: (x: Mutable, k: string, v: unknown) => void }> = [
+      { at: 'bundle', add: (x, k, v) => put(x, k, v) },
+      { at: 'entries[2]', add: (x, k, v) => put(x.entries[2], k, v) },
+      { at: 'entries[1] (index 1).disclosures[0]', add: (x, k, v) => put(x.entries[1].disclosures[0], k, v) },
+      { at: 'consistency[3]', add: (x, k, v) => put(x.consistency[3], k, v) },
+    ];
+    fc.assert(
+      fc.property(fc.nat(places.length - 1), fc.oneof(fc.stringMatching(/^[a-z_]{1,12}$/), fc.constant('__proto__')), fc.jsonValue({ maxDepth: 2 }), (which, key, value) => {
+        const place = places[which] as { at: string; add: (x: Mutable, k: string, v: unknown) => void };
+        const known = ['format', 'checkpoint', 'verifier_keys', 'entries', 'consistency', 'index', 'entry', 'inclusion_proof', 'disclosures', 'path', 'salt', 'value', 'proof'];
+        fc.pre(!known.includes(key));
+        const r = verifyBundleText(edited(base, (x) => place.add(x, key, value)), KEYS);
+        return !r.ok && r.problems.some((p) => p.where === `${place.at}.${key}` && /is not a known field/.test(p.reason));
+      }),
+      { numRuns: 200 },
+    );
   });
 });
 

@@ -58,3 +58,17 @@ test('JSON texts, bad fields, alias bombs', () => {
   fails('extra.yaml', `${JSON.stringify(good)}\n`.replace('"id":"r"', '"id":"r","priority":1'), /priority/);
   fails('bomb.yaml', `${BILLION_LAUGHS}id: *i\n`, /^bomb.yaml:\d+: refused: aliases here expand to more than 100,000 nodes/);
 });
+
+test('a time the calendar does not have is refused, in the file and as --at, and not read as another day', () => {
+  const text = sample('officer-down.yaml');
+  for (const impossible of ['2026-02-30T10:00:00Z', '2026-03-14T24:00:00Z', '2026-06-30T23:59:60Z']) {
+    assert.throws(() => checkRequestText(book, 'r.yaml', text, impossible, NOW), (e) => isConcordError(e, 'BAD_INPUT') && /--at/.test(e.message), impossible);
+    const inFile = text.replace(/^at: .*$/m, `at: "${impossible}"`);
+    assert.throws(() => parseRequestText('r.yaml', inFile), (e) => isConcordError(e, 'BAD_INPUT') && /^r\.yaml:\d+: at: expected an RFC 3339 date-time/.test(e.message), impossible);
+  }
+});
+
+test('a request file with a number a double does not hold as written is refused at its line', () => {
+  const text = sample('perimeter-for-ice.yaml').replace(/^requested_units: 4$/m, 'requested_units: 40000000000000000001');
+  assert.throws(() => parseRequestText('r.yaml', text), (e) => isConcordError(e, 'BAD_INPUT') && /^r\.yaml:\d+: requested_units: 40000000000000000001 cannot be held exactly/.test(e.message));
+});

@@ -1,9 +1,12 @@
-import { closeSync, fsyncSync, openSync, renameSync, writeFileSync } from 'node:fs';
-import { ON_DEMAND_CHECKPOINTS, withLedger } from '../../app/ledger.ts';
+import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { checkOutputPath, openNodeDir } from '../../app/node-dir.ts';
+import { ON_DEMAND_CHECKPOINTS } from '../../app/ledger.ts';
+import { withNodeLedger } from '../../app/node-ledger.ts';
 import { ConcordError } from '../../errors.ts';
 import { serializeBundle } from '../../ledger/bundle.ts';
 import { DATA_OPTION, JSON_OPTION, flag, optionalString, parseIndex, requireString } from '../args.ts';
 import type { CliCommand } from '../command.ts';
+import { exitCodesHelp } from '../exit-codes.ts';
 import { printJson } from '../output.ts';
 
 export const exportBundleCommand: CliCommand = {
@@ -15,13 +18,19 @@ Writes entries with their inclusion proofs against the latest signed
 checkpoint (signed now if the log grew), the log's verifier key and any
 disclosed sealed values. Anyone can check it with: concord verify FILE
 
+FILE may not be inside DIR (symbolic links and .. resolved), where it could
+replace the ledger, a key or the configuration: that is refused with exit 2
+and nothing written.
+
 Options:
   -d, --data DIR         the node's data directory
       --out FILE         where to write the bundle
       --indexes a,b,c    the entries to include
       --all              include every entry
       --history          include older checkpoints with consistency proofs
-      --json             print a summary as JSON`,
+      --json             print a summary as JSON
+
+${exitCodesHelp('node')}`,
   options: { ...DATA_OPTION, ...JSON_OPTION, out: { type: 'string' }, indexes: { type: 'string' }, all: { type: 'boolean' }, history: { type: 'boolean' } },
   async run(args, io) {
     const out = requireString(args, 'out');
@@ -29,18 +38,27 @@ Options:
     const all = flag(args, 'all');
     if ((list === undefined) === !all) throw new ConcordError('BAD_USAGE', 'give exactly one of --indexes a,b,c or --all');
     const indexes = list?.split(',').map((s) => parseIndex(s.trim(), 'indexes'));
-    return withLedger(requireString(args, 'data'), { checkpoints: ON_DEMAND_CHECKPOINTS }, async (ledger) => {
+    const node = openNodeDir(requireString(args, 'data'));
+    // before the ledger is opened: a refused --out signs no checkpoint and writes nothing
+    const target = checkOutputPath(node, out, '--out');
+    return withNodeLedger(node, { checkpoints: ON_DEMAND_CHECKPOINTS }, async (ledger) => {
       const bundle = await ledger.exportBundle({ ...(indexes ? { indexes } : {}), all, history: flag(args, 'history') });
       // temp file, fsync, then rename (the commit point): a reader never sees half a bundle, nor a crash an empty one
-      const tmp = `${out}.tmp-${process.pid}`;
-      const fd = openSync(tmp, 'w');
+      const tmp = `${target}.tmp-${process.pid}`;
       try {
-        writeFileSync(fd, serializeBundle(bundle));
-        fsyncSync(fd);
-      } finally {
-        closeSync(fd);
+        const fd = openSync(tmp, 'w');
+        try {
+          writeFileSync(fd, serializeBundle(bundle));
+          fsyncSync(fd);
+        } finally {
+          closeSync(fd);
+        }
+        renameSync(tmp, target);
+      } catch (e) {
+        // no temp file left behind when the write or the rename fails
+        rmSync(tmp, { force: true });
+        throw e;
       }
-      renameSync(tmp, out);
       const size = bundle.checkpoint.split('\n')[1];
       if (flag(args, 'json')) printJson(io, { out, entries: bundle.entries.length, checkpoint_size: Number(size) });
       else io.stdout.write(`wrote ${out}: ${bundle.entries.length} entries against the checkpoint at size ${size}\n`);

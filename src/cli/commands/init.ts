@@ -1,6 +1,7 @@
 import { defaultOrigin } from '../../app/node-dir.ts';
 import { initNode } from '../../app/ledger.ts';
 import { DATA_OPTION, JSON_OPTION, flag, optionalString, requireString } from '../args.ts';
+import { exitCodesHelp } from '../exit-codes.ts';
 import type { CliCommand } from '../command.ts';
 import { printJson } from '../output.ts';
 
@@ -17,7 +18,9 @@ be the scheme-less URL of the node, e.g. concord.city-pd.example/ledger.
 Options:
   -d, --data DIR     the data directory to create
       --origin NAME  the log origin (default: concord.local/log-<random>)
-      --json         print the result as JSON`,
+      --json         print the result as JSON
+
+${exitCodesHelp('init')}`,
   options: { ...DATA_OPTION, ...JSON_OPTION, origin: { type: 'string' } },
   async run(args, io) {
     const dir = requireString(args, 'data');

@@ -1,7 +1,9 @@
-import { ON_DEMAND_CHECKPOINTS, withLedger } from '../../app/ledger.ts';
+import { ON_DEMAND_CHECKPOINTS } from '../../app/ledger.ts';
+import { withNodeLedger } from '../../app/node-ledger.ts';
 import { verifyConsistency, verifyInclusion } from '../../ledger/merkle/verify.ts';
 import { DATA_OPTION, JSON_OPTION, flag, optionalIndex, requireString, parseIndex } from '../args.ts';
 import type { CliCommand } from '../command.ts';
+import { exitCodesHelp } from '../exit-codes.ts';
 import { printJson } from '../output.ts';
 
 const b64 = (h: Buffer): string => h.toString('base64');
@@ -18,12 +20,14 @@ Options:
   -d, --data DIR  the node's data directory
       --index N   the entry
       --size M    the tree size to prove against (default: all entries)
-      --json      print JSON`,
+      --json      print JSON
+
+${exitCodesHelp('node')}`,
   options: { ...DATA_OPTION, ...JSON_OPTION, index: { type: 'string' }, size: { type: 'string' } },
   async run(args, io) {
     const index = parseIndex(requireString(args, 'index'), 'index');
     const size = optionalIndex(args, 'size');
-    return withLedger(requireString(args, 'data'), { checkpoints: ON_DEMAND_CHECKPOINTS }, async (ledger) => {
+    return withNodeLedger(requireString(args, 'data'), { checkpoints: ON_DEMAND_CHECKPOINTS }, async (ledger) => {
       const p = await ledger.inclusionProof(index, size);
       verifyInclusion(p.leafHash, p.index, p.size, p.proof, p.root); // never hand out a proof that does not verify
       if (flag(args, 'json')) {
@@ -48,12 +52,14 @@ Options:
   -d, --data DIR  the node's data directory
       --from M    the older tree size
       --to N      the newer tree size (default: all entries)
-      --json      print JSON`,
+      --json      print JSON
+
+${exitCodesHelp('node')}`,
   options: { ...DATA_OPTION, ...JSON_OPTION, from: { type: 'string' }, to: { type: 'string' } },
   async run(args, io) {
     const from = parseIndex(requireString(args, 'from'), 'from');
     const to = optionalIndex(args, 'to');
-    return withLedger(requireString(args, 'data'), { checkpoints: ON_DEMAND_CHECKPOINTS }, async (ledger) => {
+    return withNodeLedger(requireString(args, 'data'), { checkpoints: ON_DEMAND_CHECKPOINTS }, async (ledger) => {
       const p = await ledger.consistencyProof(from, to);
       verifyConsistency(p.from, p.to, p.proof, p.fromRoot, p.toRoot);
       if (flag(args, 'json')) {

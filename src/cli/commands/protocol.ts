@@ -1,8 +1,7 @@
 import { checkRequestFile, runProtocolTests } from '../../app/protocol-files.ts';
-import { ConcordError } from '../../errors.ts';
-import { isRfc3339 } from '../../ledger/entry.ts';
 import { formatWarning, type PolicyWarning } from '../../policy/index.ts';
-import { JSON_OPTION, flag, optionalString, requireString } from '../args.ts';
+import { JSON_OPTION, flag, optionalTime, requireString } from '../args.ts';
+import { exitCodesHelp } from '../exit-codes.ts';
 import type { CliCommand, CliIo } from '../command.ts';
 import { oneLine, printJson } from '../output.ts';
 
@@ -30,11 +29,12 @@ Options:
       --policies DIR  the protocols directory (<agency>/<version>/...)
       --request FILE  the request facts
       --at TIME       RFC 3339 time for choosing the version in effect
-      --json          print the verdict as JSON, with a "warnings" array`,
+      --json          print the verdict as JSON, with a "warnings" array
+
+${exitCodesHelp('protocol-check')}`,
   options: { ...JSON_OPTION, policies: { type: 'string' }, request: { type: 'string' }, at: { type: 'string' } },
   async run(args, io) {
-    const at = optionalString(args, 'at');
-    if (at !== undefined && !isRfc3339(at)) throw new ConcordError('BAD_USAGE', `--at must be an RFC 3339 time (got "${at}")`);
+    const at = optionalTime(args, 'at');
     const { verdict, warnings } = await checkRequestFile(requireString(args, 'policies'), requireString(args, 'request'), at);
     if (flag(args, 'json')) {
       printJson(io, { ...verdict, warnings });
@@ -60,7 +60,9 @@ match) are printed on stderr; they do not change the exit status.
 
 Options:
       --policies DIR  the protocols directory
-      --json          print the results as JSON, with a "warnings" array`,
+      --json          print the results as JSON, with a "warnings" array
+
+${exitCodesHelp('protocol-test')}`,
   options: { ...JSON_OPTION, policies: { type: 'string' } },
   async run(args, io) {
     const report = await runProtocolTests(requireString(args, 'policies'));

@@ -1,8 +1,7 @@
 import { readScenario } from '../../app/scenario.ts';
 import { runScenario } from '../../app/scenario-run.ts';
-import { ConcordError } from '../../errors.ts';
-import { isRfc3339 } from '../../ledger/entry.ts';
-import { DATA_OPTION, JSON_OPTION, flag, optionalString, requireString } from '../args.ts';
+import { DATA_OPTION, JSON_OPTION, flag, optionalTime, requireString } from '../args.ts';
+import { exitCodesHelp } from '../exit-codes.ts';
 import type { CliCommand } from '../command.ts';
 import { printJson } from '../output.ts';
 import { printIncident } from '../state-text.ts';
@@ -22,14 +21,15 @@ and nothing is appended. DIR is initialised if it is not a node yet.
 Options:
   -d, --data DIR    the node's data directory
       --until TIME  replay only the steps up to this RFC 3339 time
-      --json        print the state of every incident as JSON`,
+      --json        print the state of every incident as JSON
+
+${exitCodesHelp('scenario')}`,
   options: { ...DATA_OPTION, ...JSON_OPTION, until: { type: 'string' } },
   positionals: [1, 1],
   async run(args, io) {
     const file = args.positionals[0] as string;
     const dir = requireString(args, 'data');
-    const until = optionalString(args, 'until');
-    if (until !== undefined && !isRfc3339(until)) throw new ConcordError('BAD_USAGE', `--until must be an RFC 3339 time like 2026-06-01T21:30:00Z (got "${until}")`);
+    const until = optionalTime(args, 'until');
     const scenario = readScenario(file);
     const result = await runScenario(scenario, dir, { origin: `concord.local/${scenario.name}`, ...(until !== undefined ? { until } : {}) });
     const views = Object.fromEntries(await Promise.all(result.incidents.map(async (id) => [id, await result.service.incidentState(id)] as const)));

@@ -1,9 +1,9 @@
 import { incidentStateAt } from '../../app/coordination.ts';
-import { ON_DEMAND_CHECKPOINTS, withLedger } from '../../app/ledger.ts';
-import { ConcordError } from '../../errors.ts';
-import { isRfc3339 } from '../../ledger/entry.ts';
-import { DATA_OPTION, JSON_OPTION, flag, optionalString, requireString } from '../args.ts';
+import { ON_DEMAND_CHECKPOINTS } from '../../app/ledger.ts';
+import { withNodeLedger } from '../../app/node-ledger.ts';
+import { DATA_OPTION, JSON_OPTION, flag, optionalTime, requireString } from '../args.ts';
 import type { CliCommand } from '../command.ts';
+import { exitCodesHelp } from '../exit-codes.ts';
 import { printJson } from '../output.ts';
 import { printIncident } from '../state-text.ts';
 
@@ -21,13 +21,14 @@ Options:
   -d, --data DIR      the node's data directory
       --incident ID   the incident
       --at TIME       an RFC 3339 time (default: now)
-      --json          print JSON`,
+      --json          print JSON
+
+${exitCodesHelp('node')}`,
   options: { ...DATA_OPTION, ...JSON_OPTION, incident: { type: 'string' }, at: { type: 'string' } },
   async run(args, io) {
     const incident = requireString(args, 'incident');
-    const at = optionalString(args, 'at');
-    if (at !== undefined && !isRfc3339(at)) throw new ConcordError('BAD_USAGE', `--at must be an RFC 3339 time like 2026-06-01T21:30:00Z (got "${at}")`);
-    return withLedger(requireString(args, 'data'), { checkpoints: ON_DEMAND_CHECKPOINTS }, async (ledger) => {
+    const at = optionalTime(args, 'at');
+    return withNodeLedger(requireString(args, 'data'), { checkpoints: ON_DEMAND_CHECKPOINTS }, async (ledger) => {
       const view = await incidentStateAt(ledger.store, incident, at);
       if (flag(args, 'json')) printJson(io, view);
       else printIncident(io, view);

@@ -3,6 +3,7 @@ import { FILE_LIMITS, readUserFile } from '../../files.ts';
 import { parseVerifierKey } from '../../ledger/note.ts';
 import type { Problem } from '../../ledger/report.ts';
 import { JSON_OPTION, flag, stringList } from '../args.ts';
+import { exitCodesHelp } from '../exit-codes.ts';
 import type { CliCommand } from '../command.ts';
 import { oneLine, printJson, Progress } from '../output.ts';
 
@@ -32,15 +33,16 @@ PATH is a Concord data directory or a bundle file. Checks every entry's
 format and hash, index continuity, the Merkle tree against every signed
 checkpoint (and, for a data directory, every stored tile), signatures,
 inclusion and consistency proofs, and disclosed values against their
-commitments. Names the first bad entry and why. Exit 0 if all holds, 1 if
-anything fails, 2 if PATH cannot be read.
+commitments. Names the first bad entry and why.
 
 Options:
       --key VKEY          pin the log's verifier key (C2SP vkey string);
                           without it the key in PATH is used
       --checkpoint FILE   a signed checkpoint obtained elsewhere (a witness,
                           an earlier bundle): the log must be consistent with it
-      --json              print the full report as JSON`,
+      --json              print the full report as JSON
+
+${exitCodesHelp('verify')}`,
   options: { ...JSON_OPTION, key: { type: 'string', multiple: true }, checkpoint: { type: 'string', multiple: true } },
   positionals: [1, 1],
   async run(args, io) {
