@@ -111,6 +111,7 @@ async function appendsAgainstRaw(dir: string, rawPath: string, appenders: number
   await appendUntil(WARM_UP);
   raw.insert(storedTexts(dir, 0), 0, 100);
   const before = { ...(ledger.store as SqliteLedgerStore).commits };
+  const checkpointsBefore = (await ledger.store.checkpoints()).length;
   const slices: Array<{ realMs: number; rawMs: number }> = [];
   for (let s = 0; s < SLICES; s++) {
     const from = next;
@@ -121,6 +122,9 @@ async function appendsAgainstRaw(dir: string, rawPath: string, appenders: number
     slices.push({ realMs, rawMs: raw.insert(storedTexts(dir, from), from, 100) });
   }
   const commits = (ledger.store as SqliteLedgerStore).commits;
+  const checkpointSizes = (await ledger.store.checkpoints()).map((c) => c.size).sort((a, b) => a - b);
+  const signed = checkpointSizes.length - checkpointsBefore;
+  const widestGap = Math.max(...checkpointSizes.slice(1).map((size, i) => size - checkpointSizes[i]!));
   await ledger.close();
   raw.close();
   const total = SLICES * SLICE;
@@ -133,6 +137,9 @@ async function appendsAgainstRaw(dir: string, rawPath: string, appenders: number
     ratio: +(rawMs / realMs).toFixed(3),
     sliceRatios: slices.map((s) => +(s.rawMs / s.realMs).toFixed(3)),
     averageBatch: Math.round((commits.entries - before.entries) / (commits.batches - before.batches)),
+    /** checkpoints signed during the timed appends (no more than 1,000 entries are ever stored uncovered), and the most entries between two */
+    checkpoints: signed,
+    widestGap,
     /** the rows the timed appends stored, in order (read back now: held through the run, they would tax it) */
     texts: storedTexts(dir, WARM_UP),
   };
@@ -252,6 +259,8 @@ export async function benchLedger(opts: { logSize?: number } = {}): Promise<Reco
         // the appenders at a time, building the next half meanwhile) and how much
         // is the work per entry
         average_batch_entries: real.averageBatch,
+        checkpoints_signed: real.checkpoints,
+        most_entries_between_checkpoints: real.widestGap,
         reference_at_that_batch_size_per_s: rawSameBatches,
         ratio_at_that_batch_size: +(real.rate / rawSameBatches).toFixed(3),
         writer_thread_alone_at_that_batch_size_per_s: writerAloneRate,
