@@ -119,18 +119,7 @@ class Reader {
       // `__proto__` is a key like any other, never the object's prototype (as with JSON.parse)
       if (key === '__proto__') Object.defineProperty(out, key, { value: v, writable: true, enumerable: true, configurable: true });
       else out[key] = v;
-      this.space();
-      const c = this.text.charCodeAt(this.i);
-      if (c === 0x2c) {
-        this.i++;
-        this.space();
-        continue;
-      }
-      if (c === 0x7d) {
-        this.i++;
-        return out;
-      }
-      this.syntax(`${this.describeAt(this.i)} where "," or "}" should follow a value`);
+      if (this.closesAfterValue(0x7d, '}')) return out;
     }
   }
 
@@ -147,19 +136,24 @@ class Reader {
       this.path.push(out.length);
       out.push(this.value(depth + 1));
       this.path.pop();
-      this.space();
-      const c = this.text.charCodeAt(this.i);
-      if (c === 0x2c) {
-        this.i++;
-        this.space();
-        continue;
-      }
-      if (c === 0x5d) {
-        this.i++;
-        return out;
-      }
-      this.syntax(`${this.describeAt(this.i)} where "," or "]" should follow a value`);
+      if (this.closesAfterValue(0x5d, ']')) return out;
     }
+  }
+
+  /** after a member or element: true at the closing bracket (consumed), false after a comma (consumed), else a syntax error */
+  private closesAfterValue(close: number, closeChar: string): boolean {
+    this.space();
+    const c = this.text.charCodeAt(this.i);
+    if (c === 0x2c) {
+      this.i++;
+      this.space();
+      return false;
+    }
+    if (c === close) {
+      this.i++;
+      return true;
+    }
+    return this.syntax(`${this.describeAt(this.i)} where "," or "${closeChar}" should follow a value`);
   }
 
   private enter(depth: number): void {
