@@ -113,8 +113,24 @@ export async function benchOrders(options: { seconds?: number } = {}): Promise<R
   // the whole decision, as the app takes it
   let seq = 0;
   const ctx = { now: at, newId: (p: string) => `${p}-${++seq}`, protocols };
-  const ownCommand = { type: 'order.issue', actor: harris, incidentId: INCIDENT, directive: 'withdraw', units: units.map((u) => u.id), rationale: 'de-escalation' } as const;
-  const jointCommand = { type: 'order.issue', actor: santos, incidentId: INCIDENT, directive: 'hold', task: 'officer_in_danger', target: 'north gate', units: units.map((u) => u.id), rationale: 'keep the path open' } as const;
+  const ownCommand = {
+    type: 'order.issue',
+    actor: harris,
+    incidentId: INCIDENT,
+    directive: 'withdraw',
+    units: units.map((u) => u.id),
+    rationale: 'de-escalation',
+  } as const;
+  const jointCommand = {
+    type: 'order.issue',
+    actor: santos,
+    incidentId: INCIDENT,
+    directive: 'hold',
+    task: 'officer_in_danger',
+    target: 'north gate',
+    units: units.map((u) => u.id),
+    rationale: 'keep the path open',
+  } as const;
   const [d1, d2] = interleaved(
     (i) => decide(world, { ...ownCommand, orderId: `own-${i}` } as Command, ctx),
     (i) => decide(world, { ...jointCommand, orderId: `joint-${i}` } as Command, ctx),

@@ -44,7 +44,14 @@ async function generateIncident(targetEvents: number): Promise<Array<{ draft: En
   const protocols = await loadProtocolBook(join(ROOT, 'scenarios', 'policies'));
   const service = await CoordinationService.open(sink, { protocols, clock });
   const scenario = readScenario(join(ROOT, 'scenarios', 'demo.yaml'));
-  for (const step of scenario.steps) if (step.command.type.startsWith('agency.') || step.command.type.startsWith('position.') || step.command.type.startsWith('person.') || step.command.type.startsWith('unit.')) await service.execute(step.command);
+  for (const step of scenario.steps)
+    if (
+      step.command.type.startsWith('agency.') ||
+      step.command.type.startsWith('position.') ||
+      step.command.type.startsWith('person.') ||
+      step.command.type.startsWith('unit.')
+    )
+      await service.execute(step.command);
   const ice = { agency: 'fed-ice', person: 'ice-santos' };
   const chen = { agency: 'city-pd', person: 'cpd-chen' };
   const harris = { agency: 'city-pd', person: 'cpd-harris' };
@@ -58,15 +65,36 @@ async function generateIncident(targetEvents: number): Promise<Array<{ draft: En
   const units = ['cpd-1231', 'cpd-1232', 'cpd-1233'];
   for (let cycle = 0; sink.drafts.length < targetEvents; cycle++) {
     const requestId = `req-${cycle}`;
-    await run({ type: 'request.send', actor: ice, requestId, incidentId: INCIDENT, to: 'city-pd', category: 'officer_in_danger', urgency: 'immediate', operation: 'civil_immigration_enforcement', description: `Cycle ${cycle}: officers need help at the gate`, unitsRequested: 3 });
+    await run({
+      type: 'request.send',
+      actor: ice,
+      requestId,
+      incidentId: INCIDENT,
+      to: 'city-pd',
+      category: 'officer_in_danger',
+      urgency: 'immediate',
+      operation: 'civil_immigration_enforcement',
+      description: `Cycle ${cycle}: officers need help at the gate`,
+      unitsRequested: 3,
+    });
     await run({ type: 'request.accept', actor: chen, requestId, reason: 'Officer in danger: permitted by 2-173-030(a)' });
     await run({ type: 'request.commit', actor: chen, requestId, units });
     await run({ type: 'request.report_on_scene', actor: { agency: 'city-pd', person: 'cpd-novak' }, requestId, units });
     const orderId = `ord-${cycle}`;
-    await run({ type: 'order.issue', actor: harris, orderId, incidentId: INCIDENT, directive: 'withdraw', units, rationale: 'Danger over; de-escalation per GO 7.03 IV.B' });
-    for (const [i, unit] of units.entries()) await run({ type: 'order.acknowledge', actor: { agency: 'city-pd', person: ['cpd-ortiz', 'cpd-king', 'cpd-patel'][i] }, orderId, unit });
+    await run({
+      type: 'order.issue',
+      actor: harris,
+      orderId,
+      incidentId: INCIDENT,
+      directive: 'withdraw',
+      units,
+      rationale: 'Danger over; de-escalation per GO 7.03 IV.B',
+    });
+    for (const [i, unit] of units.entries())
+      await run({ type: 'order.acknowledge', actor: { agency: 'city-pd', person: ['cpd-ortiz', 'cpd-king', 'cpd-patel'][i] }, orderId, unit });
     for (const n of Object.values(service.world.notifications)) {
-      if (n.recipient.agency === 'fed-ice' && n.status === 'created') await run({ type: 'notification.deliver', actor: { agency: 'fed-ice', device: 'fed-ice-cad' }, notificationId: n.id });
+      if (n.recipient.agency === 'fed-ice' && n.status === 'created')
+        await run({ type: 'notification.deliver', actor: { agency: 'fed-ice', device: 'fed-ice-cad' }, notificationId: n.id });
     }
     await run({ type: 'request.close', actor: harris, requestId, reason: 'Units withdrawn' });
   }
@@ -88,7 +116,7 @@ export async function benchDomain(opts: { events?: number } = {}): Promise<Recor
     let now = 0;
     const ledger = await LedgerService.open(dir, { clock: () => now, checkpoints: { everyMs: 0, everyEntries: 0 } });
     // the decided events go into a real ledger with their decision times
-    for (let i = 0; i < drafts.length; ) {
+    for (let i = 0; i < drafts.length;) {
       const at = (drafts[i] as { at: number }).at;
       const batch: EntryDraft[] = [];
       while (i < drafts.length && batch.length < 2000 && (drafts[i] as { at: number }).at === at) batch.push((drafts[i++] as { draft: EntryDraft }).draft);

@@ -43,7 +43,12 @@ function draft(i: number): EntryDraft {
     type: 'unit.status_changed',
     actor: { agency: 'city-pd', person: `p-${i % 300}`, device: `mdt-${i % 40}` },
     incident: 'inc-2026-0601',
-    body: { unit: `1-adam-${i % 50}`, status: i % 3 === 0 ? 'on_scene' : 'en_route', location: { lat: 41.88 + (i % 100) / 1e4, lon: -87.63 }, note: 'status via MDT' },
+    body: {
+      unit: `1-adam-${i % 50}`,
+      status: i % 3 === 0 ? 'on_scene' : 'en_route',
+      location: { lat: 41.88 + (i % 100) / 1e4, lon: -87.63 },
+      note: 'status via MDT',
+    },
   };
 }
 
@@ -84,7 +89,11 @@ function rawDatabase(path: string): { insert: (rows: readonly string[], from: nu
 function storedTexts(dir: string, from: number): string[] {
   const db = new Database(join(dir, 'ledger.db'), { readonly: true });
   try {
-    return db.prepare<[number], [string]>('SELECT text FROM entries WHERE idx >= ? ORDER BY idx').raw(true).all(from).map((r) => r[0]);
+    return db
+      .prepare<[number], [string]>('SELECT text FROM entries WHERE idx >= ? ORDER BY idx')
+      .raw(true)
+      .all(from)
+      .map((r) => r[0]);
   } finally {
     db.close();
   }
@@ -164,7 +173,16 @@ async function writerAlone(dir: string, texts: string[], batch: number): Promise
       const rows = texts.slice(from, (next += batch));
       const on = base;
       base = leafHashText(rows[rows.length - 1] as string);
-      const refusal = await writer.batch({ expectedSize: from, base: on, received: new Date().toISOString(), texts: rows, types: rows.map(() => 'unit.status_changed'), incidents: rows.map(() => 'inc-2026-0601'), disclosures: [], tiles: [] });
+      const refusal = await writer.batch({
+        expectedSize: from,
+        base: on,
+        received: new Date().toISOString(),
+        texts: rows,
+        types: rows.map(() => 'unit.status_changed'),
+        incidents: rows.map(() => 'inc-2026-0601'),
+        disclosures: [],
+        tiles: [],
+      });
       if (refusal) throw new Error(`writer refused a bench batch: ${JSON.stringify(refusal)}`);
     }
   };

@@ -26,7 +26,9 @@ let tsc;
 try {
   tsc = createRequire(import.meta.url).resolve('typescript/bin/tsc');
 } catch {
-  process.stderr.write('build: TypeScript is not installed (it is a devDependency), so dist/ is not built; concord runs the sources through tsx, which starts slowly\n');
+  process.stderr.write(
+    'build: TypeScript is not installed (it is a devDependency), so dist/ is not built; concord runs the sources through tsx, which starts slowly\n',
+  );
   process.exit(ifPossible ? 0 : 1);
 }
 

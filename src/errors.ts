@@ -21,7 +21,7 @@ export const ERROR_CODES = {
   KEY_INVALID: 'a signer or verifier key is malformed',
   // domain
   NOT_AUTHORISED: 'the actor lacks the authority for this action',
-  NOT_IN_CHAIN_OF_COMMAND: 'the target is outside the issuer\'s chain of command',
+  NOT_IN_CHAIN_OF_COMMAND: "the target is outside the issuer's chain of command",
   AGENCY_MISMATCH: 'a unit, person or position belongs to another agency than the action needs',
   NOT_A_RECIPIENT: 'the order or notification is not addressed to this unit, person or agency',
   COUNT_EXCEEDED: 'more units than were requested or accepted',

@@ -119,7 +119,7 @@ export function makeDirectories(path: string, mode: number, what = 'the director
   };
   // the levels to make, from the deepest that exists down to `path`
   const missing: string[] = [];
-  for (let dir = resolve(path); ; ) {
+  for (let dir = resolve(path); ;) {
     const st = statOf(dir);
     if (st !== undefined) {
       if (!st.isDirectory()) refuse(dir, `${dir} is a file, not a directory`);
@@ -138,7 +138,11 @@ export function makeDirectories(path: string, mode: number, what = 'the director
       // made meanwhile by someone else: fine if it is a directory
       if (code === 'EEXIST' && statOf(dir)?.isDirectory()) continue;
       if (code === 'EEXIST') refuse(dir, `${dir} exists but is not a directory (a dangling symbolic link?)`);
-      if (code === 'ENOENT') refuse(dir, `the file system refuses new directories in ${dirname(dir)} (it answered "no such file or directory" though ${dirname(dir)} exists: a file system like /proc)`);
+      if (code === 'ENOENT')
+        refuse(
+          dir,
+          `the file system refuses new directories in ${dirname(dir)} (it answered "no such file or directory" though ${dirname(dir)} exists: a file system like /proc)`,
+        );
       refuse(dir, `${dir}: ${fileProblem(e) ?? (e as Error).message}`);
     }
   }

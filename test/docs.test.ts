@@ -9,7 +9,12 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { test } from 'node:test';
 
-const DOCS = ['README.md', ...readdirSync('docs').filter((f) => f.endsWith('.md')).map((f) => join('docs', f))];
+const DOCS = [
+  'README.md',
+  ...readdirSync('docs')
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => join('docs', f)),
+];
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -44,7 +49,12 @@ test('docs/architecture.md names every folder of src/ and only source files that
   for (const folder of readdirSync('src').filter((f) => statSync(join('src', f)).isDirectory())) {
     assert.match(text, new RegExp(`\`src/${folder}/\``), `src/${folder}/ is described`);
   }
-  const files = [...filesUnder('src'), ...filesUnder('test').filter((f) => !f.startsWith(join('test', 'vectors'))), ...filesUnder('bin'), ...filesUnder('docs')];
+  const files = [
+    ...filesUnder('src'),
+    ...filesUnder('test').filter((f) => !f.startsWith(join('test', 'vectors'))),
+    ...filesUnder('bin'),
+    ...filesUnder('docs'),
+  ];
   for (const m of text.matchAll(/`([\w./-]+\.(?:ts|js|md))`/g)) {
     const named = m[1] as string;
     assert.ok(

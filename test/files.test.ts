@@ -17,8 +17,14 @@ test('readUserFile reads a file, and names the file and why in words when it can
     () => readUserFile(join(root, 'missing.yaml'), 'scenario', 1024),
     (e: unknown) => isConcordError(e, 'NOT_FOUND') && e.message === `cannot read scenario ${join(root, 'missing.yaml')}: no such file or directory`,
   );
-  assert.throws(() => readUserFile(root, 'bundle', 1024), (e: unknown) => isConcordError(e, 'BAD_INPUT') && e.message.endsWith(': is a directory, not a file'));
-  assert.throws(() => readUserFile(join(file, 'below'), 'request', 1024), (e: unknown) => isConcordError(e, 'BAD_INPUT') && e.message.endsWith(': a part of the path is not a directory'));
+  assert.throws(
+    () => readUserFile(root, 'bundle', 1024),
+    (e: unknown) => isConcordError(e, 'BAD_INPUT') && e.message.endsWith(': is a directory, not a file'),
+  );
+  assert.throws(
+    () => readUserFile(join(file, 'below'), 'request', 1024),
+    (e: unknown) => isConcordError(e, 'BAD_INPUT') && e.message.endsWith(': a part of the path is not a directory'),
+  );
 });
 
 test('readUserFile: a file of exactly the limit is read; one byte more is refused, naming the file, its size and the limit', () => {
@@ -28,8 +34,7 @@ test('readUserFile: a file of exactly the limit is read; one byte more is refuse
   assert.throws(
     () => readUserFile(file, 'request', 1024),
     (e: unknown) =>
-      isConcordError(e, 'BAD_INPUT') &&
-      e.message === `cannot read request ${file}: 1,025 bytes (1.0 KiB) is larger than the limit of 1,024 bytes (1 KiB)`,
+      isConcordError(e, 'BAD_INPUT') && e.message === `cannot read request ${file}: 1,025 bytes (1.0 KiB) is larger than the limit of 1,024 bytes (1 KiB)`,
   );
 });
 
@@ -41,7 +46,9 @@ test('readUserFile: a 200 MB file is refused from its size, without being read',
   const before = process.memoryUsage().rss;
   assert.throws(
     () => readUserFile(file, 'scenario', 8 * 1024 * 1024),
-    (e: unknown) => isConcordError(e, 'BAD_INPUT') && e.message === `cannot read scenario ${file}: 209,715,200 bytes (200 MiB) is larger than the limit of 8,388,608 bytes (8 MiB)`,
+    (e: unknown) =>
+      isConcordError(e, 'BAD_INPUT') &&
+      e.message === `cannot read scenario ${file}: 209,715,200 bytes (200 MiB) is larger than the limit of 8,388,608 bytes (8 MiB)`,
   );
   assert.ok(process.memoryUsage().rss - before < 50 * 1024 * 1024, 'the file was not read into memory');
 });

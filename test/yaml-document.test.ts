@@ -68,8 +68,14 @@ test('a billion laughs is refused at the alias that crosses the cap, at once', (
   const line = text.split('\n').findIndex((l) => l.startsWith('f:')) + 1;
   refused(text, new RegExp(`^f\\.yaml:${line}: refused: aliases here expand to more than 100,000 nodes \\(an alias bomb\\?\\)$`));
   // as JSON, in one line, and through every reader
-  refused(`{"a": &a [1,1,1,1,1,1,1,1,1,1], "b": &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a], "c": &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b], "d": &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c], "e": [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]}`, /^f\.yaml:1: refused/);
-  assert.throws(() => parseYamlSource('t.yaml', text, 'POLICY_INVALID'), (e: unknown) => isConcordError(e, 'POLICY_INVALID') && /^t\.yaml:\d+: refused: aliases/.test(e.message));
+  refused(
+    `{"a": &a [1,1,1,1,1,1,1,1,1,1], "b": &b [*a,*a,*a,*a,*a,*a,*a,*a,*a,*a], "c": &c [*b,*b,*b,*b,*b,*b,*b,*b,*b,*b], "d": &d [*c,*c,*c,*c,*c,*c,*c,*c,*c,*c], "e": [*d,*d,*d,*d,*d,*d,*d,*d,*d,*d]}`,
+    /^f\.yaml:1: refused/,
+  );
+  assert.throws(
+    () => parseYamlSource('t.yaml', text, 'POLICY_INVALID'),
+    (e: unknown) => isConcordError(e, 'POLICY_INVALID') && /^t\.yaml:\d+: refused: aliases/.test(e.message),
+  );
 });
 
 test('what aliases add is counted exactly: up to the cap passes, shared rather than copied', () => {
@@ -78,7 +84,7 @@ test('what aliases add is counted exactly: up to the cap passes, shared rather t
   const ok = `a: &a [${items}]\nb: [${Array(100).fill('*a').join(', ')}]\n`;
   const v = value(ok) as { a: number[]; b: number[][] };
   assert.equal(v.b.length, 100);
-  assert.equal(v.b[99], v.a, 'an alias shares its anchor\'s value');
+  assert.equal(v.b[99], v.a, "an alias shares its anchor's value");
   refused(`${ok}c: *a\n`, /^f\.yaml:3: refused: aliases here expand/);
   assert.equal(YAML_LIMITS.maxAliasedNodes, 100_000);
 });
@@ -149,7 +155,10 @@ test('line lookups do not follow aliases or merges', () => {
 });
 
 test('numbers a double does not hold as written are refused with their line and field; exact ones keep their value', () => {
-  refused('a: 1\nlimits:\n  count: 12345678901234567890\n', /^f\.yaml:3: limits\.count: 12345678901234567890 cannot be held exactly as a number: it would be stored as 12345678901234567000/);
+  refused(
+    'a: 1\nlimits:\n  count: 12345678901234567890\n',
+    /^f\.yaml:3: limits\.count: 12345678901234567890 cannot be held exactly as a number: it would be stored as 12345678901234567000/,
+  );
   refused('steps:\n  - n: 1\n  - n: 9007199254740993\n', /^f\.yaml:3: steps\[1\]\.n: 9007199254740993 cannot be held exactly/);
   refused('x: 0.10000000000000000001\n', /^f\.yaml:1: x: .*stored as 0\.1 /);
   refused('x: 1e400\n', /^f\.yaml:1: x: 1e400 is beyond the range of a number/);

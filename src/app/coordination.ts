@@ -175,7 +175,11 @@ export class CoordinationService {
       advance(events);
       for (const e of sent) {
         if (provisional.agencies[e.body.to] === undefined) continue;
-        const received = decide(provisional, { type: 'request.receive', actor: { agency: e.body.to, device: RECEIVING_DEVICE }, requestId: e.body.request }, ctx);
+        const received = decide(
+          provisional,
+          { type: 'request.receive', actor: { agency: e.body.to, device: RECEIVING_DEVICE }, requestId: e.body.request },
+          ctx,
+        );
         events.push(...received);
         advance(received);
       }

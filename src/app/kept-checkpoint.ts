@@ -83,7 +83,13 @@ export function readKeptCheckpoint(dir: string, verifier: Verifier, origin: stri
  * LEDGER_CORRUPT when the file was changed to anything that is not a
  * checkpoint of this log.
  */
-export async function replaceKeptCheckpoint(dir: string, expected: KeptCheckpoint, next: string, verifier: Verifier, origin: string): Promise<KeptCheckpoint | undefined> {
+export async function replaceKeptCheckpoint(
+  dir: string,
+  expected: KeptCheckpoint,
+  next: string,
+  verifier: Verifier,
+  origin: string,
+): Promise<KeptCheckpoint | undefined> {
   const release = await lock(dir);
   try {
     const path = join(dir, KEPT_CHECKPOINT_FILE);

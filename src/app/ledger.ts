@@ -118,13 +118,7 @@ export class LedgerService {
   private timer: NodeJS.Timeout | undefined;
   private readonly edges = new Map<number, EdgeCache>();
 
-  constructor(
-    store: LedgerStore,
-    verifier: Verifier,
-    signer: Signer | undefined,
-    policy: CheckpointPolicy = DEFAULT_CHECKPOINT_POLICY,
-    keeping?: KeptState,
-  ) {
+  constructor(store: LedgerStore, verifier: Verifier, signer: Signer | undefined, policy: CheckpointPolicy = DEFAULT_CHECKPOINT_POLICY, keeping?: KeptState) {
     this.store = store;
     this.verifier = verifier;
     this.signer = signer;
@@ -328,7 +322,9 @@ export class LedgerService {
       throw this.unusable;
     };
     if (size < kept.size) {
-      refuse(`ledger.db holds ${size} entries, but this node signed a checkpoint at size ${kept.size} (${keeping.dir}/checkpoint): entries ${size}..${kept.size - 1} were removed`);
+      refuse(
+        `ledger.db holds ${size} entries, but this node signed a checkpoint at size ${kept.size} (${keeping.dir}/checkpoint): entries ${size}..${kept.size - 1} were removed`,
+      );
     }
     const now = root ?? (await this.rootAt(size));
     try {
@@ -401,7 +397,10 @@ export class LedgerService {
           // another process of this node signed meanwhile, after checking its tree against the
           // checkpoint kept before, as this one did: go on from it, checking this tree against it
           if (tries > MAX_KEPT_RACES) {
-            throw new ConcordError('LEDGER_CONTENDED', `another process keeps signing checkpoints of this node (${keeping.dir}/checkpoint changed ${tries} times while this one signed); nothing was signed`);
+            throw new ConcordError(
+              'LEDGER_CONTENDED',
+              `another process keeps signing checkpoints of this node (${keeping.dir}/checkpoint changed ${tries} times while this one signed); nothing was signed`,
+            );
           }
           keeping.kept = theirs;
           if (theirs.size >= size) {

@@ -10,7 +10,22 @@
  *
  * The signer key is read only to sign checkpoints and is never printed or logged.
  */
-import { accessSync, chmodSync, closeSync, constants, existsSync, fsyncSync, lstatSync, openSync, readFileSync, realpathSync, renameSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import {
+  accessSync,
+  chmodSync,
+  closeSync,
+  constants,
+  existsSync,
+  fsyncSync,
+  lstatSync,
+  openSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  statSync,
+  writeFileSync,
+  type Stats,
+} from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ConcordError, isConcordError } from '../errors.ts';
@@ -123,7 +138,8 @@ export function openNodeDir(dirArg: string): NodeDir {
   } catch (e) {
     throw unusable(`cannot read the data directory ${dir}: ${fileProblem(e) ?? (e as Error).message}`, e);
   }
-  if (dirStat === undefined) throw new ConcordError('DATA_DIR_MISSING', `${dir} does not exist, so it is not a Concord data directory (run: concord init --data ${dirArg})`);
+  if (dirStat === undefined)
+    throw new ConcordError('DATA_DIR_MISSING', `${dir} does not exist, so it is not a Concord data directory (run: concord init --data ${dirArg})`);
   if (!dirStat.isDirectory()) throw new ConcordError('DATA_DIR_MISSING', `${dir} is a file, not a Concord data directory`);
   let configStat: Stats | undefined;
   try {
@@ -139,7 +155,8 @@ export function openNodeDir(dirArg: string): NodeDir {
     if (isConcordError(e, 'DATA_DIR_UNUSABLE')) throw e;
     throw unusable(`${configPath} is broken: ${(e as Error).message}`, e);
   }
-  if (typeof config !== 'object' || config === null || Array.isArray(config)) throw unusable(`${configPath} is broken: it is not a JSON object {"format": 1, "origin": ...}`);
+  if (typeof config !== 'object' || config === null || Array.isArray(config))
+    throw unusable(`${configPath} is broken: it is not a JSON object {"format": 1, "origin": ...}`);
   const { format, origin } = config as { format?: unknown; origin?: unknown };
   if (format !== 1) throw unusable(`${configPath} says format ${JSON.stringify(format)}; this Concord reads format 1`);
   if (typeof origin !== 'string') throw unusable(`${configPath} is broken: it has no origin`);
@@ -149,7 +166,7 @@ export function openNodeDir(dirArg: string): NodeDir {
     throw unusable(`${configPath} is broken: ${(e as Error).message}`, e);
   }
   const pubPath = join(dir, 'keys', 'log.pub');
-  const verifierKey = readNodeFile(pubPath, 'the log\'s verifier key').trim();
+  const verifierKey = readNodeFile(pubPath, "the log's verifier key").trim();
   let v: Verifier;
   try {
     v = parseVerifierKey(verifierKey);
@@ -208,7 +225,7 @@ export function checkOutputPath(node: NodeDir, path: string, flag: string): stri
 /** `path` with symbolic links and `..` resolved in its longest existing prefix, the rest appended as written */
 function resolveExisting(path: string): string {
   const rest: string[] = [];
-  for (let p = path; ; ) {
+  for (let p = path; ;) {
     try {
       return join(realpathSync(p), ...rest.reverse());
     } catch {
@@ -231,7 +248,7 @@ export function loadSigner(node: NodeDir): Signer {
   if ((mode & 0o077) !== 0) throw unusable(`${path} is readable by others (mode ${mode.toString(8)}); run: chmod 600 ${path}`);
   let signer: Signer;
   try {
-    signer = parseSignerKey(readNodeFile(path, 'the log\'s signer key').trim());
+    signer = parseSignerKey(readNodeFile(path, "the log's signer key").trim());
   } catch (e) {
     if (isConcordError(e, 'DATA_DIR_UNUSABLE')) throw e;
     // never echo the key material

@@ -94,7 +94,10 @@ async function readVersion(versionDir: string, agency: string, version: string):
   if (!entries.some((e) => e.isFile() && e.name === MANIFEST_FILE)) {
     throw new ConcordError('POLICY_INVALID', `${join(versionDir, MANIFEST_FILE)}:1: missing manifest`);
   }
-  const policyNames = entries.filter((e) => e.isFile() && e.name.endsWith('.cedar')).map((e) => e.name).sort();
+  const policyNames = entries
+    .filter((e) => e.isFile() && e.name.endsWith('.cedar'))
+    .map((e) => e.name)
+    .sort();
   return {
     agency,
     version,
@@ -110,7 +113,10 @@ function readProtocolFile(path: string, what: string): ProtocolFile {
 async function listDirs(dir: string): Promise<string[]> {
   try {
     const entries = await readdir(dir, { withFileTypes: true });
-    return entries.filter((e) => e.isDirectory() && !e.name.startsWith('.')).map((e) => e.name).sort();
+    return entries
+      .filter((e) => e.isDirectory() && !e.name.startsWith('.'))
+      .map((e) => e.name)
+      .sort();
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'ENOENT') throw new ConcordError('NOT_FOUND', `no such directory: ${dir}`, undefined, { cause: e });

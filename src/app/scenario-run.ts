@@ -57,7 +57,8 @@ async function loadProtocols(scenario: Scenario): Promise<ProtocolBook | undefin
   try {
     return await loadProtocolBook(scenario.protocolsDir);
   } catch (e) {
-    if (e instanceof ConcordError) throw new ConcordError(e.code, `${scenario.file}: protocols: ${e.message}`, e.details === undefined ? undefined : { ...e.details }, { cause: e });
+    if (e instanceof ConcordError)
+      throw new ConcordError(e.code, `${scenario.file}: protocols: ${e.message}`, e.details === undefined ? undefined : { ...e.details }, { cause: e });
     throw e;
   }
 }
@@ -124,7 +125,8 @@ async function replay(
     } catch (e) {
       if (!isConcordError(e)) throw e;
       if (e.message.startsWith(`${scenario.file}:`)) throw e;
-      if (step.expectRefused !== e.code) refuse(scenario, step, step.expectRefused ? `refused with ${e.code} (${e.message}), expected ${step.expectRefused}` : `${e.code}: ${e.message}`);
+      if (step.expectRefused !== e.code)
+        refuse(scenario, step, step.expectRefused ? `refused with ${e.code} (${e.message}), expected ${step.expectRefused}` : `${e.code}: ${e.message}`);
       refused++;
     }
     steps++;
@@ -160,7 +162,10 @@ export async function runScenario(scenario: Scenario, dataDir: string, opts: Sce
     const latest = await ledger.store.entry(sizeBefore - 1);
     const lastReceived = latest ? (JSON.parse(latest.text) as { received: string }).received : undefined;
     if (lastReceived !== undefined && first && Date.parse(lastReceived) > Date.parse(first)) {
-      throw new ConcordError('BAD_INPUT', `${dataDir} already holds entries received up to ${lastReceived}, after the scenario starts (${first}); replay into a new data directory`);
+      throw new ConcordError(
+        'BAD_INPUT',
+        `${dataDir} already holds entries received up to ${lastReceived}, after the scenario starts (${first}); replay into a new data directory`,
+      );
     }
 
     // the world the ledger holds, projected once for both runs

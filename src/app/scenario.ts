@@ -191,7 +191,11 @@ export function readScenario(path: string): Scenario {
       const parsedSelector = notificationSelector.safeParse(notifications);
       if (!parsedSelector.success) {
         const issue = parsedSelector.error.issues[0];
-        fail(path, lineOf(doc, lines, ['timeline', i, 'with', 'notifications', ...((issue?.path ?? []) as Array<string | number>)]), `notifications: ${issue?.message ?? 'invalid'}`);
+        fail(
+          path,
+          lineOf(doc, lines, ['timeline', i, 'with', 'notifications', ...((issue?.path ?? []) as Array<string | number>)]),
+          `notifications: ${issue?.message ?? 'invalid'}`,
+        );
       }
       select = parsedSelector.data;
       // the id is filled in per match when the step runs

@@ -35,7 +35,8 @@ export interface VerifyOptions {
 
 export async function verifyPath(path: string, opts: VerifyOptions = {}): Promise<Report> {
   if (isNodeDir(path)) return verifyDataDir(path, opts);
-  if (statSync(path, { throwIfNoEntry: false })?.isDirectory()) throw new ConcordError('BAD_INPUT', `cannot read ${path}: it is a directory but not a Concord data directory`);
+  if (statSync(path, { throwIfNoEntry: false })?.isDirectory())
+    throw new ConcordError('BAD_INPUT', `cannot read ${path}: it is a directory but not a Concord data directory`);
   return verifyBundleText(readUserFile(path, 'data directory or bundle', FILE_LIMITS.bundle), opts.keys ?? [], opts.checkpoints ?? []);
 }
 
@@ -128,7 +129,13 @@ async function verifyStore(
     // the checkpoint the node keeps apart from its database: the database cannot take it away silently
     let keptNote: string | undefined;
     if (typeof kept === 'string') keptNote = kept;
-    else report.problem(KEPT_CHECKPOINT_FILE, (kept as NodeJS.ErrnoException).code === 'ENOENT' ? 'is missing: nothing outside the database says what this node signed' : `cannot be read: ${kept.message}`);
+    else
+      report.problem(
+        KEPT_CHECKPOINT_FILE,
+        (kept as NodeJS.ErrnoException).code === 'ENOENT'
+          ? 'is missing: nothing outside the database says what this node signed'
+          : `cannot be read: ${kept.message}`,
+      );
     if (keptNote !== undefined) {
       const where = `kept checkpoint (${KEPT_CHECKPOINT_FILE})`;
       try {
@@ -142,7 +149,8 @@ async function verifyStore(
         // (read again: a node signing meanwhile has moved both on)
         const newest = Math.max(0, ...roots.keys());
         const now = c.size < newest ? keptSizeNow(node.dir, verifiers, node.origin) : c.size;
-        if (now !== undefined && now < newest) report.warn(`the kept checkpoint (size ${now}) is older than the newest checkpoint in the database (size ${newest}): it was put back`);
+        if (now !== undefined && now < newest)
+          report.warn(`the kept checkpoint (size ${now}) is older than the newest checkpoint in the database (size ${newest}): it was put back`);
       } catch (e) {
         report.problem(where, `is not a checkpoint this log signed: ${(e as Error).message}`);
       }
@@ -187,7 +195,8 @@ async function verifyStore(
       report.tiles++;
       const row = store.storedTile(id);
       if (row === undefined) return report.problem(tileName(id), 'is missing');
-      if (!Buffer.isBuffer(row.hashes) || !Buffer.isBuffer(row.root)) return report.problem(tileName(id), 'its stored hashes or root are not bytes (the row was altered)');
+      if (!Buffer.isBuffer(row.hashes) || !Buffer.isBuffer(row.root))
+        return report.problem(tileName(id), 'its stored hashes or root are not bytes (the row was altered)');
       const stored = row.hashes;
       if (stored.equals(hashes)) {
         // the root is what a node rebuilds the level above from when it opens
@@ -203,7 +212,10 @@ async function verifyStore(
           }
         }
       }
-      report.problem(tileName(id), `does not match the tree rebuilt from the entries (stored ${stored.length / HASH_SIZE} hashes, rebuilt ${hashes.length / HASH_SIZE})`);
+      report.problem(
+        tileName(id),
+        `does not match the tree rebuilt from the entries (stored ${stored.length / HASH_SIZE} hashes, rebuilt ${hashes.length / HASH_SIZE})`,
+      );
     };
 
     const RUN = 4096;
@@ -238,7 +250,8 @@ async function verifyStore(
         for (const problem of problems) if (problem) report.problem(`entry ${index}`, problem);
         // a sealed value whose disclosure is gone cannot be read by anyone again: the node's store must hold every one
         if (problems.every((p) => p === undefined)) {
-          for (const path of undisclosed(checked.entry, ds)) report.problem(`entry ${index}`, `the disclosure of its sealed value at ${path} is missing from the store`);
+          for (const path of undisclosed(checked.entry, ds))
+            report.problem(`entry ${index}`, `the disclosure of its sealed value at ${path} is missing from the store`);
         }
       }
       // feed the tree, stopping at every checkpoint size inside this run

@@ -66,7 +66,10 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     const parsed = parseArgs({ args: rest, options: command.options, allowPositionals: true, strict: true });
     const [min, max] = command.positionals ?? [0, 0];
     if (parsed.positionals.length < min || parsed.positionals.length > max) {
-      throw new ConcordError('BAD_USAGE', parsed.positionals.length < min ? `missing argument (usage: ${usageLine(command)})` : `unexpected argument "${parsed.positionals[max]}"`);
+      throw new ConcordError(
+        'BAD_USAGE',
+        parsed.positionals.length < min ? `missing argument (usage: ${usageLine(command)})` : `unexpected argument "${parsed.positionals[max]}"`,
+      );
     }
     return await command.run(parsed as { values: Record<string, string | boolean | string[] | boolean[] | undefined>; positionals: string[] }, io);
   } catch (e) {
@@ -91,7 +94,9 @@ function reportError(e: unknown, command: CliCommand, io: CliIo): number {
   }
   if (typeof code === 'string' && code.startsWith('SQLITE_')) {
     // the node's database failed under a command (a damaged page, a full disk, a lock held too long): the node's own data, exit 3
-    io.stderr.write(`concord ${command.path.join(' ')}: the ledger database failed (${code}): ${oneLine((e as Error).message)}; run concord verify on the data directory\n`);
+    io.stderr.write(
+      `concord ${command.path.join(' ')}: the ledger database failed (${code}): ${oneLine((e as Error).message)}; run concord verify on the data directory\n`,
+    );
     return 3;
   }
   const problem = fileProblem(e);

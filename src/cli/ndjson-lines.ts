@@ -41,7 +41,11 @@ export async function* ndjsonLines(chunks: AsyncIterable<Buffer | string>): Asyn
       text = decoder.decode(b);
     } catch {
       const at = utf8ErrorOffset(b);
-      throw new ConcordError('BAD_INPUT', `line ${lineNo}: not UTF-8 text: the bytes from byte ${at + 1} of the line (0x${(b[at] ?? 0).toString(16).padStart(2, '0')}) are not a valid UTF-8 sequence`, { line: lineNo });
+      throw new ConcordError(
+        'BAD_INPUT',
+        `line ${lineNo}: not UTF-8 text: the bytes from byte ${at + 1} of the line (0x${(b[at] ?? 0).toString(16).padStart(2, '0')}) are not a valid UTF-8 sequence`,
+        { line: lineNo },
+      );
     }
     return JSON_SPACE_ONLY.test(text) ? undefined : { text, lineNo };
   };
@@ -73,7 +77,9 @@ export async function* ndjsonLines(chunks: AsyncIterable<Buffer | string>): Asyn
 }
 
 function tooLong(lineNo: number): ConcordError {
-  return new ConcordError('BAD_INPUT', `line ${lineNo}: longer than ${MAX_LINE_BYTES / (1024 * 1024)} MiB without a newline (an entry is at most 1 MiB)`, { line: lineNo });
+  return new ConcordError('BAD_INPUT', `line ${lineNo}: longer than ${MAX_LINE_BYTES / (1024 * 1024)} MiB without a newline (an entry is at most 1 MiB)`, {
+    line: lineNo,
+  });
 }
 
 /**

@@ -12,7 +12,7 @@ const who = (p: Obj | undefined): string => {
   if (p === undefined) return '?';
   if (p.name) return `${p.name} (${p.agency ?? p.id})`;
   const named = p.person ?? p.device;
-  return named ? `${named} (${p.agency})` : p.agency ?? p.id ?? '?';
+  return named ? `${named} (${p.agency})` : (p.agency ?? p.id ?? '?');
 };
 const authority = (a: Obj | undefined): string => {
   if (a === undefined) return '';
@@ -58,7 +58,9 @@ export function printIncident(io: CliIo, view: View): void {
     }
     const verdict = r.verdict as Obj | null;
     if (verdict) {
-      out.push(`    Verdict: ${String(verdict.decision).replace('_', ' ')}${verdict.approvalRole ? ` by ${verdict.approvalRole}` : ''} under ${verdict.policyVersion}`);
+      out.push(
+        `    Verdict: ${String(verdict.decision).replace('_', ' ')}${verdict.approvalRole ? ` by ${verdict.approvalRole}` : ''} under ${verdict.policyVersion}`,
+      );
       for (const cl of verdict.clauses as Obj[]) out.push(`      ${cl.id}${cl.cite ? `: ${cl.cite}` : ''}`);
     } else {
       out.push('    Verdict: none yet');
@@ -70,18 +72,25 @@ export function printIncident(io: CliIo, view: View): void {
       out.push(`    ${String(a.kind).replace('_', ' ')} ${time(a.at)} by ${who(a.by)}${authority(a.authority)}: ${a.reason}`);
       if (a.provided) out.push(`      provided: ${a.provided}${a.withheld ? `; withheld: ${a.withheld}` : ''}`);
     }
-    for (const u of r.units as Obj[]) out.push(`    Unit ${u.callsign}: ${u.status}, committed ${time(u.committedAt)}${u.onSceneAt ? `, on scene ${time(u.onSceneAt)}` : ''}`);
+    for (const u of r.units as Obj[])
+      out.push(`    Unit ${u.callsign}: ${u.status}, committed ${time(u.committedAt)}${u.onSceneAt ? `, on scene ${time(u.onSceneAt)}` : ''}`);
     for (const w of r.withdrawals as Obj[]) {
-      out.push(`    WITHDRAWN ${time(w.at)}: ${(w.units as string[]).join(', ')} by ${who(w.by)}${authority(w.authority)}${w.order ? ` (order ${w.order})` : ''}`);
+      out.push(
+        `    WITHDRAWN ${time(w.at)}: ${(w.units as string[]).join(', ')} by ${who(w.by)}${authority(w.authority)}${w.order ? ` (order ${w.order})` : ''}`,
+      );
       out.push(`      reason: ${w.reason}`);
     }
   }
   for (const o of v.orders as Obj[]) {
     out.push('');
-    out.push(`  Order ${o.id}: ${String(o.directive).toUpperCase()}${o.target ? ` ${o.target}` : ''} (${o.status}), issued ${time(o.issuedAt)} by ${who(o.issuer)}${authority(o.authority)}`);
+    out.push(
+      `  Order ${o.id}: ${String(o.directive).toUpperCase()}${o.target ? ` ${o.target}` : ''} (${o.status}), issued ${time(o.issuedAt)} by ${who(o.issuer)}${authority(o.authority)}`,
+    );
     out.push(`    rationale: ${o.rationale}`);
     for (const ov of (o.verdicts ?? []) as Obj[]) {
-      out.push(`    Verdict of ${ov.agency}: ${String(ov.decision).replace('_', ' ')} under ${ov.policyVersion}: ${(ov.clauses as Obj[]).map((c) => c.id).join(', ') || 'default'}`);
+      out.push(
+        `    Verdict of ${ov.agency}: ${String(ov.decision).replace('_', ' ')} under ${ov.policyVersion}: ${(ov.clauses as Obj[]).map((c) => c.id).join(', ') || 'default'}`,
+      );
     }
     for (const agency of (o.unevaluated ?? []) as string[]) out.push(`    No protocol of ${agency} in effect: not evaluated`);
     for (const ap of (o.approvals ?? []) as Obj[]) out.push(`    Approval of ${ap.role}${authority(ap.authority)}`);
@@ -102,8 +111,15 @@ export function printIncident(io: CliIo, view: View): void {
       const r = n.recipient as Obj;
       const to = `${r.agency}${r.person ? `/${r.person}` : ''}`;
       const message = String(n.message ?? '');
-      const status = n.status === 'acknowledged' ? `ACKNOWLEDGED ${time(n.acknowledgedAt)}` : n.status === 'delivered' ? `delivered ${time(n.deliveredAt)}` : 'not yet delivered';
-      out.push(`    ${time(n.createdAt)} ${n.urgent ? 'URGENT ' : ''}to ${to} [${n.topic}] ${status}: ${message.length > 100 ? `${message.slice(0, 97)}...` : message}`);
+      const status =
+        n.status === 'acknowledged'
+          ? `ACKNOWLEDGED ${time(n.acknowledgedAt)}`
+          : n.status === 'delivered'
+            ? `delivered ${time(n.deliveredAt)}`
+            : 'not yet delivered';
+      out.push(
+        `    ${time(n.createdAt)} ${n.urgent ? 'URGENT ' : ''}to ${to} [${n.topic}] ${status}: ${message.length > 100 ? `${message.slice(0, 97)}...` : message}`,
+      );
     }
   }
   io.stdout.write(`${out.join('\n')}\n\n`);

@@ -15,17 +15,7 @@
 import { ConcordError } from '../errors.ts';
 import type { CommandOf } from './commands.ts';
 import { agencyOf, authorityCommandsPosition, authorityCommandsUnit, chainAbove, incidentOf, isPositionOf, positionOf } from './command.ts';
-import {
-  checkActor,
-  getPerson,
-  getUnit,
-  requireAgencyAuthority,
-  requireAuthority,
-  requireNew,
-  requireReason,
-  unknown,
-  type DecideContext,
-} from './checks.ts';
+import { checkActor, getPerson, getUnit, requireAgencyAuthority, requireAuthority, requireNew, requireReason, unknown, type DecideContext } from './checks.ts';
 import { makeEvent, type DomainEvent, type EventMeta, type EventOf } from './events.ts';
 import { incidentCommandContacts, notify } from './notifications.ts';
 import { isBefore } from './time.ts';
@@ -75,12 +65,7 @@ function requireOwnPeople(world: World, agency: string, people: readonly string[
  * agency, and the authority is the administration or a position (held or
  * delegated) strictly above the post in its chain.
  */
-function authorityOverPost(
-  world: World,
-  cmd: CommandOf<'person.appoint'> | CommandOf<'person.relieve'>,
-  now: string,
-  doing: string,
-): Authority {
+function authorityOverPost(world: World, cmd: CommandOf<'person.appoint'> | CommandOf<'person.relieve'>, now: string, doing: string): Authority {
   const own = cmd.actor.agency;
   requireOwnPeople(world, own, [cmd.personId], doing);
   requireOwnPosition(world, own, cmd.positionId, doing);
@@ -118,7 +103,15 @@ export function decideOrganisation(world: World, cmd: OrganisationCommand, ctx: 
       const own = actor.agency;
       const id = cmd.personId ?? ctx.newId('person');
       requireNew(world.people[id] !== undefined, 'person', id);
-      const authority = requireAgencyAuthority(world, actor, own, ctx.now, cmd.authority, (a) => isPositionOf(world, a, own), `registering person ${id} in ${own}`);
+      const authority = requireAgencyAuthority(
+        world,
+        actor,
+        own,
+        ctx.now,
+        cmd.authority,
+        (a) => isPositionOf(world, a, own),
+        `registering person ${id} in ${own}`,
+      );
       return [makeEvent('person.registered', actor, undefined, { person: id, agency: own, name: cmd.name, authority })];
     }
     case 'person.appoint':
@@ -183,9 +176,7 @@ function decideAppoint(world: World, cmd: CommandOf<'person.appoint'>, ctx: Deci
     throw new ConcordError('NOT_AUTHORISED', `${cmd.personId} cannot appoint themselves to ${cmd.positionId}; a position above it appoints`);
   }
   const authority = authorityOverPost(world, cmd, ctx.now, doing);
-  return [
-    makeEvent('person.appointed', actor, undefined, { appointment: id, person: cmd.personId, position: cmd.positionId, from: cmd.from, authority }),
-  ];
+  return [makeEvent('person.appointed', actor, undefined, { appointment: id, person: cmd.personId, position: cmd.positionId, from: cmd.from, authority })];
 }
 
 function decideRelieve(world: World, cmd: CommandOf<'person.relieve'>, ctx: DecideContext): DomainEvent[] {
@@ -193,9 +184,7 @@ function decideRelieve(world: World, cmd: CommandOf<'person.relieve'>, ctx: Deci
   const doing = `relieving ${cmd.personId} of ${cmd.positionId}`;
   getPerson(world, cmd.personId);
   if (world.positions[cmd.positionId] === undefined) throw unknown('position', cmd.positionId);
-  const current = Object.values(world.appointments).find(
-    (a) => a.person === cmd.personId && a.position === cmd.positionId && a.until === undefined,
-  );
+  const current = Object.values(world.appointments).find((a) => a.person === cmd.personId && a.position === cmd.positionId && a.until === undefined);
   if (current === undefined) {
     throw new ConcordError('INVALID_TRANSITION', `${cmd.personId} does not hold ${cmd.positionId}; nothing to relieve`);
   }
@@ -227,7 +216,9 @@ function decideRegisterUnit(world: World, cmd: CommandOf<'unit.register'>, ctx: 
     (a) => authorityCommandsUnit(world, a, unit),
     `registering unit ${id} under ${supervisor ?? `the top of ${own}`}`,
   );
-  return [makeEvent('unit.registered', actor, undefined, { unit: id, agency: own, type: cmd.unitType, callsign: cmd.callsign, members, supervisor, authority })];
+  return [
+    makeEvent('unit.registered', actor, undefined, { unit: id, agency: own, type: cmd.unitType, callsign: cmd.callsign, members, supervisor, authority }),
+  ];
 }
 
 function decideUpdateUnit(world: World, cmd: CommandOf<'unit.update'>, ctx: DecideContext): DomainEvent[] {
@@ -295,7 +286,10 @@ function decideGrant(world: World, cmd: CommandOf<'delegation.grant'>, ctx: Deci
   // would let him act on the first agency's units under his own agency's rules
   const agency = delegatedAgency(world, { scope, authority });
   if (agency !== to.agency) {
-    throw new ConcordError('AGENCY_MISMATCH', `${what}: ${to.id} belongs to ${to.agency}, and ${agency ?? 'this'} authority is delegated only within ${agency ?? 'its agency'}`);
+    throw new ConcordError(
+      'AGENCY_MISMATCH',
+      `${what}: ${to.id} belongs to ${to.agency}, and ${agency ?? 'this'} authority is delegated only within ${agency ?? 'its agency'}`,
+    );
   }
   const reason = requireReason(cmd.reason, 'a delegation');
   const granted = makeEvent('delegation.granted', actor, scope.kind === 'incident_command' ? scope.incident : undefined, {
@@ -310,13 +304,18 @@ function decideGrant(world: World, cmd: CommandOf<'delegation.grant'>, ctx: Deci
   if (scope.kind !== 'incident_command') return [granted];
   return [
     granted,
-    ...notify(actor, [...incidentCommandContacts(world, scope.incident), { agency: to.agency, person: to.id }], {
-      topic: 'delegation.granted',
-      incident: scope.incident,
-      message: `${actor.person ?? actor.agency} delegated command of incident ${scope.incident} to ${to.id} (${to.agency})`,
-      reason,
-      urgent: false,
-    }, ctx),
+    ...notify(
+      actor,
+      [...incidentCommandContacts(world, scope.incident), { agency: to.agency, person: to.id }],
+      {
+        topic: 'delegation.granted',
+        incident: scope.incident,
+        message: `${actor.person ?? actor.agency} delegated command of incident ${scope.incident} to ${to.id} (${to.agency})`,
+        reason,
+        urgent: false,
+      },
+      ctx,
+    ),
   ];
 }
 

@@ -42,11 +42,7 @@ export function holdersOf(world: World, position: string, at: string): string[] 
  * else.
  */
 export function isDelegationActive(world: World, d: Delegation, at: string): boolean {
-  return (
-    isWithin(at, d.from, d.until) &&
-    (d.revoked === undefined || isWithin(at, undefined, d.revoked.at)) &&
-    grantorHolds(world, d, at)
-  );
+  return isWithin(at, d.from, d.until) && (d.revoked === undefined || isWithin(at, undefined, d.revoked.at)) && grantorHolds(world, d, at);
 }
 
 function grantorHolds(world: World, d: Delegation, at: string): boolean {
@@ -113,9 +109,7 @@ export function positionOf(a: Authority): string | undefined {
 
 /** the incident an authority gives operational direction on, for incident command authorities */
 export function incidentOf(a: Authority): string | undefined {
-  return a.kind === 'incident_commander' || a.kind === 'unified_command' || a.kind === 'incident_delegation'
-    ? a.incident
-    : undefined;
+  return a.kind === 'incident_commander' || a.kind === 'unified_command' || a.kind === 'incident_delegation' ? a.incident : undefined;
 }
 
 /**
@@ -158,9 +152,7 @@ export function incidentRoles(incident: Incident, person: string): Authority[] {
   if (structure.kind === 'single') {
     return structure.commander.person === person ? [{ kind: 'incident_commander', incident: incident.id }] : [];
   }
-  return structure.members
-    .filter((m) => m.person === person)
-    .map((m) => ({ kind: 'unified_command', incident: incident.id, agency: m.agency }));
+  return structure.members.filter((m) => m.person === person).map((m) => ({ kind: 'unified_command', incident: incident.id, agency: m.agency }));
 }
 
 /**

@@ -202,7 +202,12 @@ export const commandSchema = z.discriminatedUnion('type', [
     authority,
   }).check((ctx) => {
     if ((ctx.value.conflictId === undefined) === (ctx.value.orders === undefined)) {
-      ctx.issues.push({ code: 'custom', input: ctx.value, path: ['conflictId'], message: 'name the conflict: conflictId, or orders (the two orders it is between)' });
+      ctx.issues.push({
+        code: 'custom',
+        input: ctx.value,
+        path: ['conflictId'],
+        message: 'name the conflict: conflictId, or orders (the two orders it is between)',
+      });
     }
   }),
 

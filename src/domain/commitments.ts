@@ -53,15 +53,20 @@ export function endService(world: World, units: readonly Unit[], end: EndOfServi
     if (actor.agency === r.from && actsForRequester(world, r)(authority)) {
       events.push(makeEvent('request.units_released', actor, r.incident, { request: r.id, units: ids, reason, authority }));
       events.push(
-        ...notify(actor, [...agencyContacts(world, r.to, r.incident), ...incidentCommandContacts(world, r.incident)], {
-          topic: 'request.units_released',
-          incident: r.incident,
-          request: r.id,
-          units: ids,
-          message: `${r.from} released ${callsigns} from request ${r.id}`,
-          reason,
-          urgent: false,
-        }, ctx),
+        ...notify(
+          actor,
+          [...agencyContacts(world, r.to, r.incident), ...incidentCommandContacts(world, r.incident)],
+          {
+            topic: 'request.units_released',
+            incident: r.incident,
+            request: r.id,
+            units: ids,
+            message: `${r.from} released ${callsigns} from request ${r.id}`,
+            reason,
+            urgent: false,
+          },
+          ctx,
+        ),
       );
       continue;
     }
@@ -69,16 +74,21 @@ export function endService(world: World, units: readonly Unit[], end: EndOfServi
       makeEvent('request.units_withdrawn', actor, r.incident, { request: r.id, units: ids, reason, authority, ...(order !== undefined ? { order } : {}) }),
     );
     events.push(
-      ...notify(actor, [...requestingAgencyContacts(world, r), ...incidentCommandContacts(world, r.incident)], {
-        topic: 'request.units_withdrawn',
-        incident: r.incident,
-        request: r.id,
-        ...(order !== undefined ? { order } : {}),
-        units: ids,
-        message: `${callsigns} withdrawn from request ${r.id} of ${r.from} by ${actor.person ?? actor.device ?? actor.agency} (${actor.agency}, ${describeAuthority(authority)})${order !== undefined ? `, order ${order}` : ''}`,
-        reason,
-        urgent: true,
-      }, ctx),
+      ...notify(
+        actor,
+        [...requestingAgencyContacts(world, r), ...incidentCommandContacts(world, r.incident)],
+        {
+          topic: 'request.units_withdrawn',
+          incident: r.incident,
+          request: r.id,
+          ...(order !== undefined ? { order } : {}),
+          units: ids,
+          message: `${callsigns} withdrawn from request ${r.id} of ${r.from} by ${actor.person ?? actor.device ?? actor.agency} (${actor.agency}, ${describeAuthority(authority)})${order !== undefined ? `, order ${order}` : ''}`,
+          reason,
+          urgent: true,
+        },
+        ctx,
+      ),
     );
   }
   return events;

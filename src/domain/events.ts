@@ -44,7 +44,11 @@ const reason = z.string().trim().min(1).max(10_000);
 const ids = z.array(idSchema);
 const count = z.number().int().min(1).max(10_000);
 /** seconds the receiving side has to answer before the request escalates */
-const responseSeconds = z.number().int().min(1).max(7 * 24 * 3600);
+const responseSeconds = z
+  .number()
+  .int()
+  .min(1)
+  .max(7 * 24 * 3600);
 
 const approvalSchema = z.strictObject({ role: idSchema, authority: authoritySchema });
 
@@ -60,7 +64,8 @@ export function requestShapeIssue(r: {
 }): { path: string; message: string } | undefined {
   if (r.kind === 'units' && r.unitsRequested === undefined) return { path: 'unitsRequested', message: 'a request for units says how many (unitsRequested)' };
   if (r.kind !== 'units' && r.unitsRequested !== undefined) return { path: 'unitsRequested', message: `a request for ${r.kind} asks for no units` };
-  if (r.kind === 'information' && r.information === undefined) return { path: 'information', message: 'an information request says what it asks for (information: { kind, personalData })' };
+  if (r.kind === 'information' && r.information === undefined)
+    return { path: 'information', message: 'an information request says what it asks for (information: { kind, personalData })' };
   if (r.kind !== 'information' && r.information !== undefined) return { path: 'information', message: `a request for ${r.kind} is not an information request` };
   return undefined;
 }
@@ -332,12 +337,7 @@ export type DomainEvent = {
 export type EventOf<T extends EventType> = Extract<DomainEvent, { type: T }>;
 
 /** build an event; `incident` is left out when undefined so the event stays plain JSON */
-export function makeEvent<T extends EventType>(
-  type: T,
-  actor: Actor,
-  incident: string | undefined,
-  body: EventBody<T>,
-): EventOf<T> {
+export function makeEvent<T extends EventType>(type: T, actor: Actor, incident: string | undefined, body: EventBody<T>): EventOf<T> {
   const event = incident === undefined ? { type, actor, body } : { type, actor, incident, body };
   return event as unknown as EventOf<T>;
 }

@@ -7,17 +7,7 @@
  * skip the protocols: they are asked inside decide, not beside it.
  */
 import type { Verdict } from './verdict.ts';
-import type {
-  AgencyKind,
-  AuthorityKind,
-  Directive,
-  InformationKind,
-  OperationKind,
-  RequestCategory,
-  RequestKind,
-  Urgency,
-  WarrantKind,
-} from './vocabulary.ts';
+import type { AgencyKind, AuthorityKind, Directive, InformationKind, OperationKind, RequestCategory, RequestKind, Urgency, WarrantKind } from './vocabulary.ts';
 
 export interface AgencyRef {
   readonly id: string;

@@ -11,18 +11,7 @@ import { unknown } from './checks.ts';
 import { concernedAgencies } from './orders.ts';
 import { requestsOf } from './requests.ts';
 import type { Actor, Authority, OrderRecipient } from './values.ts';
-import type {
-  AssistanceRequest,
-  Commitment,
-  Conflict,
-  Incident,
-  Notification,
-  Order,
-  RequestAnswer,
-  RequestState,
-  RequestStep,
-  World,
-} from './world.ts';
+import type { AssistanceRequest, Commitment, Conflict, Incident, Notification, Order, RequestAnswer, RequestState, RequestStep, World } from './world.ts';
 
 export interface PersonRef {
   readonly id: string;

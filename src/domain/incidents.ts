@@ -47,7 +47,6 @@ export type IncidentEvent =
   | EventOf<'incident.unit_assigned'>
   | EventOf<'incident.unit_released'>;
 
-
 /** operational direction on this incident: its commander, a UC member, or a delegate of theirs */
 export function directsIncident(a: Authority, incident: string): boolean {
   return incidentOf(a) === incident;
@@ -64,9 +63,7 @@ export function directsIncident(a: Authority, incident: string): boolean {
 function commandsIncident(world: World, incident: Incident, now: string): (a: Authority) => boolean {
   const structure = incident.command?.structure;
   const members = structure === undefined ? [] : structure.kind === 'single' ? [structure.commander] : structure.members;
-  const leadHolds = members
-    .filter((m) => m.agency === incident.leadAgency)
-    .flatMap((m) => positionsHeld(world, m.person, now));
+  const leadHolds = members.filter((m) => m.agency === incident.leadAgency).flatMap((m) => positionsHeld(world, m.person, now));
   return (a) => {
     if ((a.kind === 'incident_commander' || a.kind === 'unified_command') && a.incident === incident.id) return true;
     if (!isPositionOf(world, a, incident.leadAgency)) return false;
@@ -117,43 +114,43 @@ export function decideIncident(world: World, cmd: IncidentCommand, ctx: DecideCo
           location: cmd.location,
           description: cmd.description,
         }),
-        ...notify(actor, everyone(world, incident), {
-          topic: 'incident.updated',
-          incident: incident.id,
-          message: `incident ${incident.id} updated: ${changes.join('; ')}`,
-          urgent: false,
-        }, ctx),
+        ...notify(
+          actor,
+          everyone(world, incident),
+          {
+            topic: 'incident.updated',
+            incident: incident.id,
+            message: `incident ${incident.id} updated: ${changes.join('; ')}`,
+            urgent: false,
+          },
+          ctx,
+        ),
       ];
     }
     case 'incident.close': {
       const incident = getOpenIncident(world, cmd.incidentId);
-      const authority = requireAuthority(
-        world,
-        actor,
-        ctx.now,
-        cmd.authority,
-        commandsIncident(world, incident, ctx.now),
-        `closing incident ${incident.id}`,
-      );
+      const authority = requireAuthority(world, actor, ctx.now, cmd.authority, commandsIncident(world, incident, ctx.now), `closing incident ${incident.id}`);
       const open = Object.values(world.requests)
         .filter((r) => r.incident === incident.id && !FINAL_STATES.includes(r.state))
         .map((r) => `${r.id} (${r.state})`);
       if (open.length > 0) {
-        throw new ConcordError(
-          'INVALID_TRANSITION',
-          `incident ${incident.id} still has open requests: ${open.join(', ')}; close or cancel them first`,
-        );
+        throw new ConcordError('INVALID_TRANSITION', `incident ${incident.id} still has open requests: ${open.join(', ')}; close or cancel them first`);
       }
       const reason = requireReason(cmd.reason, `closing incident ${incident.id}`);
       return [
         makeEvent('incident.closed', actor, incident.id, { reason, authority }),
-        ...notify(actor, everyone(world, incident), {
-          topic: 'incident.closed',
-          incident: incident.id,
-          message: `incident ${incident.id} closed`,
-          reason,
-          urgent: false,
-        }, ctx),
+        ...notify(
+          actor,
+          everyone(world, incident),
+          {
+            topic: 'incident.closed',
+            incident: incident.id,
+            message: `incident ${incident.id} closed`,
+            reason,
+            urgent: false,
+          },
+          ctx,
+        ),
       ];
     }
     case 'incident.establish_command': {
@@ -171,13 +168,18 @@ export function decideIncident(world: World, cmd: IncidentCommand, ctx: DecideCo
       const members = structure.kind === 'single' ? [structure.commander] : structure.members;
       return [
         makeEvent('incident.command_established', actor, incident.id, { structure, reason, authority }),
-        ...notify(actor, [...members, ...everyone(world, incident)], {
-          topic: 'incident.command_established',
-          incident: incident.id,
-          message: `command of incident ${incident.id}: ${describeStructure(structure)}`,
-          reason,
-          urgent: false,
-        }, ctx),
+        ...notify(
+          actor,
+          [...members, ...everyone(world, incident)],
+          {
+            topic: 'incident.command_established',
+            incident: incident.id,
+            message: `command of incident ${incident.id}: ${describeStructure(structure)}`,
+            reason,
+            urgent: false,
+          },
+          ctx,
+        ),
       ];
     }
     case 'incident.designate_liaison': {
@@ -196,12 +198,17 @@ export function decideIncident(world: World, cmd: IncidentCommand, ctx: DecideCo
       );
       return [
         makeEvent('incident.liaison_designated', actor, incident.id, { agency: person.agency, person: person.id, authority }),
-        ...notify(actor, incidentCommandContacts(world, incident.id), {
-          topic: 'incident.liaison_designated',
-          incident: incident.id,
-          message: `${person.id} is the liaison officer of ${person.agency} on incident ${incident.id}`,
-          urgent: false,
-        }, ctx),
+        ...notify(
+          actor,
+          incidentCommandContacts(world, incident.id),
+          {
+            topic: 'incident.liaison_designated',
+            incident: incident.id,
+            message: `${person.id} is the liaison officer of ${person.agency} on incident ${incident.id}`,
+            urgent: false,
+          },
+          ctx,
+        ),
       ];
     }
     case 'incident.assign_unit': {
@@ -223,13 +230,18 @@ export function decideIncident(world: World, cmd: IncidentCommand, ctx: DecideCo
       const reason = meaningful(cmd.reason);
       return [
         makeEvent('incident.unit_assigned', actor, incident.id, { unit: unit.id, authority, reason }),
-        ...notify(actor, incidentCommandContacts(world, incident.id), {
-          topic: 'incident.unit_assigned',
-          incident: incident.id,
-          units: [unit.id],
-          message: `${unit.agency} assigned unit ${unit.callsign} (${unit.id}) to incident ${incident.id}`,
-          urgent: false,
-        }, ctx),
+        ...notify(
+          actor,
+          incidentCommandContacts(world, incident.id),
+          {
+            topic: 'incident.unit_assigned',
+            incident: incident.id,
+            units: [unit.id],
+            message: `${unit.agency} assigned unit ${unit.callsign} (${unit.id}) to incident ${incident.id}`,
+            urgent: false,
+          },
+          ctx,
+        ),
       ];
     }
     case 'incident.release_unit': {
@@ -251,15 +263,20 @@ export function decideIncident(world: World, cmd: IncidentCommand, ctx: DecideCo
       const events: DomainEvent[] = endService(world, [unit], { actor, authority, reason }, ctx);
       events.push(makeEvent('incident.unit_released', actor, incident.id, { unit: unit.id, reason, authority }));
       events.push(
-        ...notify(actor, agencyContacts(world, unit.agency, incident.id), {
-          topic: 'incident.unit_released',
-          incident: incident.id,
-          ...(unit.commitment !== undefined ? { request: unit.commitment } : {}),
-          units: [unit.id],
-          message: `incident ${incident.id} released unit ${unit.callsign} (${unit.id}) back to ${unit.agency}`,
-          reason,
-          urgent: false,
-        }, ctx),
+        ...notify(
+          actor,
+          agencyContacts(world, unit.agency, incident.id),
+          {
+            topic: 'incident.unit_released',
+            incident: incident.id,
+            ...(unit.commitment !== undefined ? { request: unit.commitment } : {}),
+            units: [unit.id],
+            message: `incident ${incident.id} released unit ${unit.callsign} (${unit.id}) back to ${unit.agency}`,
+            reason,
+            urgent: false,
+          },
+          ctx,
+        ),
       );
       return events;
     }
@@ -372,7 +389,14 @@ export function applyIncident(w: WorldWriter, e: IncidentEvent, meta: EventMeta)
         command: { structure, since: at, reason: e.body.reason, by: e.actor, authority: e.body.authority },
         commandHistory: incident.command === undefined ? incident.commandHistory : [...incident.commandHistory, incident.command],
       };
-      w.put('incidents', id, withAgencies(next, members.map((m) => m.agency)));
+      w.put(
+        'incidents',
+        id,
+        withAgencies(
+          next,
+          members.map((m) => m.agency),
+        ),
+      );
       return;
     }
     case 'incident.liaison_designated': {

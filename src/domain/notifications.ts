@@ -77,9 +77,7 @@ export function notify(
   const out: EventOf<'notification.created'>[] = [];
   for (const r of recipients) {
     // a person's own agency knows what they did; what a device did (the deadline clock) its agency is told
-    const self =
-      options.tellActor !== true &&
-      (r.person !== undefined ? r.person === actor.person : r.agency === actor.agency && actor.person !== undefined);
+    const self = options.tellActor !== true && (r.person !== undefined ? r.person === actor.person : r.agency === actor.agency && actor.person !== undefined);
     if (self || (r.person === undefined && withPerson.has(r.agency))) continue;
     const key = `${r.agency}\u0000${r.person ?? ''}`;
     if (seen.has(key)) continue;
@@ -111,10 +109,7 @@ function getNotification(world: World, id: string): Notification {
 
 function requireRecipientSide(actor: Actor, n: Notification, what: string): void {
   if (actor.agency !== n.recipient.agency) {
-    throw new ConcordError(
-      'NOT_A_RECIPIENT',
-      `${what} of notification ${n.id} must come from its recipient ${n.recipient.agency}, not ${actor.agency}`,
-    );
+    throw new ConcordError('NOT_A_RECIPIENT', `${what} of notification ${n.id} must come from its recipient ${n.recipient.agency}, not ${actor.agency}`);
   }
 }
 

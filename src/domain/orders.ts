@@ -98,11 +98,7 @@ export function contradicts(
     return true;
   }
   return (
-    PLACING.includes(a.directive) &&
-    PLACING.includes(b.directive) &&
-    a.target !== undefined &&
-    b.target !== undefined &&
-    place(a.target) !== place(b.target)
+    PLACING.includes(a.directive) && PLACING.includes(b.directive) && a.target !== undefined && b.target !== undefined && place(a.target) !== place(b.target)
   );
 }
 
@@ -117,15 +113,7 @@ function coversUnit(world: World, a: Authority, u: Unit, directive: Directive, i
   return authorityDirectsUnit(a, u) && (incident === undefined || u.assignment?.incident === incident);
 }
 
-function coversPerson(
-  world: World,
-  a: Authority,
-  p: Person,
-  directive: Directive,
-  incident: string | undefined,
-  now: string,
-  o: OrderOptions,
-): boolean {
+function coversPerson(world: World, a: Authority, p: Person, directive: Directive, incident: string | undefined, now: string, o: OrderOptions): boolean {
   const position = positionOf(a);
   if (position !== undefined) {
     if (positionsHeld(world, p.id, now).some((held) => commandsPosition(world, position, held))) return true;
@@ -236,12 +224,7 @@ function orderVerdicts(world: World, facts: OrderFacts, agencies: readonly strin
   return { verdicts, approvals };
 }
 
-export function decideOrder(
-  world: World,
-  cmd: CommandOf<'order.issue'>,
-  ctx: DecideContext,
-  options: OrderOptions = {},
-): DomainEvent[] {
+export function decideOrder(world: World, cmd: CommandOf<'order.issue'>, ctx: DecideContext, options: OrderOptions = {}): DomainEvent[] {
   const actor = cmd.actor;
   checkActor(world, actor);
   // what the order names exists
@@ -278,11 +261,7 @@ export function decideOrder(
     const u = units.find((x) => !candidates.some((a) => coversUnit(world, a, x, directive, cmd.incidentId, options)));
     if (u !== undefined) {
       const why = directive === 'recall' && u.assignment !== undefined ? '; only its home agency may recall it' : '';
-      throw new ConcordError(
-        'NOT_IN_CHAIN_OF_COMMAND',
-        `${describeUnit(u)} is outside the chain of command of ${person} (${list})${why}`,
-        { unit: u.id },
-      );
+      throw new ConcordError('NOT_IN_CHAIN_OF_COMMAND', `${describeUnit(u)} is outside the chain of command of ${person} (${list})${why}`, { unit: u.id });
     }
     const p = people.find((x) => !candidates.some((a) => coversPerson(world, a, x, directive, cmd.incidentId, ctx.now, options)));
     if (p !== undefined) {
@@ -345,9 +324,7 @@ export function decideOrder(
   // unless the requesting side gave it (its own tactical pull-back)
   const served = byCommitment(world, units);
   const forRequester = (r: AssistanceRequest): boolean => actsForRequester(world, r)(authority);
-  const ending = ENDING_DIRECTIVES.includes(directive)
-    ? units.filter((u) => u.commitment !== undefined && !forRequester(getRequestOf(served, u)))
-    : [];
+  const ending = ENDING_DIRECTIVES.includes(directive) ? units.filter((u) => u.commitment !== undefined && !forRequester(getRequestOf(served, u))) : [];
   const withdrawn = endService(world, ending, { actor, authority, reason: rationale, order: id }, ctx);
   const toldOfWithdrawal = new Set(
     withdrawn.flatMap((e) => (e.type === 'notification.created' ? [`${e.body.recipient.agency}\u0000${e.body.recipient.person ?? ''}`] : [])),
@@ -367,15 +344,20 @@ export function decideOrder(
   const summary = `${directive}${cmd.target !== undefined ? ` (${cmd.target})` : ''}`;
   const events: DomainEvent[] = [
     issued,
-    ...notify(actor, told.filter((r) => !toldOfWithdrawal.has(`${r.agency}\u0000${r.person ?? ''}`)), {
-      topic: 'order.issued',
-      ...(incident !== undefined ? { incident } : {}),
-      order: id,
-      units: units.map((u) => u.id),
-      message: `order ${id} from ${describeActor(actor)}: ${summary} to ${[...units.map((u) => u.callsign), ...people.map((p) => p.id)].join(', ')}`,
-      reason: rationale,
-      urgent: ENDING_DIRECTIVES.includes(directive) || directive === 'move',
-    }, ctx),
+    ...notify(
+      actor,
+      told.filter((r) => !toldOfWithdrawal.has(`${r.agency}\u0000${r.person ?? ''}`)),
+      {
+        topic: 'order.issued',
+        ...(incident !== undefined ? { incident } : {}),
+        order: id,
+        units: units.map((u) => u.id),
+        message: `order ${id} from ${describeActor(actor)}: ${summary} to ${[...units.map((u) => u.callsign), ...people.map((p) => p.id)].join(', ')}`,
+        reason: rationale,
+        urgent: ENDING_DIRECTIVES.includes(directive) || directive === 'move',
+      },
+      ctx,
+    ),
     ...withdrawn,
   ];
 
@@ -426,19 +408,27 @@ function conflictsWith(
       const where = u.assignment?.incident ?? other.incident ?? incident;
       const description = `${u.callsign} (${u.id}) has contradicting orders: ${other.id} ${other.directive}${other.target !== undefined ? ` (${other.target})` : ''} from ${describeActor(other.issuer)} and ${id} ${directive}${target !== undefined ? ` (${target})` : ''} from ${describeActor(actor)}`;
       events.push(makeEvent('order.conflict_detected', actor, where, { conflict, unit: u.id, orders: [other.id, id], description }));
-      const issuers: Recipient[] = [other.issuer, actor].flatMap((a) => (a.person === undefined ? [{ agency: a.agency }] : [{ agency: a.agency, person: a.person }]));
+      const issuers: Recipient[] = [other.issuer, actor].flatMap((a) =>
+        a.person === undefined ? [{ agency: a.agency }] : [{ agency: a.agency, person: a.person }],
+      );
       const contacts = where === undefined ? [] : incidentCommandContacts(world, where);
       // the actor is told too: they must know their order collides with one already standing
       events.push(
-        ...notify(actor, [...contacts, ...issuers], {
-          topic: 'order.conflict_detected',
-          ...(where !== undefined ? { incident: where } : {}),
-          conflict,
-          order: id,
-          units: [u.id],
-          message: description,
-          urgent: true,
-        }, ctx, { tellActor: true }),
+        ...notify(
+          actor,
+          [...contacts, ...issuers],
+          {
+            topic: 'order.conflict_detected',
+            ...(where !== undefined ? { incident: where } : {}),
+            conflict,
+            order: id,
+            units: [u.id],
+            message: description,
+            urgent: true,
+          },
+          ctx,
+          { tellActor: true },
+        ),
       );
     }
   }
@@ -472,8 +462,10 @@ export function decideAcknowledge(world: World, cmd: CommandOf<'order.acknowledg
   } else {
     const mine = order.units.filter((u) => world.units[u]?.members.includes(who) === true);
     const [only] = mine;
-    if (only === undefined) throw new ConcordError('NOT_A_RECIPIENT', `${who} is neither a recipient of order ${order.id} nor a member of a unit it is addressed to`);
-    if (mine.length > 1) throw new ConcordError('COMMAND_INCONSISTENT', `${who} is a member of ${mine.join(' and ')}; name the unit acknowledging order ${order.id}`);
+    if (only === undefined)
+      throw new ConcordError('NOT_A_RECIPIENT', `${who} is neither a recipient of order ${order.id} nor a member of a unit it is addressed to`);
+    if (mine.length > 1)
+      throw new ConcordError('COMMAND_INCONSISTENT', `${who} is a member of ${mine.join(' and ')}; name the unit acknowledging order ${order.id}`);
     recipient = { kind: 'unit', id: only };
   }
   if (order.acks.some((a) => a.recipient.kind === recipient.kind && a.recipient.id === recipient.id)) {
@@ -485,13 +477,18 @@ export function decideAcknowledge(world: World, cmd: CommandOf<'order.acknowledg
     makeEvent('order.acknowledged', actor, order.incident, { order: order.id, recipient }),
     ...(order.issuer.agency === actor.agency
       ? []
-      : notify(actor, issuer, {
-          topic: 'order.acknowledged',
-          ...(order.incident !== undefined ? { incident: order.incident } : {}),
-          order: order.id,
-          message: `${recipient.kind} ${recipient.id} acknowledged order ${order.id} (${order.directive})`,
-          urgent: false,
-        }, ctx)),
+      : notify(
+          actor,
+          issuer,
+          {
+            topic: 'order.acknowledged',
+            ...(order.incident !== undefined ? { incident: order.incident } : {}),
+            order: order.id,
+            message: `${recipient.kind} ${recipient.id} acknowledged order ${order.id} (${order.directive})`,
+            urgent: false,
+          },
+          ctx,
+        )),
   ];
 }
 
@@ -536,25 +533,26 @@ export function decideResolveConflict(world: World, cmd: CommandOf<'conflict.res
       .flatMap((i): Recipient[] => (i === undefined ? [] : i.person === undefined ? [{ agency: i.agency }] : [{ agency: i.agency, person: i.person }]));
     events.push(
       makeEvent('conflict.resolved', actor, incident, { conflict: c.id, reason, authority }),
-      ...notify(actor, issuers, {
-        topic: 'conflict.resolved',
-        ...(incident !== undefined ? { incident } : {}),
-        conflict: c.id,
-        units: [c.unit],
-        message: `conflict ${c.id} over ${unit.callsign} resolved by ${describeActor(actor)}`,
-        reason,
-        urgent: false,
-      }, ctx),
+      ...notify(
+        actor,
+        issuers,
+        {
+          topic: 'conflict.resolved',
+          ...(incident !== undefined ? { incident } : {}),
+          conflict: c.id,
+          units: [c.unit],
+          message: `conflict ${c.id} over ${unit.callsign} resolved by ${describeActor(actor)}`,
+          reason,
+          urgent: false,
+        },
+        ctx,
+      ),
     );
   }
   return events;
 }
 
-export type OrderEvent =
-  | EventOf<'order.issued'>
-  | EventOf<'order.acknowledged'>
-  | EventOf<'order.conflict_detected'>
-  | EventOf<'conflict.resolved'>;
+export type OrderEvent = EventOf<'order.issued'> | EventOf<'order.acknowledged'> | EventOf<'order.conflict_detected'> | EventOf<'conflict.resolved'>;
 
 export function applyOrder(w: WorldWriter, e: OrderEvent, meta: EventMeta): void {
   const at = meta.received;
@@ -587,7 +585,12 @@ export function applyOrder(w: WorldWriter, e: OrderEvent, meta: EventMeta): void
       for (const oldId of b.supersedes) {
         const old = existing(w.world.orders, oldId, 'order', e.type);
         w.put('orders', old.id, { ...old, status: 'superseded', supersededBy: order.id });
-        for (const u of new Set(old.units)) w.put('unitOrders', u, (w.world.unitOrders[u] ?? []).filter((id) => id !== old.id));
+        for (const u of new Set(old.units))
+          w.put(
+            'unitOrders',
+            u,
+            (w.world.unitOrders[u] ?? []).filter((id) => id !== old.id),
+          );
       }
       for (const u of new Set(order.units)) w.put('unitOrders', u, [...(w.world.unitOrders[u] ?? []), order.id]);
       if (b.supersedes.length > 0) {

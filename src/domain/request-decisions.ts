@@ -196,7 +196,14 @@ function requireVerdictAllowing(current: Current, what: string): Verdict {
  * deciding person holds themselves (the role, a position above it, or a
  * delegation of either).
  */
-function approvalFor(world: World, r: AssistanceRequest, v: Verdict, actor: Actor, chosen: Authority, now: string): { role: string; authority: Authority } | undefined {
+function approvalFor(
+  world: World,
+  r: AssistanceRequest,
+  v: Verdict,
+  actor: Actor,
+  chosen: Authority,
+  now: string,
+): { role: string; authority: Authority } | undefined {
   if (v.decision !== 'needs_approval') return undefined;
   const role = approvalRole(world, r, v);
   if (r.approval !== undefined) return { role: r.approval.role, authority: r.approval.authority };
@@ -222,15 +229,20 @@ function tell(
   ctx: DecideContext,
   more: { readonly reason?: string; readonly urgent?: boolean; readonly units?: readonly string[] } = {},
 ): DomainEvent[] {
-  return notify(actor, to, {
-    topic,
-    incident: about.incident,
-    request: about.id,
-    message,
-    urgent: more.urgent ?? false,
-    ...(more.reason !== undefined ? { reason: more.reason } : {}),
-    ...(more.units !== undefined ? { units: more.units } : {}),
-  }, ctx);
+  return notify(
+    actor,
+    to,
+    {
+      topic,
+      incident: about.incident,
+      request: about.id,
+      message,
+      urgent: more.urgent ?? false,
+      ...(more.reason !== undefined ? { reason: more.reason } : {}),
+      ...(more.units !== undefined ? { units: more.units } : {}),
+    },
+    ctx,
+  );
 }
 
 /** only the requesting and the asked agency act on a request after it is sent */
@@ -327,7 +339,15 @@ function decideSend(world: World, cmd: CommandOf<'request.send'>, ctx: DecideCon
       responsible,
       responseSeconds: RESPONSE_SECONDS[cmd.urgency],
     }),
-    ...tell(actor, [...positionContacts(world, cmd.to, responsible, ctx.now), ...agencyContacts(world, cmd.to, incident.id)], { id, incident: incident.id }, 'request.sent', `${actor.agency} requests ${asked} (${cmd.category}, ${cmd.urgency}): ${cmd.description}`, ctx, { urgent: cmd.urgency !== 'routine' }),
+    ...tell(
+      actor,
+      [...positionContacts(world, cmd.to, responsible, ctx.now), ...agencyContacts(world, cmd.to, incident.id)],
+      { id, incident: incident.id },
+      'request.sent',
+      `${actor.agency} requests ${asked} (${cmd.category}, ${cmd.urgency}): ${cmd.description}`,
+      ctx,
+      { urgent: cmd.urgency !== 'routine' },
+    ),
   ];
 }
 
@@ -355,7 +375,14 @@ function decideReceive(world: World, cmd: CommandOf<'request.receive'>, r: Assis
   return [
     makeEvent('request.received', actor, r.incident, { request: r.id }),
     ...(verdict === undefined ? [] : [makeEvent('request.evaluated', { agency: r.to, device: PROTOCOLS_DEVICE }, r.incident, { request: r.id, verdict })]),
-    ...tell(actor, requesterContacts(world, r), r, 'request.received', `${r.to} received request ${r.id}${verdict === undefined ? '' : `; verdict ${verdictText(verdict)}`}`, ctx),
+    ...tell(
+      actor,
+      requesterContacts(world, r),
+      r,
+      'request.received',
+      `${r.to} received request ${r.id}${verdict === undefined ? '' : `; verdict ${verdictText(verdict)}`}`,
+      ctx,
+    ),
   ];
 }
 
@@ -387,9 +414,17 @@ function decideApprove(world: World, cmd: CommandOf<'request.approve'>, r: Assis
   const role = approvalRole(world, now, v);
   let authority: Authority;
   try {
-    authority = requireAuthority(world, actor, ctx.now, cmd.authority, (a) => authorityCommandsPosition(world, a, role), `approving request ${r.id} (needs ${role})`);
+    authority = requireAuthority(
+      world,
+      actor,
+      ctx.now,
+      cmd.authority,
+      (a) => authorityCommandsPosition(world, a, role),
+      `approving request ${r.id} (needs ${role})`,
+    );
   } catch (e) {
-    if (e instanceof ConcordError && e.code === 'NOT_AUTHORISED') throw new ConcordError('APPROVAL_REQUIRED', e.message, e.details === undefined ? undefined : { ...e.details }, { cause: e });
+    if (e instanceof ConcordError && e.code === 'NOT_AUTHORISED')
+      throw new ConcordError('APPROVAL_REQUIRED', e.message, e.details === undefined ? undefined : { ...e.details }, { cause: e });
     throw e;
   }
   const reason = requireReason(cmd.reason, `approving request ${r.id}`);
@@ -431,7 +466,10 @@ function decideAnswer(
   const authority = requireAuthority(world, actor, ctx.now, cmd.authority, answersFor(world, r), doing);
   // 5: the protocols in force now allow it, with the approval it needs
   const current = currentVerdict(world, r, ctx);
-  const v = requireVerdictAllowing(current, action.startsWith('provide') ? `request ${r.id} cannot be answered with the information` : `request ${r.id} cannot be accepted`);
+  const v = requireVerdictAllowing(
+    current,
+    action.startsWith('provide') ? `request ${r.id} cannot be answered with the information` : `request ${r.id} cannot be accepted`,
+  );
   const approval = approvalFor(world, current.request, v, actor, authority, ctx.now);
   // 6: why
   const reason = requireReason(cmd.reason, doing);
@@ -452,14 +490,26 @@ function decideAnswer(
       what = `provided ${cmd.provided} for`;
       break;
     case 'request.provide_partly':
-      event = makeEvent('request.partly_provided', actor, r.incident, { ...base, provided: cmd.provided, ...(cmd.withheld !== undefined ? { withheld: cmd.withheld } : {}) });
+      event = makeEvent('request.partly_provided', actor, r.incident, {
+        ...base,
+        provided: cmd.provided,
+        ...(cmd.withheld !== undefined ? { withheld: cmd.withheld } : {}),
+      });
       what = `partly provided ${cmd.provided}${cmd.withheld !== undefined ? ` (withheld: ${cmd.withheld})` : ''} for`;
       break;
   }
   return [
     ...current.events,
     event,
-    ...tell(actor, [...requesterContacts(world, r), ...incidentCommandContacts(world, r.incident)], r, event.type, `${r.to} ${what} request ${r.id}; verdict ${verdictText(v)}`, ctx, { reason, urgent: r.urgency !== 'routine' }),
+    ...tell(
+      actor,
+      [...requesterContacts(world, r), ...incidentCommandContacts(world, r.incident)],
+      r,
+      event.type,
+      `${r.to} ${what} request ${r.id}; verdict ${verdictText(v)}`,
+      ctx,
+      { reason, urgent: r.urgency !== 'routine' },
+    ),
   ];
 }
 
@@ -481,7 +531,15 @@ function decideRefusal(world: World, cmd: CommandOf<'request.decline'> | Command
   return [
     ...current.events,
     event,
-    ...tell(actor, [...requesterContacts(world, r), ...incidentCommandContacts(world, r.incident)], r, event.type, `${r.to} ${action === 'decline' ? 'declined' : 'refused'} request ${r.id}`, ctx, { reason, urgent: r.urgency !== 'routine' }),
+    ...tell(
+      actor,
+      [...requesterContacts(world, r), ...incidentCommandContacts(world, r.incident)],
+      r,
+      event.type,
+      `${r.to} ${action === 'decline' ? 'declined' : 'refused'} request ${r.id}`,
+      ctx,
+      { reason, urgent: r.urgency !== 'routine' },
+    ),
   ];
 }
 
@@ -521,8 +579,24 @@ function decideEscalate(world: World, cmd: CommandOf<'request.escalate'>, r: Ass
       authority,
       responseSeconds: r.responseSeconds,
     }),
-    ...tell(actor, positionContacts(world, r.to, to, ctx.now), r, 'request.escalated', `request ${r.id} from ${r.from} (${r.category}, ${r.urgency}) escalated to you (${toTitle}): ${r.description}`, ctx, { reason, urgent: true }),
-    ...tell(actor, requesterContacts(world, r), r, 'request.escalated', `${r.to} escalated request ${r.id} to ${toTitle} (${describeAuthority(authority)})`, ctx, { reason }),
+    ...tell(
+      actor,
+      positionContacts(world, r.to, to, ctx.now),
+      r,
+      'request.escalated',
+      `request ${r.id} from ${r.from} (${r.category}, ${r.urgency}) escalated to you (${toTitle}): ${r.description}`,
+      ctx,
+      { reason, urgent: true },
+    ),
+    ...tell(
+      actor,
+      requesterContacts(world, r),
+      r,
+      'request.escalated',
+      `${r.to} escalated request ${r.id} to ${toTitle} (${describeAuthority(authority)})`,
+      ctx,
+      { reason },
+    ),
   ];
 }
 
@@ -548,11 +622,11 @@ function decideCommit(world: World, cmd: CommandOf<'request.commit'>, r: Assista
   const serving = activeUnits(r).length;
   if (serving + ids.length > limit) {
     const agreed = r.answer?.kind === 'partly_accepted' ? `was partly accepted for ${limit}` : `asks for ${limit}`;
-    throw new ConcordError(
-      'COUNT_EXCEEDED',
-      `request ${r.id} ${agreed} unit(s); ${serving} serve it now, ${ids.length} more would exceed it`,
-      { limit, serving, adding: ids.length },
-    );
+    throw new ConcordError('COUNT_EXCEEDED', `request ${r.id} ${agreed} unit(s); ${serving} serve it now, ${ids.length} more would exceed it`, {
+      limit,
+      serving,
+      adding: ids.length,
+    });
   }
   requireActorAgency(actor, r.to, `committing units to request ${r.id}`);
   const authority = requireAuthority(
@@ -567,10 +641,16 @@ function decideCommit(world: World, cmd: CommandOf<'request.commit'>, r: Assista
   const reason = meaningful(cmd.reason);
   return [
     makeEvent('request.units_committed', actor, inc, { request: r.id, units: ids, authority, reason }),
-    ...units
-      .filter((u) => u.assignment === undefined)
-      .map((u) => makeEvent('incident.unit_assigned', actor, inc, { unit: u.id, request: r.id, authority })),
-    ...tell(actor, [...requesterContacts(world, r), ...incidentCommandContacts(world, inc)], r, 'request.units_committed', `${r.to} committed ${units.map((u) => u.callsign).join(', ')} to request ${r.id}`, ctx, { units: ids }),
+    ...units.filter((u) => u.assignment === undefined).map((u) => makeEvent('incident.unit_assigned', actor, inc, { unit: u.id, request: r.id, authority })),
+    ...tell(
+      actor,
+      [...requesterContacts(world, r), ...incidentCommandContacts(world, inc)],
+      r,
+      'request.units_committed',
+      `${r.to} committed ${units.map((u) => u.callsign).join(', ')} to request ${r.id}`,
+      ctx,
+      { units: ids },
+    ),
   ];
 }
 
@@ -585,7 +665,15 @@ function decideOnScene(world: World, cmd: CommandOf<'request.report_on_scene'>, 
   requireParty(actor, r);
   return [
     makeEvent('request.units_on_scene', actor, r.incident, { request: r.id, units: ids }),
-    ...tell(actor, [...requesterContacts(world, r), ...incidentCommandContacts(world, r.incident)], r, 'request.units_on_scene', `${ids.join(', ')} on scene for request ${r.id}`, ctx, { units: ids }),
+    ...tell(
+      actor,
+      [...requesterContacts(world, r), ...incidentCommandContacts(world, r.incident)],
+      r,
+      'request.units_on_scene',
+      `${ids.join(', ')} on scene for request ${r.id}`,
+      ctx,
+      { units: ids },
+    ),
   ];
 }
 
@@ -663,6 +751,14 @@ function decideCancel(world: World, cmd: CommandOf<'request.cancel'>, r: Assista
   const reason = requireReason(cmd.reason, `cancelling request ${r.id}`);
   return [
     makeEvent('request.cancelled', actor, r.incident, { request: r.id, reason, authority }),
-    ...tell(actor, [...positionContacts(world, r.to, r.responsible, ctx.now), ...agencyContacts(world, r.to, r.incident)], r, 'request.cancelled', `${r.from} cancelled request ${r.id}`, ctx, { reason, urgent: r.urgency !== 'routine' }),
+    ...tell(
+      actor,
+      [...positionContacts(world, r.to, r.responsible, ctx.now), ...agencyContacts(world, r.to, r.incident)],
+      r,
+      'request.cancelled',
+      `${r.from} cancelled request ${r.id}`,
+      ctx,
+      { reason, urgent: r.urgency !== 'routine' },
+    ),
   ];
 }

@@ -103,7 +103,6 @@ export const ALLOWED_FROM: Readonly<Record<RequestKind, Table>> = {
   },
 };
 
-
 /** states in which the request awaits an answer, so its deadline runs */
 export const AWAITING_ANSWER: readonly RequestState[] = ['sent', 'received', 'evaluated', 'escalated'];
 
@@ -125,11 +124,10 @@ export function requireAction(r: AssistanceRequest, action: RequestAction): void
     });
   }
   if (!allowed.includes(r.state)) {
-    throw new ConcordError(
-      'INVALID_TRANSITION',
-      `request ${r.id} is ${r.state}; cannot ${action.replace('_', ' ')} it (allowed when ${allowed.join(', ')})`,
-      { state: r.state, action },
-    );
+    throw new ConcordError('INVALID_TRANSITION', `request ${r.id} is ${r.state}; cannot ${action.replace('_', ' ')} it (allowed when ${allowed.join(', ')})`, {
+      state: r.state,
+      action,
+    });
   }
 }
 
@@ -193,12 +191,7 @@ function logged(r: AssistanceRequest, e: RequestEvent, meta: EventMeta, state: R
   return { ...r, state, log: [...r.log, step] };
 }
 
-function endCommitments(
-  w: WorldWriter,
-  r: AssistanceRequest,
-  units: readonly string[],
-  ended: NonNullable<Commitment['ended']>,
-): Commitment[] {
+function endCommitments(w: WorldWriter, r: AssistanceRequest, units: readonly string[], ended: NonNullable<Commitment['ended']>): Commitment[] {
   const commitments = r.commitments.map((c) => (c.ended === undefined && units.includes(c.unit) ? { ...c, ended } : c));
   for (const id of units) {
     const u = w.world.units[id];
@@ -260,12 +253,7 @@ export function applyRequest(w: WorldWriter, e: RequestEvent, meta: EventMeta): 
       break;
     }
     case 'request.approved':
-      next = logged(
-        { ...r, approval: { role: e.body.role, reason: e.body.reason, by: e.actor, authority: e.body.authority, at } },
-        e,
-        meta,
-        r.state,
-      );
+      next = logged({ ...r, approval: { role: e.body.role, reason: e.body.reason, by: e.actor, authority: e.body.authority, at } }, e, meta, r.state);
       break;
     case 'request.accepted':
     case 'request.partly_accepted':
@@ -303,12 +291,7 @@ export function applyRequest(w: WorldWriter, e: RequestEvent, meta: EventMeta): 
         authority: b.authority,
         deadline,
       };
-      next = logged(
-        { ...r, responsible: b.to, deadline, escalations: [...r.escalations, escalation] },
-        e,
-        meta,
-        'escalated',
-      );
+      next = logged({ ...r, responsible: b.to, deadline, escalations: [...r.escalations, escalation] }, e, meta, 'escalated');
       break;
     }
     case 'request.units_committed': {
@@ -340,12 +323,7 @@ export function applyRequest(w: WorldWriter, e: RequestEvent, meta: EventMeta): 
         by: e.actor,
         authority: b.authority,
       };
-      next = logged(
-        { ...r, commitments, withdrawals: [...r.withdrawals, withdrawal] },
-        e,
-        meta,
-        commitmentState(commitments),
-      );
+      next = logged({ ...r, commitments, withdrawals: [...r.withdrawals, withdrawal] }, e, meta, commitmentState(commitments));
       break;
     }
     case 'request.units_released': {

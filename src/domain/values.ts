@@ -5,26 +5,14 @@
  */
 import { z } from 'zod';
 import { ID_RE, MAX_ID_LENGTH } from '../ledger/entry.ts';
-import {
-  AGENCY_KINDS,
-  DIRECTIVES,
-  INFORMATION_KINDS,
-  OPERATION_KINDS,
-  REQUEST_CATEGORIES,
-  REQUEST_KINDS,
-  URGENCIES,
-  WARRANT_KINDS,
-} from './vocabulary.ts';
+import { AGENCY_KINDS, DIRECTIVES, INFORMATION_KINDS, OPERATION_KINDS, REQUEST_CATEGORIES, REQUEST_KINDS, URGENCIES, WARRANT_KINDS } from './vocabulary.ts';
 import type { Verdict } from './verdict.ts';
 
 /** Deep readonly view of the plain data zod infers. */
 export type DeepReadonly<T> = T extends object ? { readonly [K in keyof T]: DeepReadonly<T[K]> } : T;
 
 // the ledger's id rule (entry actor and incident fields), so a command the domain accepts is one the ledger stores
-export const idSchema = z
-  .string()
-  .max(MAX_ID_LENGTH)
-  .regex(ID_RE, 'must be an id: a letter or digit, then letters, digits, ".", "_", ":" or "-"');
+export const idSchema = z.string().max(MAX_ID_LENGTH).regex(ID_RE, 'must be an id: a letter or digit, then letters, digits, ".", "_", ":" or "-"');
 /**
  * RFC 3339 in UTC ("Z"), any sub-second precision. zod checks the calendar
  * (days per month, leap years, hours 00-23, no second 60), where Date.parse
@@ -81,9 +69,7 @@ export type DelegationScope = DeepReadonly<z.output<typeof delegationScopeSchema
 export const verdictSchema = z.strictObject({
   decision: z.enum(['permitted', 'prohibited', 'needs_approval']),
   approvalRole: idSchema.optional(),
-  clauses: z.array(
-    z.strictObject({ id: z.string().min(1), cite: z.string().optional(), summary: z.string().optional() }),
-  ),
+  clauses: z.array(z.strictObject({ id: z.string().min(1), cite: z.string().optional(), summary: z.string().optional() })),
   agency: idSchema,
   policyVersion: z.string().min(1),
   evaluatedAt: timeSchema,

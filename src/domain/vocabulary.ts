@@ -39,14 +39,7 @@ export const URGENCIES = ['immediate', 'urgent', 'routine'] as const;
 export type Urgency = (typeof URGENCIES)[number];
 
 /** the kind of operation the requesting agency is conducting, which protocols often turn on */
-export const OPERATION_KINDS = [
-  'emergency_response',
-  'public_order',
-  'criminal_enforcement',
-  'civil_immigration_enforcement',
-  'other',
-  'unknown',
-] as const;
+export const OPERATION_KINDS = ['emergency_response', 'public_order', 'criminal_enforcement', 'civil_immigration_enforcement', 'other', 'unknown'] as const;
 export type OperationKind = (typeof OPERATION_KINDS)[number];
 
 export const DIRECTIVES = ['assign', 'move', 'hold', 'withdraw', 'stand_down', 'recall', 'resume', 'other'] as const;

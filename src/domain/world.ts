@@ -77,8 +77,7 @@ export interface Delegation {
 }
 
 export type CommandStructure =
-  | { readonly kind: 'single'; readonly commander: Required<Recipient> }
-  | { readonly kind: 'unified'; readonly members: readonly Required<Recipient>[] };
+  { readonly kind: 'single'; readonly commander: Required<Recipient> } | { readonly kind: 'unified'; readonly members: readonly Required<Recipient>[] };
 
 export interface IncidentCommand {
   readonly structure: CommandStructure;
@@ -311,7 +310,6 @@ export type Collection = {
   [K in keyof World]: World[K] extends Readonly<Record<string, infer _V>> ? (K extends 'lastReceived' ? never : K) : never;
 }[keyof World];
 export type EntityOf<K extends Collection> = World[K] extends Readonly<Record<string, infer V>> ? V : never;
-
 
 const none = Object.freeze({});
 

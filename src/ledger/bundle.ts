@@ -146,7 +146,9 @@ export function verifyBundleText(text: string, trusted: readonly Verifier[] = []
       if (before !== undefined) {
         report.problem(
           `bundle.verifier_keys[${i}]`,
-          before.key === k ? `lists the key of "${v.name}" again (it is verifier_keys[${before.i}]); list each key once` : `has the name and key id of verifier_keys[${before.i}] ("${id}"), so a signature could not be told to be by one or the other`,
+          before.key === k
+            ? `lists the key of "${v.name}" again (it is verifier_keys[${before.i}]); list each key once`
+            : `has the name and key id of verifier_keys[${before.i}] ("${id}"), so a signature could not be told to be by one or the other`,
         );
         return;
       }
@@ -155,7 +157,7 @@ export function verifyBundleText(text: string, trusted: readonly Verifier[] = []
     });
   }
   const verifiers = trusted.length > 0 ? trusted : bundleKeys;
-  if (trusted.length === 0) report.warn('verifier keys were taken from the bundle itself; pass --key to pin the log\'s key');
+  if (trusted.length === 0) report.warn("verifier keys were taken from the bundle itself; pass --key to pin the log's key");
 
   if (typeof parsed.checkpoint !== 'string') {
     report.problem('bundle.checkpoint', 'is not a signed note string');
@@ -224,7 +226,8 @@ export function verifyBundleText(text: string, trusted: readonly Verifier[] = []
         const before = isObject(d) && typeof d.path === 'string' ? paths.get(d.path) : undefined;
         if (isObject(d) && typeof d.path === 'string' && before === undefined) paths.set(d.path, j);
         // a second disclosure of one path is inert at best: said as such, before what checking it again finds
-        if (before !== undefined) report.problem(dw, `discloses ${String((d as { path: unknown }).path)} again (it is disclosures[${before}]); disclose each value once`);
+        if (before !== undefined)
+          report.problem(dw, `discloses ${String((d as { path: unknown }).path)} again (it is disclosures[${before}]); disclose each value once`);
         else if (problem) report.problem(dw, problem);
         else if (isObject(d) && Object.keys(d).some((k) => !DISCLOSURE_FIELDS.includes(k))) unknownFields(d, DISCLOSURE_FIELDS, dw, report);
         else report.disclosures++;
@@ -246,7 +249,8 @@ export function verifyBundleText(text: string, trusted: readonly Verifier[] = []
         const before = typeof c.checkpoint === 'string' ? notes.get(c.checkpoint) : undefined;
         if (before !== undefined) return report.problem(where, `repeats consistency[${before}]; give each older checkpoint once`);
         if (typeof c.checkpoint === 'string') notes.set(c.checkpoint, i);
-        if (c.proof === undefined) return report.problem(`${where}.proof`, 'is missing: each older checkpoint comes with its consistency proof (empty when the sizes are equal)');
+        if (c.proof === undefined)
+          return report.problem(`${where}.proof`, 'is missing: each older checkpoint comes with its consistency proof (empty when the sizes are equal)');
         older.push({ where, note: c.checkpoint, proof: c.proof, inBundle: true });
       });
     }

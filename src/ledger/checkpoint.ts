@@ -94,11 +94,7 @@ export function signCheckpoint(cp: Checkpoint, signer: Signer): string {
  * Which signatures are required (the log's key, a quorum of witnesses) is the
  * caller's policy: check `signatures`.
  */
-export function openCheckpoint(
-  note: string | Uint8Array,
-  verifiers: readonly Verifier[],
-  expectedOrigin?: string,
-): OpenedCheckpoint {
+export function openCheckpoint(note: string | Uint8Array, verifiers: readonly Verifier[], expectedOrigin?: string): OpenedCheckpoint {
   const opened = openNote(note, verifiers);
   const checkpoint = parseCheckpoint(opened.text);
   if (expectedOrigin !== undefined && checkpoint.origin !== expectedOrigin) {

@@ -154,7 +154,10 @@ export function parseDraft(input: unknown): EntryDraft {
     }
   }
   const reserved = reservedKeyPath(body);
-  if (reserved !== undefined) bad(`body${reserved.map((k) => (typeof k === 'number' ? `[${k}]` : `.${k}`)).join('')} uses the reserved key "${SEALED_KEY}"; list the field in "sealed" instead`);
+  if (reserved !== undefined)
+    bad(
+      `body${reserved.map((k) => (typeof k === 'number' ? `[${k}]` : `.${k}`)).join('')} uses the reserved key "${SEALED_KEY}"; list the field in "sealed" instead`,
+    );
   return input as unknown as EntryDraft;
 }
 
@@ -213,7 +216,9 @@ function resolvePointer(root: unknown, pointer: string, field: string): { parent
 
 /** base64url(SHA-256(canonical JSON of [salt, path, value])): binds the value to its place */
 export function commitment(d: Disclosure): string {
-  return createHash('sha256').update(canonicalize([d.salt, d.path, d.value]), 'utf8').digest('base64url');
+  return createHash('sha256')
+    .update(canonicalize([d.salt, d.path, d.value]), 'utf8')
+    .digest('base64url');
 }
 
 function cloneJson<T>(v: T): T {
@@ -246,7 +251,8 @@ export function sealBody(body: JsonObject, pointers: readonly string[], salt: ()
 const NONE: readonly Disclosure[] = Object.freeze([]);
 
 export function buildEntry(draft: EntryDraft, index: number, origin: string, received: string, salt: () => Uint8Array): BuiltEntry {
-  const { body, disclosures } = draft.sealed === undefined || draft.sealed.length === 0 ? { body: draft.body, disclosures: NONE } : sealBody(draft.body, draft.sealed, salt);
+  const { body, disclosures } =
+    draft.sealed === undefined || draft.sealed.length === 0 ? { body: draft.body, disclosures: NONE } : sealBody(draft.body, draft.sealed, salt);
   // one object shape whatever is optional (no spreads: this runs for every append)
   const entry: { -readonly [K in keyof Entry]: Entry[K] } = { v: ENTRY_FORMAT, index, origin, received, actor: draft.actor, type: draft.type, body };
   if (draft.claimed !== undefined) entry.claimed = draft.claimed;
@@ -509,7 +515,15 @@ export function scanEntryText(text: string): { index: number; origin: string; re
   ENVELOPE_TAIL.lastIndex = bodyEnd;
   const tail = ENVELOPE_TAIL.exec(text);
   if (tail === null) return undefined;
-  const [, claimed, incident, indexText, origin, received, type] = tail as unknown as [string, string | undefined, string | undefined, string, string, string, string];
+  const [, claimed, incident, indexText, origin, received, type] = tail as unknown as [
+    string,
+    string | undefined,
+    string | undefined,
+    string,
+    string,
+    string,
+    string,
+  ];
   const index = Number(indexText);
   if (!Number.isSafeInteger(index) || !idFits(incident) || !isReceivedTime(received)) return undefined;
   if (claimed !== undefined && !isRfc3339(claimed)) return undefined;
@@ -576,9 +590,11 @@ export function checkEntryRun(
     const c = columns?.[i];
     if (c !== undefined) {
       const incident = e.incident ?? null;
-      if (c.received !== e.received) problems.push({ index, reason: `its received column says ${String(c.received)}, its hashed text ${e.received} (the column was changed)` });
+      if (c.received !== e.received)
+        problems.push({ index, reason: `its received column says ${String(c.received)}, its hashed text ${e.received} (the column was changed)` });
       if (c.type !== e.type) problems.push({ index, reason: `its type column says ${String(c.type)}, its hashed text ${e.type} (the column was changed)` });
-      if (c.incident !== incident) problems.push({ index, reason: `its incident column says ${String(c.incident)}, its hashed text ${String(incident)} (the column was changed)` });
+      if (c.incident !== incident)
+        problems.push({ index, reason: `its incident column says ${String(c.incident)}, its hashed text ${String(incident)} (the column was changed)` });
     }
     prev = e.received;
     if (firstReceived === '') firstReceived = e.received;

@@ -191,14 +191,30 @@ class Reader {
       out += t.slice(run, i);
       const e = t.charCodeAt(i + 1);
       switch (e) {
-        case 0x22: out += '"'; break;
-        case 0x5c: out += '\\'; break;
-        case 0x2f: out += '/'; break;
-        case 0x62: out += '\b'; break;
-        case 0x66: out += '\f'; break;
-        case 0x6e: out += '\n'; break;
-        case 0x72: out += '\r'; break;
-        case 0x74: out += '\t'; break;
+        case 0x22:
+          out += '"';
+          break;
+        case 0x5c:
+          out += '\\';
+          break;
+        case 0x2f:
+          out += '/';
+          break;
+        case 0x62:
+          out += '\b';
+          break;
+        case 0x66:
+          out += '\f';
+          break;
+        case 0x6e:
+          out += '\n';
+          break;
+        case 0x72:
+          out += '\r';
+          break;
+        case 0x74:
+          out += '\t';
+          break;
         case 0x75: {
           const h = t.slice(i + 2, i + 6);
           if (!/^[0-9A-Fa-f]{4}$/.test(h)) {
@@ -211,7 +227,9 @@ class Reader {
         }
         default:
           this.i = i;
-          return this.syntax(`${Number.isNaN(e) ? 'a "\\" at the end of the text' : `the escape \\${t[i + 1]}`} is not JSON (only \\" \\\\ \\/ \\b \\f \\n \\r \\t and \\uXXXX are)`);
+          return this.syntax(
+            `${Number.isNaN(e) ? 'a "\\" at the end of the text' : `the escape \\${t[i + 1]}`} is not JSON (only \\" \\\\ \\/ \\b \\f \\n \\r \\t and \\uXXXX are)`,
+          );
       }
       i += 2;
       run = i;
@@ -237,7 +255,11 @@ class Reader {
     const next = t.charCodeAt(end);
     if (token === '' || token === '-') this.syntax('"-" must be followed by digits');
     if ((next >= 0x30 && next <= 0x39) || next === 0x2e || next === 0x65 || next === 0x45) {
-      this.syntax(/^-?0\d/.test(t.slice(this.i, end + 1)) ? 'a number may not start with 0 followed by digits' : `malformed number ${JSON.stringify(t.slice(this.i, end + 1))}: a "." or an exponent must be followed by digits`);
+      this.syntax(
+        /^-?0\d/.test(t.slice(this.i, end + 1))
+          ? 'a number may not start with 0 followed by digits'
+          : `malformed number ${JSON.stringify(t.slice(this.i, end + 1))}: a "." or an exponent must be followed by digits`,
+      );
     }
     const value = Number(token);
     const problem = numberTextProblem(token, value);
@@ -256,7 +278,10 @@ class Reader {
 
   private syntax(reason: string): never {
     const where = formatJsonPath(this.path);
-    throw new ConcordError('BAD_INPUT', `not valid JSON at column ${this.i + 1}${where ? ` (in ${where})` : ''}: ${reason}`, { column: this.i + 1, path: where });
+    throw new ConcordError('BAD_INPUT', `not valid JSON at column ${this.i + 1}${where ? ` (in ${where})` : ''}: ${reason}`, {
+      column: this.i + 1,
+      path: where,
+    });
   }
 
   private refuse(reason: string): void {

@@ -66,11 +66,16 @@ export class ExpandedTile {
     this.levels = [hashes];
     let below = hashes;
     for (let h = 1; h <= TILE_HEIGHT; h++) {
-      const n = below.length / HASH_SIZE >>> 1;
+      const n = (below.length / HASH_SIZE) >>> 1;
       if (n === 0) break;
       const out = Buffer.allocUnsafe(n * HASH_SIZE);
       for (let i = 0; i < n; i++) {
-        nodeHashInto(below.subarray(2 * i * HASH_SIZE, (2 * i + 1) * HASH_SIZE), below.subarray((2 * i + 1) * HASH_SIZE, (2 * i + 2) * HASH_SIZE), out, i * HASH_SIZE);
+        nodeHashInto(
+          below.subarray(2 * i * HASH_SIZE, (2 * i + 1) * HASH_SIZE),
+          below.subarray((2 * i + 1) * HASH_SIZE, (2 * i + 2) * HASH_SIZE),
+          out,
+          i * HASH_SIZE,
+        );
       }
       this.levels.push(out);
       below = out;

@@ -81,8 +81,18 @@ export function fixedDateTimeExists(t: string): boolean {
   const year = t.charCodeAt(0) * 1000 + t.charCodeAt(1) * 100 + t.charCodeAt(2) * 10 + t.charCodeAt(3) - 53328;
   const month = t.charCodeAt(5) * 10 + t.charCodeAt(6) - 528;
   const day = t.charCodeAt(8) * 10 + t.charCodeAt(9) - 528;
-  if (month < 1 || month > 12 || day < 1 || day > 28 + (month === 2 ? (isLeapYear(year) ? 1 : 0) : month === 4 || month === 6 || month === 9 || month === 11 ? 2 : 3)) return false;
-  return t.charCodeAt(11) * 10 + t.charCodeAt(12) - 528 <= 23 && t.charCodeAt(14) * 10 + t.charCodeAt(15) - 528 <= 59 && t.charCodeAt(17) * 10 + t.charCodeAt(18) - 528 <= 59;
+  if (
+    month < 1 ||
+    month > 12 ||
+    day < 1 ||
+    day > 28 + (month === 2 ? (isLeapYear(year) ? 1 : 0) : month === 4 || month === 6 || month === 9 || month === 11 ? 2 : 3)
+  )
+    return false;
+  return (
+    t.charCodeAt(11) * 10 + t.charCodeAt(12) - 528 <= 23 &&
+    t.charCodeAt(14) * 10 + t.charCodeAt(15) - 528 <= 59 &&
+    t.charCodeAt(17) * 10 + t.charCodeAt(18) - 528 <= 59
+  );
 }
 
 export function isRfc3339DateTime(text: unknown, opts: Rfc3339Options = {}): text is string {

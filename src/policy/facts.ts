@@ -24,9 +24,7 @@ import { nameSchema } from './manifest.ts';
 export type { AgencyRef, AuthorityFacts, LegalBasisFacts, OrderFacts, RequestFacts };
 
 /** the authority kinds an order can rest on */
-export const ORDER_AUTHORITY_KINDS = AUTHORITY_KINDS.filter(
-  (k): k is AuthorityFacts['kind'] => k !== 'agency_administration' && k !== 'response_deadline',
-);
+export const ORDER_AUTHORITY_KINDS = AUTHORITY_KINDS.filter((k): k is AuthorityFacts['kind'] => k !== 'agency_administration' && k !== 'response_deadline');
 
 const agencyRefInput = z.strictObject({ id: nameSchema, kind: z.enum(AGENCY_KINDS) });
 const citation = z.string().min(1);
@@ -64,7 +62,8 @@ export const requestFactsFields = z
     };
     if (r.kind === 'units' && r.requested_units === undefined) issue('requested_units', 'a request for units says how many (requested_units)');
     if (r.kind !== 'units' && r.requested_units !== undefined) issue('requested_units', `a request for ${r.kind} asks for no units`);
-    if (r.kind === 'information' && r.information_kind === undefined) issue('information_kind', 'an information request says what it asks for (information_kind)');
+    if (r.kind === 'information' && r.information_kind === undefined)
+      issue('information_kind', 'an information request says what it asks for (information_kind)');
     if (r.kind !== 'information' && r.information_kind !== undefined) issue('information_kind', `a request for ${r.kind} is not an information request`);
   });
 
@@ -272,6 +271,9 @@ function checkCount(facts: RequestFacts): void {
   const n = facts.requestedUnits;
   const least = facts.kind === 'units' ? 1 : 0;
   if (!Number.isSafeInteger(n) || n < least || (facts.kind !== 'units' && n !== 0)) {
-    throw new ConcordError('BAD_INPUT', `requested unit count of a request for ${facts.kind} must be ${facts.kind === 'units' ? 'a positive integer' : '0'}, got ${n}`);
+    throw new ConcordError(
+      'BAD_INPUT',
+      `requested unit count of a request for ${facts.kind} must be ${facts.kind === 'units' ? 'a positive integer' : '0'}, got ${n}`,
+    );
   }
 }

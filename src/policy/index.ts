@@ -14,15 +14,7 @@ export {
   type ProtocolVersionSource,
 } from './version.ts';
 export { bookProtocols, evaluateOrder, evaluateRequest } from './verdict.ts';
-export {
-  orderFactsInput,
-  requestFactsFields,
-  requestFactsInput,
-  toRequestFacts,
-  type AgencyRef,
-  type OrderFacts,
-  type RequestFacts,
-} from './facts.ts';
+export { orderFactsInput, requestFactsFields, requestFactsInput, toRequestFacts, type AgencyRef, type OrderFacts, type RequestFacts } from './facts.ts';
 export { manifestSchema, type DefaultVerdict, type Manifest, type ProtocolRole, type SourceDocument } from './manifest.ts';
 export {
   parseProtocolTests,

@@ -11,9 +11,7 @@ export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
 
 export const nameSchema = z.string().regex(NAME_PATTERN, 'expected letters, digits, ".", "_" or "-"');
 
-export const rfc3339Schema = z
-  .string()
-  .refine((s) => parseRfc3339(s) !== undefined, 'expected an RFC 3339 date-time with offset, e.g. 2026-01-01T00:00:00Z');
+export const rfc3339Schema = z.string().refine((s) => parseRfc3339(s) !== undefined, 'expected an RFC 3339 date-time with offset, e.g. 2026-01-01T00:00:00Z');
 
 const noteSchema = z.string().min(1).optional();
 

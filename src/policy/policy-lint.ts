@@ -152,7 +152,8 @@ function conjunction(conditions: unknown): Atom[] {
       const path = e['.'] !== undefined ? attributePath(e) : undefined;
       if (path) {
         const value = literal({ Value: positive });
-        if (value) atoms.push({ path, kind: 'in', values: new Map([[value.key, value.shown]]), shown: positive ? path : `!${path}`, needle: lastAttribute(path) });
+        if (value)
+          atoms.push({ path, kind: 'in', values: new Map([[value.key, value.shown]]), shown: positive ? path : `!${path}`, needle: lastAttribute(path) });
       }
     }
   };

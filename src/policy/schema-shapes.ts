@@ -13,9 +13,7 @@ import type { SchemaJson } from './cedar-engine.ts';
 import { isObject } from './policy-json.ts';
 
 /** a type whose attributes can be known */
-export type Shaped =
-  | { readonly kind: 'record'; readonly attributes: ReadonlyMap<string, TypeAt> }
-  | { readonly kind: 'entity'; readonly name: string };
+export type Shaped = { readonly kind: 'record'; readonly attributes: ReadonlyMap<string, TypeAt> } | { readonly kind: 'entity'; readonly name: string };
 
 /** a type as written in the schema, with the namespace its names are relative to */
 export interface TypeAt {
@@ -236,4 +234,3 @@ function actionKey(type: string, id: string): string {
 function objectOr(x: unknown): Record<string, unknown> {
   return isObject(x) ? x : {};
 }
-

@@ -10,24 +10,10 @@ import { createHash } from 'node:crypto';
 import type { VerdictClause } from '../domain/verdict.ts';
 import { ConcordError } from '../errors.ts';
 import { findMissingAttributes } from './attribute-check.ts';
-import {
-  formatError,
-  policyToJson,
-  preparePolicySet,
-  validatePolicies,
-  type DetailedError,
-  type PolicyJson,
-} from './cedar-engine.ts';
+import { formatError, policyToJson, preparePolicySet, validatePolicies, type DetailedError, type PolicyJson } from './cedar-engine.ts';
 import { CEDAR_SCHEMA } from './cedar-schema.ts';
 import { byteToIndex, lineAt, splitPolicies, type PolicyChunk } from './cedar-source.ts';
-import {
-  declaredRoles,
-  NAME_PATTERN,
-  parseManifest,
-  type DefaultVerdict,
-  type ProtocolRole,
-  type SourceDocument,
-} from './manifest.ts';
+import { declaredRoles, NAME_PATTERN, parseManifest, type DefaultVerdict, type ProtocolRole, type SourceDocument } from './manifest.ts';
 import { findNeverMatching } from './policy-lint.ts';
 import { parseRfc3339 } from './time.ts';
 import { findUnknownWords } from './vocabulary-lint.ts';

@@ -18,8 +18,7 @@ export interface YamlSource {
 export function parseYamlSource(path: string, text: string, code: ErrorCode): YamlSource {
   // merge keys (`<<: *base`) let protocol tests share a base request
   const { doc, lineCounter, value } = parseYamlDocument(path, text, code, { merge: true });
-  const lineOfNode = (node: Node | null | undefined): number =>
-    node?.range ? lineCounter.linePos(node.range[0]).line : 1;
+  const lineOfNode = (node: Node | null | undefined): number => (node?.range ? lineCounter.linePos(node.range[0]).line : 1);
 
   return {
     path,
@@ -54,11 +53,11 @@ export function parseWith<S extends z.ZodType>(source: YamlSource, schema: S, co
   const keys = issue.code === 'unrecognized_keys' ? [...issue.path, ...issue.keys.slice(0, 1)] : issue.path;
   const field = formatPath(keys);
   const reason = issue.message.replace(/^Invalid input: expected (\w+), received undefined$/, 'required ($1)');
-  throw new ConcordError(
-    code,
-    `${source.path}:${source.lineOf(keys)}: ${field ? `${field}: ` : ''}${reason}`,
-    { file: source.path, line: source.lineOf(keys), field },
-  );
+  throw new ConcordError(code, `${source.path}:${source.lineOf(keys)}: ${field ? `${field}: ` : ''}${reason}`, {
+    file: source.path,
+    line: source.lineOf(keys),
+    field,
+  });
 }
 
 export function formatPath(keys: readonly PropertyKey[]): string {

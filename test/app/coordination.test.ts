@@ -165,7 +165,10 @@ describe('CoordinationService on a real ledger', () => {
       const calls = node.counting.calls.length;
       const x = await node.run(sendCommand('req-1'));
       assert.equal(node.counting.calls.length, calls + 1, 'one append');
-      assert.deepEqual(x.entries.map((e) => e.index), x.events.map((_, i) => size + i));
+      assert.deepEqual(
+        x.entries.map((e) => e.index),
+        x.events.map((_, i) => size + i),
+      );
       assert.equal(await node.ledger.store.size(), size + x.events.length);
       assert.ok(x.entries.every((e) => e.received === '2026-06-01T20:40:00.000Z'));
       const types = x.events.map((e) => e.type);
@@ -201,7 +204,10 @@ describe('CoordinationService on a real ledger', () => {
     const node = await openNode({ protocols: false });
     try {
       const x = await node.run(sendCommand('req-1'));
-      assert.deepEqual(x.events.filter((e) => e.type.startsWith('request.')).map((e) => e.type), ['request.sent', 'request.received']);
+      assert.deepEqual(
+        x.events.filter((e) => e.type.startsWith('request.')).map((e) => e.type),
+        ['request.sent', 'request.received'],
+      );
       assert.equal(node.service.world.requests['req-1']?.verdict, undefined);
       await refused(node, { type: 'request.accept', actor: chen, requestId: 'req-1', reason: 'go' }, 'INVALID_TRANSITION', /is received; cannot accept it/);
       await refused(node, { type: 'request.evaluate', actor: chen, requestId: 'req-1' }, 'POLICY_NOT_EFFECTIVE', /no protocol of city-pd/);
@@ -216,7 +222,10 @@ describe('CoordinationService on a real ledger', () => {
       await node.run(sendCommand('req-2', { category: 'perimeter', urgency: 'urgent', unitsRequested: 4 }));
       const r = node.service.world.requests['req-2'];
       assert.equal(r?.verdict?.decision, 'prohibited');
-      assert.deepEqual(r?.verdict?.clauses.map((c) => c.id), ['2-173-020(b)']);
+      assert.deepEqual(
+        r?.verdict?.clauses.map((c) => c.id),
+        ['2-173-020(b)'],
+      );
       node.advance(60);
       await refused(node, { type: 'request.accept', actor: chen, requestId: 'req-2', reason: 'anyway' }, 'VERDICT_PROHIBITED', /2-173-020\(b\)/);
       await refused(node, { type: 'request.accept', actor: harris, requestId: 'req-2', reason: 'I am the chief' }, 'VERDICT_PROHIBITED');
@@ -228,23 +237,40 @@ describe('CoordinationService on a real ledger', () => {
     }
   });
 
-  it('a verdict is never taken from a command: one that carries one is refused as input, and the node\'s protocols decide', async () => {
+  it("a verdict is never taken from a command: one that carries one is refused as input, and the node's protocols decide", async () => {
     const node = await openNode();
     try {
       await node.run(sendCommand('req-2', { category: 'perimeter', urgency: 'urgent' }));
       node.advance(30);
-      const madeUp = { decision: 'permitted', clauses: [{ id: 'made-up' }], agency: 'city-pd', policyVersion: 'city-pd/2026-01-01', evaluatedAt: '2026-06-01T20:40:00Z' };
+      const madeUp = {
+        decision: 'permitted',
+        clauses: [{ id: 'made-up' }],
+        agency: 'city-pd',
+        policyVersion: 'city-pd/2026-01-01',
+        evaluatedAt: '2026-06-01T20:40:00Z',
+      };
       await refused(node, { type: 'request.evaluate', actor: chen, requestId: 'req-2', verdict: madeUp }, 'BAD_INPUT', /verdict/);
-      await refused(node, { type: 'order.issue', actor: novak, orderId: 'ord-x', directive: 'hold', units: ['cpd-1231'], rationale: 'Hold', verdict: madeUp }, 'BAD_INPUT', /verdict/);
+      await refused(
+        node,
+        { type: 'order.issue', actor: novak, orderId: 'ord-x', directive: 'hold', units: ['cpd-1231'], rationale: 'Hold', verdict: madeUp },
+        'BAD_INPUT',
+        /verdict/,
+      );
       // re-evaluation is allowed, and it is the protocols that answer
       const x = await node.run({ type: 'request.evaluate', actor: chen, requestId: 'req-2' });
       const recorded = (x.events[0]?.body as { verdict: { decision: string; clauses: { id: string }[]; evaluatedAt: string } }).verdict;
       assert.equal(recorded.decision, 'prohibited');
-      assert.deepEqual(recorded.clauses.map((c) => c.id), ['2-173-020(b)']);
+      assert.deepEqual(
+        recorded.clauses.map((c) => c.id),
+        ['2-173-020(b)'],
+      );
       assert.equal(recorded.evaluatedAt, node.iso());
       await refused(node, { type: 'request.accept', actor: chen, requestId: 'req-2', reason: 'the verdict says permitted' }, 'VERDICT_PROHIBITED');
       await node.run({ type: 'order.issue', actor: novak, orderId: 'ord-x', directive: 'hold', units: ['cpd-1231'], rationale: 'Hold' });
-      assert.deepEqual(node.service.world.orders['ord-x']?.verdicts.map((v) => v.clauses.map((c) => c.id)), [['GO-7.03-III.A']]);
+      assert.deepEqual(
+        node.service.world.orders['ord-x']?.verdicts.map((v) => v.clauses.map((c) => c.id)),
+        [['GO-7.03-III.A']],
+      );
     } finally {
       await node.close();
     }
@@ -257,7 +283,10 @@ describe('CoordinationService on a real ledger', () => {
       const v = node.service.world.requests['req-3']?.verdict;
       assert.equal(v?.decision, 'needs_approval');
       assert.equal(v?.approvalRole, 'city-pd.watch-commander');
-      assert.deepEqual(v?.clauses.map((c) => c.id), ['2-173-040']);
+      assert.deepEqual(
+        v?.clauses.map((c) => c.id),
+        ['2-173-040'],
+      );
       await refused(node, { type: 'request.accept', actor: novak, requestId: 'req-3', reason: 'on my own' }, 'NOT_AUTHORISED');
       await node.run({ type: 'request.accept', actor: chen, requestId: 'req-3', reason: 'the chapter does not apply to a road closure' });
       assert.equal(node.service.world.requests['req-3']?.state, 'accepted');
@@ -266,16 +295,34 @@ describe('CoordinationService on a real ledger', () => {
     }
   });
 
-  it('order.issue gets a verdict from the issuer\'s protocols, with clause ids and version, recorded in the entry', async () => {
+  it("order.issue gets a verdict from the issuer's protocols, with clause ids and version, recorded in the entry", async () => {
     const node = await openNode();
     try {
-      const x = await node.run({ type: 'order.issue', actor: novak, orderId: 'ord-hold', incidentId: INCIDENT, directive: 'hold', units: ['cpd-1231'], rationale: 'Hold at Ashland and Polk', target: 'Ashland and Polk' });
+      const x = await node.run({
+        type: 'order.issue',
+        actor: novak,
+        orderId: 'ord-hold',
+        incidentId: INCIDENT,
+        directive: 'hold',
+        units: ['cpd-1231'],
+        rationale: 'Hold at Ashland and Polk',
+        target: 'Ashland and Polk',
+      });
       const o = node.service.world.orders['ord-hold'];
-      assert.deepEqual(o?.verdicts.map((v) => [v.agency, v.decision, v.policyVersion]), [['city-pd', 'permitted', 'city-pd/2026-01-01']]);
-      assert.deepEqual(o?.verdicts[0]?.clauses.map((c) => c.id), ['GO-7.03-III.A']);
+      assert.deepEqual(
+        o?.verdicts.map((v) => [v.agency, v.decision, v.policyVersion]),
+        [['city-pd', 'permitted', 'city-pd/2026-01-01']],
+      );
+      assert.deepEqual(
+        o?.verdicts[0]?.clauses.map((c) => c.id),
+        ['GO-7.03-III.A'],
+      );
       const entry = JSON.parse((x.entries[0] as Appended).text) as { type: string; body: { verdicts: { clauses: { id: string }[] }[] } };
       assert.equal(entry.type, 'order.issued');
-      assert.deepEqual(entry.body.verdicts[0]?.clauses.map((c) => c.id), ['GO-7.03-III.A']);
+      assert.deepEqual(
+        entry.body.verdicts[0]?.clauses.map((c) => c.id),
+        ['GO-7.03-III.A'],
+      );
       // an order left unnamed is named before it is evaluated, so verdict and record agree
       await node.run({ type: 'order.issue', actor: novak, directive: 'move', units: ['cpd-1232'], rationale: 'Move to the north gate' });
       const named = Object.values(node.service.world.orders).find((ord) => ord.id !== 'ord-hold');
@@ -323,34 +370,61 @@ describe('CoordinationService on a real ledger', () => {
     }
   });
 
-  it('a withdrawal by the home agency notifies the requesting agency\'s liaison and the incident command at once, with the reason', async () => {
+  it("a withdrawal by the home agency notifies the requesting agency's liaison and the incident command at once, with the reason", async () => {
     const node = await openNode();
     try {
       await node.run(sendCommand('req-1'));
       node.advance(60);
       await node.run({ type: 'request.accept', actor: chen, requestId: 'req-1', reason: 'officer in danger: 2-173-030(a)' });
       await node.run({ type: 'request.commit', actor: chen, requestId: 'req-1', units: CITY_UNITS });
-      await node.run({ type: 'incident.establish_command', actor: santos, incidentId: INCIDENT, structure: { kind: 'unified', members: ['ice-santos', 'cpd-chen'] }, reason: 'two agencies on scene' });
+      await node.run({
+        type: 'incident.establish_command',
+        actor: santos,
+        incidentId: INCIDENT,
+        structure: { kind: 'unified', members: ['ice-santos', 'cpd-chen'] },
+        reason: 'two agencies on scene',
+      });
       node.advance(300);
       const rationale = 'No officer is in danger any more; de-escalation per GO 7.03 IV.B';
-      const x = await node.run({ type: 'order.issue', actor: harris, orderId: 'ord-w', incidentId: INCIDENT, directive: 'withdraw', units: CITY_UNITS, rationale });
+      const x = await node.run({
+        type: 'order.issue',
+        actor: harris,
+        orderId: 'ord-w',
+        incidentId: INCIDENT,
+        directive: 'withdraw',
+        units: CITY_UNITS,
+        rationale,
+      });
       // one append: the order, the withdrawal from the request, and the notices
       assert.ok(x.events.some((e) => e.type === 'request.units_withdrawn'));
       const w = node.service.world;
       assert.equal(w.orders['ord-w']?.verdicts[0]?.clauses[0]?.id, 'GO-7.03-IV.B');
       const r = w.requests['req-1'];
       assert.equal(r?.state, 'withdrawn');
-      assert.deepEqual(r?.withdrawals.map((x) => [x.units, x.order, x.reason, x.by.person]), [[CITY_UNITS, 'ord-w', rationale, 'cpd-harris']]);
+      assert.deepEqual(
+        r?.withdrawals.map((x) => [x.units, x.order, x.reason, x.by.person]),
+        [[CITY_UNITS, 'ord-w', rationale, 'cpd-harris']],
+      );
       const notices = Object.values(w.notifications).filter((n) => n.order === 'ord-w');
       const toFed = notices.filter((n) => n.recipient.agency === 'fed-ice');
-      assert.ok(toFed.some((n) => n.recipient.person === 'ice-whitfield' && n.topic === 'request.units_withdrawn'), 'the liaison of the requesting agency');
-      for (const member of ['ice-santos', 'cpd-chen']) assert.ok(notices.some((n) => n.recipient.person === member), `unified command member ${member}`);
+      assert.ok(
+        toFed.some((n) => n.recipient.person === 'ice-whitfield' && n.topic === 'request.units_withdrawn'),
+        'the liaison of the requesting agency',
+      );
+      for (const member of ['ice-santos', 'cpd-chen'])
+        assert.ok(
+          notices.some((n) => n.recipient.person === member),
+          `unified command member ${member}`,
+        );
       for (const n of notices) {
         assert.equal(n.reason, rationale);
         assert.equal(n.urgent, true);
         assert.equal(n.status, 'created');
         assert.equal(n.createdAt, node.iso());
-        assert.ok(x.entries.some((e) => e.index === n.index), 'created in the same append');
+        assert.ok(
+          x.entries.some((e) => e.index === n.index),
+          'created in the same append',
+        );
       }
       // the federal side's console delivers it and the liaison acknowledges
       node.advance(30);
@@ -371,13 +445,23 @@ describe('CoordinationService on a real ledger', () => {
       await refused(node, { type: 'request.accept', actor: chen, requestId: 'req-999', reason: 'go' }, 'UNKNOWN_ENTITY', /req-999/);
       await refused(node, { type: 'order.issue', actor: novak, directive: 'move', units: ['cpd-1231'], rationale: '' }, 'ORDER_REASON_REQUIRED');
       await refused(node, { type: 'order.issue', actor: novak, directive: 'move', units: ['cpd-1231'], rationale: '   ' }, 'ORDER_REASON_REQUIRED');
-      await refused(node, { type: 'order.issue', actor: novak, directive: 'move', units: ['ice-fot3'], rationale: 'Move back' }, 'NOT_IN_CHAIN_OF_COMMAND', /ice-fot3/);
+      await refused(
+        node,
+        { type: 'order.issue', actor: novak, directive: 'move', units: ['ice-fot3'], rationale: 'Move back' },
+        'NOT_IN_CHAIN_OF_COMMAND',
+        /ice-fot3/,
+      );
       await refused(node, { type: 'order.issue', actor: santos, directive: 'withdraw', units: ['cpd-1231'], rationale: 'Leave' }, 'NOT_IN_CHAIN_OF_COMMAND');
       await refused(node, { type: 'request.decline', actor: chen, requestId: 'req-1', reason: '' }, 'REASON_REQUIRED');
       await refused(node, { type: 'request.commit', actor: chen, requestId: 'req-1', units: ['cpd-1231'] }, 'INVALID_TRANSITION');
       await refused(node, { type: 'request.accept', actor: ortiz, requestId: 'req-1', reason: 'go' }, 'NOT_AUTHORISED');
       await refused(node, sendCommand('req-1'), 'DUPLICATE_ID');
-      await refused(node, { type: 'request.escalate', actor: { agency: 'city-pd', device: 'deadline-clock' }, requestId: 'req-1', reason: 'late', automatic: true }, 'INVALID_TRANSITION', /not overdue/);
+      await refused(
+        node,
+        { type: 'request.escalate', actor: { agency: 'city-pd', device: 'deadline-clock' }, requestId: 'req-1', reason: 'late', automatic: true },
+        'INVALID_TRANSITION',
+        /not overdue/,
+      );
       await refused(node, { type: 'order.acknowledge', actor: ortiz, orderId: 'ord-none', unit: 'cpd-1231' }, 'UNKNOWN_ENTITY');
     } finally {
       await node.close();
@@ -407,9 +491,24 @@ describe('CoordinationService on a real ledger', () => {
       await refused(node, noCount, 'BAD_INPUT', /at unitsRequested: a request for units says how many/);
       await refused(node, { ...sendCommand('req-9'), kind: 'information' }, 'BAD_INPUT', /at unitsRequested: a request for information asks for no units/);
       await refused(node, { ...noCount, kind: 'information' }, 'BAD_INPUT', /at information: an information request says what it asks for/);
-      await refused(node, { ...noCount, kind: 'information', information: { kind: 'records', personalData: 'yes' } }, 'BAD_INPUT', /at information\.personalData/);
-      await refused(node, { ...sendCommand('req-9'), legalBasis: { warrant: { kind: 'verbal', reference: 'x' } } }, 'BAD_INPUT', /at legalBasis\.warrant\.kind/);
-      await refused(node, { ...sendCommand('req-9'), legalBasis: { warrant: { kind: 'judicial', reference: '  ' } } }, 'BAD_INPUT', /at legalBasis\.warrant\.reference/);
+      await refused(
+        node,
+        { ...noCount, kind: 'information', information: { kind: 'records', personalData: 'yes' } },
+        'BAD_INPUT',
+        /at information\.personalData/,
+      );
+      await refused(
+        node,
+        { ...sendCommand('req-9'), legalBasis: { warrant: { kind: 'verbal', reference: 'x' } } },
+        'BAD_INPUT',
+        /at legalBasis\.warrant\.kind/,
+      );
+      await refused(
+        node,
+        { ...sendCommand('req-9'), legalBasis: { warrant: { kind: 'judicial', reference: '  ' } } },
+        'BAD_INPUT',
+        /at legalBasis\.warrant\.reference/,
+      );
     } finally {
       await node.close();
     }
@@ -456,11 +555,17 @@ describe('CoordinationService on a real ledger', () => {
   });
 });
 
-describe('every agency\'s protocols, on every path, with the real protocols of the demo', () => {
+describe("every agency's protocols, on every path, with the real protocols of the demo", () => {
   /** fed-ice's request req-1 accepted and the three city units committed, under a unified command of santos and chen */
   async function jointIncident(): Promise<Node> {
     const node = await openNode();
-    await node.run({ type: 'incident.establish_command', actor: santos, incidentId: INCIDENT, structure: { kind: 'unified', members: ['ice-santos', 'cpd-chen'] }, reason: 'two agencies on scene' });
+    await node.run({
+      type: 'incident.establish_command',
+      actor: santos,
+      incidentId: INCIDENT,
+      structure: { kind: 'unified', members: ['ice-santos', 'cpd-chen'] },
+      reason: 'two agencies on scene',
+    });
     await node.run(sendCommand('req-1'));
     node.advance(60);
     await node.run({ type: 'request.accept', actor: chen, requestId: 'req-1', reason: 'officer in danger: 2-173-030(a)' });
@@ -469,37 +574,65 @@ describe('every agency\'s protocols, on every path, with the real protocols of t
     return node;
   }
 
-  it('an order from the federal member of the unified command to city units is decided by the city\'s protocols too', async () => {
+  it("an order from the federal member of the unified command to city units is decided by the city's protocols too", async () => {
     const node = await jointIncident();
     try {
       // a perimeter for the enforcement action: the city's ordinance forbids it to its units, whoever directs them
       await refused(
         node,
-        { type: 'order.issue', actor: santos, directive: 'hold', units: ['cpd-1231'], target: 'Harrison between Loomis and Ashland', task: 'perimeter', rationale: 'hold the perimeter while FOT-3 completes the arrest' },
+        {
+          type: 'order.issue',
+          actor: santos,
+          directive: 'hold',
+          units: ['cpd-1231'],
+          target: 'Harrison between Loomis and Ashland',
+          task: 'perimeter',
+          rationale: 'hold the perimeter while FOT-3 completes the arrest',
+        },
         'VERDICT_PROHIBITED',
         /city-pd's protocols \(city-pd\/2026-01-01\) prohibit it under 2-173-020\(b\)/,
       );
       // no stated task: the city's general order wants its watch commander, whom santos is not
-      await refused(node, { type: 'order.issue', actor: santos, directive: 'move', units: ['cpd-1232'], target: 'north gate', rationale: 'cover the gate' }, 'APPROVAL_REQUIRED', /city-pd\.watch-commander/);
+      await refused(
+        node,
+        { type: 'order.issue', actor: santos, directive: 'move', units: ['cpd-1232'], target: 'north gate', rationale: 'cover the gate' },
+        'APPROVAL_REQUIRED',
+        /city-pd\.watch-commander/,
+      );
       // a task the city allows its units under a joint command: both agencies' verdicts are on the order
-      await node.run({ type: 'order.issue', actor: santos, orderId: 'ord-gate', directive: 'hold', units: ['cpd-1232'], target: 'north gate', task: 'officer_in_danger', rationale: 'shield the injured officer' });
+      await node.run({
+        type: 'order.issue',
+        actor: santos,
+        orderId: 'ord-gate',
+        directive: 'hold',
+        units: ['cpd-1232'],
+        target: 'north gate',
+        task: 'officer_in_danger',
+        rationale: 'shield the injured officer',
+      });
       const o = node.service.world.orders['ord-gate']!;
       assert.deepEqual(o.authority, { kind: 'unified_command', incident: INCIDENT, agency: 'fed-ice' });
-      assert.deepEqual(o.verdicts.map((v) => [v.agency, v.decision, v.clauses.map((c) => c.id)]), [
-        ['fed-ice', 'permitted', ['FOD-11-2(6)', 'FOD-11-2(7)']],
-        ['city-pd', 'permitted', ['GO-7.03-III.B']],
-      ]);
+      assert.deepEqual(
+        o.verdicts.map((v) => [v.agency, v.decision, v.clauses.map((c) => c.id)]),
+        [
+          ['fed-ice', 'permitted', ['FOD-11-2(6)', 'FOD-11-2(7)']],
+          ['city-pd', 'permitted', ['GO-7.03-III.B']],
+        ],
+      );
     } finally {
       await node.close();
     }
   });
 
-  it('the order request.withdraw issues carries the city\'s verdict, and the federal team is told at once', async () => {
+  it("the order request.withdraw issues carries the city's verdict, and the federal team is told at once", async () => {
     const node = await jointIncident();
     try {
       await node.run({ type: 'request.withdraw', actor: harris, requestId: 'req-1', orderId: 'ord-w', reason: 'de-escalation per GO 7.03 IV.B' });
       const o = node.service.world.orders['ord-w']!;
-      assert.deepEqual(o.verdicts.map((v) => [v.agency, v.clauses.map((c) => c.id)]), [['city-pd', ['GO-7.03-IV.B']]]);
+      assert.deepEqual(
+        o.verdicts.map((v) => [v.agency, v.clauses.map((c) => c.id)]),
+        [['city-pd', ['GO-7.03-IV.B']]],
+      );
       const told = Object.values(node.service.world.notifications).filter((n) => n.order === 'ord-w' && n.recipient.agency === 'fed-ice');
       assert.deepEqual(told.map((n) => [n.recipient.person, n.topic, n.urgent]).sort(), [
         ['ice-santos', 'request.units_withdrawn', true],
@@ -510,13 +643,24 @@ describe('every agency\'s protocols, on every path, with the real protocols of t
     }
   });
 
-  it('the city\'s member of the joint command pulling city units off is a withdrawal the federal team hears of', async () => {
+  it("the city's member of the joint command pulling city units off is a withdrawal the federal team hears of", async () => {
     const node = await jointIncident();
     try {
-      await node.run({ type: 'order.issue', actor: chen, orderId: 'ord-sd', directive: 'stand_down', units: CITY_UNITS, rationale: 'the line is provoking the crowd', authority: { kind: 'unified_command', incident: INCIDENT, agency: 'city-pd' } });
+      await node.run({
+        type: 'order.issue',
+        actor: chen,
+        orderId: 'ord-sd',
+        directive: 'stand_down',
+        units: CITY_UNITS,
+        rationale: 'the line is provoking the crowd',
+        authority: { kind: 'unified_command', incident: INCIDENT, agency: 'city-pd' },
+      });
       const r = node.service.world.requests['req-1']!;
       assert.equal(r.state, 'withdrawn');
-      assert.deepEqual(r.withdrawals.map((w) => [w.order, w.authority.kind, w.by.person]), [['ord-sd', 'unified_command', 'cpd-chen']]);
+      assert.deepEqual(
+        r.withdrawals.map((w) => [w.order, w.authority.kind, w.by.person]),
+        [['ord-sd', 'unified_command', 'cpd-chen']],
+      );
       assert.ok(Object.values(node.service.world.notifications).some((n) => n.order === 'ord-sd' && n.recipient.person === 'ice-whitfield' && n.urgent));
     } finally {
       await node.close();
@@ -541,7 +685,12 @@ describe('every agency\'s protocols, on every path, with the real protocols of t
     };
     const book = prepareProtocolBook([
       ...sources,
-      { agency: 'city-pd', version: '2026-06-01b', manifest: { path: 'city-pd/2026-06-01b/protocol.yaml', text: manifest }, policies: [...current.policies, resolution] },
+      {
+        agency: 'city-pd',
+        version: '2026-06-01b',
+        manifest: { path: 'city-pd/2026-06-01b/protocol.yaml', text: manifest },
+        policies: [...current.policies, resolution],
+      },
     ]);
     const node = await openNode({ book });
     try {
@@ -549,11 +698,22 @@ describe('every agency\'s protocols, on every path, with the real protocols of t
       assert.equal(node.service.world.requests['req-1']?.verdict?.policyVersion, 'city-pd/2026-01-01');
       assert.equal(node.service.world.requests['req-1']?.verdict?.decision, 'permitted');
       node.now = Date.parse('2026-06-01T20:46:00.000Z');
-      await refused(node, { type: 'request.accept', actor: chen, requestId: 'req-1', reason: 'it was permitted when it came in' }, 'VERDICT_PROHIBITED', /city-pd\/2026-06-01b.*R-2026-77/);
+      await refused(
+        node,
+        { type: 'request.accept', actor: chen, requestId: 'req-1', reason: 'it was permitted when it came in' },
+        'VERDICT_PROHIBITED',
+        /city-pd\/2026-06-01b.*R-2026-77/,
+      );
       const x = await node.run({ type: 'request.decline', actor: chen, requestId: 'req-1', reason: 'Resolution R-2026-77 took effect at 20:45' });
-      assert.deepEqual(x.events.slice(0, 2).map((e) => e.type), ['request.evaluated', 'request.declined']);
+      assert.deepEqual(
+        x.events.slice(0, 2).map((e) => e.type),
+        ['request.evaluated', 'request.declined'],
+      );
       const r = node.service.world.requests['req-1']!;
-      assert.deepEqual([r.verdict?.policyVersion, r.verdict?.decision, r.verdict?.evaluatedAt], ['city-pd/2026-06-01b', 'prohibited', '2026-06-01T20:46:00.000Z']);
+      assert.deepEqual(
+        [r.verdict?.policyVersion, r.verdict?.decision, r.verdict?.evaluatedAt],
+        ['city-pd/2026-06-01b', 'prohibited', '2026-06-01T20:46:00.000Z'],
+      );
       assert.deepEqual(r.log.map((s) => s.action).slice(-2), ['evaluated', 'declined']);
     } finally {
       await node.close();
@@ -576,9 +736,17 @@ describe('every agency\'s protocols, on every path, with the real protocols of t
         description: 'Home address of a named resident',
       };
       await node.run({ ...ask, requestId: 'req-adm', legalBasis: { warrant: { kind: 'administrative', reference: 'I-200 2026-4471' } } });
-      assert.deepEqual(node.service.world.requests['req-adm']?.verdict?.clauses.map((c) => c.id), ['2-173-025']);
+      assert.deepEqual(
+        node.service.world.requests['req-adm']?.verdict?.clauses.map((c) => c.id),
+        ['2-173-025'],
+      );
       assert.equal(node.service.world.requests['req-adm']?.verdict?.decision, 'prohibited');
-      await refused(node, { type: 'request.provide', actor: chen, requestId: 'req-adm', provided: 'address', reason: 'they asked' }, 'VERDICT_PROHIBITED', /2-173-025/);
+      await refused(
+        node,
+        { type: 'request.provide', actor: chen, requestId: 'req-adm', provided: 'address', reason: 'they asked' },
+        'VERDICT_PROHIBITED',
+        /2-173-025/,
+      );
       await node.run({ type: 'request.refuse', actor: chen, requestId: 'req-adm', reason: 'an administrative warrant does not suffice under 2-173-025' });
       await node.run({ ...ask, requestId: 'req-jud', legalBasis: { warrant: { kind: 'judicial', reference: '26-CR-0412' } } });
       assert.equal(node.service.world.requests['req-jud']?.verdict?.decision, 'permitted');
@@ -620,7 +788,19 @@ type Op =
   | { kind: 'organise'; what: number; actor: number }
   | { kind: 'escalate' };
 
-const ANSWERS = ['request.accept', 'request.accept_partly', 'request.decline', 'request.commit', 'request.report_on_scene', 'request.withdraw', 'request.release', 'request.close', 'request.cancel', 'request.escalate', 'request.approve'] as const;
+const ANSWERS = [
+  'request.accept',
+  'request.accept_partly',
+  'request.decline',
+  'request.commit',
+  'request.report_on_scene',
+  'request.withdraw',
+  'request.release',
+  'request.close',
+  'request.cancel',
+  'request.escalate',
+  'request.approve',
+] as const;
 /** what usually comes next for a request in each state */
 const NEXT: Partial<Record<string, readonly (typeof ANSWERS)[number][]>> = {
   sent: ['request.accept', 'request.decline', 'request.escalate'],
@@ -639,8 +819,21 @@ const NEXT: Partial<Record<string, readonly (typeof ANSWERS)[number][]>> = {
 const nat = fc.nat({ max: 999 });
 const opArb: fc.Arbitrary<Op> = fc.oneof(
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('send' as const), request: nat, category: nat, urgency: nat, operation: nat, actor: nat }) },
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant('answer' as const), what: nat, request: nat, actor: nat, reason: nat, units: fc.integer({ min: 1, max: 15 }) }) },
-  { weight: 2, arbitrary: fc.record({ kind: fc.constant('order' as const), issuer: nat, directive: nat, units: fc.integer({ min: 0, max: 15 }), reason: nat, incident: fc.boolean() }) },
+  {
+    weight: 6,
+    arbitrary: fc.record({ kind: fc.constant('answer' as const), what: nat, request: nat, actor: nat, reason: nat, units: fc.integer({ min: 1, max: 15 }) }),
+  },
+  {
+    weight: 2,
+    arbitrary: fc.record({
+      kind: fc.constant('order' as const),
+      issuer: nat,
+      directive: nat,
+      units: fc.integer({ min: 0, max: 15 }),
+      reason: nat,
+      incident: fc.boolean(),
+    }),
+  },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('ack' as const), order: nat, unit: nat, actor: nat }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant('notice' as const), pick: nat, deliver: fc.boolean(), own: fc.boolean(), actor: nat }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('organise' as const), what: nat, actor: nat }) },
@@ -719,7 +912,8 @@ function commandFor(op: Op, world: World): Command | 'escalate' {
     case 'notice': {
       const notices = Object.values(world.notifications).sort((a, b) => a.index - b.index);
       const n = notices.length > 0 ? pick(notices, op.pick) : undefined;
-      const actor = op.own && n ? { agency: n.recipient.agency, ...(n.recipient.person ? { person: n.recipient.person } : { device: 'console' }) } : pick(ACTORS, op.actor);
+      const actor =
+        op.own && n ? { agency: n.recipient.agency, ...(n.recipient.person ? { person: n.recipient.person } : { device: 'console' }) } : pick(ACTORS, op.actor);
       return { type: op.deliver ? 'notification.deliver' : 'notification.acknowledge', actor, notificationId: n?.id ?? 'notification-none' } as Command;
     }
     case 'organise':
@@ -727,9 +921,21 @@ function commandFor(op: Op, world: World): Command | 'escalate' {
         case 0:
           return { type: 'incident.designate_liaison', actor: chen, incidentId: INCIDENT, personId: 'cpd-novak' } as Command;
         case 1:
-          return { type: 'incident.establish_command', actor: pick([santos, chen], op.actor), incidentId: INCIDENT, structure: { kind: 'unified', members: ['ice-santos', 'cpd-chen'] }, reason: 'joint scene' } as Command;
+          return {
+            type: 'incident.establish_command',
+            actor: pick([santos, chen], op.actor),
+            incidentId: INCIDENT,
+            structure: { kind: 'unified', members: ['ice-santos', 'cpd-chen'] },
+            reason: 'joint scene',
+          } as Command;
         default:
-          return { type: 'incident.establish_command', actor: santos, incidentId: INCIDENT, structure: { kind: 'single', commander: 'ice-santos' }, reason: 'one commander' } as Command;
+          return {
+            type: 'incident.establish_command',
+            actor: santos,
+            incidentId: INCIDENT,
+            structure: { kind: 'single', commander: 'ice-santos' },
+            reason: 'one commander',
+          } as Command;
       }
   }
 }
@@ -801,7 +1007,10 @@ describe('property: the ledger alone gives the live state, now and at any past m
       { numRuns: 40 },
     );
     // the report with the counterexample and the error that failed it (node:test shows no error cause)
-    assert.ok(!details.failed, details.failed ? `${fc.defaultReportMessage(details)}\n${String((details.errorInstance as Error)?.stack ?? details.errorInstance)}` : '');
+    assert.ok(
+      !details.failed,
+      details.failed ? `${fc.defaultReportMessage(details)}\n${String((details.errorInstance as Error)?.stack ?? details.errorInstance)}` : '',
+    );
     assert.ok(runs >= 40);
     // the sequences reach past the refusals
     assert.ok(stats.executed > 0 && stats.refused > 0, JSON.stringify(stats));

@@ -29,7 +29,12 @@ let tpl: BuiltDir;
 let tplTexts: string[];
 before(async () => {
   tpl = await buildDataDir(join(root.path, 'template'), SIZE, [100, 300]);
-  tplTexts = withDb(tpl.dir, (db) => db.prepare<[], { text: string }>('SELECT text FROM entries ORDER BY idx').all().map((r) => r.text));
+  tplTexts = withDb(tpl.dir, (db) =>
+    db
+      .prepare<[], { text: string }>('SELECT text FROM entries ORDER BY idx')
+      .all()
+      .map((r) => r.text),
+  );
 });
 
 let copies = 0;
@@ -40,7 +45,9 @@ function copy(): string {
 /** opening the node is refused with LEDGER_CORRUPT matching `why`; the database is as it was */
 async function refusedToOpen(dir: string, why: RegExp): Promise<void> {
   const count = (): unknown =>
-    withDb(dir, (db) => (db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'entries'").get() ? db.prepare('SELECT count(*) AS n FROM entries').get() : 'no ledger'));
+    withDb(dir, (db) =>
+      db.prepare("SELECT 1 FROM sqlite_master WHERE name = 'entries'").get() ? db.prepare('SELECT count(*) AS n FROM entries').get() : 'no ledger',
+    );
   const sizeBefore = existsSync(join(dir, 'ledger.db')) ? count() : undefined;
   await assert.rejects(LedgerService.open(dir), (e: unknown) => {
     assert.ok(isConcordError(e, 'LEDGER_CORRUPT'), String(e));
@@ -169,7 +176,10 @@ describe('the kept checkpoint', () => {
     const forged = copy();
     const note = readFileSync(join(forged, KEPT_CHECKPOINT_FILE), 'utf8');
     writeFileSync(join(forged, KEPT_CHECKPOINT_FILE), note.replace(`\n${SIZE}\n`, `\n${SIZE - 1}\n`));
-    await assert.rejects(LedgerService.open(forged), (e: unknown) => isConcordError(e, 'LEDGER_CORRUPT') && /not a checkpoint this node signed/.test(e.message));
+    await assert.rejects(
+      LedgerService.open(forged),
+      (e: unknown) => isConcordError(e, 'LEDGER_CORRUPT') && /not a checkpoint this node signed/.test(e.message),
+    );
   });
 
   it('a kept checkpoint put back to an older one of ours: the newer one in the database binds the node', async () => {
@@ -185,7 +195,10 @@ describe('the kept checkpoint', () => {
     const dir = copy();
     withDb(dir, (db) => db.prepare('DELETE FROM checkpoints WHERE size = ?').run(SIZE));
     const ledger = await LedgerService.open(dir);
-    assert.deepEqual((await ledger.store.checkpoints()).map((c) => c.size), [0, 100, 300, SIZE]);
+    assert.deepEqual(
+      (await ledger.store.checkpoints()).map((c) => c.size),
+      [0, 100, 300, SIZE],
+    );
     await ledger.close();
   });
 
@@ -226,7 +239,10 @@ describe('the kept checkpoint', () => {
       for (const t of tplTexts) other.appendEntry(Buffer.from(t, 'utf8'));
       other.appendEntry(Buffer.from('{"forged":true}', 'utf8'));
       writeFileSync(join(dir, KEPT_CHECKPOINT_FILE), signCheckpoint({ origin: ORIGIN, size: SIZE + 1, root: other.root(), extensions: [] }, nodeSigner(dir)));
-      await assert.rejects(ledger.checkpoint(), (e: unknown) => isConcordError(e, 'LEDGER_CORRUPT') && /not consistent with the checkpoint this node signed at size 601/.test(e.message));
+      await assert.rejects(
+        ledger.checkpoint(),
+        (e: unknown) => isConcordError(e, 'LEDGER_CORRUPT') && /not consistent with the checkpoint this node signed at size 601/.test(e.message),
+      );
       await assert.rejects(ledger.append([draftAt(SIZE + 2)]), (e: unknown) => isConcordError(e, 'LEDGER_CORRUPT'));
     } finally {
       await ledger.close().catch(() => undefined);
@@ -235,7 +251,11 @@ describe('the kept checkpoint', () => {
 
   it('a lock left by a process that died is broken: one naming a dead pid, this pid (reused after a restart), or none for a second', async () => {
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
-    for (const [holder, ageS] of [[dead, 0], [String(process.pid), 0], ['', 5]] as const) {
+    for (const [holder, ageS] of [
+      [dead, 0],
+      [String(process.pid), 0],
+      ['', 5],
+    ] as const) {
       const dir = copy();
       const lockPath = join(dir, 'checkpoint.lock');
       writeFileSync(lockPath, holder);

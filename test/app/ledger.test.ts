@@ -101,10 +101,16 @@ describe('LedgerService automatic checkpoints', () => {
     const ledger = await LedgerService.open(dir, { checkpoints: { everyMs: 0, everyEntries: 0 } });
     for (let i = 0; i < 30; i++) await ledger.append([draft(i)]);
     // the empty log's checkpoint, signed when the node was made, and nothing since
-    assert.deepEqual((await ledger.store.checkpoints()).map((c) => c.size), [0]);
+    assert.deepEqual(
+      (await ledger.store.checkpoints()).map((c) => c.size),
+      [0],
+    );
     await ledger.close();
     const again = await LedgerService.open(dir, { checkpoints: { everyMs: 0, everyEntries: 0 } });
-    assert.deepEqual((await again.store.checkpoints()).map((c) => c.size), [0, 30]);
+    assert.deepEqual(
+      (await again.store.checkpoints()).map((c) => c.size),
+      [0, 30],
+    );
     await again.close();
   });
 });

@@ -38,8 +38,14 @@ async function writeVersion(dir: string, policies: Record<string, string> = { 'r
 
 test('the demo protocols load from disk, with their files in name order', async () => {
   const sources = await readProtocolSources(POLICIES_DIR);
-  assert.deepEqual(sources.map((s) => `${s.agency}/${s.version}`), ['city-pd/2025-01-01', 'city-pd/2026-01-01', 'fed-ice/2026-01-01']);
-  assert.deepEqual(sources[1]?.policies.map((p) => p.path.split('/').pop()), ['general-order-7-03.cedar', 'welcoming-city.cedar']);
+  assert.deepEqual(
+    sources.map((s) => `${s.agency}/${s.version}`),
+    ['city-pd/2025-01-01', 'city-pd/2026-01-01', 'fed-ice/2026-01-01'],
+  );
+  assert.deepEqual(
+    sources[1]?.policies.map((p) => p.path.split('/').pop()),
+    ['general-order-7-03.cedar', 'welcoming-city.cedar'],
+  );
   const book = await loadProtocolBook(POLICIES_DIR);
   assert.deepEqual([...book.agencies.keys()], ['city-pd', 'fed-ice']);
 });
@@ -86,16 +92,30 @@ test('size limits: a policy file, a manifest or a tests file over 1 MiB is refus
   const tests = join(dir, 'test-pd', 'tests.yaml');
   await writeFile(tests, '');
   await truncate(tests, 5 * 1024 * 1024);
-  await assert.rejects(runProtocolTests(dir), fails('BAD_INPUT', /^cannot read protocol tests .*tests.yaml: 5,242,880 bytes \(5 MiB\) is larger than the limit/));
+  await assert.rejects(
+    runProtocolTests(dir),
+    fails('BAD_INPUT', /^cannot read protocol tests .*tests.yaml: 5,242,880 bytes \(5 MiB\) is larger than the limit/),
+  );
 });
 
 test('runProtocolTests: the demo passes, with no warnings; every tests.yaml is found', async () => {
   const run = await runProtocolTests(POLICIES_DIR);
-  assert.equal(run.failed, 0, JSON.stringify(run.results.filter((r) => !r.passed), null, 2));
+  assert.equal(
+    run.failed,
+    0,
+    JSON.stringify(
+      run.results.filter((r) => !r.passed),
+      null,
+      2,
+    ),
+  );
   assert.ok(run.passed >= 25);
   assert.ok(run.results.some((r) => r.file.endsWith(join('fed-ice', 'tests.yaml'))));
   assert.deepEqual(run.warnings, []);
-  assert.deepEqual((await readProtocolTestFiles(POLICIES_DIR)).map((f) => f.path), [join(POLICIES_DIR, 'city-pd', 'tests.yaml'), join(POLICIES_DIR, 'fed-ice', 'tests.yaml')]);
+  assert.deepEqual(
+    (await readProtocolTestFiles(POLICIES_DIR)).map((f) => f.path),
+    [join(POLICIES_DIR, 'city-pd', 'tests.yaml'), join(POLICIES_DIR, 'fed-ice', 'tests.yaml')],
+  );
 });
 
 test('runProtocolTests: a failing case is reported from its file; the warnings of every version come with the results', async (t) => {
@@ -134,7 +154,10 @@ test('checkRequestFile: the request file, the book and the clock', async (t) => 
   assert.deepEqual(perimeter.warnings, []);
   const dir = await tempDir(t);
   const undated = join(dir, 'undated.yaml');
-  await writeFile(undated, 'id: r\nfrom: { id: fed-ice, kind: federal }\nto: { id: city-pd, kind: local }\ncategory: medical\nurgency: routine\noperation: other\nofficer_in_danger: false\nrequested_units: 1\n');
+  await writeFile(
+    undated,
+    'id: r\nfrom: { id: fed-ice, kind: federal }\nto: { id: city-pd, kind: local }\ncategory: medical\nurgency: routine\noperation: other\nofficer_in_danger: false\nrequested_units: 1\n',
+  );
   const clock = (): number => Date.parse('2025-06-01T12:00:00Z');
   const v = (await checkRequestFile(POLICIES_DIR, undated, undefined, clock)).verdict;
   assert.equal(v.evaluatedAt, '2025-06-01T12:00:00.000Z');
@@ -143,7 +166,10 @@ test('checkRequestFile: the request file, the book and the clock', async (t) => 
   const big = join(dir, 'big.yaml');
   await writeFile(big, '');
   await truncate(big, 3 * 1024 * 1024);
-  await assert.rejects(checkRequestFile(POLICIES_DIR, big), fails('BAD_INPUT', /^cannot read request .*big.yaml: 3,145,728 bytes \(3 MiB\) is larger than the limit of 1,048,576 bytes \(1 MiB\)$/));
+  await assert.rejects(
+    checkRequestFile(POLICIES_DIR, big),
+    fails('BAD_INPUT', /^cannot read request .*big.yaml: 3,145,728 bytes \(3 MiB\) is larger than the limit of 1,048,576 bytes \(1 MiB\)$/),
+  );
   const bomb = join(dir, 'bomb.yaml');
   await writeFile(bomb, `${BILLION_LAUGHS}id: *i\n`);
   await assert.rejects(checkRequestFile(POLICIES_DIR, bomb), fails('BAD_INPUT', /bomb.yaml:\d+: refused: aliases here expand/));
@@ -154,7 +180,10 @@ test('checkRequestFile: the request file, the book and the clock', async (t) => 
 test('checkRequestFile: an information request, its legal basis read as facts', async (t) => {
   const records = await checkRequestFile(POLICIES_DIR, join(REQUESTS_DIR, 'records-for-ice.yaml'));
   assert.equal(records.verdict.decision, 'prohibited');
-  assert.deepEqual(records.verdict.clauses.map((c) => c.id), ['2-173-025']);
+  assert.deepEqual(
+    records.verdict.clauses.map((c) => c.id),
+    ['2-173-025'],
+  );
   // the same request under a judge's warrant
   const dir = await tempDir(t);
   const judicial = join(dir, 'judicial.yaml');
@@ -162,7 +191,10 @@ test('checkRequestFile: an information request, its legal basis read as facts', 
   await writeFile(judicial, text.replace('{ kind: administrative, reference: I-200 2026-4471 }', '{ kind: judicial, reference: 26-CR-0412 }'));
   const permitted = await checkRequestFile(POLICIES_DIR, judicial);
   assert.equal(permitted.verdict.decision, 'permitted');
-  assert.deepEqual(permitted.verdict.clauses.map((c) => c.id), ['2-173-025']);
+  assert.deepEqual(
+    permitted.verdict.clauses.map((c) => c.id),
+    ['2-173-025'],
+  );
   // a warrant of a kind that does not exist is a bad file, named at its line
   const bad = join(dir, 'bad.yaml');
   await writeFile(bad, text.replace('kind: administrative', 'kind: verbal'));

@@ -83,7 +83,14 @@ describe('a valid scenario compiles into commands', () => {
       ['agency.register', 'position.establish', 'person.register', 'person.appoint', 'unit.register'],
     );
     const first = setup[0]?.command;
-    assert.deepEqual(first, { type: 'agency.register', actor: { agency: 'city-pd' }, agencyId: 'city-pd', name: 'City Police Department', kind: 'local', jurisdiction: 'Metro City' });
+    assert.deepEqual(first, {
+      type: 'agency.register',
+      actor: { agency: 'city-pd' },
+      agencyId: 'city-pd',
+      name: 'City Police Department',
+      kind: 'local',
+      jurisdiction: 'Metro City',
+    });
     const watch = setup.find((x) => x.command.type === 'position.establish' && x.command.positionId === 'city-pd.watch-commander');
     assert.deepEqual(watch?.command, {
       type: 'position.establish',
@@ -95,9 +102,23 @@ describe('a valid scenario compiles into commands', () => {
       handlesRequests: true,
     });
     const appoint = setup.find((x) => x.command.type === 'person.appoint' && x.command.personId === 'cpd-harris');
-    assert.deepEqual(appoint?.command, { type: 'person.appoint', actor: { agency: 'city-pd' }, personId: 'cpd-harris', positionId: 'city-pd.chief-of-patrol', from: '2026-06-01T20:00:00Z' });
+    assert.deepEqual(appoint?.command, {
+      type: 'person.appoint',
+      actor: { agency: 'city-pd' },
+      personId: 'cpd-harris',
+      positionId: 'city-pd.chief-of-patrol',
+      from: '2026-06-01T20:00:00Z',
+    });
     const unit = setup.find((x) => x.command.type === 'unit.register' && x.command.unitId === 'cpd-1231');
-    assert.deepEqual(unit?.command, { type: 'unit.register', actor: { agency: 'city-pd' }, unitId: 'cpd-1231', unitType: 'patrol car', callsign: '1231', members: ['cpd-ortiz'], supervisor: 'city-pd.sergeant-1231' });
+    assert.deepEqual(unit?.command, {
+      type: 'unit.register',
+      actor: { agency: 'city-pd' },
+      unitId: 'cpd-1231',
+      unitType: 'patrol car',
+      callsign: '1231',
+      members: ['cpd-ortiz'],
+      supervisor: 'city-pd.sergeant-1231',
+    });
     // every setup step points at its own line
     const text = readFileSync('scenarios/demo.yaml', 'utf8');
     assert.equal(unit?.line, lineWith(text, '{ id: cpd-1231,'));
@@ -108,16 +129,22 @@ describe('a valid scenario compiles into commands', () => {
     assert.equal(timeline[0]?.command.type, 'incident.open');
     assert.equal(timeline[0]?.line, lineWith(text, '  - at: 2026-06-01T20:30:00Z'));
     const refused = timeline.filter((x) => x.expectRefused !== undefined);
-    assert.deepEqual(refused.map((x) => [x.command.type, x.expectRefused]), [
-      ['order.issue', 'VERDICT_PROHIBITED'],
-      ['request.accept', 'VERDICT_PROHIBITED'],
-    ]);
+    assert.deepEqual(
+      refused.map((x) => [x.command.type, x.expectRefused]),
+      [
+        ['order.issue', 'VERDICT_PROHIBITED'],
+        ['request.accept', 'VERDICT_PROHIBITED'],
+      ],
+    );
     const selected = timeline.filter((x) => x.select !== undefined);
-    assert.deepEqual(selected.map((x) => [x.command.type, x.select]), [
-      ['notification.deliver', { order: 'ord-001' }],
-      ['notification.acknowledge', { order: 'ord-001' }],
-      ['notification.acknowledge', { order: 'ord-001' }],
-    ]);
+    assert.deepEqual(
+      selected.map((x) => [x.command.type, x.select]),
+      [
+        ['notification.deliver', { order: 'ord-001' }],
+        ['notification.acknowledge', { order: 'ord-001' }],
+        ['notification.acknowledge', { order: 'ord-001' }],
+      ],
+    );
   });
 });
 
@@ -174,7 +201,11 @@ describe('an invalid scenario file is rejected with FILE:LINE:, exit 2, and noth
 
   it('a number a double does not hold as written (the yaml package would read 12345678901234567890 as ...000) is refused at its line', async () => {
     const text = edit(DEMO, '      unitsRequested: 3\n', '      unitsRequested: 12345678901234567890\n');
-    await rejected(text, lineWith(text, '12345678901234567890'), /timeline\[\d+\]\.with\.unitsRequested: 12345678901234567890 cannot be held exactly as a number: it would be stored as 12345678901234567000/);
+    await rejected(
+      text,
+      lineWith(text, '12345678901234567890'),
+      /timeline\[\d+\]\.with\.unitsRequested: 12345678901234567890 cannot be held exactly as a number: it would be stored as 12345678901234567000/,
+    );
     const inf = edit(DEMO, '      unitsRequested: 3\n', '      unitsRequested: .inf\n');
     await rejected(inf, lineWith(inf, '.inf'), /unitsRequested: \.inf is not a finite number/);
   });
@@ -185,7 +216,11 @@ describe('an invalid scenario file is rejected with FILE:LINE:, exit 2, and noth
     // compared as instants: 20:42:00.500 comes after 20:42:00 though it sorts before it as text
     // (the accept step moves to 20:43:00.500; the commit step after it stays at 20:43:00)
     const backwards = edit(DEMO, '  - at: 2026-06-01T20:42:00Z', '  - at: 2026-06-01T20:43:00.500Z');
-    await rejected(backwards, lineWith(backwards, '  - at: 2026-06-01T20:43:00Z'), /timeline\.5\.at: .* is earlier than the step before it \(2026-06-01T20:43:00\.500Z\)/);
+    await rejected(
+      backwards,
+      lineWith(backwards, '  - at: 2026-06-01T20:43:00Z'),
+      /timeline\.5\.at: .* is earlier than the step before it \(2026-06-01T20:43:00\.500Z\)/,
+    );
     // and the other way round is fine: a step at .500 after one at :00
     const forward = readScenario(write('forward', edit(DEMO, '  - at: 2026-06-01T20:43:00Z', '  - at: 2026-06-01T20:43:00.500Z')));
     assert.ok(forward.steps.some((x) => x.at === '2026-06-01T20:43:00.500Z'));
@@ -211,7 +246,11 @@ describe('an invalid scenario file is rejected with FILE:LINE:, exit 2, and noth
     // a field the command does not have
     const extra = edit(DEMO, '      unitsRequested: 3\n', '      unitsRequested: 3\n      priority: high\n');
     await rejected(extra, lineWith(extra, '      requestId: req-001'), /Unrecognized key: "priority"/);
-    const actor = edit(DEMO, '    actor: { agency: city-pd, person: cpd-novak }\n    do: request.report_on_scene', '    actor: { agency: city-pd, badge: 12 }\n    do: request.report_on_scene');
+    const actor = edit(
+      DEMO,
+      '    actor: { agency: city-pd, person: cpd-novak }\n    do: request.report_on_scene',
+      '    actor: { agency: city-pd, badge: 12 }\n    do: request.report_on_scene',
+    );
     await rejected(actor, lineWith(actor, 'badge: 12'), /timeline\.8\.actor: Unrecognized key: "badge"/);
   });
 
@@ -226,7 +265,7 @@ describe('an invalid scenario file is rejected with FILE:LINE:, exit 2, and noth
     await rejected(text, lineWith(text, '  - at: 2026-06-01T21:05:00Z'), /order\.issue at .*: ORDER_REASON_REQUIRED/);
   });
 
-  it('a command the domain refuses: an order to a unit outside the issuer\'s chain of command', async () => {
+  it("a command the domain refuses: an order to a unit outside the issuer's chain of command", async () => {
     const step = [
       '  - at: 2026-06-01T20:50:00Z',
       '    actor: { agency: city-pd, person: cpd-novak }',
@@ -239,7 +278,11 @@ describe('an invalid scenario file is rejected with FILE:LINE:, exit 2, and noth
   });
 
   it('a command refused for lack of authority, and a setup the domain refuses', async () => {
-    const text = edit(DEMO, '    actor: { agency: city-pd, person: cpd-chen }\n    do: request.accept\n    with:\n      requestId: req-001', '    actor: { agency: city-pd, person: cpd-ortiz }\n    do: request.accept\n    with:\n      requestId: req-001');
+    const text = edit(
+      DEMO,
+      '    actor: { agency: city-pd, person: cpd-chen }\n    do: request.accept\n    with:\n      requestId: req-001',
+      '    actor: { agency: city-pd, person: cpd-ortiz }\n    do: request.accept\n    with:\n      requestId: req-001',
+    );
     await rejected(text, lineWith(text, '  - at: 2026-06-01T20:42:00Z'), /NOT_AUTHORISED/);
     // a position reporting to one that does not exist, refused when the setup runs
     const setup = edit(DEMO, 'reports_to: city-pd.district-commander, rank: 4', 'reports_to: city-pd.nobody, rank: 4');
@@ -254,7 +297,11 @@ describe('an invalid scenario file is rejected with FILE:LINE:, exit 2, and noth
   });
 
   it('a notification selector matching nothing, or malformed', async () => {
-    const none = edit(DEMO, 'do: notification.deliver\n    with: { notifications: { order: ord-001 } }', 'do: notification.deliver\n    with: { notifications: { order: ord-999 } }');
+    const none = edit(
+      DEMO,
+      'do: notification.deliver\n    with: { notifications: { order: ord-001 } }',
+      'do: notification.deliver\n    with: { notifications: { order: ord-999 } }',
+    );
     await rejected(none, lineWith(none, '  - at: 2026-06-01T21:06:30Z'), /no notification to fed-ice matches \{"order":"ord-999"\}/);
     // everything was delivered at 21:06:30, so a second delivery at 21:07 finds nothing left to deliver
     const twice = edit(
@@ -292,7 +339,10 @@ describe('an invalid scenario file is rejected with FILE:LINE:, exit 2, and noth
       () => readScenario(file),
       (e: unknown) => isConcordError(e, 'BAD_INPUT') && e.message.startsWith(`${file}:${lineWith(text, 'do: request.comit')}: `),
     );
-    assert.throws(() => readScenario(join(root.path, 'missing.yaml')), (e: unknown) => isConcordError(e, 'NOT_FOUND') && /cannot read scenario .*missing.yaml: no such file or directory/.test(e.message));
+    assert.throws(
+      () => readScenario(join(root.path, 'missing.yaml')),
+      (e: unknown) => isConcordError(e, 'NOT_FOUND') && /cannot read scenario .*missing.yaml: no such file or directory/.test(e.message),
+    );
   });
 });
 
@@ -343,7 +393,10 @@ describe('replay: deadlines and the dry run', () => {
   it('a request stuck at the top of the chain does not stop another request from escalating', async () => {
     // req-a (urgent, 600 s): desk → mid at 20:12, mid → top at 20:22, then stays at the top with
     // its deadline 20:32 passed; req-b, sent at 20:30, must still escalate at 20:40
-    const timeline = OPEN + sendStep('2026-06-01T20:02:00Z', 'req-a') + sendStep('2026-06-01T20:30:00Z', 'req-b') +
+    const timeline =
+      OPEN +
+      sendStep('2026-06-01T20:02:00Z', 'req-a') +
+      sendStep('2026-06-01T20:30:00Z', 'req-b') +
       `  - at: 2026-06-01T20:45:00Z
     actor: { agency: city, person: c-desk }
     do: incident.designate_liaison
@@ -355,11 +408,18 @@ describe('replay: deadlines and the dry run', () => {
       initNodeDir(dir, 'concord.test/stuck');
       const r = await runScenario(scenario, dir, until ? { until } : {});
       const w = r.service.world;
-      assert.deepEqual(w.requests['req-a']?.escalations.map((e) => [e.to, e.at]), [
-        ['city.mid', '2026-06-01T20:12:00.000Z'],
-        ['city.top', '2026-06-01T20:22:00.000Z'],
-      ]);
-      assert.deepEqual(w.requests['req-b']?.escalations.map((e) => [e.to, e.at]), [['city.mid', '2026-06-01T20:40:00.000Z']], `until ${until}`);
+      assert.deepEqual(
+        w.requests['req-a']?.escalations.map((e) => [e.to, e.at]),
+        [
+          ['city.mid', '2026-06-01T20:12:00.000Z'],
+          ['city.top', '2026-06-01T20:22:00.000Z'],
+        ],
+      );
+      assert.deepEqual(
+        w.requests['req-b']?.escalations.map((e) => [e.to, e.at]),
+        [['city.mid', '2026-06-01T20:40:00.000Z']],
+        `until ${until}`,
+      );
       assert.equal(r.escalations, 3);
     }
   });
@@ -407,7 +467,10 @@ ${sendStep('2026-06-01T21:01:00Z', 'req-c').replace('to: city,', 'to: county,')}
     assert.equal(ok.code, 0, ok.stderr);
     assert.ok(entriesIn(dir) > size);
     const out = JSON.parse(ok.stdout) as { incidents: Record<string, { requests: { id: string; to: string }[] }> };
-    assert.deepEqual(out.incidents['inc-1']?.requests.map((r) => [r.id, r.to]), [['req-c', 'county']]);
+    assert.deepEqual(
+      out.incidents['inc-1']?.requests.map((r) => [r.id, r.to]),
+      [['req-c', 'county']],
+    );
     assert.equal((await cli(['verify', dir])).code, 0);
   });
 });

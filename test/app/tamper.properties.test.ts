@@ -29,7 +29,12 @@ let tpl: BuiltDir;
 let texts: string[];
 before(async () => {
   tpl = await buildDataDir(join(root.path, 'template'), SIZE, [100, 257]);
-  texts = withDb(tpl.dir, (db) => db.prepare<[], { text: string }>('SELECT text FROM entries ORDER BY idx').all().map((r) => r.text));
+  texts = withDb(tpl.dir, (db) =>
+    db
+      .prepare<[], { text: string }>('SELECT text FROM entries ORDER BY idx')
+      .all()
+      .map((r) => r.text),
+  );
 });
 
 type Db = Parameters<Parameters<typeof withDb>[1]>[0];
@@ -65,10 +70,12 @@ const damage: fc.Arbitrary<Damage> = fc.oneof(
       rewriteTiles(db);
     }),
   ),
-  fc.tuple(idx, fc.constantFrom('received', 'type', 'incident')).map(([i, col]) =>
-    inDb(`${col} column of entry ${i}`, (db) => db.prepare(`UPDATE entries SET ${col} = 'x' || coalesce(${col}, '') WHERE idx = ?`).run(i)),
-  ),
-  fc.tuple(idx, fc.integer({ min: 1, max: 40 })).map(([i, n]) => inDb(`entries ${i}..${i + n - 1} deleted`, (db) => db.prepare('DELETE FROM entries WHERE idx >= ? AND idx < ?').run(i, i + n))),
+  fc
+    .tuple(idx, fc.constantFrom('received', 'type', 'incident'))
+    .map(([i, col]) => inDb(`${col} column of entry ${i}`, (db) => db.prepare(`UPDATE entries SET ${col} = 'x' || coalesce(${col}, '') WHERE idx = ?`).run(i))),
+  fc
+    .tuple(idx, fc.integer({ min: 1, max: 40 }))
+    .map(([i, n]) => inDb(`entries ${i}..${i + n - 1} deleted`, (db) => db.prepare('DELETE FROM entries WHERE idx >= ? AND idx < ?').run(i, i + n))),
   fc.tuple(idx, fc.boolean()).map(([i, tiles]) =>
     inDb(`tail cut at ${i}${tiles ? ', tiles rewritten' : ''}`, (db) => {
       db.prepare('DELETE FROM entries WHERE idx >= ?').run(i);
@@ -92,12 +99,30 @@ const damage: fc.Arbitrary<Damage> = fc.oneof(
       if (row) db.prepare('UPDATE checkpoints SET note = CAST(? AS TEXT) WHERE size = ?').run(changeByte(Buffer.from(row.note), pos % row.note.length, 3), s);
     }),
   ),
-  fc.nat().map((n) => inDb(`a disclosure deleted`, (db) => db.prepare('DELETE FROM disclosures WHERE rowid = (SELECT rowid FROM disclosures ORDER BY idx LIMIT 1 OFFSET ?)').run(n % 50))),
-  fc.nat().map((n) => inDb(`a disclosure changed`, (db) => db.prepare(`UPDATE disclosures SET value = '"forged"' WHERE rowid = (SELECT rowid FROM disclosures ORDER BY idx LIMIT 1 OFFSET ?)`).run(n % 50))),
+  fc
+    .nat()
+    .map((n) =>
+      inDb(`a disclosure deleted`, (db) =>
+        db.prepare('DELETE FROM disclosures WHERE rowid = (SELECT rowid FROM disclosures ORDER BY idx LIMIT 1 OFFSET ?)').run(n % 50),
+      ),
+    ),
+  fc
+    .nat()
+    .map((n) =>
+      inDb(`a disclosure changed`, (db) =>
+        db.prepare(`UPDATE disclosures SET value = '"forged"' WHERE rowid = (SELECT rowid FROM disclosures ORDER BY idx LIMIT 1 OFFSET ?)`).run(n % 50),
+      ),
+    ),
   fc.constantFrom<Damage>(
     { name: 'ledger.db deleted', apply: (dir) => ['ledger.db', 'ledger.db-wal', 'ledger.db-shm'].forEach((f) => rmSync(join(dir, f), { force: true })) },
     { name: 'the WAL deleted', apply: (dir) => ['ledger.db-wal', 'ledger.db-shm'].forEach((f) => rmSync(join(dir, f), { force: true })) },
-    { name: 'ledger.db emptied', apply: (dir) => { writeFileSync(join(dir, 'ledger.db'), ''); ['ledger.db-wal', 'ledger.db-shm'].forEach((f) => rmSync(join(dir, f), { force: true })); } },
+    {
+      name: 'ledger.db emptied',
+      apply: (dir) => {
+        writeFileSync(join(dir, 'ledger.db'), '');
+        ['ledger.db-wal', 'ledger.db-shm'].forEach((f) => rmSync(join(dir, f), { force: true }));
+      },
+    },
     { name: 'kept checkpoint deleted', apply: (dir) => rmSync(join(dir, 'checkpoint'), { force: true }) },
   ),
   fc.nat().map((n) => ({
@@ -169,7 +194,10 @@ describe('tampering: the property', () => {
               return row === undefined || !damages.slice(i + 1).some((later) => later.name === `checkpoint ${row} deleted`);
             });
             assert.ok(reported || lasting.every((d) => /^checkpoint (100|257|300) deleted$|^the WAL deleted$/.test(d.name)), `${what}: a silent OK`);
-            outcomes.set(reported ? 'reported, signed the history it signed' : 'benign', (outcomes.get(reported ? 'reported, signed the history it signed' : 'benign') ?? 0) + 1);
+            outcomes.set(
+              reported ? 'reported, signed the history it signed' : 'benign',
+              (outcomes.get(reported ? 'reported, signed the history it signed' : 'benign') ?? 0) + 1,
+            );
           } finally {
             await ledger.close().catch(() => undefined);
           }

@@ -43,9 +43,18 @@ describe('verify reads everything the node and state rely on', () => {
       db.prepare("UPDATE entries SET incident = 'inc-other' WHERE idx = 9").run();
     });
     const found = await problems(dir);
-    assert.ok(found.some((p) => /^entry 7: its received column says 2020-01-01T00:00:00\.000Z/.test(p)), found.join('\n'));
-    assert.ok(found.some((p) => /^entry 8: its type column says note\.deleted/.test(p)), found.join('\n'));
-    assert.ok(found.some((p) => /^entry 9: its incident column says inc-other/.test(p)), found.join('\n'));
+    assert.ok(
+      found.some((p) => /^entry 7: its received column says 2020-01-01T00:00:00\.000Z/.test(p)),
+      found.join('\n'),
+    );
+    assert.ok(
+      found.some((p) => /^entry 8: its type column says note\.deleted/.test(p)),
+      found.join('\n'),
+    );
+    assert.ok(
+      found.some((p) => /^entry 9: its incident column says inc-other/.test(p)),
+      found.join('\n'),
+    );
     const out = await cli(['verify', dir]);
     assert.equal(out.code, 1);
   });
@@ -63,7 +72,10 @@ describe('verify reads everything the node and state rely on', () => {
         await ledger.close();
       }
       const found = await problems(dir);
-      assert.ok(found.some((p) => p.startsWith(`entry ${SIZE - 1}: its received column says ${received}`)), found.join('\n'));
+      assert.ok(
+        found.some((p) => p.startsWith(`entry ${SIZE - 1}: its received column says ${received}`)),
+        found.join('\n'),
+      );
     }
   });
 
@@ -86,9 +98,18 @@ describe('verify reads everything the node and state rely on', () => {
       db.prepare("UPDATE checkpoints SET root = 'not bytes' WHERE size = 100").run();
     });
     const found = await problems(blob);
-    assert.ok(found.some((p) => /^entry 3: its stored text is a BLOB, not text/.test(p)), found.join('\n'));
-    assert.ok(found.some((p) => /^tile 0\/0: its stored hashes or root are not bytes/.test(p)), found.join('\n'));
-    assert.ok(found.some((p) => /^checkpoint at size 100: its stored note or root is not of the type stored/.test(p)), found.join('\n'));
+    assert.ok(
+      found.some((p) => /^entry 3: its stored text is a BLOB, not text/.test(p)),
+      found.join('\n'),
+    );
+    assert.ok(
+      found.some((p) => /^tile 0\/0: its stored hashes or root are not bytes/.test(p)),
+      found.join('\n'),
+    );
+    assert.ok(
+      found.some((p) => /^checkpoint at size 100: its stored note or root is not of the type stored/.test(p)),
+      found.join('\n'),
+    );
     const out = await cli(['verify', blob]);
     assert.equal(out.code, 1);
     assert.doesNotMatch(out.stderr + out.stdout, /at .*\.ts:\d+|internal error/);

@@ -83,10 +83,15 @@ describe('verify: a data directory', () => {
   before(async () => {
     tpl = await buildDataDir(join(root.path, 'template'), SIZE, CHECKPOINTS);
     withDb(tpl.dir, (db) => {
-      texts = db.prepare<[], { text: string }>('SELECT text FROM entries ORDER BY idx').all().map((r) => r.text);
+      texts = db
+        .prepare<[], { text: string }>('SELECT text FROM entries ORDER BY idx')
+        .all()
+        .map((r) => r.text);
       tiles = tileRows(db);
       notes = db.prepare<[], { size: number; root: Buffer; note: string }>('SELECT size, root, note FROM checkpoints ORDER BY size').all();
-      disclosures = db.prepare<[], { idx: number; path: string; salt: string; value: string }>('SELECT idx, path, salt, value FROM disclosures ORDER BY idx, path').all();
+      disclosures = db
+        .prepare<[], { idx: number; path: string; salt: string; value: string }>('SELECT idx, path, salt, value FROM disclosures ORDER BY idx, path')
+        .all();
     });
   });
   after(() => root.cleanup());
@@ -117,7 +122,10 @@ describe('verify: a data directory', () => {
     assert.equal(r.checkpoints, tpl.checkpointSizes.length);
     assert.equal(r.tiles, tiles.length);
     assert.equal(r.disclosures, disclosures.length);
-    assert.ok(disclosures.some((d) => d.path === '/caller/phone'), 'the template has nested sealed fields');
+    assert.ok(
+      disclosures.some((d) => d.path === '/caller/phone'),
+      'the template has nested sealed fields',
+    );
     assert.deepEqual(r.warnings, []);
     // and a copy verifies too (the tamper harness itself changes nothing)
     assert.equal((await tampered(() => undefined)).ok, true);
@@ -186,12 +194,17 @@ describe('verify: a data directory', () => {
       fc.asyncProperty(fc.nat(tiles.length - 1), fc.nat(), fc.nat(254), async (which, rawPos, delta) => {
         const t = tiles[which] as TileRow;
         const pos = rawPos % t.hashes.length;
-        const r = await tampered((db) => db.prepare('UPDATE tiles SET hashes = ? WHERE tile_key = ?').run(changeByte(t.hashes, pos, delta), tileKey(t.level, t.index)));
+        const r = await tampered((db) =>
+          db.prepare('UPDATE tiles SET hashes = ? WHERE tile_key = ?').run(changeByte(t.hashes, pos, delta), tileKey(t.level, t.index)),
+        );
         assert.equal(r.ok, false);
         const name = `tile ${t.level}/${t.index}`;
         if (t.level === 0) {
           const entry = t.index * 256 + Math.floor(pos / 32);
-          assert.ok(r.problems.some((p) => p.where === `entry ${entry}` && p.reason.includes(name)), `${name} byte ${pos}: ${explain(r)}`);
+          assert.ok(
+            r.problems.some((p) => p.where === `entry ${entry}` && p.reason.includes(name)),
+            `${name} byte ${pos}: ${explain(r)}`,
+          );
         } else {
           assert.ok(wheres(r).includes(name), `${name} byte ${pos}: ${explain(r)}`);
         }
@@ -206,7 +219,9 @@ describe('verify: a data directory', () => {
     await fc.assert(
       fc.asyncProperty(fc.nat(tiles.length - 1), fc.nat(31), fc.nat(254), async (which, pos, delta) => {
         const t = tiles[which] as TileRow;
-        const r = await tampered((db) => db.prepare('UPDATE tiles SET root = ? WHERE tile_key = ?').run(changeByte(t.root, pos, delta), tileKey(t.level, t.index)));
+        const r = await tampered((db) =>
+          db.prepare('UPDATE tiles SET root = ? WHERE tile_key = ?').run(changeByte(t.root, pos, delta), tileKey(t.level, t.index)),
+        );
         assert.deepEqual(r.problems, [{ where: `tile ${t.level}/${t.index}`, reason: 'its stored root is not the hash of its hashes' }], `root byte ${pos}`);
       }),
       { numRuns: RUNS },
@@ -247,7 +262,10 @@ describe('verify: a data directory', () => {
         );
       const before = snapshot();
       const why = reasons.get(`${t.level}/${t.index}`) as RegExp;
-      assert.throws(() => SqliteLedgerStore.open({ path: join(dir, 'ledger.db'), origin: ORIGIN }), (e) => isConcordError(e, 'LEDGER_CORRUPT') && why.test(e.message));
+      assert.throws(
+        () => SqliteLedgerStore.open({ path: join(dir, 'ledger.db'), origin: ORIGIN }),
+        (e) => isConcordError(e, 'LEDGER_CORRUPT') && why.test(e.message),
+      );
       await assert.rejects(LedgerService.open(dir), (e) => isConcordError(e, 'LEDGER_CORRUPT'));
       const out = await cli(['append', '--data', dir, '--ndjson', '-'], { stdin: `${JSON.stringify(draftAt(SIZE))}\n` });
       assert.equal(out.code, 3, `${name}: ${out.stdout}${out.stderr}`);
@@ -515,7 +533,11 @@ describe('verify: a data directory', () => {
       for (const t of db.prepare<[], { text: string }>('SELECT text FROM entries ORDER BY idx').all()) tree.appendEntry(Buffer.from(t.text, 'utf8'));
       for (const { size } of notes) {
         const root = tree.root(size);
-        db.prepare('UPDATE checkpoints SET note = ?, root = ? WHERE size = ?').run(signCheckpoint({ origin: ORIGIN, size, root, extensions: [] }, signer), root, size);
+        db.prepare('UPDATE checkpoints SET note = ?, root = ? WHERE size = ?').run(
+          signCheckpoint({ origin: ORIGIN, size, root, extensions: [] }, signer),
+          root,
+          size,
+        );
       }
       writeFileSync(join(d, 'checkpoint'), signCheckpoint({ origin: ORIGIN, size: SIZE, root: tree.root(SIZE), extensions: [] }, signer));
       writeFileSync(join(d, 'keys', 'log.pub'), `${forger.verifierKey}\n`);
@@ -591,8 +613,16 @@ describe('verify: a data directory', () => {
       return { note: signCheckpoint({ origin: ORIGIN, size, root, extensions: [] }, nodeSigner(dir)), root };
     };
     const cases: Array<{ name: string; tamper: (db: Db, dir: string) => void; place: RegExp }> = [
-      { name: 'entry byte', tamper: (db) => db.prepare('UPDATE entries SET text = replace(text, \'"n":12\', \'"n":13\') WHERE idx = 12').run(), place: /: entry 12: / },
-      { name: 'truncation', tamper: (db) => db.prepare('DELETE FROM entries WHERE idx >= ?').run(SIZE - 10), place: new RegExp(`: checkpoint at size ${SIZE}: .*removed`) },
+      {
+        name: 'entry byte',
+        tamper: (db) => db.prepare('UPDATE entries SET text = replace(text, \'"n":12\', \'"n":13\') WHERE idx = 12').run(),
+        place: /: entry 12: /,
+      },
+      {
+        name: 'truncation',
+        tamper: (db) => db.prepare('DELETE FROM entries WHERE idx >= ?').run(SIZE - 10),
+        place: new RegExp(`: checkpoint at size ${SIZE}: .*removed`),
+      },
       { name: 'middle deletion', tamper: (db) => db.prepare('DELETE FROM entries WHERE idx = 150').run(), place: /: entry 150: is missing/ },
       {
         name: 'swap',
@@ -618,9 +648,21 @@ describe('verify: a data directory', () => {
         },
         place: new RegExp(`: checkpoint at size ${SIZE + 10}: `),
       },
-      { name: 'tile', tamper: (db) => db.prepare('UPDATE tiles SET hashes = zeroblob(32) WHERE tile_key = ?').run(tileKey(0, 1)), place: /: tile 0\/1: does not match/ },
-      { name: 'tile hash', tamper: (db) => db.prepare('UPDATE tiles SET hashes = zeroblob(8192) WHERE tile_key = ?').run(tileKey(0, 1)), place: /: entry 256: .*tile 0\/1/ },
-      { name: 'tile root', tamper: (db) => db.prepare('UPDATE tiles SET root = zeroblob(32) WHERE tile_key = ?').run(tileKey(0, 0)), place: /: tile 0\/0: its stored root is not the hash of its hashes/ },
+      {
+        name: 'tile',
+        tamper: (db) => db.prepare('UPDATE tiles SET hashes = zeroblob(32) WHERE tile_key = ?').run(tileKey(0, 1)),
+        place: /: tile 0\/1: does not match/,
+      },
+      {
+        name: 'tile hash',
+        tamper: (db) => db.prepare('UPDATE tiles SET hashes = zeroblob(8192) WHERE tile_key = ?').run(tileKey(0, 1)),
+        place: /: entry 256: .*tile 0\/1/,
+      },
+      {
+        name: 'tile root',
+        tamper: (db) => db.prepare('UPDATE tiles SET root = zeroblob(32) WHERE tile_key = ?').run(tileKey(0, 0)),
+        place: /: tile 0\/0: its stored root is not the hash of its hashes/,
+      },
       { name: 'missing tile', tamper: (db) => db.prepare('DELETE FROM tiles WHERE tile_key = ?').run(tileKey(0, 1)), place: /: tile 0\/1: is missing/ },
     ];
     for (const c of cases) {
@@ -680,13 +722,14 @@ describe('verify: a data directory with a full level-1 tile (65,536 entries and 
     assert.equal(r.ok, true, explain(r));
     assert.equal(r.tiles, 258);
     const tree = new MemoryTree();
-    for (const { text } of withDb(tpl.dir, (db) => db.prepare<[], { text: string }>('SELECT text FROM entries ORDER BY idx').all())) tree.appendEntry(Buffer.from(text, 'utf8'));
+    for (const { text } of withDb(tpl.dir, (db) => db.prepare<[], { text: string }>('SELECT text FROM entries ORDER BY idx').all()))
+      tree.appendEntry(Buffer.from(text, 'utf8'));
     const roots = Array.from({ length: 256 }, (_, i) => tree.node({ level: 8, index: i }));
     assert.deepEqual(level1.hashes, Buffer.concat(roots));
     assert.deepEqual(level1.root, tree.node({ level: 16, index: 0 }));
   });
 
-  it("a changed byte in tile 1/0, and a changed root of a tile below it, are each caught and named", async () => {
+  it('a changed byte in tile 1/0, and a changed root of a tile below it, are each caught and named', async () => {
     const dir = copy((db) => {
       db.prepare('UPDATE tiles SET hashes = ? WHERE tile_key = ?').run(changeByte(level1.hashes, 100 * 32 + 5, 0), tileKey(1, 0));
       db.prepare('UPDATE tiles SET root = ? WHERE tile_key = ?').run(changeByte(under.root, 31, 0), tileKey(0, 7));
@@ -697,7 +740,7 @@ describe('verify: a data directory with a full level-1 tile (65,536 entries and 
     assert.match(r.problems[1]?.reason ?? '', /does not match the tree rebuilt from the entries/);
   });
 
-  it("a changed root of tile 1/0 (what the level-2 edge is derived from) is caught and named", async () => {
+  it('a changed root of tile 1/0 (what the level-2 edge is derived from) is caught and named', async () => {
     const dir = copy((db) => db.prepare('UPDATE tiles SET root = ? WHERE tile_key = ?').run(changeByte(level1.root, 0, 0), tileKey(1, 0)));
     const r = await verifyDataDir(dir);
     assert.deepEqual(r.problems, [{ where: 'tile 1/0', reason: 'its stored root is not the hash of its hashes' }]);
@@ -779,8 +822,14 @@ describe('verify: a bundle exported through the CLI', () => {
       assert.equal(unpinned.warnings.length, 1);
     }
     const b = parse(small);
-    assert.deepEqual(b.entries.map((e) => e.index), smallIndexes);
-    assert.ok(b.entries[1]?.disclosures?.some((d) => d.path === '/caller/phone'), 'nested disclosures are in the bundle');
+    assert.deepEqual(
+      b.entries.map((e) => e.index),
+      smallIndexes,
+    );
+    assert.ok(
+      b.entries[1]?.disclosures?.some((d) => d.path === '/caller/phone'),
+      'nested disclosures are in the bundle',
+    );
     assert.equal(b.consistency?.length, BUNDLE_CHECKPOINTS.length);
     const disclosed = b.entries.reduce((n, e) => n + (e.disclosures?.length ?? 0), 0);
     assert.equal(disclosed, 1 + 2 + 2, 'entry 0 seals one field, entries 1 and 11 a caller and its phone');
@@ -832,7 +881,10 @@ describe('verify: a bundle exported through the CLI', () => {
           (x.entries[i] as { entry: string }).entry = e.entry.slice(0, pos) + ch + e.entry.slice(pos + 1);
         });
         const r = verifyBundleText(text, [key]);
-        assert.ok(wheres(r).some((w) => w.startsWith(`entries[${i}] (index ${e.index})`)), explain(r));
+        assert.ok(
+          wheres(r).some((w) => w.startsWith(`entries[${i}] (index ${e.index})`)),
+          explain(r),
+        );
       }),
       { numRuns: 60 },
     );
@@ -868,7 +920,10 @@ describe('verify: a bundle exported through the CLI', () => {
     const sigBytes = Buffer.from(sig, 'base64');
     sigBytes[20] = (sigBytes[20] as number) ^ 1;
     for (const changed of [cp.replace(rootLine, otherRoot.toString('base64')), cp.replace(sig, sigBytes.toString('base64'))]) {
-      const r = verifyBundleText(edit(small, (x) => void (x.checkpoint = changed)), [key]);
+      const r = verifyBundleText(
+        edit(small, (x) => void (x.checkpoint = changed)),
+        [key],
+      );
       assert.deepEqual(wheres(r), ['bundle.checkpoint']);
     }
   });
@@ -920,7 +975,10 @@ describe('verify: a bundle exported through the CLI', () => {
     const forked = edit(small, (x) => void (x.checkpoint = fork));
     const r = verifyBundleText(forked, [key]);
     assert.equal(r.ok, false);
-    assert.ok(r.problems.every((p) => /inclusion proof fails|not consistent/.test(p.reason)), explain(r));
+    assert.ok(
+      r.problems.every((p) => /inclusion proof fails|not consistent/.test(p.reason)),
+      explain(r),
+    );
     assert.equal(r.problems.length, smallIndexes.length + BUNDLE_CHECKPOINTS.length);
 
     const ext = verifyBundleText(small, [key], [fork]);

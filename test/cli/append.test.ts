@@ -38,7 +38,12 @@ function file(content: string | Buffer): string {
 }
 
 function texts(dir: string): string[] {
-  return withDb(dir, (db) => db.prepare<[], { text: string }>('SELECT text FROM entries ORDER BY idx').all().map((r) => r.text));
+  return withDb(dir, (db) =>
+    db
+      .prepare<[], { text: string }>('SELECT text FROM entries ORDER BY idx')
+      .all()
+      .map((r) => r.text),
+  );
 }
 
 const ok = (i: number): string => `{"type":"note.recorded","actor":{"agency":"city-pd"},"body":{"n":${i}}}`;
@@ -68,9 +73,26 @@ async function refusedBoth(dir: string, input: string | Buffer, reason: RegExp, 
 describe('append refuses what it would store altered', () => {
   it('a key given twice (JSON.parse would keep the last actor.agency), at any depth', async () => {
     const dir = await initDir();
-    await refusedBoth(dir, '{"type":"note.recorded","actor":{"agency":"city-pd","agency":"fed-ice"},"body":{}}\n', /line 1: actor\.agency: appears twice in one object/, 'agency twice');
-    await refusedBoth(dir, `${ok(1)}\n{"type":"note.recorded","type":"order.issued","actor":{"agency":"a"},"body":{}}\n`, /line 2: type: appears twice/, 'type twice', 1);
-    await refusedBoth(dir, `${ok(1)}\n\n{"type":"note.recorded","actor":{"agency":"a"},"body":{"x":[{"k":1,"k":2}]}}\n`, /line 3: body\.x\[0\]\.k: appears twice/, 'deep', 1);
+    await refusedBoth(
+      dir,
+      '{"type":"note.recorded","actor":{"agency":"city-pd","agency":"fed-ice"},"body":{}}\n',
+      /line 1: actor\.agency: appears twice in one object/,
+      'agency twice',
+    );
+    await refusedBoth(
+      dir,
+      `${ok(1)}\n{"type":"note.recorded","type":"order.issued","actor":{"agency":"a"},"body":{}}\n`,
+      /line 2: type: appears twice/,
+      'type twice',
+      1,
+    );
+    await refusedBoth(
+      dir,
+      `${ok(1)}\n\n{"type":"note.recorded","actor":{"agency":"a"},"body":{"x":[{"k":1,"k":2}]}}\n`,
+      /line 3: body\.x\[0\]\.k: appears twice/,
+      'deep',
+      1,
+    );
   });
 
   it('bytes that are not UTF-8, with the line and the byte', async () => {
@@ -86,12 +108,24 @@ describe('append refuses what it would store altered', () => {
       [[0xf4, 0x90, 0x80, 0x80], 'beyond U+10FFFF'],
     ] as Array<[number[], string]>) {
       const at = prefix.length + 1;
-      await refusedBoth(dir, bad(bytes), new RegExp(`line 3: not UTF-8 text: the bytes from byte ${at} of the line \\(0x${(bytes[0] as number).toString(16)}\\) are not a valid UTF-8 sequence`), what, 2);
+      await refusedBoth(
+        dir,
+        bad(bytes),
+        new RegExp(`line 3: not UTF-8 text: the bytes from byte ${at} of the line \\(0x${(bytes[0] as number).toString(16)}\\) are not a valid UTF-8 sequence`),
+        what,
+        2,
+      );
     }
     // a byte order mark at the very start is skipped (RFC 8259 §8.1); later it is no JSON
     const r = await cli(['append', '--data', dir, '--ndjson', file(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), good]))]);
     assert.equal(r.code, 0, r.stderr);
-    await refusedBoth(dir, Buffer.concat([good, Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`${ok(3)}\n`)]), /line 3: not valid JSON at column 1: U\+FEFF where a value should be/, 'a BOM inside', 2);
+    await refusedBoth(
+      dir,
+      Buffer.concat([good, Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`${ok(3)}\n`)]),
+      /line 3: not valid JSON at column 1: U\+FEFF where a value should be/,
+      'a BOM inside',
+      2,
+    );
   });
 
   it('numbers a double does not hold as written are refused, naming the field; exact ones are stored as written', async () => {
@@ -101,10 +135,27 @@ describe('append refuses what it would store altered', () => {
       ['12345678901234567890', '12345678901234567000'],
       ['0.10000000000000000001', '0.1'],
     ] as Array<[string, string]>) {
-      await refusedBoth(dir, `${ok(0)}\n{"type":"note.recorded","actor":{"agency":"a"},"body":{"count":${num}}}\n`, new RegExp(`line 2: body\\.count: ${num.replace('.', '\\.')} cannot be held exactly as a number: it would be stored as ${stored.replace('.', '\\.')} `), num, 1);
+      await refusedBoth(
+        dir,
+        `${ok(0)}\n{"type":"note.recorded","actor":{"agency":"a"},"body":{"count":${num}}}\n`,
+        new RegExp(`line 2: body\\.count: ${num.replace('.', '\\.')} cannot be held exactly as a number: it would be stored as ${stored.replace('.', '\\.')} `),
+        num,
+        1,
+      );
     }
-    await refusedBoth(dir, '{"type":"note.recorded","actor":{"agency":"a"},"body":{"x":1e400}}\n', /line 1: body\.x: 1e400 is beyond the range of a number/, '1e400');
-    const r = await cli(['append', '--data', dir, '--ndjson', file('{"type":"note.recorded","actor":{"agency":"a"},"body":{"a":0.1,"b":9007199254740992,"c":1.50,"d":1e2}}\n')]);
+    await refusedBoth(
+      dir,
+      '{"type":"note.recorded","actor":{"agency":"a"},"body":{"x":1e400}}\n',
+      /line 1: body\.x: 1e400 is beyond the range of a number/,
+      '1e400',
+    );
+    const r = await cli([
+      'append',
+      '--data',
+      dir,
+      '--ndjson',
+      file('{"type":"note.recorded","actor":{"agency":"a"},"body":{"a":0.1,"b":9007199254740992,"c":1.50,"d":1e2}}\n'),
+    ]);
     assert.equal(r.code, 0, r.stderr);
     assert.match(texts(dir).at(-1) ?? '', /"body":\{"a":0\.1,"b":9007199254740992,"c":1\.5,"d":100\}/);
   });
@@ -112,9 +163,19 @@ describe('append refuses what it would store altered', () => {
   it('a claimed time that does not exist (Date.parse would move it to March 2, or to the next midnight)', async () => {
     const dir = await initDir();
     const claimed = (t: string): string => `{"type":"note.recorded","actor":{"agency":"a"},"claimed":"${t}","body":{}}\n`;
-    await refusedBoth(dir, claimed('2026-02-30T10:00:00Z'), /line 1: claimed must be an RFC 3339 time: "2026-02-30T10:00:00Z" has day 30, but February 2026 has 28 days/, 'February 30');
+    await refusedBoth(
+      dir,
+      claimed('2026-02-30T10:00:00Z'),
+      /line 1: claimed must be an RFC 3339 time: "2026-02-30T10:00:00Z" has day 30, but February 2026 has 28 days/,
+      'February 30',
+    );
     await refusedBoth(dir, `${ok(1)}\n${claimed('2026-06-01T24:00:00Z')}`, /line 2: claimed .*has hour 24/, 'hour 24', 1);
-    await refusedBoth(dir, claimed('2026-06-01T23:59:60Z'), /line 1: claimed .*a leap second falls only at 23:59:60 UTC on June 30 or December 31/, 'a leap second on a day without one');
+    await refusedBoth(
+      dir,
+      claimed('2026-06-01T23:59:60Z'),
+      /line 1: claimed .*a leap second falls only at 23:59:60 UTC on June 30 or December 31/,
+      'a leap second on a day without one',
+    );
     const r = await cli(['append', '--data', dir, '--ndjson', file(claimed('2016-12-31T23:59:60Z'))]);
     assert.equal(r.code, 0, `a real leap second is kept as sent: ${r.stderr}`);
     assert.match(texts(dir).at(-1) ?? '', /"claimed":"2016-12-31T23:59:60Z"/);
@@ -137,7 +198,10 @@ describe('append refuses what it would store altered', () => {
 });
 
 /** a store stand-in whose appends the test answers by hand */
-function manualStore(): { append: (d: EntryDraft) => Promise<Appended>; calls: Array<{ draft: EntryDraft; resolve: (index: number) => void; reject: (e: unknown) => void }> } {
+function manualStore(): {
+  append: (d: EntryDraft) => Promise<Appended>;
+  calls: Array<{ draft: EntryDraft; resolve: (index: number) => void; reject: (e: unknown) => void }>;
+} {
   const calls: Array<{ draft: EntryDraft; resolve: (index: number) => void; reject: (e: unknown) => void }> = [];
   return {
     calls,
@@ -170,7 +234,16 @@ describe('a run stopped part-way says what it stored and what it did not', () =>
     let index = 100;
     store.calls.forEach((c, i) => (i === 4 || i === 7 ? c.reject(contended()) : c.resolve(index++)));
     const outcome = await run;
-    assert.deepEqual(acked, [[1, 100], [2, 101], [3, 102], [5, 103], [7, 104], [8, 105], [10, 106], [11, 107]]);
+    assert.deepEqual(acked, [
+      [1, 100],
+      [2, 101],
+      [3, 102],
+      [5, 103],
+      [7, 104],
+      [8, 105],
+      [10, 106],
+      [11, 107],
+    ]);
     const { code, message } = describeOutcome(outcome, lineNos);
     assert.equal(code, 'LEDGER_CONTENDED');
     assert.equal(
@@ -189,7 +262,9 @@ describe('a run stopped part-way says what it stored and what it did not', () =>
       const lineNo = (d.body as { n: number }).n;
       sent.push(lineNo);
       return new Promise((resolve, reject) =>
-        setImmediate(() => (lineNo === 2 ? reject(contended()) : resolve({ index: next++, received: '2026-06-01T21:00:00.000Z', text: '', leafHash: Buffer.alloc(32) }))),
+        setImmediate(() =>
+          lineNo === 2 ? reject(contended()) : resolve({ index: next++, received: '2026-06-01T21:00:00.000Z', text: '', leafHash: Buffer.alloc(32) }),
+        ),
       );
     };
     // input that arrives a line at a time, as from a pipe
@@ -222,14 +297,19 @@ describe('a run stopped part-way says what it stored and what it did not', () =>
     assert.equal(r.code, 2, r.stderr);
     assert.equal(r.stdout, '0\n1\n');
     assert.ok(isOneLine(r.stderr), r.stderr);
-    assert.match(r.stderr, /^concord append: line 3: actor\.agency: appears twice in one object .*; stored 2 lines: lines 1-2 as entries 0-1; not stored: line 3, whatever follows line 3 \(not read\)\n$/);
+    assert.match(
+      r.stderr,
+      /^concord append: line 3: actor\.agency: appears twice in one object .*; stored 2 lines: lines 1-2 as entries 0-1; not stored: line 3, whatever follows line 3 \(not read\)\n$/,
+    );
     assert.equal(texts(dir).length, 2);
   });
 
   it('a commit the disk refuses part-way (the real store): exit 3, and the report agrees with what the ledger holds', async () => {
     const dir = await initDir();
     // the disk refuses one line's entry, as a full disk or an I/O error would refuse a commit
-    withDb(dir, (db) => db.exec("CREATE TRIGGER refuse BEFORE INSERT ON entries WHEN NEW.type = 'note.refused' BEGIN SELECT RAISE(ABORT, 'disk says no'); END;"));
+    withDb(dir, (db) =>
+      db.exec("CREATE TRIGGER refuse BEFORE INSERT ON entries WHEN NEW.type = 'note.refused' BEGIN SELECT RAISE(ABORT, 'disk says no'); END;"),
+    );
     const total = 5000;
     const lines = Array.from({ length: total }, (_, i) => (i === 9 ? `{"type":"note.refused","actor":{"agency":"a"},"body":{"n":${i + 1}}}` : ok(i + 1)));
     const r = await cli(['append', '--data', dir, '--ndjson', file(`${lines.join('\n')}\n`)]);
@@ -243,7 +323,9 @@ describe('a run stopped part-way says what it stored and what it did not', () =>
 
   it('another process appending to the same directory at once: whatever happens, every line is stored once or reported not stored', async () => {
     const dir = await initDir();
-    const competitor = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../helpers/crash-appender.ts', import.meta.url)), dir, 'rival'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const competitor = spawn(process.execPath, ['--import', 'tsx', fileURLToPath(new URL('../helpers/crash-appender.ts', import.meta.url)), dir, 'rival'], {
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
     // it may stop by itself (its own appends or checkpoints refused by this one's): wait for its end from the start
     const closed = new Promise((r) => competitor.once('close', r));
     try {

@@ -60,7 +60,9 @@ describe('the compiled CLI (dist/)', () => {
     assert.equal(pkg.scripts.build, 'node bin/build.js');
     assert.match(pkg.scripts.prepare ?? '', /^node bin\/build\.js\b/);
     const built = files(DIST).map((f) => relative(DIST, f));
-    const sources = files(join(ROOT, 'src')).filter((f) => f.endsWith('.ts')).map((f) => relative(join(ROOT, 'src'), f).replace(/\.ts$/, '.js'));
+    const sources = files(join(ROOT, 'src'))
+      .filter((f) => f.endsWith('.ts'))
+      .map((f) => relative(join(ROOT, 'src'), f).replace(/\.ts$/, '.js'));
     assert.deepEqual(built.filter((f) => f !== STAMP).sort(), sources.sort());
     assert.ok(built.includes(join('store', 'sqlite', 'workers', 'writer-worker.js')));
     assert.ok(built.includes(join('store', 'sqlite', 'workers', 'entry-runs-worker.js')));
@@ -73,7 +75,7 @@ describe('the compiled CLI (dist/)', () => {
     assert.equal(whyNotCurrent(), undefined);
   });
 
-  it('--help and every command\'s --help: the same from dist/, and no note on stderr', async (t) => {
+  it("--help and every command's --help: the same from dist/, and no note on stderr", async (t) => {
     const help = await same(['--help']);
     assert.equal(help.code, 0);
     assert.equal(help.stderr, '');
@@ -85,11 +87,22 @@ describe('the compiled CLI (dist/)', () => {
   it('a node: init, append (the writer thread), checkpoint, proofs, verify (with worker threads), export', async () => {
     const a = join(root.path, 'a');
     const b = join(root.path, 'b');
-    const init = await Promise.all([spawnCli(['init', '--data', a, '--origin', 'build.test.example/log'], undefined, FROM_DIST), spawnCli(['init', '--data', b, '--origin', 'build.test.example/log'])]);
-    const masked = (r: CliResult, dir: string): CliResult => ({ ...r, stdout: r.stdout.replaceAll(dir, 'DIR').replace(/build\.test\.example\/log\+\S+/g, 'KEY') });
+    const init = await Promise.all([
+      spawnCli(['init', '--data', a, '--origin', 'build.test.example/log'], undefined, FROM_DIST),
+      spawnCli(['init', '--data', b, '--origin', 'build.test.example/log']),
+    ]);
+    const masked = (r: CliResult, dir: string): CliResult => ({
+      ...r,
+      stdout: r.stdout.replaceAll(dir, 'DIR').replace(/build\.test\.example\/log\+\S+/g, 'KEY'),
+    });
     assert.deepEqual(masked(init[0], a), masked(init[1], b));
     assert.equal(init[0].code, 0, init[0].stderr);
-    const lines = [0, 1, 2, 3, 4].map((i) => `${JSON.stringify({ type: 'note.recorded', actor: { agency: 'city-pd', person: `p-${i}` }, body: { n: i, phone: `555-${i}` }, sealed: ['/phone'] })}\n`).join('');
+    const lines = [0, 1, 2, 3, 4]
+      .map(
+        (i) =>
+          `${JSON.stringify({ type: 'note.recorded', actor: { agency: 'city-pd', person: `p-${i}` }, body: { n: i, phone: `555-${i}` }, sealed: ['/phone'] })}\n`,
+      )
+      .join('');
     const appended = await spawnCli(['append', '--data', a, '--ndjson', '-'], lines, FROM_DIST);
     assert.equal(appended.code, 0, appended.stderr);
     // dist/ signs the checkpoint first; then both print the same latest one

@@ -39,7 +39,13 @@ function sizeOf(dir: string): number {
 }
 
 function line(i: number, extra: Record<string, unknown> = {}): string {
-  return JSON.stringify({ type: 'note.recorded', actor: { agency: 'city-pd', person: 'p-1' }, body: { n: i, phone: `555-${i}` }, sealed: ['/phone'], ...extra });
+  return JSON.stringify({
+    type: 'note.recorded',
+    actor: { agency: 'city-pd', person: 'p-1' },
+    body: { n: i, phone: `555-${i}` },
+    sealed: ['/phone'],
+    ...extra,
+  });
 }
 
 function writeLines(name: string, lines: string[]): string {
@@ -159,8 +165,18 @@ describe('append', () => {
     assert.equal(r.stderr, '');
     const j = await cli(['append', '--data', dir, '--ndjson', file, '--json']);
     assert.equal(j.code, 0, j.stderr);
-    const acks = j.stdout.trim().split('\n').map((l) => JSON.parse(l) as { line: number; index: number; received: string });
-    assert.deepEqual(acks.map((a) => [a.line, a.index]), [[1, 3], [3, 4], [4, 5]]);
+    const acks = j.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as { line: number; index: number; received: string });
+    assert.deepEqual(
+      acks.map((a) => [a.line, a.index]),
+      [
+        [1, 3],
+        [3, 4],
+        [4, 5],
+      ],
+    );
     for (const a of acks) assert.match(a.received, /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
     assert.equal(sizeOf(dir), 6);
   });
@@ -184,7 +200,11 @@ describe('append', () => {
       usageError(r, reason, what);
       assert.equal(sizeOf(dir), 1, `${what}: nothing written`);
     }
-    usageError(await cli(['append', '--data', dir, '--ndjson', join(root.path, 'no-such.ndjson')]), /no-such\.ndjson: no such file or directory/, 'a missing file');
+    usageError(
+      await cli(['append', '--data', dir, '--ndjson', join(root.path, 'no-such.ndjson')]),
+      /no-such\.ndjson: no such file or directory/,
+      'a missing file',
+    );
     usageError(await cli(['append', '--data', dir, '--ndjson', root.path]), /: is a directory, not a file/, 'a directory');
     assert.equal(sizeOf(dir), 1, 'a file that cannot be read: nothing written');
     assert.equal((await cli(['verify', dir])).code, 0);
@@ -200,13 +220,24 @@ describe('append', () => {
     assert.ok(isOneLine(r.stderr), r.stderr);
     assert.match(r.stderr, /line 4: "oops" is not a known field/);
     assert.equal(sizeOf(dir), 5);
-    const texts = withDb(dir, (db) => db.prepare<[], { text: string }>('SELECT text FROM entries ORDER BY idx').all().map((x) => x.text));
+    const texts = withDb(dir, (db) =>
+      db
+        .prepare<[], { text: string }>('SELECT text FROM entries ORDER BY idx')
+        .all()
+        .map((x) => x.text),
+    );
     assert.ok(!texts.some((t) => t.includes('"bad"')), 'nothing of the bad line was written');
     assert.equal((await cli(['verify', dir])).code, 0);
     // good input through stdin, in-process, exits 0
     const ok = await cli(['append', '--data', dir, '--ndjson', '-', '--json'], { stdin: `${line(7)}\n${line(8)}\n` });
     assert.equal(ok.code, 0, ok.stderr);
-    assert.deepEqual(ok.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { index: number }).index), [5, 6]);
+    assert.deepEqual(
+      ok.stdout
+        .trim()
+        .split('\n')
+        .map((l) => (JSON.parse(l) as { index: number }).index),
+      [5, 6],
+    );
   });
 });
 
@@ -216,7 +247,16 @@ describe('checkpoint, proofs, export, verify', () => {
   before(async () => {
     dir = await initDir();
     vkey = readFileSync(join(dir, 'keys', 'log.pub'), 'utf8').trim();
-    const r = await cli(['append', '--data', dir, '--ndjson', writeLines('ten.ndjson', Array.from({ length: 10 }, (_, i) => line(i)))]);
+    const r = await cli([
+      'append',
+      '--data',
+      dir,
+      '--ndjson',
+      writeLines(
+        'ten.ndjson',
+        Array.from({ length: 10 }, (_, i) => line(i)),
+      ),
+    ]);
     assert.equal(r.code, 0, r.stderr);
   });
 
@@ -258,7 +298,11 @@ describe('checkpoint, proofs, export, verify', () => {
     usageError(await cli(['proof', 'inclusion', '--data', dir, '--index', '999999']), /not in a tree/, 'far out');
     usageError(await cli(['proof', 'inclusion', '--data', dir, '--index', '3', '--size', '3']), /not in a tree of 3/, 'index beyond --size');
     usageError(await cli(['proof', 'inclusion', '--data', dir, '--index', '0', '--size', '11']), /tree size 11/, '--size beyond the log');
-    usageError(await cli(['proof', 'consistency', '--data', dir, '--from', '5', '--to', '4']), /older tree size 5 must be between 1 and the newer size 4/, 'from > to');
+    usageError(
+      await cli(['proof', 'consistency', '--data', dir, '--from', '5', '--to', '4']),
+      /older tree size 5 must be between 1 and the newer size 4/,
+      'from > to',
+    );
     usageError(await cli(['proof', 'consistency', '--data', dir, '--from', '1', '--to', '11']), /tree size 11/, 'to beyond the log');
   });
 
@@ -355,7 +399,11 @@ describe('the signer key', () => {
 });
 
 describe('progress output', () => {
-  const many = (): string => writeLines('many.ndjson', Array.from({ length: 3000 }, (_, i) => line(i)));
+  const many = (): string =>
+    writeLines(
+      'many.ndjson',
+      Array.from({ length: 3000 }, (_, i) => line(i)),
+    );
 
   it('append and verify stay quiet on stderr when it is not a terminal, or with --json', async () => {
     const dir = await initDir();

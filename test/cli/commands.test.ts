@@ -57,8 +57,15 @@ describe('the command registry', () => {
 
   it('the check itself finds a heavy import through a command module', () => {
     const { packages } = staticGraph(join(SRC, 'cli', 'commands', 'checkpoint.ts'));
-    assert.ok([...packages.keys()].some((p) => HEAVY.test(p)), [...packages.keys()].join(', '));
-    const sample = "import type { A } from './a.ts';\nimport {\n  b,\n  type C,\n} from './b.ts';\nexport { d } from './d.ts';\nimport './e.ts';\nconst f = await import('./f.ts');\n";
-    assert.deepEqual([...sample.matchAll(STATIC_IMPORT)].map((m) => m[1]), ['./b.ts', './d.ts', './e.ts']);
+    assert.ok(
+      [...packages.keys()].some((p) => HEAVY.test(p)),
+      [...packages.keys()].join(', '),
+    );
+    const sample =
+      "import type { A } from './a.ts';\nimport {\n  b,\n  type C,\n} from './b.ts';\nexport { d } from './d.ts';\nimport './e.ts';\nconst f = await import('./f.ts');\n";
+    assert.deepEqual(
+      [...sample.matchAll(STATIC_IMPORT)].map((m) => m[1]),
+      ['./b.ts', './d.ts', './e.ts'],
+    );
   });
 });

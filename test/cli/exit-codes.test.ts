@@ -59,15 +59,30 @@ const isRoot = process.getuid?.() === 0;
 
 /** the ways a node's own files break, and what verify answers for each (the other commands exit 3) */
 const BREAKAGES: Array<{ what: string; names: RegExp; verify: 0 | 1 | 3; skip?: boolean; apply: (dir: string) => void }> = [
-  { what: 'concord.json is not JSON', names: /concord\.json is broken: not valid JSON/, verify: 3, apply: (d) => writeFileSync(join(d, 'concord.json'), '{"format":1,"origin":') },
+  {
+    what: 'concord.json is not JSON',
+    names: /concord\.json is broken: not valid JSON/,
+    verify: 3,
+    apply: (d) => writeFileSync(join(d, 'concord.json'), '{"format":1,"origin":'),
+  },
   {
     what: 'concord.json names its origin twice',
     names: /concord\.json is broken: origin: appears twice/,
     verify: 3,
     apply: (d) => writeFileSync(join(d, 'concord.json'), '{"format":1,"origin":"concord.exit.example/ledger","origin":"other.example/log"}'),
   },
-  { what: 'concord.json has no origin', names: /concord\.json is broken: it has no origin/, verify: 3, apply: (d) => writeFileSync(join(d, 'concord.json'), '{"format":1}') },
-  { what: 'concord.json has another format', names: /concord\.json says format 2; this Concord reads format 1/, verify: 3, apply: (d) => writeFileSync(join(d, 'concord.json'), '{"format":2,"origin":"concord.exit.example/ledger"}') },
+  {
+    what: 'concord.json has no origin',
+    names: /concord\.json is broken: it has no origin/,
+    verify: 3,
+    apply: (d) => writeFileSync(join(d, 'concord.json'), '{"format":1}'),
+  },
+  {
+    what: 'concord.json has another format',
+    names: /concord\.json says format 2; this Concord reads format 1/,
+    verify: 3,
+    apply: (d) => writeFileSync(join(d, 'concord.json'), '{"format":2,"origin":"concord.exit.example/ledger"}'),
+  },
   {
     what: 'concord.json is a directory',
     names: /concord\.json cannot be read: is a directory/,
@@ -85,16 +100,36 @@ const BREAKAGES: Array<{ what: string; names: RegExp; verify: 0 | 1 | 3; skip?: 
     apply: (d) => chmodSync(join(d, 'concord.json'), 0o000),
   },
   { what: 'keys/log.pub is missing', names: /log\.pub cannot be read: no such file or directory/, verify: 3, apply: (d) => rmSync(join(d, 'keys', 'log.pub')) },
-  { what: 'keys/log.pub is not a key', names: /log\.pub does not hold a verifier key/, verify: 3, apply: (d) => writeFileSync(join(d, 'keys', 'log.pub'), 'not a key\n') },
+  {
+    what: 'keys/log.pub is not a key',
+    names: /log\.pub does not hold a verifier key/,
+    verify: 3,
+    apply: (d) => writeFileSync(join(d, 'keys', 'log.pub'), 'not a key\n'),
+  },
   {
     what: "keys/log.pub is another log's key",
     names: /log\.pub is for "other\.example\/log", not this log's origin/,
     verify: 3,
     apply: (d) => writeFileSync(join(d, 'keys', 'log.pub'), `${generateSigner('other.example/log').verifierKey}\n`),
   },
-  { what: 'keys/log.key is missing', names: /log\.key is missing: this node cannot sign checkpoints/, verify: 0, apply: (d) => rmSync(join(d, 'keys', 'log.key')) },
-  { what: 'keys/log.key is readable by others', names: /log\.key is readable by others \(mode 644\)/, verify: 0, apply: (d) => chmodSync(join(d, 'keys', 'log.key'), 0o644) },
-  { what: 'keys/log.key is not a key', names: /log\.key does not hold a valid signer key/, verify: 0, apply: (d) => writeFileSync(join(d, 'keys', 'log.key'), 'garbage\n', { mode: 0o600 }) },
+  {
+    what: 'keys/log.key is missing',
+    names: /log\.key is missing: this node cannot sign checkpoints/,
+    verify: 0,
+    apply: (d) => rmSync(join(d, 'keys', 'log.key')),
+  },
+  {
+    what: 'keys/log.key is readable by others',
+    names: /log\.key is readable by others \(mode 644\)/,
+    verify: 0,
+    apply: (d) => chmodSync(join(d, 'keys', 'log.key'), 0o644),
+  },
+  {
+    what: 'keys/log.key is not a key',
+    names: /log\.key does not hold a valid signer key/,
+    verify: 0,
+    apply: (d) => writeFileSync(join(d, 'keys', 'log.key'), 'garbage\n', { mode: 0o600 }),
+  },
   {
     what: "keys/log.key is another log's key",
     names: /log\.key does not match keys\/log\.pub/,
@@ -110,9 +145,25 @@ const BREAKAGES: Array<{ what: string; names: RegExp; verify: 0 | 1 | 3; skip?: 
       mkdirSync(join(d, 'ledger.db'));
     },
   },
-  { what: 'ledger.db cannot be read (permission)', names: /ledger\.db cannot be opened: permission denied/, verify: 3, skip: isRoot, apply: (d) => chmodSync(join(d, 'ledger.db'), 0o000) },
-  { what: 'ledger.db is not a database', names: /ledger\.db|not a database/, verify: 1, apply: (d) => writeFileSync(join(d, 'ledger.db'), Buffer.alloc(8192, 0x5a)) },
-  { what: 'the ledger misses a tile (corrupt)', names: /tile 0\/0 is missing/, verify: 1, apply: (d) => withDb(d, (db) => db.prepare('DELETE FROM tiles WHERE tile_key = ?').run(tileKey(0, 0))) },
+  {
+    what: 'ledger.db cannot be read (permission)',
+    names: /ledger\.db cannot be opened: permission denied/,
+    verify: 3,
+    skip: isRoot,
+    apply: (d) => chmodSync(join(d, 'ledger.db'), 0o000),
+  },
+  {
+    what: 'ledger.db is not a database',
+    names: /ledger\.db|not a database/,
+    verify: 1,
+    apply: (d) => writeFileSync(join(d, 'ledger.db'), Buffer.alloc(8192, 0x5a)),
+  },
+  {
+    what: 'the ledger misses a tile (corrupt)',
+    names: /tile 0\/0 is missing/,
+    verify: 1,
+    apply: (d) => withDb(d, (db) => db.prepare('DELETE FROM tiles WHERE tile_key = ?').run(tileKey(0, 0))),
+  },
 ];
 
 describe('a node whose own files cannot be used: exit 3 from every command, naming the file, changing nothing', () => {
@@ -174,16 +225,20 @@ describe('a path that is not a data directory: exit 2 from every command', () =>
 });
 
 describe('the exit codes are said in every --help and in the README', () => {
-  it('each command\'s --help has an exit codes paragraph; those that take a data directory say 2 for no node and 3 for an unusable one', async () => {
+  it("each command's --help has an exit codes paragraph; those that take a data directory say 2 for no node and 3 for an unusable one", async () => {
     for (const entry of COMMANDS) {
       const c = await entry.load();
       const r = await cli([...c.path, '--help']);
       assert.match(r.stdout, /\nExit codes: 0 /, c.path.join(' '));
-      if ('data' in c.options && c.path[0] !== 'init') assert.match(r.stdout, /2 [^;]*not a Concord data\s+directory|2 [^;]*neither a data directory/, c.path.join(' '));
+      if ('data' in c.options && c.path[0] !== 'init')
+        assert.match(r.stdout, /2 [^;]*not a Concord data\s+directory|2 [^;]*neither a data directory/, c.path.join(' '));
       if ('data' in c.options || c.path[0] === 'verify') assert.match(r.stdout, /; 3 /, c.path.join(' '));
     }
     assert.ok((await cli(['--help'])).stdout.includes(EXIT_CODES_SENTENCE));
     const readme = readFileSync('README.md', 'utf8').replace(/\s+/g, ' ');
-    assert.match(readme, /exits 0 on success, 1 when a verification fails, 2 on bad usage or bad input \(a path that is not a data directory included\)[^.]*, 3 when the data directory is a node that cannot be used/);
+    assert.match(
+      readme,
+      /exits 0 on success, 1 when a verification fails, 2 on bad usage or bad input \(a path that is not a data directory included\)[^.]*, 3 when the data directory is a node that cannot be used/,
+    );
   });
 });

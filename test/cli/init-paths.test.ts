@@ -49,7 +49,10 @@ describe('init where no node can be made', () => {
       assert.equal(r.killed, false, `init hung on ${path} and was killed after ${r.elapsed} ms`);
       assert.equal(r.code, 2, r.stderr);
       assert.ok(isOneLine(r.stderr), r.stderr);
-      assert.match(r.stderr, /^concord init: cannot create the data directory \/proc\/self\/(foo|concord)|^concord init: cannot create the data directory \/proc\/x/);
+      assert.match(
+        r.stderr,
+        /^concord init: cannot create the data directory \/proc\/self\/(foo|concord)|^concord init: cannot create the data directory \/proc\/x/,
+      );
       assert.match(r.stderr, /the file system refuses new directories in \/proc/);
       assert.equal(r.stdout, '');
     });

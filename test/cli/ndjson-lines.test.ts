@@ -71,7 +71,14 @@ describe('ndjsonLines', () => {
   it('property: the same lines, with their numbers, however the bytes are cut into chunks', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.oneof(fc.constant(''), fc.constant('  \r'), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 12 }).map((s) => s.replace(/[\n\r]/g, 'x'))), { maxLength: 12 }),
+        fc.array(
+          fc.oneof(
+            fc.constant(''),
+            fc.constant('  \r'),
+            fc.string({ unit: 'grapheme', minLength: 1, maxLength: 12 }).map((s) => s.replace(/[\n\r]/g, 'x')),
+          ),
+          { maxLength: 12 },
+        ),
         fc.array(fc.nat(), { maxLength: 8 }),
         fc.boolean(),
         async (lines, cuts, finalNewline) => {
@@ -109,7 +116,10 @@ describe('ndjsonLines', () => {
   });
 
   it('bytes that are not UTF-8 name the line and the byte, even when the bad sequence spans two chunks', async () => {
-    assert.equal(await refused(['{}\n', Buffer.from([0x7b, 0x22, 0xe2]), Buffer.from([0x28, 0xa1, 0x22, 0x7d, 0x0a])]), 'line 2: not UTF-8 text: the bytes from byte 3 of the line (0xe2) are not a valid UTF-8 sequence');
+    assert.equal(
+      await refused(['{}\n', Buffer.from([0x7b, 0x22, 0xe2]), Buffer.from([0x28, 0xa1, 0x22, 0x7d, 0x0a])]),
+      'line 2: not UTF-8 text: the bytes from byte 3 of the line (0xe2) are not a valid UTF-8 sequence',
+    );
     assert.match(await refused([Buffer.from([0x31, 0x32, 0xc3])]), /^line 1: not UTF-8 text: the bytes from byte 3 of the line \(0xc3\)/);
     // a character split across chunks is fine
     const euro = Buffer.from('"€"\n', 'utf8');

@@ -105,7 +105,10 @@ describe('concord scenario run scenarios/demo.yaml', () => {
   it('req-001 was answered (accepted) with a verdict citing 2-173-030(a) under city-pd/2026-01-01', () => {
     const r = request(view, 'req-001');
     assert.equal(r.verdict?.decision, 'permitted');
-    assert.deepEqual(r.verdict?.clauses.map((c) => c.id), ['2-173-030(a)']);
+    assert.deepEqual(
+      r.verdict?.clauses.map((c) => c.id),
+      ['2-173-030(a)'],
+    );
     assert.equal(r.verdict?.policyVersion, 'city-pd/2026-01-01');
     assert.equal(r.answer?.kind, 'accepted');
     assert.equal(r.answer?.by.person, 'cpd-chen');
@@ -117,7 +120,10 @@ describe('concord scenario run scenarios/demo.yaml', () => {
 
   it('units cpd-1231..1233 were committed, reached the scene, and were withdrawn by ord-001 with its reason', () => {
     const r = request(view, 'req-001');
-    assert.deepEqual(r.units.map((u) => u.unit), ['cpd-1231', 'cpd-1232', 'cpd-1233']);
+    assert.deepEqual(
+      r.units.map((u) => u.unit),
+      ['cpd-1231', 'cpd-1232', 'cpd-1233'],
+    );
     for (const u of r.units) {
       assert.equal(u.committedAt, '2026-06-01T20:43:00.000Z');
       assert.equal(u.onSceneAt, '2026-06-01T20:49:00.000Z');
@@ -142,10 +148,23 @@ describe('concord scenario run scenarios/demo.yaml', () => {
     assert.ok(o.rationale.startsWith(RATIONALE_START));
     assert.match(o.rationale, /General Order 7\.03 IV\.B/);
     // the city's units, the city's order: its protocols are the ones concerned, and fed-ice's are not asked
-    assert.deepEqual(o.verdicts.map((v) => [v.agency, v.decision, v.policyVersion]), [['city-pd', 'permitted', 'city-pd/2026-01-01']]);
-    assert.deepEqual(o.verdicts[0]?.clauses.map((c) => c.id), ['GO-7.03-IV.B']);
+    assert.deepEqual(
+      o.verdicts.map((v) => [v.agency, v.decision, v.policyVersion]),
+      [['city-pd', 'permitted', 'city-pd/2026-01-01']],
+    );
+    assert.deepEqual(
+      o.verdicts[0]?.clauses.map((c) => c.id),
+      ['GO-7.03-IV.B'],
+    );
     assert.deepEqual(o.unevaluated, []);
-    assert.deepEqual(o.acknowledgements.map((a) => [a.id, a.acknowledged]), [['cpd-1231', true], ['cpd-1232', true], ['cpd-1233', true]]);
+    assert.deepEqual(
+      o.acknowledgements.map((a) => [a.id, a.acknowledged]),
+      [
+        ['cpd-1231', true],
+        ['cpd-1232', true],
+        ['cpd-1233', true],
+      ],
+    );
   });
 
   it('fed-ice was notified about ord-001, with the reason; every such notice was delivered and acknowledged', () => {
@@ -168,12 +187,21 @@ describe('concord scenario run scenarios/demo.yaml', () => {
     }
   });
 
-  it('the federal supervisor directs the city units only as the city\'s rules allow: his order carries both agencies\' verdicts', () => {
+  it("the federal supervisor directs the city units only as the city's rules allow: his order carries both agencies' verdicts", () => {
     const o = view.orders.find((x) => x.id === 'ord-000');
     assert.ok(o);
     assert.deepEqual(o.authority, { kind: 'unified_command', incident: INCIDENT, agency: 'fed-ice' });
-    assert.deepEqual(o.verdicts.map((v) => [v.agency, v.decision]), [['fed-ice', 'permitted'], ['city-pd', 'permitted']]);
-    assert.deepEqual(o.verdicts[1]?.clauses.map((c) => c.id), ['GO-7.03-III.B']);
+    assert.deepEqual(
+      o.verdicts.map((v) => [v.agency, v.decision]),
+      [
+        ['fed-ice', 'permitted'],
+        ['city-pd', 'permitted'],
+      ],
+    );
+    assert.deepEqual(
+      o.verdicts[1]?.clauses.map((c) => c.id),
+      ['GO-7.03-III.B'],
+    );
     // his earlier order, a perimeter for the arrest, was refused and left no trace but the replay's count
     assert.equal(view.orders.filter((x) => x.task === 'perimeter').length, 0);
   });
@@ -191,14 +219,20 @@ describe('concord scenario run scenarios/demo.yaml', () => {
     assert.deepEqual(r.information, { kind: 'records', personalData: true });
     assert.deepEqual(r.legalBasis?.warrant, { kind: 'administrative', reference: 'I-200 2026-4471' });
     assert.equal(r.verdict?.decision, 'prohibited');
-    assert.deepEqual(r.verdict?.clauses.map((c) => c.id), ['2-173-025']);
+    assert.deepEqual(
+      r.verdict?.clauses.map((c) => c.id),
+      ['2-173-025'],
+    );
     assert.equal(r.state, 'refused');
   });
 
   it('req-002 was prohibited by 2-173-020(b) and declined', () => {
     const r = request(view, 'req-002');
     assert.equal(r.verdict?.decision, 'prohibited');
-    assert.deepEqual(r.verdict?.clauses.map((c) => c.id), ['2-173-020(b)']);
+    assert.deepEqual(
+      r.verdict?.clauses.map((c) => c.id),
+      ['2-173-020(b)'],
+    );
     assert.equal(r.state, 'declined');
     assert.equal(r.answer?.kind, 'declined');
     assert.deepEqual(r.units, []);
@@ -238,8 +272,14 @@ describe('concord scenario run scenarios/demo.yaml', () => {
     const r = request(v, 'req-001');
     assert.equal(r.state, 'on_scene');
     assert.deepEqual(r.withdrawals, []);
-    assert.equal(v.orders.find((o) => o.id === 'ord-001'), undefined);
-    assert.deepEqual(v.requests.map((x) => x.id), ['req-001']);
+    assert.equal(
+      v.orders.find((o) => o.id === 'ord-001'),
+      undefined,
+    );
+    assert.deepEqual(
+      v.requests.map((x) => x.id),
+      ['req-001'],
+    );
     assert.equal(until.escalations, 0);
     assert.equal(v.asOf.received, '2026-06-01T20:49:00.000Z');
   });
@@ -327,7 +367,10 @@ describe('concord protocol check / test', () => {
     );
     const v = JSON.parse(r.stdout) as { decision: string; clauses: { id: string; cite?: string }[]; policyVersion: string; agency: string };
     assert.equal(v.decision, 'prohibited');
-    assert.deepEqual(v.clauses.map((c) => c.id), ['2-173-020(b)']);
+    assert.deepEqual(
+      v.clauses.map((c) => c.id),
+      ['2-173-020(b)'],
+    );
     assert.equal(v.clauses[0]?.cite, 'Metro City Code § 2-173-020(b)');
     assert.equal(v.agency, 'city-pd');
     assert.equal(v.policyVersion, 'city-pd/2026-01-01');
@@ -340,7 +383,10 @@ describe('concord protocol check / test', () => {
     const r = ok(await cli(['protocol', 'check', '--policies', POLICIES, '--request', 'scenarios/requests/officer-down.yaml', '--json']), 'check');
     const v = JSON.parse(r.stdout) as { decision: string; clauses: { id: string }[] };
     assert.equal(v.decision, 'permitted');
-    assert.deepEqual(v.clauses.map((c) => c.id), ['2-173-030(a)']);
+    assert.deepEqual(
+      v.clauses.map((c) => c.id),
+      ['2-173-030(a)'],
+    );
   });
 
   it('a malformed request file exits 2 with a one-line reason naming the field', async () => {
@@ -423,11 +469,17 @@ describe('concord protocol check / test', () => {
       const r = ok(await cli(['protocol', 'check', '--policies', policies, '--request', 'scenarios/requests/perimeter-for-ice.yaml']), 'check');
       assert.equal(r.stderr, expected.map((w) => `warning: ${w}\n`).join(''));
       assert.match(r.stdout, /^PROHIBITED/);
-      const j = ok(await cli(['protocol', 'check', '--policies', policies, '--request', 'scenarios/requests/perimeter-for-ice.yaml', '--json']), 'check --json');
+      const j = ok(
+        await cli(['protocol', 'check', '--policies', policies, '--request', 'scenarios/requests/perimeter-for-ice.yaml', '--json']),
+        'check --json',
+      );
       assert.equal(j.stderr, '');
       const v = JSON.parse(j.stdout) as { decision: string; warnings: { file: string; line: number; clause: string; message: string }[] };
       assert.equal(v.decision, 'prohibited');
-      assert.deepEqual(v.warnings.map((w) => `${w.file}:${w.line}: policy ${w.clause}: ${w.message}`), expected);
+      assert.deepEqual(
+        v.warnings.map((w) => `${w.file}:${w.line}: policy ${w.clause}: ${w.message}`),
+        expected,
+      );
     });
 
     it('protocol test prints them too; warnings never change the exit status, a failing case does', async () => {
@@ -458,8 +510,11 @@ describe('hostile input files: exit 2 with one line, nothing written', () => {
 
   it('a scenario file that is a YAML alias bomb (billion laughs)', async () => {
     const file = join(root.path, 'bomb.yaml');
-    writeFileSync(file, `${BILLION_LAUGHS}scenario: *i
-`);
+    writeFileSync(
+      file,
+      `${BILLION_LAUGHS}scenario: *i
+`,
+    );
     const dir = freshPath('bomb');
     refused(await cli(['scenario', 'run', file, '--data', dir]), /bomb\.yaml:\d+: refused: aliases here expand to more than 100,000 nodes/, 'in-process');
     assert.equal(existsSync(dir), false, 'no data directory created');
@@ -486,25 +541,38 @@ describe('hostile input files: exit 2 with one line, nothing written', () => {
     ok(await cli(['init', '--data', dir, '--origin', 'concord.test/hostile']), 'init');
     const before = ledgerSize(dir);
     const file = join(root.path, 'bomb-2.yaml');
-    writeFileSync(file, `${BILLION_LAUGHS}scenario: *i
-`);
+    writeFileSync(
+      file,
+      `${BILLION_LAUGHS}scenario: *i
+`,
+    );
     refused(await cli(['scenario', 'run', file, '--data', dir]), /refused: aliases/, 'existing');
     assert.deepEqual(ledgerSize(dir), before);
   });
 
   it('a request file or a protocol file that is an alias bomb or too large', async () => {
     const bomb = join(root.path, 'request-bomb.yaml');
-    writeFileSync(bomb, `${BILLION_LAUGHS}id: *i
-`);
+    writeFileSync(
+      bomb,
+      `${BILLION_LAUGHS}id: *i
+`,
+    );
     refused(await cli(['protocol', 'check', '--policies', POLICIES, '--request', bomb]), /request-bomb\.yaml:\d+: refused: aliases/, 'request');
     const big = join(root.path, 'request-big.yaml');
     writeFileSync(big, '');
     truncateSync(big, 2 * 1024 * 1024);
-    refused(await cli(['protocol', 'check', '--policies', POLICIES, '--request', big]), /cannot read request .*: 2,097,152 bytes \(2 MiB\) is larger than the limit of 1,048,576 bytes \(1 MiB\)/, 'big request');
+    refused(
+      await cli(['protocol', 'check', '--policies', POLICIES, '--request', big]),
+      /cannot read request .*: 2,097,152 bytes \(2 MiB\) is larger than the limit of 1,048,576 bytes \(1 MiB\)/,
+      'big request',
+    );
     const policies = join(root.path, 'policies-bomb');
     cpSync(POLICIES, policies, { recursive: true });
-    writeFileSync(join(policies, 'city-pd', 'tests.yaml'), `${BILLION_LAUGHS}cases: *i
-`);
+    writeFileSync(
+      join(policies, 'city-pd', 'tests.yaml'),
+      `${BILLION_LAUGHS}cases: *i
+`,
+    );
     refused(await cli(['protocol', 'test', '--policies', policies]), /tests\.yaml:\d+: refused: aliases/, 'tests.yaml');
   });
 });

@@ -50,11 +50,20 @@ describe('verify FILE names the element a bundle gets wrong', () => {
 
   it('an unknown field in a consistency element, an older checkpoint twice, a missing proof, a key listed twice, a key given twice in the text', async () => {
     const cases: Array<[string, RegExp]> = [
-      [edited((x) => void (x.consistency[0]!['note'] = 'x')), /^FAILED bundle concord\.vbundle\.example\/ledger: consistency\[0\]\.note: is not a known field$/],
+      [
+        edited((x) => void (x.consistency[0]!['note'] = 'x')),
+        /^FAILED bundle concord\.vbundle\.example\/ledger: consistency\[0\]\.note: is not a known field$/,
+      ],
       [edited((x) => void x.consistency.push(x.consistency[0]!)), /: consistency\[\d+\]: repeats consistency\[0\]/],
       [edited((x) => void delete x.consistency[0]!['proof']), /: consistency\[0\]\.proof: is missing/],
-      [edited((x) => void x.verifier_keys.push(x.verifier_keys[0]!)), /: bundle\.verifier_keys\[1\]: lists the key of "concord\.vbundle\.example\/ledger" again/],
-      [bundleText.replace('"format":"concord-bundle/1"', '"format":"concord-bundle/1","format":"concord-bundle/1"'), /: bundle: is not canonical JSON .*: format: appears twice in one object/],
+      [
+        edited((x) => void x.verifier_keys.push(x.verifier_keys[0]!)),
+        /: bundle\.verifier_keys\[1\]: lists the key of "concord\.vbundle\.example\/ledger" again/,
+      ],
+      [
+        bundleText.replace('"format":"concord-bundle/1"', '"format":"concord-bundle/1","format":"concord-bundle/1"'),
+        /: bundle: is not canonical JSON .*: format: appears twice in one object/,
+      ],
     ];
     for (const [text, first] of cases) {
       const r = await verifyEdited(text);

@@ -111,7 +111,10 @@ function mayMake(world: World, actor: Actor, e: DomainEvent, now: string): void 
       return;
     case 'unit.updated': {
       const u = world.units[e.body.unit]!;
-      const commandsNow = u.supervisor === undefined ? world.positions[p]?.reportsTo === undefined && agencyOfPosition(p) === u.agency : atOrAbove(world, u.supervisor).includes(p);
+      const commandsNow =
+        u.supervisor === undefined
+          ? world.positions[p]?.reportsTo === undefined && agencyOfPosition(p) === u.agency
+          : atOrAbove(world, u.supervisor).includes(p);
       assert.ok(commandsNow, `${p} does not command unit ${u.id} where it is`);
       if (e.body.supervisor !== undefined) assert.ok(atOrAbove(world, e.body.supervisor).includes(p), `${p} does not command ${e.body.supervisor}`);
       return;

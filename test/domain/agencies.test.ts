@@ -58,7 +58,13 @@ describe('organisations', () => {
 
   it('delegations: only a holder of the position (or above) delegates it, for a time, revocably', () => {
     const h = organisation();
-    const grant = { type: 'delegation.grant', delegationId: 'd1', to: 'watch', scope: { kind: 'position', position: 'city-district' }, reason: 'on leave' } as const;
+    const grant = {
+      type: 'delegation.grant',
+      delegationId: 'd1',
+      to: 'watch',
+      scope: { kind: 'position', position: 'city-district' },
+      reason: 'on leave',
+    } as const;
     h.refuse(watch, { ...grant, to: 'sgt1' }, 'NOT_AUTHORISED');
     h.refuse(watch, grant, 'COMMAND_INCONSISTENT', /to themselves/);
     h.refuse(district, { ...grant, reason: ' ' }, 'REASON_REQUIRED');
@@ -111,7 +117,11 @@ describe('the organisation is guarded: every change rests on authority over what
     h.run(CITY, { type: 'person.relieve', personId: 'supt', positionId: 'city-supt', reason: 'retired by the mayor' });
     assert.deepEqual(h.eventsOf('person.relieved').at(-1)!.event.body.authority, { kind: 'agency_administration', agency: 'city-pd' });
     // the administration acts on its own authority and no other
-    h.refuse(CITY, { type: 'person.appoint', personId: 'supt', positionId: 'city-supt', authority: { kind: 'position', position: 'city-supt' } }, 'NOT_AUTHORISED');
+    h.refuse(
+      CITY,
+      { type: 'person.appoint', personId: 'supt', positionId: 'city-supt', authority: { kind: 'position', position: 'city-supt' } },
+      'NOT_AUTHORISED',
+    );
   });
 
   it('positions are established under a position one commands; a new top only by the administration', () => {
@@ -150,13 +160,17 @@ describe('the organisation is guarded: every change rests on authority over what
     h.run(sgt1, { type: 'unit.register', unitId: 'city-13', unitType: 'patrol', callsign: '13', supervisor: 'city-sgt-1', members: ['new-1'] });
     h.run(supt, { type: 'unit.register', unitId: 'city-99', unitType: 'command post', callsign: 'Command 1' });
     // registering an agency is its own administration's act, never a device's
-    h.refuse({ agency: 'state-pd', device: 'setup' }, { type: 'agency.register', agencyId: 'state-pd', name: 'State Police', kind: 'state', jurisdiction: 'State' }, 'NOT_AUTHORISED');
+    h.refuse(
+      { agency: 'state-pd', device: 'setup' },
+      { type: 'agency.register', agencyId: 'state-pd', name: 'State Police', kind: 'state', jurisdiction: 'State' },
+      'NOT_AUTHORISED',
+    );
     h.run({ agency: 'campus-sec' }, { type: 'agency.register', agencyId: 'campus-sec', name: 'Campus Security', kind: 'private', jurisdiction: 'Campus' });
     assert.equal(h.world.agencies['campus-sec']?.kind, 'private');
   });
 });
 
-describe('delegated authority lasts no longer, and reaches no further, than its grantor\'s', () => {
+describe("delegated authority lasts no longer, and reaches no further, than its grantor's", () => {
   it('a delegation ends when its grantor is relieved of the position it was granted on', () => {
     const h = organisation();
     h.run(district, { type: 'delegation.grant', delegationId: 'd1', to: 'watch', scope: { kind: 'position', position: 'city-district' }, reason: 'on leave' });
@@ -165,8 +179,17 @@ describe('delegated authority lasts no longer, and reaches no further, than its 
     h.run(chief, { type: 'person.relieve', personId: 'district', positionId: 'city-district', reason: 'reassigned' });
     assert.deepEqual(heldAuthorities(h.world, 'watch', h.now), [{ kind: 'position', position: 'city-watch' }]);
     // so it no longer reaches the district commander's units
-    h.refuse(watch, { type: 'request.accept', requestId: 'none', reason: 'x', authority: { kind: 'delegation', delegation: 'd1', position: 'city-district' } }, 'UNKNOWN_ENTITY');
-    h.refuse(watch, { type: 'person.appoint', personId: 'off1', positionId: 'city-watch', authority: { kind: 'delegation', delegation: 'd1', position: 'city-district' } }, 'NOT_AUTHORISED', /does not hold/);
+    h.refuse(
+      watch,
+      { type: 'request.accept', requestId: 'none', reason: 'x', authority: { kind: 'delegation', delegation: 'd1', position: 'city-district' } },
+      'UNKNOWN_ENTITY',
+    );
+    h.refuse(
+      watch,
+      { type: 'person.appoint', personId: 'off1', positionId: 'city-watch', authority: { kind: 'delegation', delegation: 'd1', position: 'city-district' } },
+      'NOT_AUTHORISED',
+      /does not hold/,
+    );
     // a later appointment does not revive it, even of the same person: it rested on the one that ended
     h.advance(60);
     h.run(chief, { type: 'person.appoint', personId: 'district', positionId: 'city-district' });
@@ -178,10 +201,21 @@ describe('delegated authority lasts no longer, and reaches no further, than its 
   it('a delegation of incident command ends with a change of incident commander', () => {
     const h = organisation();
     h.run(sup, { type: 'incident.establish_command', incidentId: 'inc-1', structure: { kind: 'single', commander: 'sup' }, reason: 'initial response' });
-    h.run(sup, { type: 'delegation.grant', delegationId: 'ops', to: 'agent1', scope: { kind: 'incident_command', incident: 'inc-1' }, reason: 'operations section' });
+    h.run(sup, {
+      type: 'delegation.grant',
+      delegationId: 'ops',
+      to: 'agent1',
+      scope: { kind: 'incident_command', incident: 'inc-1' },
+      reason: 'operations section',
+    });
     assert.deepEqual(heldAuthorities(h.world, 'agent1', h.now), [{ kind: 'incident_delegation', delegation: 'ops', incident: 'inc-1' }]);
     h.advance(60);
-    h.run(fod, { type: 'incident.establish_command', incidentId: 'inc-1', structure: { kind: 'single', commander: 'fod' }, reason: 'the director takes command' });
+    h.run(fod, {
+      type: 'incident.establish_command',
+      incidentId: 'inc-1',
+      structure: { kind: 'single', commander: 'fod' },
+      reason: 'the director takes command',
+    });
     assert.deepEqual(heldAuthorities(h.world, 'agent1', h.now), []);
     // nor does it come back when the supervisor is put back in command: that is a new command
     h.advance(60);
@@ -189,13 +223,24 @@ describe('delegated authority lasts no longer, and reaches no further, than its 
     assert.deepEqual(heldAuthorities(h.world, 'agent1', h.now), []);
   });
 
-  it('an agency\'s authority is delegated only to its own people', () => {
+  it("an agency's authority is delegated only to its own people", () => {
     const h = organisation();
     // a city position handed to a federal officer would let him withdraw city units under federal rules
-    h.refuse(district, { type: 'delegation.grant', to: 'sup', scope: { kind: 'position', position: 'city-district' }, reason: 'liaison' }, 'AGENCY_MISMATCH', /belongs to fed-ice/);
+    h.refuse(
+      district,
+      { type: 'delegation.grant', to: 'sup', scope: { kind: 'position', position: 'city-district' }, reason: 'liaison' },
+      'AGENCY_MISMATCH',
+      /belongs to fed-ice/,
+    );
     h.run(watch, { type: 'incident.designate_liaison', incidentId: 'inc-1', personId: 'liaison-city' });
     h.run(sup, { type: 'incident.establish_command', incidentId: 'inc-1', structure: { kind: 'unified', members: ['sup', 'watch'] }, reason: 'joint' });
     h.refuse(watch, { type: 'delegation.grant', to: 'agent1', scope: { kind: 'incident_command', incident: 'inc-1' }, reason: 'help' }, 'AGENCY_MISMATCH');
-    h.run(watch, { type: 'delegation.grant', delegationId: 'city-ops', to: 'sgt1', scope: { kind: 'incident_command', incident: 'inc-1' }, reason: 'city operations' });
+    h.run(watch, {
+      type: 'delegation.grant',
+      delegationId: 'city-ops',
+      to: 'sgt1',
+      scope: { kind: 'incident_command', incident: 'inc-1' },
+      reason: 'city operations',
+    });
   });
 });

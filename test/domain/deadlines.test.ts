@@ -97,7 +97,7 @@ describe('response deadlines and escalation (injected clock)', () => {
     h.run(chief, { type: 'request.accept', requestId, reason: 'go' });
   });
 
-  it('manual escalation rests on the escalator\'s authority; none past the top', () => {
+  it("manual escalation rests on the escalator's authority; none past the top", () => {
     const h = organisation();
     sendRequest(h);
     h.run(watch, { type: 'request.escalate', requestId, reason: 'political sensitivity' });

@@ -41,7 +41,8 @@ export class TestProtocols implements Protocols {
 
   request(facts: RequestFacts, at: string): Verdict | undefined {
     this.askedAboutRequests.push(facts);
-    if (this.failing.has(facts.requestId)) throw new ConcordError('POLICY_EVALUATION_FAILED', `rules.cedar:3 (X-1): integer overflow evaluating ${facts.requestId}`);
+    if (this.failing.has(facts.requestId))
+      throw new ConcordError('POLICY_EVALUATION_FAILED', `rules.cedar:3 (X-1): integer overflow evaluating ${facts.requestId}`);
     const v = this.requestVerdicts.get(facts.requestId);
     return v === undefined ? undefined : { ...v, evaluatedAt: at };
   }
@@ -248,7 +249,12 @@ export function demo(h: Harness = organisation()): Harness {
   h.advance(60);
   h.run(sup, { type: 'order.issue', orderId: 'o-hold', directive: 'hold', units: ['city-11'], target: 'east gate', rationale: 'shield the team at the gate' });
   h.advance(600);
-  h.run(chief, { type: 'request.withdraw', requestId: 'req-1', orderId: 'o-withdraw', reason: 'enforcement action, not officer safety: ordinance 2-173-020(b)' });
+  h.run(chief, {
+    type: 'request.withdraw',
+    requestId: 'req-1',
+    orderId: 'o-withdraw',
+    reason: 'enforcement action, not officer safety: ordinance 2-173-020(b)',
+  });
   h.advance(5);
   const withdrawn = Object.values(h.world.notifications).filter((n) => n.topic === 'request.units_withdrawn' && n.recipient.person === 'liaison-fed');
   for (const n of withdrawn) h.run({ agency: 'fed-ice', device: 'console-1' }, { type: 'notification.deliver', notificationId: n.id });
@@ -275,15 +281,22 @@ export function endsOfServiceAreTold(before: World, after: World, events: readon
       events.flatMap((e) => (e.type === 'request.units_released' && e.body.request === r.id && e.actor.agency === r.from ? e.body.units : [])),
     );
     const toldUrgently = events.some(
-      (e) => e.type === 'notification.created' && e.body.request === r.id && e.body.topic === 'request.units_withdrawn' && e.body.urgent && e.body.recipient.agency === r.from,
+      (e) =>
+        e.type === 'notification.created' &&
+        e.body.request === r.id &&
+        e.body.topic === 'request.units_withdrawn' &&
+        e.body.urgent &&
+        e.body.recipient.agency === r.from,
     );
     for (const u of gone) {
       assert.ok(withdrawn.has(u) || released.has(u), `${u} left ${r.id} with neither a withdrawal nor the requester's release`);
       if (!withdrawn.has(u)) continue;
       const w = now.withdrawals.find((x) => x.units.includes(u) && x.at === after.lastReceived);
-      assert.ok(w !== undefined && w.reason.trim() !== '' && w.authority !== undefined && w.by !== undefined, `the withdrawal of ${u} from ${r.id} is recorded`);
+      assert.ok(
+        w !== undefined && w.reason.trim() !== '' && w.authority !== undefined && w.by !== undefined,
+        `the withdrawal of ${u} from ${r.id} is recorded`,
+      );
       assert.ok(toldUrgently, `${r.from} was told urgently that ${u} was withdrawn from ${r.id}`);
     }
   }
 }
-

@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { FED, chief, fod, officer1, organisation, sendRequest, sgt1, sup, supt, verdict, watch } from './fixture.ts';
 
 describe('incidents', () => {
-  it('opens with the actor\'s agency in the lead', () => {
+  it("opens with the actor's agency in the lead", () => {
     const h = organisation();
     const i = h.world.incidents['inc-1']!;
     assert.deepEqual([i.leadAgency, i.status, i.agencies, i.liaisons], ['fed-ice', 'open', ['fed-ice'], { 'fed-ice': 'liaison-fed' }]);
@@ -18,22 +18,42 @@ describe('incidents', () => {
     h.run(sup, { type: 'incident.update', incidentId: 'inc-1', location: '1 Federal Plaza, east gate' });
     assert.equal(h.world.incidents['inc-1']?.location, '1 Federal Plaza, east gate');
     // the other agencies on the incident hear of it
-    assert.deepEqual(h.notified('incident.updated').map((n) => n.recipient), [
-      { agency: 'fed-ice', person: 'liaison-fed' },
-      { agency: 'city-pd', person: 'liaison-city' },
-    ]);
+    assert.deepEqual(
+      h.notified('incident.updated').map((n) => n.recipient),
+      [
+        { agency: 'fed-ice', person: 'liaison-fed' },
+        { agency: 'city-pd', person: 'liaison-city' },
+      ],
+    );
   });
 
   it('single incident commander, then unified command with one member per agency', () => {
     const h = organisation();
-    h.refuse(watch, { type: 'incident.establish_command', incidentId: 'inc-1', structure: { kind: 'single', commander: 'watch' }, reason: 'x' }, 'NOT_AUTHORISED');
+    h.refuse(
+      watch,
+      { type: 'incident.establish_command', incidentId: 'inc-1', structure: { kind: 'single', commander: 'watch' }, reason: 'x' },
+      'NOT_AUTHORISED',
+    );
     h.refuse(sup, { type: 'incident.establish_command', incidentId: 'inc-1', structure: { kind: 'single', commander: 'sup' }, reason: '' }, 'REASON_REQUIRED');
     h.run(sup, { type: 'incident.establish_command', incidentId: 'inc-1', structure: { kind: 'single', commander: 'sup' }, reason: 'initial response' });
     assert.deepEqual(h.world.incidents['inc-1']?.command?.structure, { kind: 'single', commander: { agency: 'fed-ice', person: 'sup' } });
-    h.refuse(sup, { type: 'incident.establish_command', incidentId: 'inc-1', structure: { kind: 'unified', members: ['sup', 'fod'] }, reason: 'x' }, 'COMMAND_INCONSISTENT');
-    h.refuse(sup, { type: 'incident.establish_command', incidentId: 'inc-1', structure: { kind: 'unified', members: ['sup'] }, reason: 'x' }, 'COMMAND_INCONSISTENT');
+    h.refuse(
+      sup,
+      { type: 'incident.establish_command', incidentId: 'inc-1', structure: { kind: 'unified', members: ['sup', 'fod'] }, reason: 'x' },
+      'COMMAND_INCONSISTENT',
+    );
+    h.refuse(
+      sup,
+      { type: 'incident.establish_command', incidentId: 'inc-1', structure: { kind: 'unified', members: ['sup'] }, reason: 'x' },
+      'COMMAND_INCONSISTENT',
+    );
     h.advance(60);
-    h.run(sup, { type: 'incident.establish_command', incidentId: 'inc-1', structure: { kind: 'unified', members: ['sup', 'watch'] }, reason: 'city units on scene' });
+    h.run(sup, {
+      type: 'incident.establish_command',
+      incidentId: 'inc-1',
+      structure: { kind: 'unified', members: ['sup', 'watch'] },
+      reason: 'city units on scene',
+    });
     const i = h.world.incidents['inc-1']!;
     assert.equal(i.command?.structure.kind, 'unified');
     assert.equal(i.commandHistory.length, 1);
@@ -41,7 +61,12 @@ describe('incidents', () => {
     // the city member is told they are part of the command
     assert.ok(h.notified('incident.command_established').some((n) => n.recipient.person === 'watch'));
     // a UC member may change the structure
-    h.run(watch, { type: 'incident.establish_command', incidentId: 'inc-1', structure: { kind: 'unified', members: ['fod', 'watch'] }, reason: 'director arrived' });
+    h.run(watch, {
+      type: 'incident.establish_command',
+      incidentId: 'inc-1',
+      structure: { kind: 'unified', members: ['fod', 'watch'] },
+      reason: 'director arrived',
+    });
     assert.deepEqual(h.world.incidents['inc-1']?.command?.authority, { kind: 'unified_command', incident: 'inc-1', agency: 'city-pd' });
   });
 
@@ -60,13 +85,19 @@ describe('incidents', () => {
     h.refuse(sgt1, { type: 'incident.assign_unit', incidentId: 'inc-1', unitId: 'city-22' }, 'NOT_IN_CHAIN_OF_COMMAND');
     h.run(watch, { type: 'incident.assign_unit', incidentId: 'inc-1', unitId: 'city-22', reason: 'mutual aid' });
     assert.equal(h.world.units['city-22']?.assignment?.incident, 'inc-1');
-    assert.deepEqual(h.notified('incident.unit_assigned').map((n) => n.recipient), [{ agency: 'fed-ice', person: 'sup' }]);
+    assert.deepEqual(
+      h.notified('incident.unit_assigned').map((n) => n.recipient),
+      [{ agency: 'fed-ice', person: 'sup' }],
+    );
     h.refuse(watch, { type: 'incident.assign_unit', incidentId: 'inc-1', unitId: 'city-22' }, 'INVALID_TRANSITION');
     h.refuse(chief, { type: 'incident.release_unit', incidentId: 'inc-1', unitId: 'city-22', reason: 'x' }, 'NOT_AUTHORISED');
     h.refuse(sup, { type: 'incident.release_unit', incidentId: 'inc-1', unitId: 'city-11', reason: 'x' }, 'INVALID_TRANSITION');
     h.run(sup, { type: 'incident.release_unit', incidentId: 'inc-1', unitId: 'city-22', reason: 'no longer needed' });
     assert.equal(h.world.units['city-22']?.assignment, undefined);
-    assert.deepEqual(h.notified('incident.unit_released').map((n) => n.recipient), [{ agency: 'city-pd' }]);
+    assert.deepEqual(
+      h.notified('incident.unit_released').map((n) => n.recipient),
+      [{ agency: 'city-pd' }],
+    );
   });
 
   it('closes only when its requests are closed; a closed incident takes no more actions', () => {
@@ -82,7 +113,10 @@ describe('incidents', () => {
     assert.equal(i.status, 'closed');
     assert.deepEqual(i.closed?.authority, { kind: 'position', position: 'fed-fod' });
     assert.equal(h.world.units['city-22']?.assignment, undefined);
-    assert.deepEqual(h.notified('incident.closed').map((n) => n.recipient), [{ agency: 'fed-ice', person: 'liaison-fed' }, { agency: 'city-pd' }]);
+    assert.deepEqual(
+      h.notified('incident.closed').map((n) => n.recipient),
+      [{ agency: 'fed-ice', person: 'liaison-fed' }, { agency: 'city-pd' }],
+    );
     h.refuse(sup, { type: 'incident.close', incidentId: 'inc-1', reason: 'again' }, 'INCIDENT_CLOSED');
     h.refuse(watch, { type: 'incident.assign_unit', incidentId: 'inc-1', unitId: 'city-22' }, 'INCIDENT_CLOSED');
     h.refuse(sup, { type: 'order.issue', incidentId: 'inc-1', directive: 'hold', units: ['fed-t1'], rationale: 'x' }, 'INCIDENT_CLOSED');
@@ -98,35 +132,67 @@ describe('incidents', () => {
   });
 });
 
-describe('the incident\'s command is guarded like the organisation', () => {
+describe("the incident's command is guarded like the organisation", () => {
   const agent = { agency: 'fed-ice', person: 'agent1' } as const;
 
-  it('a junior cannot replace the command that directs them; a superior of the lead agency\'s member can', () => {
+  it("a junior cannot replace the command that directs them; a superior of the lead agency's member can", () => {
     const h = organisation();
     h.run(sup, { type: 'incident.establish_command', incidentId: 'inc-1', structure: { kind: 'single', commander: 'sup' }, reason: 'initial response' });
     // the agent holds no post at all; with one below the commander's, still no
-    h.refuse(agent, { type: 'incident.establish_command', incidentId: 'inc-1', structure: { kind: 'single', commander: 'agent1' }, reason: 'mine now' }, 'NOT_AUTHORISED');
+    h.refuse(
+      agent,
+      { type: 'incident.establish_command', incidentId: 'inc-1', structure: { kind: 'single', commander: 'agent1' }, reason: 'mine now' },
+      'NOT_AUTHORISED',
+    );
     h.run(FED, { type: 'position.establish', positionId: 'fed-tl', title: 'Team leader', reportsTo: 'fed-sup' });
     h.run(FED, { type: 'person.appoint', personId: 'agent1', positionId: 'fed-tl' });
-    h.refuse(agent, { type: 'incident.establish_command', incidentId: 'inc-1', structure: { kind: 'single', commander: 'agent1' }, reason: 'mine now' }, 'NOT_AUTHORISED');
+    h.refuse(
+      agent,
+      { type: 'incident.establish_command', incidentId: 'inc-1', structure: { kind: 'single', commander: 'agent1' }, reason: 'mine now' },
+      'NOT_AUTHORISED',
+    );
     h.refuse(agent, { type: 'incident.close', incidentId: 'inc-1', reason: 'done' }, 'NOT_AUTHORISED');
     // nor does a delegate of command restructure it
     h.run(sup, { type: 'delegation.grant', delegationId: 'ops', to: 'agent1', scope: { kind: 'incident_command', incident: 'inc-1' }, reason: 'operations' });
-    h.refuse(agent, { type: 'incident.establish_command', incidentId: 'inc-1', structure: { kind: 'single', commander: 'agent1' }, reason: 'mine now' }, 'NOT_AUTHORISED');
+    h.refuse(
+      agent,
+      { type: 'incident.establish_command', incidentId: 'inc-1', structure: { kind: 'single', commander: 'agent1' }, reason: 'mine now' },
+      'NOT_AUTHORISED',
+    );
     // the director, above the commander in the lead agency's chain, takes over
-    h.run(fod, { type: 'incident.establish_command', incidentId: 'inc-1', structure: { kind: 'single', commander: 'fod' }, reason: 'the director takes command' });
+    h.run(fod, {
+      type: 'incident.establish_command',
+      incidentId: 'inc-1',
+      structure: { kind: 'single', commander: 'fod' },
+      reason: 'the director takes command',
+    });
     assert.deepEqual(h.world.incidents['inc-1']?.command?.authority, { kind: 'position', position: 'fed-fod' });
   });
 
   it('nobody without a post speaks for their agency in the command', () => {
     const h = organisation();
-    h.refuse(sup, { type: 'incident.establish_command', incidentId: 'inc-1', structure: { kind: 'unified', members: ['sup', 'off1'] }, reason: 'joint' }, 'NOT_AUTHORISED', /off1 holds no position in city-pd/);
-    h.refuse(sup, { type: 'incident.establish_command', incidentId: 'inc-1', structure: { kind: 'single', commander: 'agent1' }, reason: 'x' }, 'NOT_AUTHORISED', /agent1 holds no position/);
+    h.refuse(
+      sup,
+      { type: 'incident.establish_command', incidentId: 'inc-1', structure: { kind: 'unified', members: ['sup', 'off1'] }, reason: 'joint' },
+      'NOT_AUTHORISED',
+      /off1 holds no position in city-pd/,
+    );
+    h.refuse(
+      sup,
+      { type: 'incident.establish_command', incidentId: 'inc-1', structure: { kind: 'single', commander: 'agent1' }, reason: 'x' },
+      'NOT_AUTHORISED',
+      /agent1 holds no position/,
+    );
   });
 
   it('a liaison is named by the agency, not by a device', () => {
     const h = organisation();
-    h.refuse({ agency: 'city-pd', device: 'console' }, { type: 'incident.designate_liaison', incidentId: 'inc-1', personId: 'liaison-city' }, 'NOT_AUTHORISED', /a device/);
+    h.refuse(
+      { agency: 'city-pd', device: 'console' },
+      { type: 'incident.designate_liaison', incidentId: 'inc-1', personId: 'liaison-city' },
+      'NOT_AUTHORISED',
+      /a device/,
+    );
     h.refuse({ agency: 'city-pd', person: 'off1' }, { type: 'incident.designate_liaison', incidentId: 'inc-1', personId: 'off1' }, 'NOT_AUTHORISED');
     h.run(sgt1, { type: 'incident.designate_liaison', incidentId: 'inc-1', personId: 'liaison-city' });
     assert.deepEqual(h.eventsOf('incident.liaison_designated').at(-1)?.event.body.authority, { kind: 'position', position: 'city-sgt-1' });

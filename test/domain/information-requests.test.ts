@@ -64,7 +64,13 @@ describe('information requests', () => {
     send(h, { legalBasis: { warrant: { kind: 'judicial', reference: '26-CR-0412' } } });
     h.rule(requestId, verdict('permitted', { clauses: [{ id: '2-173-025' }] }));
     h.run(watch, { type: 'request.receive', requestId });
-    h.run(watch, { type: 'request.provide_partly', requestId, provided: 'last known address', withheld: 'booking history (sealed juvenile record)', reason: 'judicial warrant 26-CR-0412' });
+    h.run(watch, {
+      type: 'request.provide_partly',
+      requestId,
+      provided: 'last known address',
+      withheld: 'booking history (sealed juvenile record)',
+      reason: 'judicial warrant 26-CR-0412',
+    });
     const r = h.world.requests[requestId]!;
     assert.deepEqual([r.state, r.answer?.provided, r.answer?.withheld], ['partly_provided', 'last known address', 'booking history (sealed juvenile record)']);
     assert.equal(r.deadline, undefined, 'answered: no more escalation');
@@ -76,28 +82,88 @@ describe('information requests', () => {
     send(h);
     h.rule(requestId, verdict('permitted'));
     h.run(watch, { type: 'request.receive', requestId });
-    h.refuse(watch, { type: 'request.accept', requestId, reason: 'x' }, 'REQUEST_KIND_MISMATCH', /request for information; "accept" applies to requests for units or other/);
+    h.refuse(
+      watch,
+      { type: 'request.accept', requestId, reason: 'x' },
+      'REQUEST_KIND_MISMATCH',
+      /request for information; "accept" applies to requests for units or other/,
+    );
     h.refuse(watch, { type: 'request.commit', requestId, units: ['city-11'] }, 'REQUEST_KIND_MISMATCH');
     h.refuse(chief, { type: 'request.withdraw', requestId, reason: 'x' }, 'REQUEST_KIND_MISMATCH');
-    h.run(sup, { type: 'request.send', requestId: 'req-units', incidentId: 'inc-1', to: 'city-pd', category: 'officer_in_danger', urgency: 'immediate', operation: 'emergency_response', description: 'help', unitsRequested: 1 });
+    h.run(sup, {
+      type: 'request.send',
+      requestId: 'req-units',
+      incidentId: 'inc-1',
+      to: 'city-pd',
+      category: 'officer_in_danger',
+      urgency: 'immediate',
+      operation: 'emergency_response',
+      description: 'help',
+      unitsRequested: 1,
+    });
     h.rule('req-units', verdict('permitted'));
     h.run(watch, { type: 'request.receive', requestId: 'req-units' });
     h.refuse(watch, { type: 'request.provide', requestId: 'req-units', provided: 'x', reason: 'x' }, 'REQUEST_KIND_MISMATCH');
     h.refuse(watch, { type: 'request.refuse', requestId: 'req-units', reason: 'x' }, 'REQUEST_KIND_MISMATCH');
   });
 
-  it('a request\'s shape follows its kind', () => {
+  it("a request's shape follows its kind", () => {
     const h = organisation();
-    h.refuse(sup, { type: 'request.send', incidentId: 'inc-1', to: 'city-pd', kind: 'information', category: 'other', urgency: 'routine', operation: 'other', description: 'x' }, 'BAD_INPUT', /information/);
-    h.refuse(sup, { type: 'request.send', incidentId: 'inc-1', to: 'city-pd', kind: 'information', information: { kind: 'footage', personalData: false }, unitsRequested: 2, category: 'other', urgency: 'routine', operation: 'other', description: 'x' }, 'BAD_INPUT', /asks for no units/);
-    h.refuse(sup, { type: 'request.send', incidentId: 'inc-1', to: 'city-pd', category: 'other', urgency: 'routine', operation: 'other', description: 'x' }, 'BAD_INPUT', /says how many/);
+    h.refuse(
+      sup,
+      {
+        type: 'request.send',
+        incidentId: 'inc-1',
+        to: 'city-pd',
+        kind: 'information',
+        category: 'other',
+        urgency: 'routine',
+        operation: 'other',
+        description: 'x',
+      },
+      'BAD_INPUT',
+      /information/,
+    );
+    h.refuse(
+      sup,
+      {
+        type: 'request.send',
+        incidentId: 'inc-1',
+        to: 'city-pd',
+        kind: 'information',
+        information: { kind: 'footage', personalData: false },
+        unitsRequested: 2,
+        category: 'other',
+        urgency: 'routine',
+        operation: 'other',
+        description: 'x',
+      },
+      'BAD_INPUT',
+      /asks for no units/,
+    );
+    h.refuse(
+      sup,
+      { type: 'request.send', incidentId: 'inc-1', to: 'city-pd', category: 'other', urgency: 'routine', operation: 'other', description: 'x' },
+      'BAD_INPUT',
+      /says how many/,
+    );
   });
 });
 
 describe('requests for other help', () => {
   it('are accepted or declined, then closed; no units are committed to them', () => {
     const h = organisation();
-    h.run(sup, { type: 'request.send', requestId: 'req-room', incidentId: 'inc-1', to: 'city-pd', kind: 'other', category: 'other', urgency: 'routine', operation: 'public_order', description: 'Use of the district station as a staging area' });
+    h.run(sup, {
+      type: 'request.send',
+      requestId: 'req-room',
+      incidentId: 'inc-1',
+      to: 'city-pd',
+      kind: 'other',
+      category: 'other',
+      urgency: 'routine',
+      operation: 'public_order',
+      description: 'Use of the district station as a staging area',
+    });
     h.rule('req-room', verdict('permitted'));
     h.run(watch, { type: 'request.receive', requestId: 'req-room' });
     h.refuse(watch, { type: 'request.accept_partly', requestId: 'req-room', count: 1, reason: 'x' }, 'REQUEST_KIND_MISMATCH');

@@ -17,12 +17,13 @@ describe('notifications', () => {
   it('a request goes to the holder of the receiving desk', () => {
     const h = organisation();
     sendRequest(h);
-    assert.deepEqual(h.notified('request.sent').map((n) => [n.recipient, n.urgent, n.request]), [
-      [{ agency: 'city-pd', person: 'watch' }, true, 'req-1'],
-    ]);
+    assert.deepEqual(
+      h.notified('request.sent').map((n) => [n.recipient, n.urgent, n.request]),
+      [[{ agency: 'city-pd', person: 'watch' }, true, 'req-1']],
+    );
   });
 
-  it('withdrawing committed units tells the requesting agency\'s liaison, the requester and the incident command at once, with the reason', () => {
+  it("withdrawing committed units tells the requesting agency's liaison, the requester and the incident command at once, with the reason", () => {
     const h = committed();
     h.advance(600);
     const withdrawnAt = h.now;
@@ -43,10 +44,13 @@ describe('notifications', () => {
     const o = h.world.orders['o-pull']!;
     assert.deepEqual([o.directive, o.units, o.rationale, o.incident], ['withdraw', ['city-11', 'city-12'], 'de-escalation: pull back two blocks', 'inc-1']);
     const told = h.notified('request.units_withdrawn');
-    assert.deepEqual(told.map((n) => n.recipient), [
-      { agency: 'fed-ice', person: 'liaison-fed' },
-      { agency: 'fed-ice', person: 'sup' },
-    ]);
+    assert.deepEqual(
+      told.map((n) => n.recipient),
+      [
+        { agency: 'fed-ice', person: 'liaison-fed' },
+        { agency: 'fed-ice', person: 'sup' },
+      ],
+    );
     for (const n of told) {
       assert.equal(n.urgent, true);
       assert.equal(n.reason, 'de-escalation: pull back two blocks');
@@ -68,31 +72,52 @@ describe('notifications', () => {
     h.run(watch, { type: 'request.accept', requestId: 'req-1', reason: 'ok' });
     h.run(watch, { type: 'request.commit', requestId: 'req-1', units: ['city-11'] });
     h.run(chief, { type: 'order.issue', directive: 'recall', units: ['city-11'], rationale: 'needed elsewhere' });
-    assert.deepEqual(h.notified('request.units_withdrawn').map((n) => n.recipient), [
-      { agency: 'fed-ice', person: 'liaison-fed' },
-      { agency: 'fed-ice', person: 'sup' },
-      { agency: 'city-pd', person: 'watch' },
-    ]);
+    assert.deepEqual(
+      h.notified('request.units_withdrawn').map((n) => n.recipient),
+      [
+        { agency: 'fed-ice', person: 'liaison-fed' },
+        { agency: 'fed-ice', person: 'sup' },
+        { agency: 'city-pd', person: 'watch' },
+      ],
+    );
   });
 
   it('without a liaison or a named requester, the agency itself is told', () => {
     const h = organisation();
     // a second incident without a fed liaison; the request is sent from a console
     h.run({ agency: 'fed-ice', device: 'console' }, { type: 'incident.open', incidentId: 'inc-2', name: 'x', location: 'y' });
-    h.run({ agency: 'fed-ice', device: 'console' }, {
-      type: 'request.send', requestId: 'req-2', incidentId: 'inc-2', to: 'city-pd', category: 'transport',
-      urgency: 'routine', operation: 'other', description: 'van', unitsRequested: 1,
-    });
+    h.run(
+      { agency: 'fed-ice', device: 'console' },
+      {
+        type: 'request.send',
+        requestId: 'req-2',
+        incidentId: 'inc-2',
+        to: 'city-pd',
+        category: 'transport',
+        urgency: 'routine',
+        operation: 'other',
+        description: 'van',
+        unitsRequested: 1,
+      },
+    );
     h.run(watch, { type: 'request.receive', requestId: 'req-2' });
-    assert.deepEqual(h.notified('request.received').map((n) => n.recipient), [{ agency: 'fed-ice' }]);
+    assert.deepEqual(
+      h.notified('request.received').map((n) => n.recipient),
+      [{ agency: 'fed-ice' }],
+    );
   });
 
-  it('delivery is confirmed by the recipient\'s side, then acknowledged by a person', () => {
+  it("delivery is confirmed by the recipient's side, then acknowledged by a person", () => {
     const h = committed();
     h.run(chief, { type: 'request.withdraw', requestId: 'req-1', reason: 'pull back' });
     const [n] = h.notified('request.units_withdrawn');
     const id = n!.id;
-    h.refuse({ agency: 'city-pd', device: 'server' }, { type: 'notification.deliver', notificationId: id }, 'NOT_A_RECIPIENT', /must come from its recipient fed-ice/);
+    h.refuse(
+      { agency: 'city-pd', device: 'server' },
+      { type: 'notification.deliver', notificationId: id },
+      'NOT_A_RECIPIENT',
+      /must come from its recipient fed-ice/,
+    );
     h.advance(2);
     h.run({ agency: 'fed-ice', device: 'console-3' }, { type: 'notification.deliver', notificationId: id });
     h.refuse({ agency: 'fed-ice', device: 'console-3' }, { type: 'notification.deliver', notificationId: id }, 'INVALID_TRANSITION');

@@ -49,9 +49,15 @@ describe('projection', () => {
   it('refuses events out of ledger order and events about unknown things', () => {
     const [first, second] = h.log;
     const w = applyEvent(emptyWorld, first!.event, first!.meta);
-    assert.throws(() => applyEvent(w, second!.event, { ...second!.meta, index: first!.meta.index }), (e) => isConcordError(e, 'LEDGER_CORRUPT'));
+    assert.throws(
+      () => applyEvent(w, second!.event, { ...second!.meta, index: first!.meta.index }),
+      (e) => isConcordError(e, 'LEDGER_CORRUPT'),
+    );
     const orphan: DomainEvent = { type: 'request.received', actor: sup, incident: 'inc-1', body: { request: 'nope' } };
-    assert.throws(() => applyEvent(emptyWorld, orphan, { index: 0, received: T0 }), (e) => isConcordError(e, 'LEDGER_CORRUPT'));
+    assert.throws(
+      () => applyEvent(emptyWorld, orphan, { index: 0, received: T0 }),
+      (e) => isConcordError(e, 'LEDGER_CORRUPT'),
+    );
   });
 
   it('decided events are plain JSON: nothing undefined inside', () => {
@@ -74,12 +80,35 @@ describe('parseDomainEvent', () => {
       ['request.received', sup, 42, { request: 'r' }],
       ['request.received', sup, 'inc-1', { request: 'r', extra: 1 }],
       ['request.declined', sup, 'inc-1', { request: 'r', reason: '  ', authority: { kind: 'position', position: 'p' } }],
-      ['order.issued', sup, 'inc-1', { order: 'o', authority: { kind: 'position', position: 'p' }, directive: 'dance', rationale: 'x', units: [], people: [], supersedes: [] }],
-      ['order.issued', sup, 'inc-1', { order: 'o', authority: { kind: 'position', position: 'p' }, directive: 'hold', rationale: 'x', units: [], people: [], supersedes: [], effectiveAt: 'tomorrow' }],
+      [
+        'order.issued',
+        sup,
+        'inc-1',
+        { order: 'o', authority: { kind: 'position', position: 'p' }, directive: 'dance', rationale: 'x', units: [], people: [], supersedes: [] },
+      ],
+      [
+        'order.issued',
+        sup,
+        'inc-1',
+        {
+          order: 'o',
+          authority: { kind: 'position', position: 'p' },
+          directive: 'hold',
+          rationale: 'x',
+          units: [],
+          people: [],
+          supersedes: [],
+          effectiveAt: 'tomorrow',
+        },
+      ],
       ['request.evaluated', sup, 'inc-1', { request: 'r', verdict: { decision: 'maybe', clauses: [], agency: 'a', policyVersion: 'v', evaluatedAt: T0 } }],
     ];
     for (const [type, actor, incident, body] of bad) {
-      assert.throws(() => parseDomainEvent(type, actor, incident, body), (e) => isConcordError(e, 'LEDGER_CORRUPT'), type);
+      assert.throws(
+        () => parseDomainEvent(type, actor, incident, body),
+        (e) => isConcordError(e, 'LEDGER_CORRUPT'),
+        type,
+      );
     }
   });
 });
@@ -89,15 +118,34 @@ describe('commands from outside', () => {
     const c = parseCommand({ type: 'request.receive', actor: { agency: 'city-pd', person: 'watch' }, requestId: 'req-1' });
     assert.equal(c.type, 'request.receive');
     assert.throws(
-      () => parseCommand({ type: 'request.send', actor: { agency: 'fed-ice' }, incidentId: 'inc-1', to: 'city-pd', category: 'bribery', urgency: 'routine', operation: 'other', description: 'x', unitsRequested: 1 }),
+      () =>
+        parseCommand({
+          type: 'request.send',
+          actor: { agency: 'fed-ice' },
+          incidentId: 'inc-1',
+          to: 'city-pd',
+          category: 'bribery',
+          urgency: 'routine',
+          operation: 'other',
+          description: 'x',
+          unitsRequested: 1,
+        }),
       (e) => isConcordError(e, 'BAD_INPUT') && /category/.test(e.message),
     );
-    assert.throws(() => parseCommand({ type: 'request.launch', actor: { agency: 'x' } }), (e) => isConcordError(e, 'BAD_INPUT'));
+    assert.throws(
+      () => parseCommand({ type: 'request.launch', actor: { agency: 'x' } }),
+      (e) => isConcordError(e, 'BAD_INPUT'),
+    );
   });
 
   it('decide needs a real time', () => {
     assert.throws(
-      () => decide(emptyWorld, { type: 'agency.register', actor: { agency: 'a' }, agencyId: 'a', name: 'A', kind: 'local', jurisdiction: 'x' }, { now: 'noon', newId: () => 'x' }),
+      () =>
+        decide(
+          emptyWorld,
+          { type: 'agency.register', actor: { agency: 'a' }, agencyId: 'a', name: 'A', kind: 'local', jurisdiction: 'x' },
+          { now: 'noon', newId: () => 'x' },
+        ),
       (e) => isConcordError(e, 'BAD_INPUT'),
     );
   });

@@ -26,12 +26,40 @@ import { addSeconds } from '../../src/domain/time.ts';
 import type { Actor } from '../../src/domain/values.ts';
 import type { Verdict } from '../../src/domain/verdict.ts';
 import { emptyWorld, type World } from '../../src/domain/world.ts';
-import { Harness, endsOfServiceAreTold, agent, as, chief, district, fod, officer1, organisation, sgt1, sgt2, sup, supt, verdict, watch, type Body } from './fixture.ts';
+import {
+  Harness,
+  endsOfServiceAreTold,
+  agent,
+  as,
+  chief,
+  district,
+  fod,
+  officer1,
+  organisation,
+  sgt1,
+  sgt2,
+  sup,
+  supt,
+  verdict,
+  watch,
+  type Body,
+} from './fixture.ts';
 
 const ALL_ACTORS: Actor[] = [
-  supt, chief, district, watch, sgt1, sgt2, officer1, fod, sup, agent,
-  as('fed-ice', 'liaison-fed'), as('city-pd', 'liaison-city'),
-  { agency: 'city-pd', device: 'console' }, { agency: 'fed-ice', device: 'console' },
+  supt,
+  chief,
+  district,
+  watch,
+  sgt1,
+  sgt2,
+  officer1,
+  fod,
+  sup,
+  agent,
+  as('fed-ice', 'liaison-fed'),
+  as('city-pd', 'liaison-city'),
+  { agency: 'city-pd', device: 'console' },
+  { agency: 'fed-ice', device: 'console' },
 ];
 const SIDE: Record<string, Actor[]> = {
   'city-pd': [watch, supt, district, sgt1, chief],
@@ -55,7 +83,14 @@ const step: fc.Arbitrary<Step> = fc.oneof(
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('tick' as const), seconds: fc.integer({ min: 1, max: 900 }) }) },
   {
     weight: 6,
-    arbitrary: fc.record({ kind: fc.constant('request' as const), request: nat, choice: nat, actor: nat, reason: nat, seconds: fc.integer({ min: 0, max: 90 }) }),
+    arbitrary: fc.record({
+      kind: fc.constant('request' as const),
+      request: nat,
+      choice: nat,
+      actor: nat,
+      reason: nat,
+      seconds: fc.integer({ min: 0, max: 90 }),
+    }),
   },
   {
     weight: 2,
@@ -83,7 +118,22 @@ function requestOptions(w: World, id: string, reason: string, n: number): [side:
   const r = w.requests[id];
   if (r === undefined) {
     const to = n % 3 === 0 ? 'fed-ice' : 'city-pd';
-    return [['from', { type: 'request.send', requestId: id, incidentId: 'inc-1', to, category: 'officer_in_danger', urgency: pick(URGENCIES, n), operation: 'emergency_response', description: 'help', unitsRequested: 1 + (n % 3) }]];
+    return [
+      [
+        'from',
+        {
+          type: 'request.send',
+          requestId: id,
+          incidentId: 'inc-1',
+          to,
+          category: 'officer_in_danger',
+          urgency: pick(URGENCIES, n),
+          operation: 'emergency_response',
+          description: 'help',
+          unitsRequested: 1 + (n % 3),
+        },
+      ],
+    ];
   }
   const requestId = id;
   const free = UNITS.filter((u) => w.units[u]?.agency === r.to && w.units[u]?.commitment === undefined);
@@ -92,7 +142,14 @@ function requestOptions(w: World, id: string, reason: string, n: number): [side:
   const approvalRole = r.to === 'city-pd' ? pick(['city-watch', 'city-district', 'city-supt'], n) : 'fed-fod';
   return [
     ['to', { type: 'request.receive', requestId }],
-    ['to', { type: 'request.evaluate', requestId, ruling: verdict(decisions, { agency: r.to, ...(decisions === 'needs_approval' ? { approvalRole } : {}) }) } as unknown as Body],
+    [
+      'to',
+      {
+        type: 'request.evaluate',
+        requestId,
+        ruling: verdict(decisions, { agency: r.to, ...(decisions === 'needs_approval' ? { approvalRole } : {}) }),
+      } as unknown as Body,
+    ],
     ['to', { type: 'request.approve', requestId, reason }],
     ['to', { type: 'request.accept', requestId, reason }],
     ['to', { type: 'request.accept_partly', requestId, count: 1, reason }],
@@ -143,14 +200,33 @@ function organiseOptions(s: Extract<Step, { kind: 'organise' }>): [Actor, Body][
   const unit = pick(UNITS, s.unit);
   return [
     [sup, { type: 'incident.establish_command', incidentId: 'inc-1', structure: { kind: 'single', commander: 'sup' }, reason }],
-    [pick([sup, watch], s.actor), { type: 'incident.establish_command', incidentId: 'inc-1', structure: { kind: 'unified', members: ['sup', 'watch'] }, reason }],
+    [
+      pick([sup, watch], s.actor),
+      { type: 'incident.establish_command', incidentId: 'inc-1', structure: { kind: 'unified', members: ['sup', 'watch'] }, reason },
+    ],
     [pick([watch, sup, sgt1], s.actor), { type: 'incident.assign_unit', incidentId: 'inc-1', unitId: unit }],
     [pick([sup, watch, chief], s.actor), { type: 'incident.release_unit', incidentId: 'inc-1', unitId: unit, reason }],
-    [pick([district, watch], s.actor), { type: 'delegation.grant', delegationId: `d${s.unit % 3}`, to: 'watch', scope: { kind: 'position', position: 'city-district' }, reason, until: addSeconds('2026-06-01T21:00:00.000Z', 600 * (1 + (s.choice % 6))) }],
+    [
+      pick([district, watch], s.actor),
+      {
+        type: 'delegation.grant',
+        delegationId: `d${s.unit % 3}`,
+        to: 'watch',
+        scope: { kind: 'position', position: 'city-district' },
+        reason,
+        until: addSeconds('2026-06-01T21:00:00.000Z', 600 * (1 + (s.choice % 6))),
+      },
+    ],
     [pick([district, supt, sgt1], s.actor), { type: 'delegation.revoke', delegationId: `d${s.unit % 3}`, reason }],
     [sup, { type: 'delegation.grant', delegationId: `ops${s.unit % 2}`, to: 'agent1', scope: { kind: 'incident_command', incident: 'inc-1' }, reason }],
-    [pick([district, { agency: 'city-pd' }, { agency: 'city-pd', device: 'hr' }, watch], s.actor), { type: 'person.relieve', personId: 'watch', positionId: 'city-watch', reason }],
-    [pick([district, { agency: 'city-pd' }, { agency: 'city-pd', device: 'hr' }, sgt1], s.actor), { type: 'person.appoint', personId: 'watch', positionId: 'city-watch' }],
+    [
+      pick([district, { agency: 'city-pd' }, { agency: 'city-pd', device: 'hr' }, watch], s.actor),
+      { type: 'person.relieve', personId: 'watch', positionId: 'city-watch', reason },
+    ],
+    [
+      pick([district, { agency: 'city-pd' }, { agency: 'city-pd', device: 'hr' }, sgt1], s.actor),
+      { type: 'person.appoint', personId: 'watch', positionId: 'city-watch' },
+    ],
     [pick([watch, sup], s.actor), { type: 'incident.designate_liaison', incidentId: 'inc-1', personId: pick(['liaison-city', 'liaison-fed'], s.unit) }],
     // closing ends the run's incident, so it is rare
     s.reason % 13 === 0
@@ -215,7 +291,8 @@ function runStep(h: Harness, s: Step): void {
       const all = Object.values(h.world.notifications);
       if (all.length === 0) return;
       const n = pick(all, s.pick);
-      const own = n.recipient.person !== undefined ? { agency: n.recipient.agency, person: n.recipient.person } : pick(SIDE[n.recipient.agency] ?? [sup], s.actor);
+      const own =
+        n.recipient.person !== undefined ? { agency: n.recipient.agency, person: n.recipient.person } : pick(SIDE[n.recipient.agency] ?? [sup], s.actor);
       actor = s.actor % 5 === 0 ? pick(ALL_ACTORS, s.actor) : own;
       body = { type: s.deliver ? 'notification.deliver' : 'notification.acknowledge', notificationId: n.id };
       break;
@@ -298,7 +375,15 @@ describe('properties', () => {
 
   it('the generated runs reached deep states and refusals alike', () => {
     if (process.env.PROP_DEBUG) console.log([...refusals].sort((a, b) => b[1] - a[1]).slice(0, 40));
-    for (const t of ['request.units_committed', 'request.units_on_scene', 'request.units_withdrawn', 'request.escalated', 'order.conflict_detected', 'notification.acknowledged', 'request.closed']) {
+    for (const t of [
+      'request.units_committed',
+      'request.units_on_scene',
+      'request.units_withdrawn',
+      'request.escalated',
+      'order.conflict_detected',
+      'notification.acknowledged',
+      'request.closed',
+    ]) {
       assert.ok(reached.has(t), `never reached ${t}; reached: ${[...reached].join(', ')}`);
     }
     for (const c of ['INVALID_TRANSITION', 'REASON_REQUIRED', 'NOT_AUTHORISED', 'NOT_IN_CHAIN_OF_COMMAND', 'VERDICT_PROHIBITED', 'ORDER_REASON_REQUIRED']) {

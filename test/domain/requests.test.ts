@@ -174,16 +174,71 @@ describe('assistance request state machine', () => {
     g.refuse(watch, { type: 'request.cancel', requestId, reason: 'x' }, 'NOT_AUTHORISED');
     g.run(sup, { type: 'request.cancel', requestId, reason: 'team got out' });
     assert.equal(g.world.requests[requestId]?.deadline, undefined);
-    assert.deepEqual(g.notified('request.cancelled').map((n) => [n.recipient, n.reason]), [[{ agency: 'city-pd', person: 'watch' }, 'team got out']]);
+    assert.deepEqual(
+      g.notified('request.cancelled').map((n) => [n.recipient, n.reason]),
+      [[{ agency: 'city-pd', person: 'watch' }, 'team got out']],
+    );
   });
 
   it('refuses requests to oneself, to unknown agencies, and on closed incidents', () => {
     const h = organisation();
-    h.refuse(sup, { type: 'request.send', incidentId: 'inc-1', to: 'fed-ice', category: 'perimeter', urgency: 'routine', operation: 'other', description: 'x', unitsRequested: 1 }, 'COMMAND_INCONSISTENT');
-    h.refuse(sup, { type: 'request.send', incidentId: 'inc-1', to: 'state-pd', category: 'perimeter', urgency: 'routine', operation: 'other', description: 'x', unitsRequested: 1 }, 'UNKNOWN_ENTITY');
-    h.refuse(sup, { type: 'request.send', incidentId: 'inc-9', to: 'city-pd', category: 'perimeter', urgency: 'routine', operation: 'other', description: 'x', unitsRequested: 1 }, 'UNKNOWN_ENTITY');
+    h.refuse(
+      sup,
+      {
+        type: 'request.send',
+        incidentId: 'inc-1',
+        to: 'fed-ice',
+        category: 'perimeter',
+        urgency: 'routine',
+        operation: 'other',
+        description: 'x',
+        unitsRequested: 1,
+      },
+      'COMMAND_INCONSISTENT',
+    );
+    h.refuse(
+      sup,
+      {
+        type: 'request.send',
+        incidentId: 'inc-1',
+        to: 'state-pd',
+        category: 'perimeter',
+        urgency: 'routine',
+        operation: 'other',
+        description: 'x',
+        unitsRequested: 1,
+      },
+      'UNKNOWN_ENTITY',
+    );
+    h.refuse(
+      sup,
+      {
+        type: 'request.send',
+        incidentId: 'inc-9',
+        to: 'city-pd',
+        category: 'perimeter',
+        urgency: 'routine',
+        operation: 'other',
+        description: 'x',
+        unitsRequested: 1,
+      },
+      'UNKNOWN_ENTITY',
+    );
     h.run(sup, { type: 'incident.close', incidentId: 'inc-1', reason: 'over' });
-    h.refuse(sup, { type: 'request.send', incidentId: 'inc-1', to: 'city-pd', category: 'perimeter', urgency: 'routine', operation: 'other', description: 'x', unitsRequested: 1 }, 'INCIDENT_CLOSED');
+    h.refuse(
+      sup,
+      {
+        type: 'request.send',
+        incidentId: 'inc-1',
+        to: 'city-pd',
+        category: 'perimeter',
+        urgency: 'routine',
+        operation: 'other',
+        description: 'x',
+        unitsRequested: 1,
+      },
+      'INCIDENT_CLOSED',
+    );
   });
 
   it('addresses the receiving agency request desk, or a named position', () => {
@@ -192,8 +247,37 @@ describe('assistance request state machine', () => {
     assert.equal(h.world.requests[requestId]?.responsible, 'city-watch');
     sendRequest(h, 'req-2', { toPosition: 'city-district' });
     assert.equal(h.world.requests['req-2']?.responsible, 'city-district');
-    h.refuse(sup, { type: 'request.send', requestId: 'req-3', incidentId: 'inc-1', to: 'city-pd', category: 'perimeter', urgency: 'routine', operation: 'other', description: 'x', unitsRequested: 1, toPosition: 'fed-sup' }, 'AGENCY_MISMATCH');
-    h.refuse(sup, { type: 'request.send', requestId: 'req-1', incidentId: 'inc-1', to: 'city-pd', category: 'perimeter', urgency: 'routine', operation: 'other', description: 'x', unitsRequested: 1 }, 'DUPLICATE_ID');
+    h.refuse(
+      sup,
+      {
+        type: 'request.send',
+        requestId: 'req-3',
+        incidentId: 'inc-1',
+        to: 'city-pd',
+        category: 'perimeter',
+        urgency: 'routine',
+        operation: 'other',
+        description: 'x',
+        unitsRequested: 1,
+        toPosition: 'fed-sup',
+      },
+      'AGENCY_MISMATCH',
+    );
+    h.refuse(
+      sup,
+      {
+        type: 'request.send',
+        requestId: 'req-1',
+        incidentId: 'inc-1',
+        to: 'city-pd',
+        category: 'perimeter',
+        urgency: 'routine',
+        operation: 'other',
+        description: 'x',
+        unitsRequested: 1,
+      },
+      'DUPLICATE_ID',
+    );
   });
 
   it('a partial acceptance caps the units committed', () => {
@@ -217,15 +301,23 @@ describe('assistance request state machine', () => {
     sendRequest(g, requestId, { unitsRequested: 2 });
     g.rule(requestId, verdict('permitted')).run(watch, { type: 'request.receive', requestId });
     g.run(watch, { type: 'request.accept', requestId, reason: 'officer in danger' });
-    g.refuse(watch, { type: 'request.commit', requestId, units: ['city-11', 'city-12', 'city-22'] }, 'COUNT_EXCEEDED', /asks for 2 unit\(s\); 0 serve it now, 3 more/);
+    g.refuse(
+      watch,
+      { type: 'request.commit', requestId, units: ['city-11', 'city-12', 'city-22'] },
+      'COUNT_EXCEEDED',
+      /asks for 2 unit\(s\); 0 serve it now, 3 more/,
+    );
     g.run(watch, { type: 'request.commit', requestId, units: ['city-11', 'city-12'] });
     g.refuse(watch, { type: 'request.commit', requestId, units: ['city-22'] }, 'COUNT_EXCEEDED', /2 serve it now/);
     g.run(chief, { type: 'request.withdraw', requestId, units: ['city-12'], reason: 'needed on the other side of the district' });
     g.run(watch, { type: 'request.commit', requestId, units: ['city-22'] });
-    assert.deepEqual(g.world.requests[requestId]?.commitments.filter((c) => c.ended === undefined).map((c) => c.unit), ['city-11', 'city-22']);
+    assert.deepEqual(
+      g.world.requests[requestId]?.commitments.filter((c) => c.ended === undefined).map((c) => c.unit),
+      ['city-11', 'city-22'],
+    );
   });
 
-  it('commits only units of the receiving agency within the committer\'s chain, once', () => {
+  it("commits only units of the receiving agency within the committer's chain, once", () => {
     const h = organisation();
     drive.accepted(h);
     h.refuse(watch, { type: 'request.commit', requestId, units: ['fed-t1'] }, 'AGENCY_MISMATCH');
@@ -241,7 +333,10 @@ describe('assistance request state machine', () => {
     const h = organisation();
     drive.released(h);
     const r = h.world.requests[requestId]!;
-    assert.deepEqual(r.commitments.map((c) => c.ended?.kind), ['released', 'released']);
+    assert.deepEqual(
+      r.commitments.map((c) => c.ended?.kind),
+      ['released', 'released'],
+    );
     assert.equal(h.world.units['city-11']?.assignment, undefined);
     assert.equal(h.world.units['city-11']?.commitment, undefined);
   });

@@ -156,7 +156,13 @@ describe('verdicts on requests', () => {
     h.refuse(watch, { type: 'request.accept', requestId, reason: 'it was permitted' }, 'VERDICT_PROHIBITED', /city-pd\/2026-06-01/);
     const before = h.log.length;
     h.run(watch, { type: 'request.decline', requestId, reason: 'the amended ordinance prohibits it' });
-    assert.deepEqual(h.log.slice(before).map((r) => r.event.type).slice(0, 2), ['request.evaluated', 'request.declined']);
+    assert.deepEqual(
+      h.log
+        .slice(before)
+        .map((r) => r.event.type)
+        .slice(0, 2),
+      ['request.evaluated', 'request.declined'],
+    );
     const r = h.world.requests[requestId]!;
     assert.equal(r.verdict?.policyVersion, 'city-pd/2026-06-01');
     assert.equal(r.verdict?.evaluatedAt, h.now);
@@ -167,7 +173,13 @@ describe('verdicts on requests', () => {
     g.rule(requestId, verdict('permitted', { policyVersion: 'city-pd/2026-06-01' }));
     const at = g.log.length;
     g.run(watch, { type: 'request.accept', requestId, reason: 'permitted now' });
-    assert.deepEqual(g.log.slice(at).map((x) => x.event.type).slice(0, 2), ['request.evaluated', 'request.accepted']);
+    assert.deepEqual(
+      g.log
+        .slice(at)
+        .map((x) => x.event.type)
+        .slice(0, 2),
+      ['request.evaluated', 'request.accepted'],
+    );
     assert.equal(g.world.requests[requestId]?.answer?.approval, undefined);
 
     // an unchanged verdict is not recorded again

@@ -46,7 +46,12 @@ function start(): Harness {
   h.run(admin, { type: 'person.register', personId: 'trooper', name: 'Lt. Trooper' });
   h.run(admin, { type: 'person.appoint', personId: 'trooper', positionId: 'state-lt' });
   h.run(watch, { type: 'incident.designate_liaison', incidentId: 'inc-1', personId: 'liaison-city' });
-  h.run(sup, { type: 'incident.establish_command', incidentId: 'inc-1', structure: { kind: 'unified', members: ['sup', 'watch', 'trooper'] }, reason: 'joint' });
+  h.run(sup, {
+    type: 'incident.establish_command',
+    incidentId: 'inc-1',
+    structure: { kind: 'unified', members: ['sup', 'watch', 'trooper'] },
+    reason: 'joint',
+  });
   // fed-ice asks city-pd twice; city-pd asks fed-ice once
   for (const id of ['req-fed', 'req-fed-2']) {
     sendRequest(h, id, { unitsRequested: 2 });
@@ -55,7 +60,17 @@ function start(): Harness {
     h.run(watch, { type: 'request.accept', requestId: id, reason: 'officer in danger' });
   }
   h.run(watch, { type: 'request.commit', requestId: 'req-fed', units: ['city-11', 'city-12'] });
-  h.run(watch, { type: 'request.send', requestId: 'req-city', incidentId: 'inc-1', to: 'fed-ice', category: 'crowd_safety', urgency: 'urgent', operation: 'public_order', description: 'crowd', unitsRequested: 1 });
+  h.run(watch, {
+    type: 'request.send',
+    requestId: 'req-city',
+    incidentId: 'inc-1',
+    to: 'fed-ice',
+    category: 'crowd_safety',
+    urgency: 'urgent',
+    operation: 'public_order',
+    description: 'crowd',
+    unitsRequested: 1,
+  });
   h.rule('req-city', verdict('permitted', { agency: 'fed-ice', policyVersion: 'fed-ice/2026-01-01' }));
   h.run(sup, { type: 'request.receive', requestId: 'req-city' });
   h.run(sup, { type: 'request.accept', requestId: 'req-city', reason: 'crowd safety' });
@@ -85,9 +100,11 @@ function command(h: Harness, s: Step): [Actor, Body] {
   const units = UNITS.filter((_, i) => s.units[i] === true);
   const one = pick(UNITS, s.request);
   const requestId = pick(REQUESTS, s.request);
-  if (s.what < 45) return [actor, { type: 'order.issue', directive: s.directive, units: units.length > 0 ? units : [one], rationale: 'by order', ...authority }];
+  if (s.what < 45)
+    return [actor, { type: 'order.issue', directive: s.directive, units: units.length > 0 ? units : [one], rationale: 'by order', ...authority }];
   if (s.what < 60) return [actor, { type: 'incident.release_unit', incidentId: 'inc-1', unitId: one, reason: 'released', ...authority }];
-  if (s.what < 70) return [actor, { type: 'request.release', requestId, reason: 'not needed', ...(s.authority % 2 === 0 ? { units: [one] } : {}), ...authority }];
+  if (s.what < 70)
+    return [actor, { type: 'request.release', requestId, reason: 'not needed', ...(s.authority % 2 === 0 ? { units: [one] } : {}), ...authority }];
   if (s.what < 78) return [actor, { type: 'request.withdraw', requestId, reason: 'pulled', ...(s.authority % 2 === 0 ? { units: [one] } : {}), ...authority }];
   if (s.what < 92) {
     const r = h.world.requests[requestId];
@@ -95,14 +112,24 @@ function command(h: Harness, s: Step): [Actor, Body] {
     const committer = r?.to === 'fed-ice' ? sup : watch;
     return [committer, { type: 'request.commit', requestId, units: free.slice(0, 1 + (s.authority % 2)) }];
   }
-  const members = pick([['sup', 'watch', 'trooper'], ['sup', 'watch'], ['watch', 'trooper']], s.authority);
-  return [pick([sup, watch], s.actor), { type: 'incident.establish_command', incidentId: 'inc-1', structure: { kind: 'unified', members }, reason: 'command changes' }];
+  const members = pick(
+    [
+      ['sup', 'watch', 'trooper'],
+      ['sup', 'watch'],
+      ['watch', 'trooper'],
+    ],
+    s.authority,
+  );
+  return [
+    pick([sup, watch], s.actor),
+    { type: 'incident.establish_command', incidentId: 'inc-1', structure: { kind: 'unified', members }, reason: 'command changes' },
+  ];
 }
 
 const paths = new Map<string, number>();
 
 describe('withdrawals: the property', () => {
-  it('no sequence of commands removes committed units from a request without a withdrawal record and an urgent notice, or the requester\'s release', () => {
+  it("no sequence of commands removes committed units from a request without a withdrawal record and an urgent notice, or the requester's release", () => {
     fc.assert(
       fc.property(fc.array(step, { minLength: 10, maxLength: 60 }), (steps) => {
         const h = start();

@@ -47,11 +47,8 @@ function expectWithdrawal(h: Harness, logged: number, by: Actor, units: string[]
   assert.equal(released.length, 0, 'not recorded as a release by the requester');
   assert.equal(withdrawn.length, 1);
   const w = h.world.requests['req-1']!.withdrawals.at(-1)!;
-  assert.deepEqual(
-    { units: w.units, by: w.by, authority: w.authority, reason: w.reason, order: w.order },
-    { units, by, authority, reason, order },
-  );
-  assert.deepEqual(told.map((t) => t.person).sort(), FED_TOLD, 'the liaison, and the requester who is also fed-ice\'s unified command member');
+  assert.deepEqual({ units: w.units, by: w.by, authority: w.authority, reason: w.reason, order: w.order }, { units, by, authority, reason, order });
+  assert.deepEqual(told.map((t) => t.person).sort(), FED_TOLD, "the liaison, and the requester who is also fed-ice's unified command member");
   for (const t of told) {
     assert.equal(t.urgent, true);
     assert.equal(t.reason, reason);
@@ -62,8 +59,8 @@ function expectWithdrawal(h: Harness, logged: number, by: Actor, units: string[]
   for (const u of units) assert.ok(!serving.includes(u), `${u} no longer serves req-1`);
 }
 
-describe('units stop serving another agency\'s request: never without record and notice', () => {
-  it('a withdraw order from the home agency\'s chain', () => {
+describe("units stop serving another agency's request: never without record and notice", () => {
+  it("a withdraw order from the home agency's chain", () => {
     const h = committed();
     const n = h.log.length;
     h.run(chief, { type: 'order.issue', orderId: 'o1', directive: 'withdraw', units: ['city-11'], rationale: 'de-escalation' });
@@ -71,17 +68,24 @@ describe('units stop serving another agency\'s request: never without record and
     assert.equal(h.world.units['city-11']?.assignment, undefined, 'the home agency takes it off the incident');
   });
 
-  it('a withdraw order on the providing agency\'s unified command authority', () => {
+  it("a withdraw order on the providing agency's unified command authority", () => {
     const h = committed();
     const n = h.log.length;
     const uc = { kind: 'unified_command', incident: 'inc-1', agency: 'city-pd' } as const;
-    h.run(watch, { type: 'order.issue', orderId: 'o1', directive: 'withdraw', units: ['city-11', 'city-12'], rationale: 'crowd turning on the line', authority: uc });
+    h.run(watch, {
+      type: 'order.issue',
+      orderId: 'o1',
+      directive: 'withdraw',
+      units: ['city-11', 'city-12'],
+      rationale: 'crowd turning on the line',
+      authority: uc,
+    });
     expectWithdrawal(h, n, watch, ['city-11', 'city-12'], uc, 'crowd turning on the line', 'o1');
     assert.equal(h.world.requests['req-1']?.state, 'withdrawn');
     assert.equal(h.world.units['city-11']?.assignment?.incident, 'inc-1', 'a tactical pull-back: still on the incident');
   });
 
-  it('a stand-down of committed units, by the providing agency\'s command member or its chain', () => {
+  it("a stand-down of committed units, by the providing agency's command member or its chain", () => {
     const h = committed();
     let n = h.log.length;
     const uc = { kind: 'unified_command', incident: 'inc-1', agency: 'city-pd' } as const;
@@ -106,7 +110,7 @@ describe('units stop serving another agency\'s request: never without record and
     expectWithdrawal(h, n, chief, ['city-11'], { kind: 'position', position: 'city-chief-patrol' }, 'ordinance', 'o1');
   });
 
-  it('a release from the incident by the providing agency\'s command member is a withdrawal, not the requester\'s release', () => {
+  it("a release from the incident by the providing agency's command member is a withdrawal, not the requester's release", () => {
     const h = committed();
     const n = h.log.length;
     const uc = { kind: 'unified_command', incident: 'inc-1', agency: 'city-pd' } as const;
@@ -121,15 +125,25 @@ describe('units stop serving another agency\'s request: never without record and
     const { withdrawn, released } = lastWithdrawal(h, n);
     assert.equal(withdrawn.length, 0);
     assert.equal(released.length, 1);
-    assert.deepEqual(h.notified('request.units_released').map((x) => x.recipient), [{ agency: 'city-pd', person: 'liaison-city' }, { agency: 'city-pd', person: 'watch' }]);
+    assert.deepEqual(
+      h.notified('request.units_released').map((x) => x.recipient),
+      [
+        { agency: 'city-pd', person: 'liaison-city' },
+        { agency: 'city-pd', person: 'watch' },
+      ],
+    );
   });
 
-  it('request.release is the requester\'s alone', () => {
+  it("request.release is the requester's alone", () => {
     const h = committed();
     h.refuse(watch, { type: 'request.release', requestId: 'req-1', reason: 'we need them back' }, 'NOT_AUTHORISED', /the requesting agency releases/);
     h.refuse(chief, { type: 'request.release', requestId: 'req-1', reason: 'we need them back' }, 'NOT_AUTHORISED');
     // not even on the providing agency's seat in the joint command
-    h.refuse(watch, { type: 'request.release', requestId: 'req-1', reason: 'x', authority: { kind: 'unified_command', incident: 'inc-1', agency: 'city-pd' } }, 'NOT_AUTHORISED');
+    h.refuse(
+      watch,
+      { type: 'request.release', requestId: 'req-1', reason: 'x', authority: { kind: 'unified_command', incident: 'inc-1', agency: 'city-pd' } },
+      'NOT_AUTHORISED',
+    );
     // nor by a fed officer with no authority
     h.refuse({ agency: 'fed-ice', person: 'agent1' }, { type: 'request.release', requestId: 'req-1', reason: 'x' }, 'NOT_AUTHORISED');
     h.run(sup, { type: 'request.release', requestId: 'req-1', reason: 'team extracted' });
@@ -137,20 +151,25 @@ describe('units stop serving another agency\'s request: never without record and
     assert.equal(h.world.requests['req-1']?.withdrawals.length, 0);
   });
 
-  it('a withdrawal by a third agency\'s member of the command', () => {
+  it("a withdrawal by a third agency's member of the command", () => {
     const h = committed();
     const state = { agency: 'state-pd', person: 'trooper' } as const;
     h.run({ agency: 'state-pd' }, { type: 'agency.register', agencyId: 'state-pd', name: 'State Police', kind: 'state', jurisdiction: 'State' });
     h.run({ agency: 'state-pd' }, { type: 'position.establish', positionId: 'state-lt', title: 'Lieutenant' });
     h.run({ agency: 'state-pd' }, { type: 'person.register', personId: 'trooper', name: 'Lt. Trooper' });
     h.run({ agency: 'state-pd' }, { type: 'person.appoint', personId: 'trooper', positionId: 'state-lt' });
-    h.run(sup, { type: 'incident.establish_command', incidentId: 'inc-1', structure: { kind: 'unified', members: ['sup', 'watch', 'trooper'] }, reason: 'state joins' });
+    h.run(sup, {
+      type: 'incident.establish_command',
+      incidentId: 'inc-1',
+      structure: { kind: 'unified', members: ['sup', 'watch', 'trooper'] },
+      reason: 'state joins',
+    });
     const n = h.log.length;
     h.run(state, { type: 'order.issue', orderId: 'o1', directive: 'withdraw', units: ['city-12'], rationale: 'clear the road for the state convoy' });
     expectWithdrawal(h, n, state, ['city-12'], { kind: 'unified_command', incident: 'inc-1', agency: 'state-pd' }, 'clear the road for the state convoy', 'o1');
   });
 
-  it('the requesting side\'s own pull-back keeps the units serving, and the providing agency hears of it', () => {
+  it("the requesting side's own pull-back keeps the units serving, and the providing agency hears of it", () => {
     const h = committed();
     const n = h.log.length;
     h.run(sup, { type: 'order.issue', orderId: 'o1', directive: 'withdraw', units: ['city-11'], rationale: 'pull back behind the vehicles' });
@@ -162,9 +181,19 @@ describe('units stop serving another agency\'s request: never without record and
 
   it('any other order to units serving a request is told to the requesting agency', () => {
     const h = committed();
-    h.run(sgt1, { type: 'order.issue', orderId: 'o-move', directive: 'move', units: ['city-11'], target: 'Ashland and Polk', rationale: 'stage away from the crowd' });
+    h.run(sgt1, {
+      type: 'order.issue',
+      orderId: 'o-move',
+      directive: 'move',
+      units: ['city-11'],
+      target: 'Ashland and Polk',
+      rationale: 'stage away from the crowd',
+    });
     const told = h.notified('order.issued').filter((x) => x.order === 'o-move' && x.recipient.agency === 'fed-ice');
-    assert.deepEqual(told.map((x) => [x.recipient.person, x.urgent]).sort(), [['liaison-fed', true], ['sup', true]]);
+    assert.deepEqual(told.map((x) => [x.recipient.person, x.urgent]).sort(), [
+      ['liaison-fed', true],
+      ['sup', true],
+    ]);
   });
 
   it('no other command can end a commitment: reassignment and closing are refused while units serve', () => {
@@ -179,6 +208,9 @@ describe('units stop serving another agency\'s request: never without record and
     h.refuse(sup, { type: 'incident.close', incidentId: 'inc-1', reason: 'over' }, 'INVALID_TRANSITION', /open requests/);
     h.refuse(sup, { type: 'request.close', requestId: 'req-1', reason: 'over' }, 'INVALID_TRANSITION');
     h.refuse(sup, { type: 'request.cancel', requestId: 'req-1', reason: 'over' }, 'INVALID_TRANSITION', /release them instead/);
-    assert.deepEqual(h.world.requests['req-1']?.commitments.filter((c) => c.ended === undefined).map((c) => c.unit), ['city-11', 'city-12']);
+    assert.deepEqual(
+      h.world.requests['req-1']?.commitments.filter((c) => c.ended === undefined).map((c) => c.unit),
+      ['city-11', 'city-12'],
+    );
   });
 });

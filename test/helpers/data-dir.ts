@@ -67,7 +67,7 @@ export async function buildDataDir(dir: string, size: number, checkpointAt: read
   let at = 0;
   for (const stop of stops) {
     while (at < stop) {
-      const n = Math.min(stop - at, batch ?? (1 + (at % 37)));
+      const n = Math.min(stop - at, batch ?? 1 + (at % 37));
       await ledger.append(Array.from({ length: n }, (_, k) => draftAt(at + k)));
       at += n;
     }

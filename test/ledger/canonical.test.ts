@@ -160,7 +160,10 @@ test('rejections: cycles and excessive nesting', () => {
   let deep: unknown = 0;
   for (let i = 0; i < MAX_DEPTH; i++) deep = [deep];
   assert.equal(canonicalize(deep).length, 2 * MAX_DEPTH + 1, 'MAX_DEPTH levels are accepted');
-  assert.throws(() => canonicalize([deep]), (e: unknown) => isConcordError(e, 'CANONICAL_JSON') && /nesting deeper/.test(e.message));
+  assert.throws(
+    () => canonicalize([deep]),
+    (e: unknown) => isConcordError(e, 'CANONICAL_JSON') && /nesting deeper/.test(e.message),
+  );
 });
 
 test('property: values nested 50 to 150 levels deep come out the same as the reference', () => {
@@ -251,8 +254,14 @@ test('property: any UTF-16 string is rejected exactly when it holds a lone surro
   fc.assert(
     fc.property(fc.string({ unit: codeUnit.map((c) => String.fromCharCode(c)), maxLength: 12 }), (s) => {
       if (hasLoneSurrogate(s)) {
-        assert.throws(() => canonicalize({ [s]: 1 }), (e: unknown) => isConcordError(e, 'CANONICAL_JSON'));
-        assert.throws(() => canonicalize([s]), (e: unknown) => isConcordError(e, 'CANONICAL_JSON') && e.message.startsWith('$[0]: '));
+        assert.throws(
+          () => canonicalize({ [s]: 1 }),
+          (e: unknown) => isConcordError(e, 'CANONICAL_JSON'),
+        );
+        assert.throws(
+          () => canonicalize([s]),
+          (e: unknown) => isConcordError(e, 'CANONICAL_JSON') && e.message.startsWith('$[0]: '),
+        );
       } else {
         assert.equal(canonicalize(s), JSON.stringify(s));
         assert.equal(canonicalize({ [s]: s }), `{${JSON.stringify(s)}:${JSON.stringify(s)}}`);
@@ -291,7 +300,26 @@ function exact(t: string): boolean {
 }
 
 test('property: isPlainCanonicalText never says true for text that is not canonical', () => {
-  const spelling = fc.constantFrom('1.0', '1e2', '1E2', '-0', '0.10', '1e+2', '100', '2', '-1.5', '1.5e-7', '0.0000001', '1e21', '"a"', '"b"', 'true', 'null', '{}', '[]');
+  const spelling = fc.constantFrom(
+    '1.0',
+    '1e2',
+    '1E2',
+    '-0',
+    '0.10',
+    '1e+2',
+    '100',
+    '2',
+    '-1.5',
+    '1.5e-7',
+    '0.0000001',
+    '1e21',
+    '"a"',
+    '"b"',
+    'true',
+    'null',
+    '{}',
+    '[]',
+  );
   fc.assert(
     fc.property(
       fc.jsonValue(),
@@ -329,13 +357,18 @@ test('property: isPlainCanonicalText never says true for text that is not canoni
 
 test('property: isPlainCanonicalText accepts a number only as ES6 Number-to-String writes it', () => {
   fc.assert(
-    fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), fc.integer({ min: 1, max: 21 }), fc.integer({ min: 0, max: 20 }), (d, precision, digits) => {
-      for (const s of [String(d), d.toPrecision(precision), d.toFixed(digits), d.toExponential(Math.min(precision, 20)), `${String(d)}0`, `-${String(d)}`]) {
-        if (!Number.isFinite(Number(s))) continue;
-        const canonical = String(Number(s)) === s;
-        assert.equal(isPlainCanonicalText(`[${s}]`), canonical, s);
-      }
-    }),
+    fc.property(
+      fc.double({ noNaN: true, noDefaultInfinity: true }),
+      fc.integer({ min: 1, max: 21 }),
+      fc.integer({ min: 0, max: 20 }),
+      (d, precision, digits) => {
+        for (const s of [String(d), d.toPrecision(precision), d.toFixed(digits), d.toExponential(Math.min(precision, 20)), `${String(d)}0`, `-${String(d)}`]) {
+          if (!Number.isFinite(Number(s))) continue;
+          const canonical = String(Number(s)) === s;
+          assert.equal(isPlainCanonicalText(`[${s}]`), canonical, s);
+        }
+      },
+    ),
     { numRuns: 5000 },
   );
 });
@@ -346,9 +379,41 @@ test('plainCanonicalValueEnd: the end of a plain canonical value; -1 for anythin
   assert.equal(plainCanonicalValueEnd(`${t},"next":1`, 0), t.length, 'stops where the value ends');
   assert.equal(plainCanonicalValueEnd('x:[1,2]', 2), 7);
   const refused = [
-    '{"b":1,"a":2}', '{"a":1,"a":2}', '{"a": 1}', ' {}', '[1.0]', '[1e2]', '[-0]', '{"a":"\\n"}', '{"a":"\u{1F600}"}', '[0.10]',
+    '{"b":1,"a":2}',
+    '{"a":1,"a":2}',
+    '{"a": 1}',
+    ' {}',
+    '[1.0]',
+    '[1e2]',
+    '[-0]',
+    '{"a":"\\n"}',
+    '{"a":"\u{1F600}"}',
+    '[0.10]',
     // not JSON at all: the scan must see it, there is no JSON.parse before it
-    '{', '[', '{"a"}', '{"a":}', '{"a":1,}', '[1,]', '[,1]', '{,}', '{"a":1"b":2}', '[1 2]', '"abc', 'tru', 'nul', '-', '01', '1.', '.5', '+1', '{"a":1]', '[1}', '"a\u0001b"', '{1:2}', 'undefined', '',
+    '{',
+    '[',
+    '{"a"}',
+    '{"a":}',
+    '{"a":1,}',
+    '[1,]',
+    '[,1]',
+    '{,}',
+    '{"a":1"b":2}',
+    '[1 2]',
+    '"abc',
+    'tru',
+    'nul',
+    '-',
+    '01',
+    '1.',
+    '.5',
+    '+1',
+    '{"a":1]',
+    '[1}',
+    '"a\u0001b"',
+    '{1:2}',
+    'undefined',
+    '',
   ];
   for (const bad of refused) assert.equal(plainCanonicalValueEnd(bad, 0), -1, bad);
   assert.equal(plainCanonicalValueEnd(`${'['.repeat(100)}${']'.repeat(100)}`, 0), -1, 'very deep: left to the exact check');

@@ -16,9 +16,7 @@ interface Vector {
   expect: { origin?: string; size?: number; hash_is?: string; valid_signatures?: string[] };
 }
 
-const vectors = (
-  JSON.parse(readFileSync(new URL('../vectors/signed-note/vectors.json', import.meta.url), 'utf8')) as { vectors: Vector[] }
-).vectors;
+const vectors = (JSON.parse(readFileSync(new URL('../vectors/signed-note/vectors.json', import.meta.url), 'utf8')) as { vectors: Vector[] }).vectors;
 
 function throwsInvalid(fn: () => unknown, what: string): string {
   try {
@@ -37,7 +35,10 @@ const ROOT = sha256(Buffer.from('root'));
 describe('checkpoint vectors (test/vectors/signed-note/vectors.json)', () => {
   const checkpointVectors = vectors.filter((v) => v.note_body !== undefined || v.expect.origin !== undefined);
   it('has the checkpoint vectors', () => {
-    assert.deepEqual(checkpointVectors.map((v) => v.id), ['sumdb-checkpoint', 'golang-mod-tree-note-body']);
+    assert.deepEqual(
+      checkpointVectors.map((v) => v.id),
+      ['sumdb-checkpoint', 'golang-mod-tree-note-body'],
+    );
   });
 
   for (const v of checkpointVectors) {
@@ -47,7 +48,11 @@ describe('checkpoint vectors (test/vectors/signed-note/vectors.json)', () => {
         const opened = openCheckpoint(v.note, [verifier], v.expect.origin);
         assert.equal(opened.checkpoint.origin, v.expect.origin, `${v.id}: origin`);
         assert.equal(opened.checkpoint.size, v.expect.size, `${v.id}: size`);
-        assert.deepEqual(opened.signatures.map((s) => s.name), v.expect.valid_signatures, `${v.id}: signatures`);
+        assert.deepEqual(
+          opened.signatures.map((s) => s.name),
+          v.expect.valid_signatures,
+          `${v.id}: signatures`,
+        );
         assert.equal(opened.note, v.note, `${v.id}: note`);
         assert.equal(formatCheckpoint(opened.checkpoint), v.note.slice(0, v.note.indexOf('\n\n') + 1), `${v.id}: format round trip`);
         // transparency-dev TestSumDBNoteParsing "wrong logID".
@@ -155,12 +160,15 @@ describe('signCheckpoint and openCheckpoint', () => {
     const opened = openCheckpoint(note, verifiers, 'TestParseCheckpoint');
     assert.deepEqual(opened.checkpoint, cp);
     assert.equal(opened.note, note);
-    assert.deepEqual(opened.signatures.map((s) => s.name), ['Log']);
+    assert.deepEqual(
+      opened.signatures.map((s) => s.name),
+      ['Log'],
+    );
     assert.deepEqual(openCheckpoint(Buffer.from(note), verifiers), opened);
   });
 
   it('counts signatures as transparency-dev TestParseCheckpoint does', () => {
-    const cases: [string, typeof logS[], number, string[]][] = [
+    const cases: [string, (typeof logS)[], number, string[]][] = [
       ['just log sig', [logS], 1, []],
       ['log and known1 sig', [logS, k1S], 2, []],
       ['log, known1, and unknown sig', [logS, k1S, unS], 2, ['Unknown']],
@@ -174,7 +182,11 @@ describe('signCheckpoint and openCheckpoint', () => {
     for (const [what, signers, verified, unverified] of cases) {
       const opened = openCheckpoint(signNote(body, signers), verifiers, 'TestParseCheckpoint');
       assert.equal(opened.signatures.length, verified, what);
-      assert.deepEqual(opened.unverified.map((s) => s.name), unverified, what);
+      assert.deepEqual(
+        opened.unverified.map((s) => s.name),
+        unverified,
+        what,
+      );
     }
     assert.ok(!openCheckpoint(signNote(body, [k1S, k2S]), verifiers).signatures.some((s) => s.name === 'Log'));
     throwsInvalid(() => openCheckpoint(signNote(body, [unS]), verifiers), 'no sigs by known keys');
@@ -201,20 +213,32 @@ describe('signCheckpoint and openCheckpoint', () => {
       '\u2014 random2 8TqG25yWGFLdT7WPf/WoyeG3LwqtkXP+8S3yykOVm6EMh4hPgCke6eSVPU4BdtXNMPJBXKF+UpDbGgCdcpR8SVSoqAU=\n',
     ];
     const all = openCheckpoint(base + sigs.join(''), [sumdb, ...others], 'go.sum database tree');
-    assert.deepEqual(all.signatures.map((s) => s.name), ['sum.golang.org', 'monkeys', 'bananas', 'witness']);
+    assert.deepEqual(
+      all.signatures.map((s) => s.name),
+      ['sum.golang.org', 'monkeys', 'bananas', 'witness'],
+    );
     const one = openCheckpoint(base + sigs.join('') + random.join(''), [sumdb, others[0]!], 'go.sum database tree');
-    assert.deepEqual(one.signatures.map((s) => s.name), ['sum.golang.org', 'monkeys']);
-    assert.deepEqual(one.unverified.map((s) => s.name), ['bananas', 'witness', 'random1', 'random2']);
+    assert.deepEqual(
+      one.signatures.map((s) => s.name),
+      ['sum.golang.org', 'monkeys'],
+    );
+    assert.deepEqual(
+      one.unverified.map((s) => s.name),
+      ['bananas', 'witness', 'random1', 'random2'],
+    );
   });
 
   it('carries witness cosignatures', () => {
     const witness = parseSignerKey(generateSigner('witness.example/w1', new Uint8Array(32).fill(7)).signerKey);
     const note = signCheckpoint(cp, logS) + cosignNote(body, witness, 1700000000);
     const opened = openCheckpoint(note, [verifiers[0]!, parseVerifierKey(witness.cosignerVerifierKey)], cp.origin);
-    assert.deepEqual(opened.signatures.map((s) => [s.name, s.type, s.timestamp]), [
-      ['Log', 'ed25519', undefined],
-      ['witness.example/w1', 'cosignature/v1', 1700000000],
-    ]);
+    assert.deepEqual(
+      opened.signatures.map((s) => [s.name, s.type, s.timestamp]),
+      [
+        ['Log', 'ed25519', undefined],
+        ['witness.example/w1', 'cosignature/v1', 1700000000],
+      ],
+    );
   });
 });
 
@@ -224,9 +248,7 @@ describe('properties', () => {
   const logV = parseVerifierKey(log.verifierKey);
   const witnessV = parseVerifierKey(witness.cosignerVerifierKey);
 
-  const line = fc
-    .string({ unit: 'binary', minLength: 1, maxLength: 24 })
-    .map((s) => s.replace(/[\u0000-\u001f]/g, 'x').replace(/\p{Surrogate}/gu, 'y'));
+  const line = fc.string({ unit: 'binary', minLength: 1, maxLength: 24 }).map((s) => s.replace(/[\u0000-\u001f]/g, 'x').replace(/\p{Surrogate}/gu, 'y'));
   const checkpoint: fc.Arbitrary<Checkpoint> = fc.record(
     {
       origin: line,
@@ -281,21 +303,27 @@ describe('properties', () => {
 
   it('a single-byte change to a cosigned checkpoint never yields the same verified result', () => {
     fc.assert(
-      fc.property(checkpoint, fc.nat({ max: 2 ** 40 }), fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }), fc.integer({ min: 1, max: 255 }), (cp, time, at, xor) => {
-        const note = signCheckpoint(cp, log) + cosignNote(formatCheckpoint(cp), witness, time);
-        const original = openCheckpoint(note, [logV, witnessV], cp.origin);
-        assert.equal(original.signatures.length, 2);
-        let changed;
-        try {
-          changed = openCheckpoint(mutate(note, at, xor), [logV, witnessV], cp.origin);
-        } catch (e) {
-          assert.ok(isConcordError(e, 'NOTE_INVALID'), String(e));
-          return;
-        }
-        // Only a change that turns a signature line into an unknown key can open; that signature is then gone.
-        assert.notDeepEqual(changed.signatures, original.signatures);
-        assert.equal(changed.signatures.length, 1);
-      }),
+      fc.property(
+        checkpoint,
+        fc.nat({ max: 2 ** 40 }),
+        fc.double({ min: 0, max: 1, maxExcluded: true, noNaN: true }),
+        fc.integer({ min: 1, max: 255 }),
+        (cp, time, at, xor) => {
+          const note = signCheckpoint(cp, log) + cosignNote(formatCheckpoint(cp), witness, time);
+          const original = openCheckpoint(note, [logV, witnessV], cp.origin);
+          assert.equal(original.signatures.length, 2);
+          let changed;
+          try {
+            changed = openCheckpoint(mutate(note, at, xor), [logV, witnessV], cp.origin);
+          } catch (e) {
+            assert.ok(isConcordError(e, 'NOTE_INVALID'), String(e));
+            return;
+          }
+          // Only a change that turns a signature line into an unknown key can open; that signature is then gone.
+          assert.notDeepEqual(changed.signatures, original.signatures);
+          assert.equal(changed.signatures.length, 1);
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -126,7 +126,10 @@ describe('buildEntry and checkEntryText', () => {
 
   it('refuses an entry over MAX_ENTRY_BYTES', () => {
     const big = { ...good, body: { s: 'x'.repeat(MAX_ENTRY_BYTES) } };
-    assert.throws(() => buildEntry(big, 0, ORIGIN, RECEIVED, counterSalt()), (e) => isConcordError(e, 'BAD_INPUT') && /larger than/.test(e.message));
+    assert.throws(
+      () => buildEntry(big, 0, ORIGIN, RECEIVED, counterSalt()),
+      (e) => isConcordError(e, 'BAD_INPUT') && /larger than/.test(e.message),
+    );
   });
 
   it('names what is wrong with a stored entry text', () => {
@@ -284,7 +287,12 @@ describe('scanEntryText', () => {
         fc.constantFrom('insert', 'delete', 'replace'),
         (at, ch, how) => {
           const k = at % base.length;
-          const t = how === 'insert' ? base.slice(0, k) + ch + base.slice(k) : how === 'delete' ? base.slice(0, k) + base.slice(k + 1) : base.slice(0, k) + ch + base.slice(k + 1);
+          const t =
+            how === 'insert'
+              ? base.slice(0, k) + ch + base.slice(k)
+              : how === 'delete'
+                ? base.slice(0, k) + base.slice(k + 1)
+                : base.slice(0, k) + ch + base.slice(k + 1);
           const fast = scanEntryText(t);
           if (fast !== undefined) assert.deepEqual(fast, slow(t), t);
         },
@@ -317,7 +325,12 @@ describe('sealed fields', () => {
     const d = b.disclosures.find((x) => x.path === '/caller/phone') as Disclosure;
     assert.deepEqual(marker, { [SEALED_KEY]: commitment(d) });
     // the commitment is base64url(SHA-256(canonical [salt, path, value]))
-    assert.equal(commitment(d), createHash('sha256').update(JSON.stringify([d.salt, '/caller/phone', phone])).digest('base64url'));
+    assert.equal(
+      commitment(d),
+      createHash('sha256')
+        .update(JSON.stringify([d.salt, '/caller/phone', phone]))
+        .digest('base64url'),
+    );
     assert.ok('entry' in checkEntryText(b.text));
   });
 
@@ -385,7 +398,10 @@ describe('sealed fields', () => {
   it('revealBody puts disclosed values back; withheld ones stay sealed', () => {
     const b = buildEntry(draft, 0, ORIGIN, RECEIVED, counterSalt());
     assert.deepEqual(revealBody(b.entry, b.disclosures), draft.body);
-    const partial = revealBody(b.entry, b.disclosures.filter((d) => d.path === '/location'));
+    const partial = revealBody(
+      b.entry,
+      b.disclosures.filter((d) => d.path === '/location'),
+    );
     assert.equal(partial.location, 'Main St');
     assert.ok(SEALED_KEY in ((partial.caller as JsonObject).phone as JsonObject));
     assert.equal(revealBody(b.entry, []), b.entry.body);
@@ -451,7 +467,10 @@ describe('sealed fields (property)', () => {
         const built = buildEntry(draft, 7, ORIGIN, RECEIVED, salt);
         assert.equal(built.disclosures.length, sealed.length);
         assert.ok('entry' in checkEntryText(built.text), 'the sealed entry is a valid entry');
-        assert.deepEqual(checkDisclosures(built.entry, built.disclosures), sealed.map(() => undefined));
+        assert.deepEqual(
+          checkDisclosures(built.entry, built.disclosures),
+          sealed.map(() => undefined),
+        );
         // those not inside another sealed field also check one by one
         for (const d of built.disclosures) {
           const nested = sealed.some((p) => p !== d.path && d.path.startsWith(`${p}/`));

@@ -5,15 +5,7 @@ import { describe, it } from 'node:test';
 import { inspect } from 'node:util';
 import { isConcordError } from '../../src/errors.ts';
 import type { ErrorCode } from '../../src/errors.ts';
-import {
-  cosignNote,
-  generateSigner,
-  MAX_SIGNATURES,
-  openNote,
-  parseSignerKey,
-  parseVerifierKey,
-  signNote,
-} from '../../src/ledger/note.ts';
+import { cosignNote, generateSigner, MAX_SIGNATURES, openNote, parseSignerKey, parseVerifierKey, signNote } from '../../src/ledger/note.ts';
 
 // Copied with their licences and provenance: test/vectors/signed-note/PROVENANCE.md
 const EXTERNAL = new URL('../vectors/signed-note/', import.meta.url);
@@ -97,7 +89,11 @@ describe('signed-note vectors (test/vectors/signed-note/vectors.json)', () => {
       }
       if (v.note !== undefined && Array.isArray(v.expect.valid_signatures)) {
         const opened = openNote(v.note, verifiers);
-        assert.deepEqual(opened.verified.map((s) => s.name), v.expect.valid_signatures, `${v.id}: valid signatures`);
+        assert.deepEqual(
+          opened.verified.map((s) => s.name),
+          v.expect.valid_signatures,
+          `${v.id}: valid signatures`,
+        );
         assert.deepEqual(opened.unverified, [], `${v.id}: no unverified signatures`);
         assert.ok(v.note.startsWith(opened.text) && opened.text.endsWith('\n'), `${v.id}: text`);
         // Also as bytes, the way a note arrives over the wire.
@@ -105,9 +101,20 @@ describe('signed-note vectors (test/vectors/signed-note/vectors.json)', () => {
         checks++;
       }
       if (v.note !== undefined && v.expect.note_if_only_PeterNeumann_trusted !== undefined) {
-        const opened = openNote(v.note, verifiers.filter((x) => x.name === 'PeterNeumann'));
-        assert.deepEqual(opened.verified.map((s) => s.name), ['PeterNeumann'], `${v.id}: only Peter verified`);
-        assert.deepEqual(opened.unverified.map((s) => s.name), ['EnochRoot'], `${v.id}: Enoch unverified`);
+        const opened = openNote(
+          v.note,
+          verifiers.filter((x) => x.name === 'PeterNeumann'),
+        );
+        assert.deepEqual(
+          opened.verified.map((s) => s.name),
+          ['PeterNeumann'],
+          `${v.id}: only Peter verified`,
+        );
+        assert.deepEqual(
+          opened.unverified.map((s) => s.name),
+          ['EnochRoot'],
+          `${v.id}: Enoch unverified`,
+        );
         checks++;
       }
       if (v.note !== undefined && typeof v.expect.error === 'string') {
@@ -250,12 +257,15 @@ describe('keys', () => {
 
     assert.equal(parseVerifierKey('TEST+7997405c+AQcC+FTVKf0jlTdHDY3rbevmnKxxPjigCXlVtGe6RIr6').type, 'ed25519');
     const remora = parseVerifierKey('remora.n621.de+da77ade7+BOvN63jn/bLvkieywe8R6UYAtVtNbZpXh34x7onlmtw2');
-    assert.deepEqual({ ...remora }, {
-      name: 'remora.n621.de',
-      keyId: 'da77ade7',
-      type: 'cosignature/v1',
-      verifierKey: 'remora.n621.de+da77ade7+BOvN63jn/bLvkieywe8R6UYAtVtNbZpXh34x7onlmtw2',
-    });
+    assert.deepEqual(
+      { ...remora },
+      {
+        name: 'remora.n621.de',
+        keyId: 'da77ade7',
+        type: 'cosignature/v1',
+        verifierKey: 'remora.n621.de+da77ade7+BOvN63jn/bLvkieywe8R6UYAtVtNbZpXh34x7onlmtw2',
+      },
+    );
     const sigstore = 'AjBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABNhtmPtrWm3U1eQXBogSMdGvXwBcK5AW5i0hrZLOC96l+smGNM7nwZ4QvFK/4sueRoVj//QP22Ni4Qt9DPfkWLc=';
     const rejected: [string, string][] = [
       ['wrong number of parts', 'bananas.sigstore.dev+12344556'],
@@ -265,7 +275,10 @@ describe('keys', () => {
       ['incorrect keyhash', `rekor.sigstore.dev+00000000+${sigstore}`],
       // ECDSA (0x02) and RFC 6962 (0x05) keys are valid elsewhere; Concord supports Ed25519 only.
       ['ECDSA key (unsupported type)', `rekor.sigstore.dev+c0d23d6a+${sigstore}`],
-      ['static CT key (unsupported type)', 'ct.googleapis.com/logs/us1/argon2024+7deb49d0+BTBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABB25bKnLaZTFXOa2pgO70rjcVEMXKJkMBgFQHZ1kwFlGK9zIAx0FtC2oCfeZQe0E++VXuiYE9hFSzhRlOy92K8A='],
+      [
+        'static CT key (unsupported type)',
+        'ct.googleapis.com/logs/us1/argon2024+7deb49d0+BTBZMBMGByqGSM49AgEGCCqGSM49AwEHA0IABB25bKnLaZTFXOa2pgO70rjcVEMXKJkMBgFQHZ1kwFlGK9zIAx0FtC2oCfeZQe0E++VXuiYE9hFSzhRlOy92K8A=',
+      ],
       ['uppercase key id', 'PeterNeumann+C74F20A3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW'],
       ['unpadded base64', 'PeterNeumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW'.slice(0, -1)],
       ['name with space', 'Peter Neumann+c74f20a3+ARpc2QcUPDhMQegwxbzhKqiBfsVkmqq/LDE4izWy10TW'],
@@ -276,7 +289,10 @@ describe('keys', () => {
     // a canonical wrong-length key with a matching key id must fail on the length.
     const material = Buffer.concat([Buffer.from([0x01]), Buffer.alloc(36, 7)]);
     const id = createHash('sha256').update('PeterNeumann\n').update(material).digest().subarray(0, 4).toString('hex');
-    assert.match(throwsCode(() => parseVerifierKey(`PeterNeumann+${id}+${material.toString('base64')}`), 'KEY_INVALID', 'long key'), /must be 32 bytes, got 36/);
+    assert.match(
+      throwsCode(() => parseVerifierKey(`PeterNeumann+${id}+${material.toString('base64')}`), 'KEY_INVALID', 'long key'),
+      /must be 32 bytes, got 36/,
+    );
   });
 });
 
@@ -299,7 +315,14 @@ describe('signNote', () => {
 
   it('round-trips texts with blank lines, dashes and non-ASCII', () => {
     const verifier = parseVerifierKey(PETER_VKEY);
-    for (const text of ['\n', 'a\n\n', 'a\n\n\n', `x\n\n${PETER_SIG}`, 'Ognuno sta solo sul cuor della terra\n\ned \u00e8 subito sera.\n', '\u{1F600}\u007f\n']) {
+    for (const text of [
+      '\n',
+      'a\n\n',
+      'a\n\n\n',
+      `x\n\n${PETER_SIG}`,
+      'Ognuno sta solo sul cuor della terra\n\ned \u00e8 subito sera.\n',
+      '\u{1F600}\u007f\n',
+    ]) {
       const note = signNote(text, [peter]);
       assert.equal(openNote(note, [verifier]).text, text, JSON.stringify(text));
     }
@@ -326,7 +349,10 @@ describe('openNote (golang TestOpen)', () => {
     assert.deepEqual(one.unverified, [enoch]);
 
     const both = openNote(`${TEXT}\n${PETER_SIG}${ENOCH_SIG}`, [peterV, enochV]);
-    assert.deepEqual(both.verified, [{ ...peter, type: 'ed25519' }, { ...enoch, type: 'ed25519' }]);
+    assert.deepEqual(both.verified, [
+      { ...peter, type: 'ed25519' },
+      { ...enoch, type: 'ed25519' },
+    ]);
     assert.deepEqual(both.unverified, []);
   });
 
@@ -338,7 +364,11 @@ describe('openNote (golang TestOpen)', () => {
     throwsCode(() => openNote(`${TEXT}\n${PETER_SIG}`, [otherPeter]), 'NOTE_INVALID', 'same name, other key');
     const renamed = PETER_SIG.replace('PeterNeumann', 'PeterNeuman');
     const opened = openNote(`${TEXT}\n${renamed}${ENOCH_SIG}`, [peterV, enochV]);
-    assert.deepEqual(opened.unverified.map((s) => s.name), ['PeterNeuman'], 'same key id, other name');
+    assert.deepEqual(
+      opened.unverified.map((s) => s.name),
+      ['PeterNeuman'],
+      'same key id, other name',
+    );
   });
 
   it('rejects an ambiguous verifier list only when it is used', () => {
@@ -349,8 +379,14 @@ describe('openNote (golang TestOpen)', () => {
 
   it(`rejects more than ${MAX_SIGNATURES} signatures`, () => {
     const many = `${TEXT}\n${PETER_SIG.repeat(MAX_SIGNATURES + 1)}`;
-    assert.match(throwsCode(() => openNote(many, [peterV]), 'NOTE_INVALID', '101 sigs'), /^malformed note/);
-    assert.match(throwsCode(() => openNote(many, []), 'NOTE_INVALID', '101 sigs, no verifiers'), /^malformed note/);
+    assert.match(
+      throwsCode(() => openNote(many, [peterV]), 'NOTE_INVALID', '101 sigs'),
+      /^malformed note/,
+    );
+    assert.match(
+      throwsCode(() => openNote(many, []), 'NOTE_INVALID', '101 sigs, no verifiers'),
+      /^malformed note/,
+    );
     // C2SP: verifiers MUST accept at least 16 signatures.
     assert.equal(openNote(`${TEXT}\n${PETER_SIG.repeat(16)}`, [peterV]).verified.length, 1);
   });
@@ -404,8 +440,12 @@ describe('openNote (golang TestOpen)', () => {
   });
 
   it('opens the spec example with no known key as unverifiable', () => {
-    const example = 'Ognuno sta solo sul cuor della terra\ntrafitto da un raggio di sole:\n\ned \u00e8 subito sera.\n\n\u2014 quasimodo.example/salvatore NnugSzTjtVAewIS+Z/iJhUPeFDkO/5QQ2i5ddnGITLlC+EhfLW9oJKONrMouFSQU0xMcXxj99ihAQwaqP3ZekRwNtIc=\n';
-    assert.match(throwsCode(() => openNote(example, [peterV]), 'NOTE_INVALID', 'quasimodo'), /1 by unknown keys/);
+    const example =
+      'Ognuno sta solo sul cuor della terra\ntrafitto da un raggio di sole:\n\ned \u00e8 subito sera.\n\n\u2014 quasimodo.example/salvatore NnugSzTjtVAewIS+Z/iJhUPeFDkO/5QQ2i5ddnGITLlC+EhfLW9oJKONrMouFSQU0xMcXxj99ihAQwaqP3ZekRwNtIc=\n';
+    assert.match(
+      throwsCode(() => openNote(example, [peterV]), 'NOTE_INVALID', 'quasimodo'),
+      /1 by unknown keys/,
+    );
   });
 });
 
@@ -434,10 +474,13 @@ describe('cosignatures (tlog-cosignature/v1, Ed25519)', () => {
 
     const note = signNote(body, [log]) + line;
     const opened = openNote(note, [logV, witnessV]);
-    assert.deepEqual(opened.verified.map((s) => [s.name, s.type, s.timestamp]), [
-      ['example.com/log', 'ed25519', undefined],
-      ['witness.example.com/w1', 'cosignature/v1', 1679315147],
-    ]);
+    assert.deepEqual(
+      opened.verified.map((s) => [s.name, s.type, s.timestamp]),
+      [
+        ['example.com/log', 'ed25519', undefined],
+        ['witness.example.com/w1', 'cosignature/v1', 1679315147],
+      ],
+    );
     // The witness alone is enough for openNote (quorum policy is the caller's).
     assert.equal(openNote(note, [witnessV]).verified[0]!.timestamp, 1679315147);
   });
@@ -463,7 +506,10 @@ describe('cosignatures (tlog-cosignature/v1, Ed25519)', () => {
     throwsCode(() => openNote(`${body}\n${line}`, [witnessV]), 'NOTE_INVALID', 'without the extension line');
     // A signature of the wrong length by a known cosigner is invalid, not malformed.
     const short = `\u2014 ${witness.name} ${raw.subarray(0, 4 + 64).toString('base64')}\n`;
-    assert.match(throwsCode(() => openNote(`${body}\n${short}`, [witnessV]), 'NOTE_INVALID', 'no timestamp'), /^invalid signature/);
+    assert.match(
+      throwsCode(() => openNote(`${body}\n${short}`, [witnessV]), 'NOTE_INVALID', 'no timestamp'),
+      /^invalid signature/,
+    );
     assert.equal(openNote(`${body}Extendo\n\n${line}`, [witnessV]).verified[0]!.timestamp, 1727964367);
   });
 

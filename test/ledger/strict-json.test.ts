@@ -58,7 +58,11 @@ describe('parseJsonStrict: what JSON.parse would alter is refused, naming the fi
       ['1.00000000000000000000000001', /stored as 1\b/],
     ];
     for (const [n, reason] of refused) {
-      assert.match(refusal(`{"body":{"x":${n}}}`), new RegExp(`^body\\.x: ${n.replace(/[.+-]/g, '\\$&')} cannot be held exactly|^body\\.x: .*beyond the range`), n);
+      assert.match(
+        refusal(`{"body":{"x":${n}}}`),
+        new RegExp(`^body\\.x: ${n.replace(/[.+-]/g, '\\$&')} cannot be held exactly|^body\\.x: .*beyond the range`),
+        n,
+      );
       assert.match(refusal(`{"body":{"x":${n}}}`), reason, n);
     }
     const kept: Array<[string, number]> = [
@@ -97,9 +101,42 @@ describe('parseJsonStrict: what JSON.parse would alter is refused, naming the fi
 describe('parseJsonStrict: RFC 8259 syntax', () => {
   it('what JSON.parse refuses is refused, with the column', () => {
     const bad = [
-      '', ' ', '{', '}', '{"a"}', '{"a":}', '{"a":1,}', '[1,]', '[1 2]', "{'a':1}", '{a:1}', '01', '-', '1.', '.5', '1e', '1e+', '+1', '0x10',
-      'NaN', 'Infinity', 'tru', 'nul', '"abc', '"a\\x"', '"\\u12"', '"\\u12g4"', '"tab\there"', '"nl\nhere"', '{"a":1}x', '{"a":1} {"b":2}', '/*c*/1', '\ufeff{}', '[1]]',
-      '{"a" 1}', '\u00a0{}',
+      '',
+      ' ',
+      '{',
+      '}',
+      '{"a"}',
+      '{"a":}',
+      '{"a":1,}',
+      '[1,]',
+      '[1 2]',
+      "{'a':1}",
+      '{a:1}',
+      '01',
+      '-',
+      '1.',
+      '.5',
+      '1e',
+      '1e+',
+      '+1',
+      '0x10',
+      'NaN',
+      'Infinity',
+      'tru',
+      'nul',
+      '"abc',
+      '"a\\x"',
+      '"\\u12"',
+      '"\\u12g4"',
+      '"tab\there"',
+      '"nl\nhere"',
+      '{"a":1}x',
+      '{"a":1} {"b":2}',
+      '/*c*/1',
+      '\ufeff{}',
+      '[1]]',
+      '{"a" 1}',
+      '\u00a0{}',
     ];
     for (const text of bad) {
       assert.throws(() => JSON.parse(text), SyntaxError, `JSON.parse accepts ${JSON.stringify(text)}`);
@@ -134,7 +171,8 @@ describe('parseJsonStrict: RFC 8259 syntax', () => {
       fc.property(fc.jsonValue({ maxDepth: 3 }), fc.nat(), fc.nat(2), alphabet, (v, at, op, ch) => {
         const base = JSON.stringify(v);
         const i = at % (base.length + 1);
-        const text = op === 0 ? base.slice(0, i) + ch + base.slice(i + 1) : op === 1 ? base.slice(0, i) + ch + base.slice(i) : base.slice(0, i) + base.slice(i + 1);
+        const text =
+          op === 0 ? base.slice(0, i) + ch + base.slice(i + 1) : op === 1 ? base.slice(0, i) + ch + base.slice(i) : base.slice(0, i) + base.slice(i + 1);
         let expected: unknown;
         try {
           expected = JSON.parse(text);
@@ -172,7 +210,12 @@ function equalExact(a: { m: bigint; e: number }, b: { m: bigint; e: number }): b
 describe('numberTextProblem against exact decimal arithmetic', () => {
   it('property: a decimal text passes exactly when the shortest form of its double has the same exact value', () => {
     const text = fc
-      .tuple(fc.boolean(), fc.stringMatching(/^(0|[1-9][0-9]{0,24})$/), fc.option(fc.stringMatching(/^[0-9]{1,24}$/), { nil: undefined }), fc.option(fc.integer({ min: -340, max: 330 }), { nil: undefined }))
+      .tuple(
+        fc.boolean(),
+        fc.stringMatching(/^(0|[1-9][0-9]{0,24})$/),
+        fc.option(fc.stringMatching(/^[0-9]{1,24}$/), { nil: undefined }),
+        fc.option(fc.integer({ min: -340, max: 330 }), { nil: undefined }),
+      )
       .map(([neg, int, frac, exp]) => `${neg ? '-' : ''}${int}${frac !== undefined ? `.${frac}` : ''}${exp !== undefined ? `e${exp}` : ''}`);
     fc.assert(
       fc.property(text, (t) => {
@@ -190,7 +233,9 @@ describe('numberTextProblem against exact decimal arithmetic', () => {
         const s = String(d);
         if (numberTextProblem(s, d) !== undefined) return false;
         // trailing zeros after a decimal point do not change the value
-        const padded = s.includes('e') ? s.replace(/e/, `${s.includes('.') ? '' : '.'}${'0'.repeat(zeros)}e`) : `${s}${s.includes('.') ? '' : '.'}${'0'.repeat(zeros)}`;
+        const padded = s.includes('e')
+          ? s.replace(/e/, `${s.includes('.') ? '' : '.'}${'0'.repeat(zeros)}e`)
+          : `${s}${s.includes('.') ? '' : '.'}${'0'.repeat(zeros)}`;
         return numberTextProblem(padded, Number(padded)) === undefined;
       }),
       { numRuns: 3000 },

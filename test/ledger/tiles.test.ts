@@ -64,7 +64,10 @@ function rebuildLikeTheStore(size: number, stored: readonly FullTile[]): TileEdg
     const hashes = Array.from({ length: partialWidth }, (_, i) =>
       level === 0 ? (leaves[first + i] as Hash) : (roots.get(`${level - 1}/${first + i}`) as Hash),
     );
-    assert.ok(hashes.every((h) => h !== undefined), `the roots level ${level} is derived from were all reported`);
+    assert.ok(
+      hashes.every((h) => h !== undefined),
+      `the roots level ${level} is derived from were all reported`,
+    );
     partials[level] = Buffer.concat(hashes);
   }
   return new TileEdge(size, partials);

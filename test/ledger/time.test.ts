@@ -75,26 +75,51 @@ describe('rfc3339Problem: the calendar', () => {
   });
 
   it('the bounds themselves are accepted: 00:00:00, 23:59:59, Feb 29 of a leap year, offsets ±23:59, fractions, lower-case t and z', () => {
-    for (const text of ['2024-02-29T00:00:00Z', '2000-02-29T23:59:59Z', '2026-12-31T23:59:59.999999999Z', '2026-06-01T10:00:00+23:59', '2026-06-01T10:00:00-23:59', '2026-06-01t10:00:00z', '0000-01-01T00:00:00Z']) {
+    for (const text of [
+      '2024-02-29T00:00:00Z',
+      '2000-02-29T23:59:59Z',
+      '2026-12-31T23:59:59.999999999Z',
+      '2026-06-01T10:00:00+23:59',
+      '2026-06-01T10:00:00-23:59',
+      '2026-06-01t10:00:00z',
+      '0000-01-01T00:00:00Z',
+    ]) {
       assert.equal(rfc3339Problem(text), undefined, text);
       assert.equal(typeof rfc3339Instant(text), 'number', text);
     }
   });
 
   it('no date-time at all: a missing zone, seconds or T, or a space, is refused', () => {
-    for (const text of ['2026-06-01T10:00Z', '2026-06-01T10:00:00', '2026-06-01 10:00:00Z', '2026-06-01', '20260601T100000Z', '2026-06-01T10:00:00.Z', '+2026-06-01T10:00:00Z', '']) {
+    for (const text of [
+      '2026-06-01T10:00Z',
+      '2026-06-01T10:00:00',
+      '2026-06-01 10:00:00Z',
+      '2026-06-01',
+      '20260601T100000Z',
+      '2026-06-01T10:00:00.Z',
+      '+2026-06-01T10:00:00Z',
+      '',
+    ]) {
       assert.match(rfc3339Problem(text) ?? 'accepted', /is not an RFC 3339 date-time/, text);
     }
   });
 });
 
-describe('fixedDateTimeExists (the verifier\'s fast check of receive times)', () => {
+describe("fixedDateTimeExists (the verifier's fast check of receive times)", () => {
   it('property: agrees with rfc3339Problem on every toISOString-shaped text, impossible fields included', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 9999 }), fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 99 }), fc.integer({ min: 0, max: 99 }), (y, m, d, h, mi, s) => {
-        const text = `${pad(y, 4)}-${pad(m)}-${pad(d)}T${pad(h)}:${pad(mi)}:${pad(s)}.000Z`;
-        return fixedDateTimeExists(text) === (rfc3339Problem(text) === undefined);
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 9999 }),
+        fc.integer({ min: 0, max: 99 }),
+        fc.integer({ min: 0, max: 99 }),
+        fc.integer({ min: 0, max: 99 }),
+        fc.integer({ min: 0, max: 99 }),
+        fc.integer({ min: 0, max: 99 }),
+        (y, m, d, h, mi, s) => {
+          const text = `${pad(y, 4)}-${pad(m)}-${pad(d)}T${pad(h)}:${pad(mi)}:${pad(s)}.000Z`;
+          return fixedDateTimeExists(text) === (rfc3339Problem(text) === undefined);
+        },
+      ),
       { numRuns: 5000 },
     );
     for (let y = 1896; y <= 2104; y++) {
@@ -125,7 +150,10 @@ describe('leap seconds', () => {
 describe('claimed times in drafts', () => {
   const good = { type: 'note.recorded', actor: { agency: 'city-pd' }, body: {} };
   it('an impossible claimed time is refused naming the field and why; a real one is kept as sent', () => {
-    assert.throws(() => parseDraft({ ...good, claimed: '2026-02-30T10:00:00Z' }), /^ConcordError: claimed must be an RFC 3339 time: "2026-02-30T10:00:00Z" has day 30, but February 2026 has 28 days$/);
+    assert.throws(
+      () => parseDraft({ ...good, claimed: '2026-02-30T10:00:00Z' }),
+      /^ConcordError: claimed must be an RFC 3339 time: "2026-02-30T10:00:00Z" has day 30, but February 2026 has 28 days$/,
+    );
     assert.throws(() => parseDraft({ ...good, claimed: '2026-06-01T24:00:00Z' }), /^ConcordError: claimed .*hour 24/);
     assert.throws(() => parseDraft({ ...good, claimed: '2026-06-01t10:00:00z' }), /^ConcordError: claimed .*upper-case "T" and "Z"/);
     assert.throws(() => parseDraft({ ...good, claimed: '2026-06-01T10:00:00.1234567890Z' }), /^ConcordError: claimed .*at most 9 digits/);

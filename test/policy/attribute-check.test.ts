@@ -43,9 +43,15 @@ test('against the real schema: the load fails at the has, naming the test and th
 
 test('against the real schema: what exists passes; orders, groups, entities and nested records', () => {
   assert.deepEqual(missing(`permit (principal, ${REQ}, resource) when { context has officer_in_danger };`), []);
-  assert.deepEqual(missing('permit (principal, action in Action::"issue_order", resource) when { context has related_request && context.related_request has from };'), []);
+  assert.deepEqual(
+    missing('permit (principal, action in Action::"issue_order", resource) when { context has related_request && context.related_request has from };'),
+    [],
+  );
   assert.deepEqual(missing('permit (principal, action in Action::"issue_order", resource) when { context has related_request.category };'), []);
-  assert.deepEqual(missing('permit (principal, action in Action::"issue_order", resource) when { context has related_request && context.related_request.from has kind };'), []);
+  assert.deepEqual(
+    missing('permit (principal, action in Action::"issue_order", resource) when { context has related_request && context.related_request.from has kind };'),
+    [],
+  );
   // related_request exists only for orders: asked of a request's context it exists nowhere
   assert.deepEqual(missing(`permit (principal, ${REQ}, resource) when { context has related_request };`), [
     'context has related_request (known: category, description, information_kind, legal_basis, officer_in_danger, operation, personal_data, request_id, request_kind, requested_units, urgency)',
@@ -56,7 +62,9 @@ test('against the real schema: what exists passes; orders, groups, entities and 
   assert.deepEqual(missing('permit (principal, action in Action::"issue_order", resource) when { context has related_request.frm };'), [
     'context.related_request has frm (known: category, from, operation, request_id)',
   ]);
-  assert.deepEqual(missing('permit (principal, action == Action::"issue_order::withdraw", resource) when { context.related_request.from has knd };'), ['context.related_request.from has knd (known: kind)']);
+  assert.deepEqual(missing('permit (principal, action == Action::"issue_order::withdraw", resource) when { context.related_request.from has knd };'), [
+    'context.related_request.from has knd (known: kind)',
+  ]);
   assert.deepEqual(missing(`permit (principal, ${REQ}, resource) when { principal has kind && resource has kind };`), []);
   assert.deepEqual(missing(`permit (principal, ${REQ}, resource) when { resource has name };`), ['resource has name (known: kind)']);
   // the legal facts: optional parts of a nested record, and an order's authority
@@ -111,7 +119,9 @@ const TEST_SCHEMA: SchemaJson<string> = {
   Fed: {
     entityTypes: { Office: { shape: { type: 'Record', attributes: { region: { type: 'String' } } } } },
     actions: {
-      inspect: { appliesTo: { principalTypes: ['Office'], resourceTypes: ['Agency'], context: { type: 'Record', attributes: { reason: { type: 'String' } } } } },
+      inspect: {
+        appliesTo: { principalTypes: ['Office'], resourceTypes: ['Agency'], context: { type: 'Record', attributes: { reason: { type: 'String' } } } },
+      },
     },
   },
 };
@@ -156,6 +166,10 @@ test('the line points at the failing has, after others on the same attributes', 
   ].join('\n');
   assert.throws(
     () => prepareProtocolVersion(versionSource({ policies: { 'o.cedar': text } })),
-    (e) => isConcordError(e, 'POLICY_INVALID') && e.message.startsWith('test-pd/2026-01-01/o.cedar:6: policy H-2: "context.related_request has categry": no such attribute (known: category, from, operation, request_id)'),
+    (e) =>
+      isConcordError(e, 'POLICY_INVALID') &&
+      e.message.startsWith(
+        'test-pd/2026-01-01/o.cedar:6: policy H-2: "context.related_request has categry": no such attribute (known: category, from, operation, request_id)',
+      ),
   );
 });

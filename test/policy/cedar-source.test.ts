@@ -41,13 +41,42 @@ test('tokens leave out comments and keep strings whole', () => {
   const tokens = tokenizeCedar('@id("a // b") permit (principal, action, resource) // note "x"\nwhen { context.n >= 10 && resource == Agency::"c\\"d" };');
   assert.deepEqual(
     tokens.map((t) => t.text),
-    ['@', 'id', '(', '"a // b"', ')', 'permit', '(', 'principal', ',', 'action', ',', 'resource', ')', 'when', '{', 'context', '.', 'n', '>=', '10', '&&', 'resource', '==', 'Agency', '::', '"c\\"d"', '}', ';'],
+    [
+      '@',
+      'id',
+      '(',
+      '"a // b"',
+      ')',
+      'permit',
+      '(',
+      'principal',
+      ',',
+      'action',
+      ',',
+      'resource',
+      ')',
+      'when',
+      '{',
+      'context',
+      '.',
+      'n',
+      '>=',
+      '10',
+      '&&',
+      'resource',
+      '==',
+      'Agency',
+      '::',
+      '"c\\"d"',
+      '}',
+      ';',
+    ],
   );
   assert.equal(effectToken(tokens), 5);
   assert.equal(effectToken(tokenizeCedar('@permit("x") forbid (principal, action, resource);')), 5);
 });
 
-test('PolicyText: the scope\'s variables, then constructs of the conditions in order', () => {
+test("PolicyText: the scope's variables, then constructs of the conditions in order", () => {
   const text = [
     '@id("x") @cite("resource == 1")',
     'permit (principal, action, resource == Agency::"a")',

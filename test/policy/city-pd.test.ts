@@ -18,7 +18,10 @@ test('city-pd has protocol tests for every clause of the 2026 version', () => {
   const version = book.agencies.get('city-pd')?.find((v) => v.version === '2026-01-01');
   const clauses = new Set(version?.policies.map((p) => p.clause.id));
   const tested = new Set(cases.flatMap((c) => ('clauses' in c.expect ? c.expect.clauses : [])));
-  assert.deepEqual([...clauses].filter((id) => !tested.has(id)), []);
+  assert.deepEqual(
+    [...clauses].filter((id) => !tested.has(id)),
+    [],
+  );
 });
 
 for (const testCase of cases) {

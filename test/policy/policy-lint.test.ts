@@ -25,7 +25,7 @@ function lint(text: string): string[] {
   return findNeverMatching(json, text, 'test-pd').map((f) => f.message);
 }
 
-test('Cedar\'s impossible-policy warnings come with file, line and clause', () => {
+test("Cedar's impossible-policy warnings come with file, line and clause", () => {
   const text = [
     '@id("OK-1") @cite("x")',
     `permit (principal, ${REQ}, resource) when { context.category == "medical" };`,
@@ -47,7 +47,7 @@ test('Cedar\'s impossible-policy warnings come with file, line and clause', () =
   for (const w of warnings) assert.match(w.message, /^policy is impossible: the policy expression evaluates to false for all valid requests$/);
 });
 
-test('(a) a resource scope naming another agency never matches: a warning at the scope\'s line', () => {
+test("(a) a resource scope naming another agency never matches: a warning at the scope's line", () => {
   const text = ['@id("A-1") @cite("x")', 'permit (', '  principal,', `  ${REQ},`, '  resource == Agency::"fed-ice"', ');'].join('\n');
   assert.deepEqual(warningsOf(text), [
     {
@@ -98,8 +98,7 @@ test('(b) one attribute equal to two literals in one conjunction: a warning at t
 });
 
 test('(b) contradictions through when and unless, negation, sets and Booleans', () => {
-  const rule = (when: string, unless?: string): string =>
-    `permit (principal, ${REQ}, resource) when { ${when} }${unless ? ` unless { ${unless} }` : ''};`;
+  const rule = (when: string, unless?: string): string => `permit (principal, ${REQ}, resource) when { ${when} }${unless ? ` unless { ${unless} }` : ''};`;
   // across a when and the negation of an unless
   assert.deepEqual(lint(rule('context.category == "perimeter"', 'context.category != "medical"')), [
     'context.category == "perimeter" && context.category == "medical" cannot hold together: the rule never matches',
@@ -110,7 +109,10 @@ test('(b) contradictions through when and unless, negation, sets and Booleans', 
   assert.deepEqual(lint(rule('["perimeter", "transport"].contains(context.category) && context.category == "medical"')), [
     '["perimeter", "transport"].contains(context.category) && context.category == "medical" cannot hold together: the rule never matches',
   ]);
-  assert.deepEqual(lint(rule('["perimeter", "transport"].contains(context.category) && !(context.category == "perimeter") && context.category != "transport"')).length, 1);
+  assert.deepEqual(
+    lint(rule('["perimeter", "transport"].contains(context.category) && !(context.category == "perimeter") && context.category != "transport"')).length,
+    1,
+  );
   assert.deepEqual(lint(rule('context.officer_in_danger && !context.officer_in_danger')), [
     'context.officer_in_danger && !context.officer_in_danger cannot hold together: the rule never matches',
   ]);
@@ -119,8 +121,7 @@ test('(b) contradictions through when and unless, negation, sets and Booleans', 
 });
 
 test('(b) what can hold is not flagged: alternatives, overlapping sets, different paths, a conjunction under a negation', () => {
-  const rule = (when: string, unless?: string): string =>
-    `permit (principal, ${REQ}, resource) when { ${when} }${unless ? ` unless { ${unless} }` : ''};`;
+  const rule = (when: string, unless?: string): string => `permit (principal, ${REQ}, resource) when { ${when} }${unless ? ` unless { ${unless} }` : ''};`;
   assert.deepEqual(lint(rule('context.category == "perimeter" || context.category == "medical"')), []);
   assert.deepEqual(lint(rule('["perimeter", "medical"].contains(context.category) && context.category == "medical"')), []);
   assert.deepEqual(lint(rule('context.category == "perimeter" && context.operation == "other"')), []);

@@ -38,16 +38,17 @@ const requestFacts: fc.Arbitrary<RequestFacts> = fc.record({
   personalData: fc.constant(false),
   legalBasis: fc.constant({ consent: false }),
 });
-const instant = fc
-  .integer({ min: Date.parse('2024-06-01T00:00:00Z'), max: Date.parse('2027-06-01T00:00:00Z') })
-  .map((ms) => new Date(ms).toISOString());
+const instant = fc.integer({ min: Date.parse('2024-06-01T00:00:00Z'), max: Date.parse('2027-06-01T00:00:00Z') }).map((ms) => new Date(ms).toISOString());
 
 test('every verdict is well-formed and uses the version in effect', () => {
   fc.assert(
     fc.property(requestFacts, instant, (facts, at) => {
       const ms = Date.parse(at);
       if (ms < FIRST) {
-        assert.throws(() => evaluateRequest(book, facts, at), (e) => isConcordError(e, 'POLICY_NOT_EFFECTIVE'));
+        assert.throws(
+          () => evaluateRequest(book, facts, at),
+          (e) => isConcordError(e, 'POLICY_NOT_EFFECTIVE'),
+        );
         return;
       }
       const v = evaluateRequest(book, facts, at);
@@ -62,17 +63,29 @@ test('every verdict is well-formed and uses the version in effect', () => {
         case 'prohibited':
           // the ordinance's forbids decide; city-pd's default is never prohibited
           assert.ok(v.clauses.length >= 1);
-          for (const c of v.clauses) assert.ok(policiesOf(c.id).some((p) => p.effect === 'forbid'), c.id);
+          for (const c of v.clauses)
+            assert.ok(
+              policiesOf(c.id).some((p) => p.effect === 'forbid'),
+              c.id,
+            );
           break;
         case 'permitted':
           assert.ok(v.clauses.length >= 1);
           assert.equal(v.approvalRole, undefined);
-          for (const c of v.clauses) assert.ok(policiesOf(c.id).some((p) => p.effect === 'permit' && !p.approval), c.id);
+          for (const c of v.clauses)
+            assert.ok(
+              policiesOf(c.id).some((p) => p.effect === 'permit' && !p.approval),
+              c.id,
+            );
           break;
         case 'needs_approval':
           assert.ok(v.approvalRole);
           if (v.clauses.length === 0) assert.match(v.note ?? '', /manifest default/);
-          for (const c of v.clauses) assert.ok(policiesOf(c.id).some((p) => p.approval === v.approvalRole), c.id);
+          for (const c of v.clauses)
+            assert.ok(
+              policiesOf(c.id).some((p) => p.approval === v.approvalRole),
+              c.id,
+            );
           break;
         default:
           assert.fail(`unexpected decision ${String(v.decision)}`);
@@ -126,20 +139,33 @@ test('every city-pd order is permitted; withdrawals cite the reason-and-notice c
         book,
         {
           orderId: 'o',
-          issuer: { agency: { id: 'city-pd', kind: 'local' }, authority: { kind: 'position', agency: { id: 'city-pd', kind: 'local' }, position: 'city-pd.chief-of-patrol' } },
+          issuer: {
+            agency: { id: 'city-pd', kind: 'local' },
+            authority: { kind: 'position', agency: { id: 'city-pd', kind: 'local' }, position: 'city-pd.chief-of-patrol' },
+          },
           directive,
           operation: related ? 'civil_immigration_enforcement' : 'unknown',
           units: [{ id: 'city-pd.1A12', home: { id: 'city-pd', kind: 'local' } }],
           people: [],
           ...(related
-            ? { relatedRequest: { requestId: 'r', from: { id: 'fed-ice', kind: 'federal' }, category: 'officer_in_danger', operation: 'civil_immigration_enforcement' } }
+            ? {
+                relatedRequest: {
+                  requestId: 'r',
+                  from: { id: 'fed-ice', kind: 'federal' },
+                  category: 'officer_in_danger',
+                  operation: 'civil_immigration_enforcement',
+                },
+              }
             : {}),
         },
         '2026-03-14T21:40:00-05:00',
       );
       assert.equal(v.decision, 'permitted');
       const withdrawal = ['withdraw', 'recall', 'stand_down'].includes(directive);
-      assert.deepEqual(v.clauses.map((c) => c.id), [withdrawal ? 'GO-7.03-IV.B' : 'GO-7.03-III.A']);
+      assert.deepEqual(
+        v.clauses.map((c) => c.id),
+        [withdrawal ? 'GO-7.03-IV.B' : 'GO-7.03-III.A'],
+      );
     }),
   );
 });

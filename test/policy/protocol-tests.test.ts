@@ -61,7 +61,8 @@ test('a malformed tests file names the line and field', () => {
     () => parseProtocolTests('tests.yaml', text),
     (e) => isConcordError(e, 'POLICY_INVALID') && /^tests.yaml:2: cases\[0\]: give exactly one of "request" or "order"/.test(e.message),
   );
-  const bad = 'cases:\n  - name: x\n    at: "2026-03-14T21:05:00Z"\n    request: { id: r, from: { id: a, kind: local }, to: { id: b, kind: local }, category: perimetre, urgency: routine, operation: other, officer_in_danger: false, requested_units: 1 }\n    expect: { error: BAD_INPUT }\n';
+  const bad =
+    'cases:\n  - name: x\n    at: "2026-03-14T21:05:00Z"\n    request: { id: r, from: { id: a, kind: local }, to: { id: b, kind: local }, category: perimetre, urgency: routine, operation: other, officer_in_danger: false, requested_units: 1 }\n    expect: { error: BAD_INPUT }\n';
   assert.throws(
     () => parseProtocolTests('tests.yaml', bad),
     (e) => isConcordError(e, 'POLICY_INVALID') && /^tests.yaml:4: cases\[0\].request.category: /.test(e.message),
@@ -72,7 +73,10 @@ test('a tests file that is an alias bomb is refused in one line, at once', () =>
   const started = Date.now();
   assert.throws(
     () => parseProtocolTests('tests.yaml', `${BILLION_LAUGHS}cases: *i\n`),
-    (e) => isConcordError(e, 'POLICY_INVALID') && /^tests.yaml:\d+: refused: aliases here expand to more than 100,000 nodes/.test(e.message) && !e.message.includes('\n'),
+    (e) =>
+      isConcordError(e, 'POLICY_INVALID') &&
+      /^tests.yaml:\d+: refused: aliases here expand to more than 100,000 nodes/.test(e.message) &&
+      !e.message.includes('\n'),
   );
   assert.ok(Date.now() - started < 2000);
 });

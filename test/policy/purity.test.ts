@@ -19,7 +19,6 @@ const IMPURE_CALLS = [/\bDate\.now\s*\(/, /\bnew Date\s*\(\s*\)/, /\bMath\.rando
 /** the layers above policy (DESIGN.md: nothing below app imports from above it) */
 const ABOVE = /^\.\.\/(app|cli|store|server|ingest|federation|review)\//;
 
-
 test('src/policy imports no I/O module and nothing from the layers above it', () => {
   const found: string[] = [];
   for (const name of readdirSync(POLICY_DIR).filter((n) => n.endsWith('.ts'))) {

@@ -93,13 +93,22 @@ test('a prohibiting default, and a separate default for orders', () => {
   assert.equal(v.decision, 'prohibited');
   assert.deepEqual(v.clauses, []);
   assert.match(v.note ?? '', /: not covered$/);
-  const o = evaluateOrder(strict, order({ issuer: { agency: { id: 'test-pd', kind: 'local' }, authority: { kind: 'position', agency: { id: 'test-pd', kind: 'local' }, position: 'test-pd.sgt' } } }), AT);
+  const o = evaluateOrder(
+    strict,
+    order({
+      issuer: { agency: { id: 'test-pd', kind: 'local' }, authority: { kind: 'position', agency: { id: 'test-pd', kind: 'local' }, position: 'test-pd.sgt' } },
+    }),
+    AT,
+  );
   assert.equal(o.decision, 'needs_approval');
   assert.equal(o.approvalRole, 'test-pd.chief');
 });
 
 test('orders: the issuer decides, or the agency passed as deciding', () => {
-  const issuer = { agency: { id: 'test-pd', kind: 'local' as const }, authority: { kind: 'position' as const, agency: { id: 'test-pd', kind: 'local' as const }, position: 'test-pd.sgt' } };
+  const issuer = {
+    agency: { id: 'test-pd', kind: 'local' as const },
+    authority: { kind: 'position' as const, agency: { id: 'test-pd', kind: 'local' as const }, position: 'test-pd.sgt' },
+  };
   const v = evaluateOrder(book, order({ issuer }), AT);
   assert.equal(v.decision, 'permitted');
   assert.deepEqual(ids(v), ['O-1']);
@@ -123,7 +132,10 @@ test('the same facts give the same verdict, across calls and across loads', asyn
 });
 
 test('refusals: unknown agency, bad time, contradictory or out-of-vocabulary facts', () => {
-  assert.throws(() => evaluateRequest(book, request({ to: { id: 'nobody', kind: 'local' } }), AT), fails('POLICY_NOT_EFFECTIVE', /no protocol version of nobody/));
+  assert.throws(
+    () => evaluateRequest(book, request({ to: { id: 'nobody', kind: 'local' } }), AT),
+    fails('POLICY_NOT_EFFECTIVE', /no protocol version of nobody/),
+  );
   assert.throws(() => evaluateRequest(book, request(), '2026-03-14 21:05'), fails('BAD_INPUT', /RFC 3339/));
   assert.throws(() => evaluateRequest(book, request({ from: { id: 'test-pd', kind: 'federal' } }), AT), fails('BAD_INPUT', /both federal and local/));
   assert.throws(() => evaluateRequest(book, request({ requestedUnits: 0 }), AT), fails('BAD_INPUT', /positive integer/));

@@ -20,7 +20,10 @@ test('the demo protocols load', async () => {
   const book = await loadProtocolBook(POLICIES_DIR);
   assert.deepEqual([...book.agencies.keys()], ['city-pd', 'fed-ice']);
   const cityPd = book.agencies.get('city-pd') ?? [];
-  assert.deepEqual(cityPd.map((v) => v.id), ['city-pd/2025-01-01', 'city-pd/2026-01-01']);
+  assert.deepEqual(
+    cityPd.map((v) => v.id),
+    ['city-pd/2025-01-01', 'city-pd/2026-01-01'],
+  );
   for (const v of cityPd) {
     assert.deepEqual(v.warnings, []);
     assert.match(v.digest, /^[0-9a-f]{64}$/);
@@ -63,7 +66,10 @@ test('manifest: "permitted" is not a default', () => {
 test('manifest: YAML syntax errors, duplicate keys and alias bombs carry the line', () => {
   const unclosed = manifestText() + 'order_default: [unclosed\n';
   const lines = unclosed.split('\n').length;
-  assert.throws(() => prepareProtocolVersion(versionSource({ manifest: unclosed })), fails('POLICY_INVALID', new RegExp(`protocol.yaml:${lines}: not valid YAML: `)));
+  assert.throws(
+    () => prepareProtocolVersion(versionSource({ manifest: unclosed })),
+    fails('POLICY_INVALID', new RegExp(`protocol.yaml:${lines}: not valid YAML: `)),
+  );
   const twice = manifestText() + 'title: Again\n';
   assert.throws(
     () => prepareProtocolVersion(versionSource({ manifest: twice })),
@@ -100,19 +106,32 @@ test('manifest: a default or order_default approval_role must be a declared role
   const line = manifest.split('\n').findIndex((l) => l.includes('approval_role')) + 1;
   assert.throws(
     () => prepareProtocolVersion(versionSource({ manifest })),
-    fails('POLICY_INVALID', new RegExp(`^test-pd/2026-01-01/protocol.yaml:${line}: default.approval_role: "test-pd.duty-officer" is not one of the roles the manifest declares \\(declared: test-pd.sergeant, test-pd.chief\\)$`)),
+    fails(
+      'POLICY_INVALID',
+      new RegExp(
+        `^test-pd/2026-01-01/protocol.yaml:${line}: default.approval_role: "test-pd.duty-officer" is not one of the roles the manifest declares \\(declared: test-pd.sergeant, test-pd.chief\\)$`,
+      ),
+    ),
   );
-  const orders = manifestText({ defaultBlock: 'default:\n  decision: prohibited\norder_default:\n  decision: needs_approval\n  approval_role: test-pd.captain' });
-  assert.throws(() => prepareProtocolVersion(versionSource({ manifest: orders })), fails('POLICY_INVALID', /protocol.yaml:\d+: order_default.approval_role: "test-pd.captain" is not one of the roles/));
+  const orders = manifestText({
+    defaultBlock: 'default:\n  decision: prohibited\norder_default:\n  decision: needs_approval\n  approval_role: test-pd.captain',
+  });
+  assert.throws(
+    () => prepareProtocolVersion(versionSource({ manifest: orders })),
+    fails('POLICY_INVALID', /protocol.yaml:\d+: order_default.approval_role: "test-pd.captain" is not one of the roles/),
+  );
   const noRoles = manifestText({ rolesBlock: 'roles: []' });
   assert.throws(() => prepareProtocolVersion(versionSource({ manifest: noRoles })), fails('POLICY_INVALID', /\(declared: none\)/));
 });
 
-test('@approval must name a declared role, at the policy\'s line', () => {
+test("@approval must name a declared role, at the policy's line", () => {
   const text = `${PERMIT_ALL_DANGER}\n@id("TC-2") @cite("x")\n@approval("test-pd.captain")\npermit (principal, action, resource);\n`;
   assert.throws(
     () => prepareProtocolVersion(versionSource({ policies: { 'rules.cedar': text } })),
-    fails('POLICY_INVALID', /^test-pd\/2026-01-01\/rules.cedar:7: policy TC-2: @approval\("test-pd.captain"\) names a role the manifest's roles do not declare \(declared: test-pd.duty-officer, test-pd.sergeant, test-pd.lieutenant, test-pd.chief\)$/),
+    fails(
+      'POLICY_INVALID',
+      /^test-pd\/2026-01-01\/rules.cedar:7: policy TC-2: @approval\("test-pd.captain"\) names a role the manifest's roles do not declare \(declared: test-pd.duty-officer, test-pd.sergeant, test-pd.lieutenant, test-pd.chief\)$/,
+    ),
   );
   const declared = text.replace('test-pd.captain', 'test-pd.lieutenant');
   assert.equal(prepareProtocolVersion(versionSource({ policies: { 'rules.cedar': declared } })).policies[1]?.approval, 'test-pd.lieutenant');
@@ -152,7 +171,10 @@ test('a policy without @cite is refused', () => {
 
 test('unknown annotations and @approval on a forbid are refused', () => {
   const typo = '@id("A") @cite("x") @aproval("test-pd.chief") permit (principal, action, resource);';
-  assert.throws(() => prepareProtocolVersion(versionSource({ policies: { 'a.cedar': typo } })), fails('POLICY_INVALID', /a.cedar:1: unknown annotation @aproval/));
+  assert.throws(
+    () => prepareProtocolVersion(versionSource({ policies: { 'a.cedar': typo } })),
+    fails('POLICY_INVALID', /a.cedar:1: unknown annotation @aproval/),
+  );
   const forbid = '@id("A") @cite("x") @approval("test-pd.chief") forbid (principal, action, resource);';
   assert.throws(() => prepareProtocolVersion(versionSource({ policies: { 'a.cedar': forbid } })), fails('POLICY_INVALID', /@approval only applies to permit/));
 });
@@ -179,18 +201,25 @@ test('a misspelt attribute fails schema validation at its line', () => {
 });
 
 test('a misspelt vocabulary word is refused at its line', () => {
-  const text = '@id("TC-3")\n@cite("x")\nforbid (principal, action == Action::"request_assistance", resource)\nwhen {\n  ["perimeter",\n   "trafic_control"].contains(context.category)\n};';
+  const text =
+    '@id("TC-3")\n@cite("x")\nforbid (principal, action == Action::"request_assistance", resource)\nwhen {\n  ["perimeter",\n   "trafic_control"].contains(context.category)\n};';
   assert.throws(
     () => prepareProtocolVersion(versionSource({ policies: { 'rules.cedar': text } })),
     fails('POLICY_INVALID', /rules.cedar:6: policy TC-3: "trafic_control" is not a known request category/),
   );
   const kind = '@id("TC-4") @cite("x") permit (principal, action, resource) when { principal.kind == "federall" };';
-  assert.throws(() => prepareProtocolVersion(versionSource({ policies: { 'k.cedar': kind } })), fails('POLICY_INVALID', /"federall" is not a known agency kind/));
+  assert.throws(
+    () => prepareProtocolVersion(versionSource({ policies: { 'k.cedar': kind } })),
+    fails('POLICY_INVALID', /"federall" is not a known agency kind/),
+  );
 });
 
 test('a policy for an attribute its action lacks fails validation', () => {
   const text = '@id("TC-5") @cite("x") permit (principal, action, resource) when { context.requested_units > 3 };';
-  assert.throws(() => prepareProtocolVersion(versionSource({ policies: { 'rules.cedar': text } })), fails('POLICY_INVALID', /rules.cedar:1: .*requested_units/));
+  assert.throws(
+    () => prepareProtocolVersion(versionSource({ policies: { 'rules.cedar': text } })),
+    fails('POLICY_INVALID', /rules.cedar:1: .*requested_units/),
+  );
 });
 
 test('templates are refused', () => {
@@ -218,7 +247,10 @@ test('an open-ended version followed by a newer one does not overlap', () => {
   const a = versionSource({ version: '2025-01-01', from: '2025-01-01T00:00:00Z' });
   const b = versionSource({ version: '2026-01-01', from: '2026-01-01T00:00:00Z' });
   const book = prepareProtocolBook([b, a]);
-  assert.deepEqual(book.agencies.get('test-pd')?.map((v) => v.version), ['2025-01-01', '2026-01-01']);
+  assert.deepEqual(
+    book.agencies.get('test-pd')?.map((v) => v.version),
+    ['2025-01-01', '2026-01-01'],
+  );
 });
 
 test('the digest identifies the content, not the location', () => {

@@ -4,8 +4,7 @@ import { isConcordError } from '../../src/errors.ts';
 import { evaluateRequest, findVersionInEffect, prepareProtocolBook, versionInEffect } from '../../src/policy/index.ts';
 import { request, versionSource } from './fixtures.ts';
 
-const permits = (id: string): string =>
-  `@id("${id}") @cite("Test Code, ${id}") permit (principal, action == Action::"request_assistance", resource);`;
+const permits = (id: string): string => `@id("${id}") @cite("Test Code, ${id}") permit (principal, action == Action::"request_assistance", resource);`;
 
 // 2025-01-01 .. 2025-07-01 (explicit end), a gap, 2025-09-01 .. (ended by the next), 2026-01-01 ..
 const book = prepareProtocolBook([
@@ -39,7 +38,10 @@ test('the verdict records the version used and cites its clauses', () => {
   assert.deepEqual(v1.clauses, [{ id: 'V1', cite: 'Test Code, V1' }]);
   const v3 = evaluateRequest(book, request(), '2026-03-01T00:00:00Z');
   assert.equal(v3.policyVersion, 'test-pd/v3');
-  assert.deepEqual(v3.clauses.map((c) => c.id), ['V3']);
+  assert.deepEqual(
+    v3.clauses.map((c) => c.id),
+    ['V3'],
+  );
 });
 
 test('no version in effect is POLICY_NOT_EFFECTIVE, naming the versions there are', () => {
@@ -47,5 +49,8 @@ test('no version in effect is POLICY_NOT_EFFECTIVE, naming the versions there ar
     () => versionInEffect(book, 'test-pd', '2025-08-01T00:00:00Z'),
     (e) => isConcordError(e, 'POLICY_NOT_EFFECTIVE') && /test-pd\/v1, test-pd\/v2, test-pd\/v3/.test(e.message),
   );
-  assert.throws(() => evaluateRequest(book, request(), '2024-01-01T00:00:00Z'), (e) => isConcordError(e, 'POLICY_NOT_EFFECTIVE'));
+  assert.throws(
+    () => evaluateRequest(book, request(), '2024-01-01T00:00:00Z'),
+    (e) => isConcordError(e, 'POLICY_NOT_EFFECTIVE'),
+  );
 });

@@ -49,7 +49,10 @@ export function storeContract(name: string, factory: StoreFactory): void {
         const a = await store.append([draft(0), draft(1)]);
         now -= 5000; // the clock steps back: receive times must not
         const b = await store.append([draft(2)]);
-        assert.deepEqual([...a, ...b].map((x) => x.index), [0, 1, 2]);
+        assert.deepEqual(
+          [...a, ...b].map((x) => x.index),
+          [0, 1, 2],
+        );
         assert.equal(await store.size(), 3);
         const entries = await readAll(store);
         const parsed = entries.map((e) => {
@@ -57,7 +60,10 @@ export function storeContract(name: string, factory: StoreFactory): void {
           assert.ok('entry' in c, 'stored text is a valid canonical entry');
           return c.entry;
         });
-        assert.deepEqual(parsed.map((e) => e.index), [0, 1, 2]);
+        assert.deepEqual(
+          parsed.map((e) => e.index),
+          [0, 1, 2],
+        );
         assert.ok(parsed.every((e) => e.origin === 'test.example/log'));
         assert.ok((parsed[2]?.received ?? '') >= (parsed[1]?.received ?? ''), 'receive time never goes back');
       } finally {
@@ -92,9 +98,19 @@ export function storeContract(name: string, factory: StoreFactory): void {
       try {
         const calls = Array.from({ length: 200 }, (_, i) => store.append([draft(i * 3), draft(i * 3 + 1), draft(i * 3 + 2)]));
         const results = await Promise.all(calls);
-        const all = results.flat().map((a) => a.index).sort((x, y) => x - y);
-        assert.deepEqual(all, Array.from({ length: 600 }, (_, i) => i));
-        for (const r of results) assert.deepEqual(r.map((a) => a.index - (r[0]?.index ?? 0)), [0, 1, 2]);
+        const all = results
+          .flat()
+          .map((a) => a.index)
+          .sort((x, y) => x - y);
+        assert.deepEqual(
+          all,
+          Array.from({ length: 600 }, (_, i) => i),
+        );
+        for (const r of results)
+          assert.deepEqual(
+            r.map((a) => a.index - (r[0]?.index ?? 0)),
+            [0, 1, 2],
+          );
         assert.equal(await store.size(), 600);
       } finally {
         await store.close();
@@ -137,7 +153,10 @@ export function storeContract(name: string, factory: StoreFactory): void {
               return reference.node(id);
             });
             const rootNodes = await nodeLookup(store, size, rootIds);
-            assert.deepEqual(rootHash(size, (id) => rootNodes.get(`${id.level}/${id.index}`) as Buffer), reference.root(size));
+            assert.deepEqual(
+              rootHash(size, (id) => rootNodes.get(`${id.level}/${id.index}`) as Buffer),
+              reference.root(size),
+            );
           }),
           { numRuns: 60 },
         );
@@ -155,9 +174,18 @@ export function storeContract(name: string, factory: StoreFactory): void {
         await store.append([draft(0, { incident: 'inc-1' }), draft(1)]);
         now += 60_000;
         await store.append([draft(2, { incident: 'inc-1' }), draft(3, { incident: 'inc-2' })]);
-        assert.deepEqual((await readAll(store, { incident: 'inc-1' })).map((e) => e.index), [0, 2]);
-        assert.deepEqual((await readAll(store, { receivedUntil: '2026-06-01T21:00:30.000Z' })).map((e) => e.index), [0, 1]);
-        assert.deepEqual((await readAll(store, { incident: 'inc-1', receivedUntil: '2026-06-01T21:00:30.000Z' })).map((e) => e.index), [0]);
+        assert.deepEqual(
+          (await readAll(store, { incident: 'inc-1' })).map((e) => e.index),
+          [0, 2],
+        );
+        assert.deepEqual(
+          (await readAll(store, { receivedUntil: '2026-06-01T21:00:30.000Z' })).map((e) => e.index),
+          [0, 1],
+        );
+        assert.deepEqual(
+          (await readAll(store, { incident: 'inc-1', receivedUntil: '2026-06-01T21:00:30.000Z' })).map((e) => e.index),
+          [0],
+        );
       } finally {
         await store.close();
       }

@@ -173,7 +173,7 @@ export function describeOutcome(outcome: AppendOutcome, all?: readonly number[])
 
   const stored = [...outcome.stored].sort((a, b) => a.lineNo - b.lineNo);
   const storedRuns: string[] = [];
-  for (let i = 0; i < stored.length; ) {
+  for (let i = 0; i < stored.length;) {
     let j = i;
     while (j + 1 < stored.length) {
       const [p, q] = [stored[j], stored[j + 1]] as [{ lineNo: number; index: number }, { lineNo: number; index: number }];
@@ -187,7 +187,7 @@ export function describeOutcome(outcome: AppendOutcome, all?: readonly number[])
   const storedSet = new Set(stored.map((s) => s.lineNo));
   const missing = lines.filter((l) => !storedSet.has(l));
   const missingRuns: string[] = [];
-  for (let i = 0; i < missing.length; ) {
+  for (let i = 0; i < missing.length;) {
     let j = i;
     while (j + 1 < missing.length && adjacent(missing[j] as number, missing[j + 1] as number)) j++;
     missingRuns.push(i === j ? `line ${missing[i]}` : `lines ${missing[i]}-${missing[j]}`);
@@ -195,7 +195,8 @@ export function describeOutcome(outcome: AppendOutcome, all?: readonly number[])
   }
   // from stdin, what came after the last line read is unknown: it was not read, so not stored
   const lastRead = outcome.read[outcome.read.length - 1];
-  if (all === undefined && !outcome.complete) missingRuns.push(lastRead === undefined ? 'every line (none was read)' : `whatever follows line ${lastRead} (not read)`);
+  if (all === undefined && !outcome.complete)
+    missingRuns.push(lastRead === undefined ? 'every line (none was read)' : `whatever follows line ${lastRead} (not read)`);
 
   const of = all !== undefined ? ` of the ${count(all.length, 'line', 'lines')}` : '';
   const storedCount = all !== undefined ? `${stored.length.toLocaleString('en-US')}${of}` : count(stored.length, 'line', 'lines');
@@ -282,7 +283,9 @@ ${exitCodesHelp('node')}`,
     }
     if (closeError !== undefined) {
       const code = isConcordError(closeError) ? closeError.code : 'LEDGER_CORRUPT';
-      const unsigned = new ConcordError(code, `the checkpoint covering the lines stored could not be signed: ${storeReason(closeError)}`, undefined, { cause: closeError });
+      const unsigned = new ConcordError(code, `the checkpoint covering the lines stored could not be signed: ${storeReason(closeError)}`, undefined, {
+        cause: closeError,
+      });
       if (outcome.failed.length === 0 && outcome.stoppedBy === undefined) {
         const { message } = describeOutcome({ ...outcome, stoppedBy: unsigned }, all);
         throw new ConcordError(code, message, undefined, { cause: closeError });

@@ -43,7 +43,7 @@ ${exitCodesHelp('protocol-check')}`,
       const role = verdict.approvalRole ? ` by ${verdict.approvalRole}` : '';
       io.stdout.write(`${verdict.decision.toUpperCase().replace('_', ' ')}${role}  (${verdict.policyVersion})\n`);
       for (const c of verdict.clauses) io.stdout.write(`  ${c.id}${c.cite ? `  ${c.cite}` : ''}${c.summary ? `\n      ${c.summary}` : ''}\n`);
-      if (verdict.clauses.length === 0) io.stdout.write('  no clause matched: the protocol\'s default applied\n');
+      if (verdict.clauses.length === 0) io.stdout.write("  no clause matched: the protocol's default applied\n");
     }
     return 0;
   },

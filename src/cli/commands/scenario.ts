@@ -43,7 +43,9 @@ ${exitCodesHelp('scenario')}`,
         incidents: views,
       });
     } else {
-      io.stdout.write(`Replayed ${scenario.title}: ${result.steps} steps, ${result.entries} entries appended, ${result.escalations} escalations, ${result.refusedAsExpected} refused as expected\n\n`);
+      io.stdout.write(
+        `Replayed ${scenario.title}: ${result.steps} steps, ${result.entries} entries appended, ${result.escalations} escalations, ${result.refusedAsExpected} refused as expected\n\n`,
+      );
       for (const view of Object.values(views)) printIncident(io, view);
     }
     return 0;

@@ -14,7 +14,9 @@ export type NodeLookup = (id: NodeId) => Hash;
 export function lookup(node: NodeLookup, level: number, index: number): Hash {
   const h = node({ level, index });
   if (!(h instanceof Uint8Array) || h.length !== HASH_SIZE) {
-    invalid(`node lookup for level ${level} index ${index} returned ${h instanceof Uint8Array ? `${h.length} bytes` : String(h)}, not a ${HASH_SIZE}-byte hash`);
+    invalid(
+      `node lookup for level ${level} index ${index} returned ${h instanceof Uint8Array ? `${h.length} bytes` : String(h)}, not a ${HASH_SIZE}-byte hash`,
+    );
   }
   return h;
 }

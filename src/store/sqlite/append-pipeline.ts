@@ -273,7 +273,9 @@ export class AppendPipeline {
     this.lastReceivedMs = receivedMs;
     const flight: InFlight = { calls, results, edgeAfter, lastLeaf: leaves[leaves.length - 1] as Hash, entries: leaves.length };
     this.inFlight.push(flight);
-    void this.writer.batch({ expectedSize, base: base ?? null, received, texts, types, incidents, disclosures, tiles }).then((refusal) => this.settle(flight, refusal));
+    void this.writer
+      .batch({ expectedSize, base: base ?? null, received, texts, types, incidents, disclosures, tiles })
+      .then((refusal) => this.settle(flight, refusal));
   }
 
   /** the writer thread answered a batch (answers come in the order batches were sent) */
@@ -369,7 +371,8 @@ export class AppendPipeline {
       this.inFlight.length > 0 || this.queue.length > 0
         ? await new Promise<WriteRefusal | undefined>((done) => this.checkpointQueue.push({ checkpoint, done }))
         : await writer.checkpoint(checkpoint);
-    if (refusal?.kind === 'checkpoint_conflict') throw new ConcordError('LEDGER_CORRUPT', `a checkpoint for size ${cp.size} with another root is already stored`);
+    if (refusal?.kind === 'checkpoint_conflict')
+      throw new ConcordError('LEDGER_CORRUPT', `a checkpoint for size ${cp.size} with another root is already stored`);
     if (refusal !== undefined) throw new ConcordError('LEDGER_CORRUPT', `checkpoint not stored: ${refusal.kind === 'failed' ? refusal.message : refusal.kind}`);
   }
 

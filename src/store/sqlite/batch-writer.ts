@@ -96,7 +96,9 @@ export class BatchWriter {
     const insertStatement = (rows: number): Database.Statement<unknown[]> => {
       let stmt = insertRows.get(rows);
       if (stmt === undefined) {
-        stmt = db.prepare<unknown[]>(`INSERT INTO entries (idx, received, type, incident, text) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?)').join(', ')}`);
+        stmt = db.prepare<unknown[]>(
+          `INSERT INTO entries (idx, received, type, incident, text) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?)').join(', ')}`,
+        );
         insertRows.set(rows, stmt);
       }
       return stmt;

@@ -74,7 +74,9 @@ export function checkStoredRun(path: string, origin: string, from: number, to: n
   if (notText.length === 0) return { ...result, count: texts.length, ...(missing ? { missing } : {}) };
   const bad = new Set(notText.map((n) => n.index));
   for (const n of notText) result.leaves.set(leafHash(n.bytes), (n.index - from) * 32);
-  const problems = [...result.problems.filter((p) => !bad.has(p.index)), ...notText.map((n) => ({ index: n.index, reason: n.reason }))].sort((a, b) => a.index - b.index);
+  const problems = [...result.problems.filter((p) => !bad.has(p.index)), ...notText.map((n) => ({ index: n.index, reason: n.reason }))].sort(
+    (a, b) => a.index - b.index,
+  );
   return { ...result, problems, count: texts.length, ...(missing ? { missing } : {}) };
 }
 

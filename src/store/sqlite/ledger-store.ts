@@ -182,14 +182,20 @@ export class SqliteLedgerStore implements LedgerStore {
     const db = this.db;
     const r = this.reader;
     return {
-      tileRoots: r.prepare<[number, number], [number, Buffer]>('SELECT tile_key, root FROM tiles WHERE tile_key >= ? AND tile_key < ? ORDER BY tile_key').raw(true),
+      tileRoots: r
+        .prepare<[number, number], [number, Buffer]>('SELECT tile_key, root FROM tiles WHERE tile_key >= ? AND tile_key < ? ORDER BY tile_key')
+        .raw(true),
       entryTexts: r.prepare<[number, number], [number, string]>('SELECT idx, text FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx').raw(true),
       getTile: r.prepare<[number], { hashes: Buffer }>('SELECT hashes FROM tiles WHERE tile_key = ?'),
-      firstTileFrom: r.prepare<[number, number], { tile_key: number }>('SELECT tile_key FROM tiles WHERE tile_key >= ? AND tile_key < ? ORDER BY tile_key LIMIT 1'),
+      firstTileFrom: r.prepare<[number, number], { tile_key: number }>(
+        'SELECT tile_key FROM tiles WHERE tile_key >= ? AND tile_key < ? ORDER BY tile_key LIMIT 1',
+      ),
       getTileRow: r.prepare<[number], { hashes: Buffer; root: Buffer }>('SELECT hashes, root FROM tiles WHERE tile_key = ?'),
       maxIndex: db.prepare<[], { idx: number | null; text: unknown }>('SELECT idx, text FROM entries ORDER BY idx DESC LIMIT 1'),
       tileExists: r.prepare<[number], { one: number }>('SELECT 1 AS one FROM tiles WHERE tile_key = ?'),
-      readRange: r.prepare<[number, number, number], { idx: number; text: string }>('SELECT idx, text FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx LIMIT ?'),
+      readRange: r.prepare<[number, number, number], { idx: number; text: string }>(
+        'SELECT idx, text FROM entries WHERE idx >= ? AND idx < ? ORDER BY idx LIMIT ?',
+      ),
       readIncident: r.prepare<[string, number, number, number], { idx: number; text: string }>(
         'SELECT idx, text FROM entries WHERE incident = ? AND idx >= ? AND idx < ? ORDER BY idx LIMIT ?',
       ),
@@ -200,7 +206,9 @@ export class SqliteLedgerStore implements LedgerStore {
         'SELECT idx, text FROM entries WHERE incident = ? AND idx >= ? AND idx < ? AND received <= ? ORDER BY idx LIMIT ?',
       ),
       getEntry: r.prepare<[number], { idx: number; text: string }>('SELECT idx, text FROM entries WHERE idx = ?'),
-      getDisclosures: r.prepare<[number], { path: string; salt: string; value: string }>('SELECT path, salt, value FROM disclosures WHERE idx = ? ORDER BY path'),
+      getDisclosures: r.prepare<[number], { path: string; salt: string; value: string }>(
+        'SELECT path, salt, value FROM disclosures WHERE idx = ? ORDER BY path',
+      ),
       allCheckpoints: r.prepare<[], { size: number; root: Buffer; note: string }>('SELECT size, root, note FROM checkpoints ORDER BY size'),
       latestCheckpoint: r.prepare<[], { size: number; root: Buffer; note: string }>('SELECT size, root, note FROM checkpoints ORDER BY size DESC LIMIT 1'),
       readerMaxIndex: r.prepare<[], { idx: number | null }>('SELECT max(idx) AS idx FROM entries'),
@@ -247,7 +255,11 @@ export class SqliteLedgerStore implements LedgerStore {
     } catch (e) {
       throw new ConcordError('LEDGER_CORRUPT', (e as Error).message);
     }
-    return { edge, lastReceivedMs: last ? lastReceivedMs(last.idx, last.text) : 0, lastLeaf: typeof last?.text === 'string' ? leafHashText(last.text) : undefined };
+    return {
+      edge,
+      lastReceivedMs: last ? lastReceivedMs(last.idx, last.text) : 0,
+      lastLeaf: typeof last?.text === 'string' ? leafHashText(last.text) : undefined,
+    };
   }
 
   async size(): Promise<number> {

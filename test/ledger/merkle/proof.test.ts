@@ -3,7 +3,14 @@ import assert from 'node:assert/strict';
 import fc from 'fast-check';
 import { EMPTY_ROOT, leafHash, nodeHash, type Hash } from '../../../src/ledger/merkle/hash.ts';
 import type { MemoryTree } from '../../../src/ledger/merkle/memory-tree.ts';
-import { consistencyProof, consistencyProofLength, consistencyProofRanges, inclusionProof, inclusionProofLength, inclusionProofRanges } from '../../../src/ledger/merkle/proof.ts';
+import {
+  consistencyProof,
+  consistencyProofLength,
+  consistencyProofRanges,
+  inclusionProof,
+  inclusionProofLength,
+  inclusionProofRanges,
+} from '../../../src/ledger/merkle/proof.ts';
 import { nodeKey, nodesForRanges, type NodeId } from '../../../src/ledger/merkle/ranges.ts';
 import { rootHash } from '../../../src/ledger/merkle/tree-hash.ts';
 import { verifyConsistency, verifyInclusion } from '../../../src/ledger/merkle/verify.ts';
@@ -16,13 +23,29 @@ import { refNodeHash, refPath, refSplit, refSubproof } from './reference.ts';
 test('proof ranges match the RFC recursion; known sizes', () => {
   assert.deepEqual(inclusionProofRanges(0, 1), []);
   assert.deepEqual(inclusionProofRanges(2, 3), [[0, 2]]);
-  assert.deepEqual(inclusionProofRanges(0, 3), [[1, 2], [2, 3]]);
-  assert.deepEqual(inclusionProofRanges(5, 8), [[4, 5], [6, 8], [0, 4]]);
+  assert.deepEqual(inclusionProofRanges(0, 3), [
+    [1, 2],
+    [2, 3],
+  ]);
+  assert.deepEqual(inclusionProofRanges(5, 8), [
+    [4, 5],
+    [6, 8],
+    [0, 4],
+  ]);
   assert.deepEqual(consistencyProofRanges(3, 3), []);
   assert.deepEqual(consistencyProofRanges(0, 0), []);
   assert.deepEqual(consistencyProofRanges(4, 8), [[4, 8]]);
-  assert.deepEqual(consistencyProofRanges(6, 8), [[4, 6], [6, 8], [0, 4]]);
-  assert.deepEqual(consistencyProofRanges(3, 7), [[2, 3], [3, 4], [0, 2], [4, 7]]);
+  assert.deepEqual(consistencyProofRanges(6, 8), [
+    [4, 6],
+    [6, 8],
+    [0, 4],
+  ]);
+  assert.deepEqual(consistencyProofRanges(3, 7), [
+    [2, 3],
+    [3, 4],
+    [0, 2],
+    [4, 7],
+  ]);
   for (let n = 1; n <= 70; n++) {
     for (let m = 0; m < n; m++) {
       assert.deepEqual(inclusionProofRanges(m, n), refPath(m, 0, n), `PATH(${m}, D[${n}])`);
@@ -74,7 +97,14 @@ test('property: nodesForRanges names exactly the nodes that proof composition lo
     }),
     { numRuns: 300 },
   );
-  assert.deepEqual(nodesForRanges([[0, 4], [0, 4], [4, 6]]).map(nodeKey), ['2/0', '1/2']);
+  assert.deepEqual(
+    nodesForRanges([
+      [0, 4],
+      [0, 4],
+      [4, 6],
+    ]).map(nodeKey),
+    ['2/0', '1/2'],
+  );
 });
 
 test('property: generated proofs equal the reference and verify (sizes up to 6000)', () => {

@@ -10,7 +10,12 @@ test('rangeNodes: the binary digits of the range width, largest (leftmost) first
   assert.equal(ids(8, 13), '2/2 0/12');
   assert.equal(ids(0, 8), '3/0');
   assert.equal(ids(6, 7), '0/6');
-  assert.equal(ids(2 ** 52, 2 ** 53 - 1), rangeNodes(2 ** 52, 2 ** 53 - 1).map(nodeKey).join(' '));
+  assert.equal(
+    ids(2 ** 52, 2 ** 53 - 1),
+    rangeNodes(2 ** 52, 2 ** 53 - 1)
+      .map(nodeKey)
+      .join(' '),
+  );
   assert.equal(rangeNodes(0, Number.MAX_SAFE_INTEGER).length, 53);
   for (const [lo, hi] of [
     [1, 3],

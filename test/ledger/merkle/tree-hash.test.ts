@@ -12,12 +12,19 @@ import { refSplit } from './reference.ts';
 test('property: root from rangeNodes/hashRange equals the reference MTH, for every aligned range', () => {
   fc.assert(
     fc.property(fc.integer({ min: 1, max: MAX_LEAVES }), (size) => {
-      assert.deepEqual(rootHash(size, (id) => TREE.node(id)), REF.mth(0, size));
+      assert.deepEqual(
+        rootHash(size, (id) => TREE.node(id)),
+        REF.mth(0, size),
+      );
       assert.deepEqual(TREE.root(size), REF.mth(0, size));
       // every range of the MTH recursion, down the right edge
       let lo = 0;
       while (size - lo > 1) {
-        assert.deepEqual(hashRange(lo, size, (id) => TREE.node(id)), REF.mth(lo, size), `MTH(D[${lo}:${size}])`);
+        assert.deepEqual(
+          hashRange(lo, size, (id) => TREE.node(id)),
+          REF.mth(lo, size),
+          `MTH(D[${lo}:${size}])`,
+        );
         const nodes = rangeNodes(lo, size);
         let pos = lo;
         for (const { level, index } of nodes) {
@@ -71,5 +78,8 @@ test('EdgeCache: proofs are the same with and without it; a cache of another siz
   // The cache is trusted for its size: a planted value shows it is consulted.
   const planted = new EdgeCache(7);
   planted.set(4, EMPTY_ROOT);
-  assert.deepEqual(rootHash(7, (id) => TREE.node(id), planted), nodeHash(TREE.node({ level: 2, index: 0 }), EMPTY_ROOT));
+  assert.deepEqual(
+    rootHash(7, (id) => TREE.node(id), planted),
+    nodeHash(TREE.node({ level: 2, index: 0 }), EMPTY_ROOT),
+  );
 });

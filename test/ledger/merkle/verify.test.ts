@@ -277,7 +277,11 @@ test('verifyInclusion rejects malformed input with a precise reason', () => {
     ['long root', () => verifyInclusion(leaf, 5, size, proof, Buffer.concat([root, Buffer.alloc(1)])), /root hash has 33 bytes/],
     ['leaf not bytes', () => verifyInclusion('abc' as unknown as Hash, 5, size, proof, root), /leaf hash is not a byte array/],
     ['proof not an array', () => verifyInclusion(leaf, 5, size, 'x' as unknown as Hash[], root), /not an array/],
-    ['proof hash null', () => verifyInclusion(leaf, 5, size, [proof[0], null, ...proof.slice(2)] as unknown as Hash[], root), /proof hash 1 is not a byte array/],
+    [
+      'proof hash null',
+      () => verifyInclusion(leaf, 5, size, [proof[0], null, ...proof.slice(2)] as unknown as Hash[], root),
+      /proof hash 1 is not a byte array/,
+    ],
     ['proof hash short', () => verifyInclusion(leaf, 5, size, [proof[0] as Buffer, Buffer.alloc(31), ...proof.slice(2)], root), /proof hash 1 has 31 bytes/],
     ['proof too short', () => verifyInclusion(leaf, 5, size, proof.slice(1), root), /has 3 hashes, expected 4/],
     ['proof too long', () => verifyInclusion(leaf, 5, size, [...proof, root], root), /has 5 hashes, expected 4/],

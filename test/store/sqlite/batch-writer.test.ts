@@ -20,7 +20,16 @@ after(() => rmSync(root, { recursive: true, force: true }));
 function batch(from: number, n: number, base: Buffer | null): { write: BatchWrite; last: Buffer } {
   const texts = Array.from({ length: n }, (_, i) => `{"i":${from + i}}`);
   return {
-    write: { expectedSize: from, base, received: '2026-11-25T12:00:00.000Z', texts, types: texts.map(() => 'note.recorded'), incidents: texts.map(() => null), disclosures: [], tiles: [] },
+    write: {
+      expectedSize: from,
+      base,
+      received: '2026-11-25T12:00:00.000Z',
+      texts,
+      types: texts.map(() => 'note.recorded'),
+      incidents: texts.map(() => null),
+      disclosures: [],
+      tiles: [],
+    },
     last: leafHashText(texts[n - 1] as string),
   };
 }
@@ -47,7 +56,12 @@ describe('BatchWriter', () => {
     const a = batch(0, 3, null);
     const b = batch(3, 2, a.last);
     const c = batch(5, 1, b.last);
-    assert.deepEqual(w.write([{ batch: a.write }, { batch: b.write }, { checkpoint: { size: 5, root: Buffer.alloc(32, 1), note: 'n' } }, { batch: c.write }]), [undefined, undefined, undefined, undefined]);
+    assert.deepEqual(w.write([{ batch: a.write }, { batch: b.write }, { checkpoint: { size: 5, root: Buffer.alloc(32, 1), note: 'n' } }, { batch: c.write }]), [
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+    ]);
     w.close();
     assert.equal(count(path), 6);
   });

@@ -67,7 +67,11 @@ describe('sqlite store', () => {
     const refused = settled.filter((r) => r.status === 'rejected');
     // a store gives up after five stale rounds in a row; whatever it refused it did not write
     const indexes = stored.map((e) => e.index).sort((x, y) => x - y);
-    assert.deepEqual(indexes, Array.from({ length: indexes.length }, (_, i) => i), 'acknowledged indexes are 0..n-1, each once');
+    assert.deepEqual(
+      indexes,
+      Array.from({ length: indexes.length }, (_, i) => i),
+      'acknowledged indexes are 0..n-1, each once',
+    );
     assert.ok(stored.length >= 600, `most appends land (${stored.length} entries, ${refused.length} calls refused)`);
     await a.close();
     await b.close();
@@ -86,7 +90,9 @@ describe('sqlite store', () => {
     const s = SqliteLedgerStore.open({ path, origin: 'x.example/log', create: true });
     await s.append([{ type: 'note.recorded', actor: { agency: 'a' }, body: {} }]);
     // the disk refuses one kind of row, as a full disk or an I/O error would refuse a commit
-    withFile(path, (db) => db.exec("CREATE TRIGGER refuse BEFORE INSERT ON entries WHEN NEW.type = 'note.refused' BEGIN SELECT RAISE(ABORT, 'disk says no'); END;"));
+    withFile(path, (db) =>
+      db.exec("CREATE TRIGGER refuse BEFORE INSERT ON entries WHEN NEW.type = 'note.refused' BEGIN SELECT RAISE(ABORT, 'disk says no'); END;"),
+    );
     const ok = (i: number) => s.append([{ type: 'note.recorded', actor: { agency: 'a' }, body: { i } }]);
     const first = [ok(1), ok(2)];
     await new Promise((r) => setImmediate(r)); // those two are in flight now
@@ -188,14 +194,21 @@ describe('sqlite store', () => {
       answers.shift()?.();
       await second;
       await turn();
-      assert.deepEqual(sent.slice(4), ['batch 2', 'checkpoint 1', '|'], 'sent in the same run as the next batch: the writer thread takes both in one transaction');
+      assert.deepEqual(
+        sent.slice(4),
+        ['batch 2', 'checkpoint 1', '|'],
+        'sent in the same run as the next batch: the writer thread takes both in one transaction',
+      );
       await saved;
       answers.shift()?.();
       await third;
       // nothing in flight: a checkpoint goes at once
       await s.saveCheckpoint({ size: 3, root: Buffer.alloc(32, 3), note: 'note for size 3\n' });
       assert.deepEqual(sent.slice(7), ['checkpoint 3']);
-      assert.deepEqual((await s.checkpoints()).map((c) => c.size), [1, 3]);
+      assert.deepEqual(
+        (await s.checkpoints()).map((c) => c.size),
+        [1, 3],
+      );
     } finally {
       await s.close();
     }
@@ -209,7 +222,10 @@ describe('sqlite store', () => {
     const first = s.close();
     const second = s.close();
     await assert.rejects(s.append([d]), (e: unknown) => isConcordError(e) && e.code === 'LEDGER_CLOSED');
-    assert.deepEqual((await taken).map((a) => a.index), [0, 1]);
+    assert.deepEqual(
+      (await taken).map((a) => a.index),
+      [0, 1],
+    );
     await Promise.all([first, second]);
     const again = SqliteLedgerStore.open({ path, origin: 'x.example/log' });
     assert.equal(await again.size(), 2);
@@ -242,7 +258,8 @@ describe('sqlite store', () => {
     const total = 3 * 256 + 17;
     for (let i = 0, k = 0; i < total; k++) {
       const n = Math.min(total - i, [1, 255, 97, 300, 13][k % 5] as number);
-      for (const a of await store.append(Array.from({ length: n }, (_, j) => ({ type: 'note.recorded', actor: { agency: 'a' }, body: { n: i + j } })))) leaves.push(a.leafHash);
+      for (const a of await store.append(Array.from({ length: n }, (_, j) => ({ type: 'note.recorded', actor: { agency: 'a' }, body: { n: i + j } }))))
+        leaves.push(a.leafHash);
       i += n;
     }
     await store.close();
@@ -287,14 +304,24 @@ describe('sqlite store', () => {
         }
       });
     const cases: Array<{ name: string; damage: string; params: number[]; reason: RegExp }> = [
-      { name: 'the last full tile is missing', damage: 'DELETE FROM tiles WHERE tile_key = ?', params: [tileKey(0, 2)], reason: /tile 0\/2 is missing for a log of 785 entries/ },
+      {
+        name: 'the last full tile is missing',
+        damage: 'DELETE FROM tiles WHERE tile_key = ?',
+        params: [tileKey(0, 2)],
+        reason: /tile 0\/2 is missing for a log of 785 entries/,
+      },
       {
         name: 'a full tile the level-1 partial tile is derived from is missing',
         damage: 'DELETE FROM tiles WHERE tile_key = ?',
         params: [tileKey(0, 0)],
         reason: /full tiles at level 0 from 0 are not all stored for a log of 785 entries/,
       },
-      { name: 'an entry of the level-0 partial tile is missing', damage: 'DELETE FROM entries WHERE idx = ?', params: [770], reason: /entries 768\.\.784 are not all stored/ },
+      {
+        name: 'an entry of the level-0 partial tile is missing',
+        damage: 'DELETE FROM entries WHERE idx = ?',
+        params: [770],
+        reason: /entries 768\.\.784 are not all stored/,
+      },
     ];
     for (const c of cases) {
       it(c.name, async () => {
@@ -312,7 +339,10 @@ describe('sqlite store', () => {
         const procFs = existsSync('/proc/self/fd');
         const held = procFs ? openFiles(path) : [];
         for (let attempt = 0; attempt < 3; attempt++) {
-          assert.throws(() => SqliteLedgerStore.open({ path, origin: 'x.example/log' }), (e) => isConcordError(e, 'LEDGER_CORRUPT') && c.reason.test(e.message));
+          assert.throws(
+            () => SqliteLedgerStore.open({ path, origin: 'x.example/log' }),
+            (e) => isConcordError(e, 'LEDGER_CORRUPT') && c.reason.test(e.message),
+          );
         }
         assert.equal(snapshot(), before, 'nothing was written');
         // a refused open leaves no connection behind (it would hold the file, and leak on every retry)

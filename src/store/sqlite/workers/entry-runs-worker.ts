@@ -8,6 +8,15 @@ parentPort?.on('message', (req: RunRequest) => {
     parentPort?.postMessage({ id: req.id, ...result }, [result.leaves.buffer as ArrayBuffer]);
   } catch (e) {
     // an unreadable database is reported by the main thread as a problem
-    parentPort?.postMessage({ id: req.id, count: 0, leaves: new Uint8Array(0), problems: [{ index: req.from, reason: `cannot read: ${(e as Error).message}` }], sealed: [], firstReceived: '', lastReceived: '', missing: { expected: req.from, found: undefined } });
+    parentPort?.postMessage({
+      id: req.id,
+      count: 0,
+      leaves: new Uint8Array(0),
+      problems: [{ index: req.from, reason: `cannot read: ${(e as Error).message}` }],
+      sealed: [],
+      firstReceived: '',
+      lastReceived: '',
+      missing: { expected: req.from, found: undefined },
+    });
   }
 });

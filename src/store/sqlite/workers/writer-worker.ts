@@ -36,13 +36,15 @@ function writeGroup(ledger: number, group: readonly WriterRequest[]): Array<Writ
     const refusal: WriteRefusal = { kind: 'failed', message: w === undefined ? 'the ledger is not open for writing' : w.unusable };
     return group.map(() => refusal);
   }
-  return w.write(group.map((r): Write => (r.op === 'batch' ? { batch: r.batch } : { checkpoint: (r as Extract<WriterRequest, { op: 'checkpoint' }>).checkpoint })));
+  return w.write(
+    group.map((r): Write => (r.op === 'batch' ? { batch: r.batch } : { checkpoint: (r as Extract<WriterRequest, { op: 'checkpoint' }>).checkpoint })),
+  );
 }
 
 const isWrite = (r: WriterRequest): boolean => r.op === 'batch' || r.op === 'checkpoint';
 
 function run(requests: readonly WriterRequest[]): void {
-  for (let i = 0; i < requests.length; ) {
+  for (let i = 0; i < requests.length;) {
     const first = requests[i] as WriterRequest;
     let refusals: Array<WriteRefusal | undefined>;
     let n = 1;
