@@ -56,7 +56,9 @@ ${exitCodesHelp('verify')}`,
     if (json) {
       printJson(io, report.toJSON());
     } else if (report.ok) {
-      io.stdout.write(`OK ${report.kind} ${report.origin}: ${report.entries} entries, ${report.checkpoints} checkpoints, tree size ${report.size}\n`);
+      io.stdout.write(
+        `OK ${report.kind} ${report.origin}: ${plural(report.entries, 'entry', 'entries')}, ${plural(report.checkpoints, 'checkpoint', 'checkpoints')}, tree size ${report.size}\n`,
+      );
       for (const w of report.warnings) io.stdout.write(`note: ${w}\n`);
     } else {
       const first = firstProblem(report.problems) as Problem;
@@ -67,3 +69,7 @@ ${exitCodesHelp('verify')}`,
     return report.ok ? 0 : 1;
   },
 };
+
+function plural(n: number, one: string, many: string): string {
+  return `${n} ${n === 1 ? one : many}`;
+}
