@@ -20,9 +20,6 @@ const TRIAL_INDEX = Number.MAX_SAFE_INTEGER;
 const TRIAL_RECEIVED = '2000-01-01T00:00:00.000Z';
 const trialSalt = (): Uint8Array => new Uint8Array(16);
 
-/** how many runs of lines an error message lists before it says how many more there are */
-const MAX_RUNS_LISTED = 8;
-
 export function parseLine(line: InputLine, origin: string): EntryDraft {
   try {
     // strict: a duplicate key, an inexact number or a lone surrogate is refused, where JSON.parse would alter it
@@ -144,10 +141,6 @@ function count(n: number, one: string, many: string): string {
   return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 }
 
-function listRuns(runs: readonly string[]): string {
-  if (runs.length <= MAX_RUNS_LISTED) return runs.join(', ');
-  return `${runs.slice(0, MAX_RUNS_LISTED).join(', ')} and ${runs.length - MAX_RUNS_LISTED} more runs`;
-}
 
 /**
  * The one-line account of a run that did not store every line: what
@@ -200,8 +193,9 @@ export function describeOutcome(outcome: AppendOutcome, all?: readonly number[])
 
   const of = all !== undefined ? ` of the ${count(all.length, 'line', 'lines')}` : '';
   const storedCount = all !== undefined ? `${stored.length.toLocaleString('en-US')}${of}` : count(stored.length, 'line', 'lines');
-  const storedText = stored.length === 0 ? `nothing was stored${of ? ` (none${of})` : ''}` : `stored ${storedCount}: ${listRuns(storedRuns)}`;
-  const missingText = missingRuns.length === 0 ? '' : `; not stored: ${listRuns(missingRuns)}`;
+  // every run, however many: the report promises which lines to send again, and an abridged list would break that
+  const storedText = stored.length === 0 ? `nothing was stored${of ? ` (none${of})` : ''}` : `stored ${storedCount}: ${storedRuns.join(', ')}`;
+  const missingText = missingRuns.length === 0 ? '' : `; not stored: ${missingRuns.join(', ')}`;
   return { code: isConcordError(cause) ? cause.code : 'BAD_INPUT', message: `${reasons.join('; ')}; ${storedText}${missingText}`, cause };
 }
 
