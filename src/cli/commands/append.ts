@@ -141,7 +141,6 @@ function count(n: number, one: string, many: string): string {
   return `${n.toLocaleString('en-US')} ${n === 1 ? one : many}`;
 }
 
-
 /**
  * The one-line account of a run that did not store every line: what
  * stopped it, which lines were stored as which entries, which were not.
