@@ -196,6 +196,11 @@ export class CoordinationService {
     return { command, events, entries };
   }
 
+  /** Resolves once the commands taken so far have run (for shutting down: nothing taken is cut off). */
+  async idle(): Promise<void> {
+    await this.turn;
+  }
+
   /** Escalates every request whose deadline has passed (the deadline clock calls this). */
   async escalateOverdue(): Promise<Executed[]> {
     const out: Executed[] = [];

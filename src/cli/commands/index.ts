@@ -62,6 +62,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./state.ts')).stateCommand,
   },
   {
+    path: ['serve'],
+    summary: 'serve the HTTP API (and the public log) of a node until Ctrl-C',
+    load: async () => (await import('./serve.ts')).serveCommand,
+  },
+  {
     path: ['protocol', 'check'],
     summary: 'evaluate a request file against protocols, without an incident',
     load: async () => (await import('./protocol.ts')).protocolCheckCommand,

@@ -1,0 +1,59 @@
+/**
+ * A node kept open to serve: its ledger (checkpoints on the default
+ * cadence), the coordination service over it with the agencies' protocols,
+ * on the real clock. The server and anything else long-running open a node
+ * here; the short CLI commands open only what they need.
+ */
+import { CoordinationService } from './coordination.ts';
+import type { LedgerService } from './ledger.ts';
+import { openNodeDir, type NodeDir } from './node-dir.ts';
+import { openNodeLedger } from './node-ledger.ts';
+import { loadProtocolBook } from './protocol-files.ts';
+
+export interface LiveNodeOptions {
+  /** the agencies' protocols (a folder as `concord protocol test` reads); without them requests get no verdict */
+  readonly policiesDir?: string;
+  readonly clock?: () => number;
+}
+
+export interface LiveNode {
+  readonly node: NodeDir;
+  readonly ledger: LedgerService;
+  readonly coordination: CoordinationService;
+  /** open until close() is called */
+  readonly open: () => boolean;
+  /** waits for the command under way, signs a last checkpoint if the log grew, closes the ledger */
+  close(): Promise<void>;
+}
+
+export async function openLiveNode(dataDir: string, opts: LiveNodeOptions = {}): Promise<LiveNode> {
+  const node = openNodeDir(dataDir);
+  const protocols = opts.policiesDir !== undefined ? await loadProtocolBook(opts.policiesDir) : undefined;
+  const ledger = await openNodeLedger(node, opts.clock !== undefined ? { clock: opts.clock } : {});
+  let coordination: CoordinationService;
+  try {
+    coordination = await CoordinationService.open(ledger, {
+      ...(protocols !== undefined ? { protocols } : {}),
+      ...(opts.clock !== undefined ? { clock: opts.clock } : {}),
+    });
+  } catch (e) {
+    await ledger.close();
+    throw e;
+  }
+  let open = true;
+  let closing: Promise<void> | undefined;
+  return {
+    node,
+    ledger,
+    coordination,
+    open: () => open,
+    close() {
+      closing ??= (async () => {
+        open = false;
+        await coordination.idle();
+        await ledger.close();
+      })();
+      return closing;
+    },
+  };
+}

@@ -1,0 +1,176 @@
+/**
+ * A route for every domain command, named after what the user does
+ * (POST /v1/requests/{requestId}/accept). The body is the command's own
+ * zod schema (src/domain/commands.ts) without its type and actor, and
+ * without the id the path names: the actor is the caller, always; a body
+ * that names another actor is refused (403), whatever else it says.
+ *
+ * Every command goes through CoordinationService.execute, the one path
+ * that decides, checks authority and protocols, appends and notifies: the
+ * server adds no second way to the ledger.
+ */
+import { z } from 'zod';
+import type { CoordinationService } from '../app/coordination.ts';
+import { commandSchema } from '../domain/index.ts';
+import { HttpProblem } from './problem.ts';
+import { actorOf, type Principal } from './principal.ts';
+import { defineRoute, type AnyRoute } from './route.ts';
+
+interface CommandRoute {
+  readonly url: string;
+  /** the command field the path's last parameter fills */
+  readonly pathField?: string;
+  readonly summary: string;
+}
+
+/**
+ * Where each command is posted. A command the domain has and this table
+ * lacks fails the server's start (and its test), so none is left out.
+ */
+const ROUTES: Readonly<Record<string, CommandRoute>> = {
+  'agency.register': { url: '/v1/agencies', summary: 'register your agency on this node' },
+  'position.establish': { url: '/v1/positions', summary: "establish a position in your agency's organisation" },
+  'person.register': { url: '/v1/people', summary: 'register a person of your agency' },
+  'person.appoint': { url: '/v1/people/:personId/appoint', pathField: 'personId', summary: 'appoint a person to a position' },
+  'person.relieve': { url: '/v1/people/:personId/relieve', pathField: 'personId', summary: 'relieve a person of a position, with a reason' },
+  'unit.register': { url: '/v1/units', summary: 'register a unit of your agency' },
+  'unit.update': { url: '/v1/units/:unitId/update', pathField: 'unitId', summary: "change a unit's type, callsign, members or supervisor" },
+  'delegation.grant': { url: '/v1/delegations', summary: 'delegate authority to a person or position, for a time' },
+  'delegation.revoke': { url: '/v1/delegations/:delegationId/revoke', pathField: 'delegationId', summary: 'revoke a delegation, with a reason' },
+  'incident.open': { url: '/v1/incidents', summary: 'open an incident' },
+  'incident.update': { url: '/v1/incidents/:incidentId/update', pathField: 'incidentId', summary: "change an incident's name, location or description" },
+  'incident.close': { url: '/v1/incidents/:incidentId/close', pathField: 'incidentId', summary: 'close an incident, with a reason' },
+  'incident.establish_command': {
+    url: '/v1/incidents/:incidentId/command',
+    pathField: 'incidentId',
+    summary: 'establish the command structure (single or unified command)',
+  },
+  'incident.designate_liaison': { url: '/v1/incidents/:incidentId/liaisons', pathField: 'incidentId', summary: "designate your agency's liaison" },
+  'incident.assign_unit': { url: '/v1/incidents/:incidentId/units', pathField: 'incidentId', summary: 'assign a unit of your agency to the incident' },
+  'incident.release_unit': {
+    url: '/v1/incidents/:incidentId/release-unit',
+    pathField: 'incidentId',
+    summary: 'release a unit from the incident, with a reason',
+  },
+  'request.send': { url: '/v1/requests', summary: 'ask another agency for help' },
+  'request.receive': { url: '/v1/requests/:requestId/receive', pathField: 'requestId', summary: 'record that your agency received a request' },
+  'request.evaluate': { url: '/v1/requests/:requestId/evaluate', pathField: 'requestId', summary: "evaluate a request against your agency's protocols" },
+  'request.approve': { url: '/v1/requests/:requestId/approve', pathField: 'requestId', summary: 'approve a request that its verdict says needs approval' },
+  'request.accept': { url: '/v1/requests/:requestId/accept', pathField: 'requestId', summary: 'accept a request for units' },
+  'request.accept_partly': { url: '/v1/requests/:requestId/accept-partly', pathField: 'requestId', summary: 'accept part of a request for units' },
+  'request.decline': { url: '/v1/requests/:requestId/decline', pathField: 'requestId', summary: 'decline a request for units, with a reason' },
+  'request.provide': { url: '/v1/requests/:requestId/provide', pathField: 'requestId', summary: 'provide the information a request asks for' },
+  'request.provide_partly': {
+    url: '/v1/requests/:requestId/provide-partly',
+    pathField: 'requestId',
+    summary: 'provide part of the information, withholding the rest',
+  },
+  'request.refuse': { url: '/v1/requests/:requestId/refuse', pathField: 'requestId', summary: 'refuse a request for information, with a reason' },
+  'request.escalate': { url: '/v1/requests/:requestId/escalate', pathField: 'requestId', summary: 'escalate a request up your chain, with a reason' },
+  'request.commit': { url: '/v1/requests/:requestId/commit', pathField: 'requestId', summary: 'commit units to an accepted request' },
+  'request.report_on_scene': {
+    url: '/v1/requests/:requestId/on-scene',
+    pathField: 'requestId',
+    summary: 'report committed units on scene',
+  },
+  'request.withdraw': { url: '/v1/requests/:requestId/withdraw', pathField: 'requestId', summary: 'withdraw committed units, with a reason and authority' },
+  'request.release': { url: '/v1/requests/:requestId/release', pathField: 'requestId', summary: 'release units the request no longer needs (requester)' },
+  'request.close': { url: '/v1/requests/:requestId/close', pathField: 'requestId', summary: 'close a request, with a reason' },
+  'request.cancel': { url: '/v1/requests/:requestId/cancel', pathField: 'requestId', summary: 'cancel a request you sent, with a reason' },
+  'order.issue': { url: '/v1/orders', summary: 'issue an order to units or people, with a rationale' },
+  'order.acknowledge': { url: '/v1/orders/:orderId/acknowledge', pathField: 'orderId', summary: 'acknowledge an order addressed to you or your unit' },
+  'conflict.resolve': { url: '/v1/conflicts/:conflictId/resolve', pathField: 'conflictId', summary: 'resolve a conflict between orders, with a reason' },
+  'notification.deliver': {
+    url: '/v1/notifications/:notificationId/deliver',
+    pathField: 'notificationId',
+    summary: 'record that a notification reached you',
+  },
+  'notification.acknowledge': {
+    url: '/v1/notifications/:notificationId/acknowledge',
+    pathField: 'notificationId',
+    summary: 'acknowledge a notification addressed to you',
+  },
+};
+
+/** fields only the node itself sets: a client that sends them is refused */
+const NODE_ONLY: Readonly<Record<string, readonly string[]>> = {
+  // the deadline clock escalates automatically; a person escalates with a reason
+  'request.escalate': ['automatic'],
+};
+
+const appendedSchema = z.object({
+  type: z.string(),
+  entries: z.array(z.object({ index: z.number(), type: z.string(), received: z.string() })),
+});
+
+/** the command schemas by type, as the domain defines them */
+function commandSchemas(): Map<string, z.ZodObject> {
+  const out = new Map<string, z.ZodObject>();
+  for (const option of commandSchema.options as unknown as z.ZodObject[]) {
+    const type = (option.shape['type'] as z.ZodLiteral<string>).value;
+    out.set(type, option);
+  }
+  return out;
+}
+
+/** refuses a body that names an actor other than the caller (and drops one that names the caller) */
+function withoutActor(body: unknown, principal: Principal): unknown {
+  if (body === null || typeof body !== 'object' || Array.isArray(body) || !('actor' in body)) return body;
+  const { actor, ...rest } = body as Record<string, unknown>;
+  const own = actorOf(principal);
+  const same =
+    actor !== null &&
+    typeof actor === 'object' &&
+    Object.keys(actor).length === Object.keys(own).length &&
+    Object.entries(own).every(([k, v]) => (actor as Record<string, unknown>)[k] === v);
+  if (!same)
+    throw new HttpProblem(
+      'FORBIDDEN',
+      403,
+      'the body names an actor other than the caller: commands are recorded as the logged-in user or token, never as another',
+      'body.actor',
+    );
+  return rest;
+}
+
+export function commandRoutes(coordination: CoordinationService): AnyRoute[] {
+  const schemas = commandSchemas();
+  const missing = [...schemas.keys()].filter((t) => ROUTES[t] === undefined);
+  if (missing.length > 0) throw new Error(`commands without a route: ${missing.join(', ')}`);
+  const routes: AnyRoute[] = [];
+  for (const [type, schema] of schemas) {
+    const r = ROUTES[type] as CommandRoute;
+    // the command's fields but type, actor and the one the path names; the command's own
+    // refinements (fields that depend on each other) run when the whole command is parsed
+    const body = z.strictObject(Object.fromEntries(Object.entries(schema.shape).filter(([k]) => k !== 'type' && k !== 'actor' && k !== r.pathField)));
+    const params = r.pathField !== undefined ? z.strictObject({ [r.pathField]: schema.shape[r.pathField] as z.ZodType }) : undefined;
+    const nodeOnly = NODE_ONLY[type] ?? [];
+    routes.push(
+      defineRoute({
+        method: 'POST',
+        url: r.url,
+        tag: type.split('.')[0] as string,
+        summary: r.summary,
+        description: `Runs the domain command \`${type}\` as the caller. Send an Idempotency-Key to retry safely.`,
+        access: 'write',
+        ...(params !== undefined ? { params } : {}),
+        body,
+        // before validation, so that naming another actor is a 403 whatever else the body holds
+        prepareBody: (b, principal) => withoutActor(b, principal as Principal),
+        response: { status: 201, description: 'the command was carried out; the entries it appended', schema: appendedSchema },
+        async handler({ params: p, body: b, principal }) {
+          const caller = principal as Principal;
+          for (const field of nodeOnly) {
+            if (b !== null && typeof b === 'object' && field in (b as object)) {
+              throw new HttpProblem('FORBIDDEN', 403, `${field} is set by the node itself, never by a client`, `body.${field}`);
+            }
+          }
+          const command = { ...(b as object), ...((p as object | undefined) ?? {}), type, actor: actorOf(caller) };
+          const done = await coordination.execute(command);
+          return { type, entries: done.entries.map((e, i) => ({ index: e.index, type: done.events[i]?.type ?? '', received: e.received })) };
+        },
+      }),
+    );
+  }
+  return routes;
+}
