@@ -6,12 +6,14 @@
  * and authorised except the public ones, Idempotency-Key on every POST, the
  * OpenAPI document and its interactive docs.
  */
+import websocket from '@fastify/websocket';
 import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
 import { ConcordError } from '../errors.ts';
 import { parseJsonStrict } from '../ledger/strict-json.ts';
 import { docsRoutes, openApiDocument } from './openapi.ts';
 import { HttpProblem, PROBLEM_JSON, problem, problemOf, type Problem } from './problem.ts';
 import type { Principal } from './principal.ts';
+import { registerFeed, type FeedOptions } from './feed-route.ts';
 import { IdempotencyKeys } from './idempotency.ts';
 import { defineRoute, register, type Access, type AnyRoute } from './route.ts';
 
@@ -47,6 +49,8 @@ export interface ServerOptions {
   readonly logger?: FastifyServerOptions['logger'];
   readonly clock?: () => number;
   readonly title?: string;
+  /** the live feed at /v1/feed (WebSocket) */
+  readonly feed?: FeedOptions;
 }
 
 /** headers whose values are secrets: never logged */
@@ -140,6 +144,10 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   const document = openApiDocument(routes, opts.title ?? 'Concord API');
   routes.push(...docsRoutes(document));
 
+  if (opts.feed !== undefined) {
+    await app.register(websocket, { options: { maxPayload: 4096 } });
+    registerFeed(app, { ...opts.feed, authorize });
+  }
   for (const route of routes) {
     if (route.method !== 'POST') {
       register(app, route, authorize);

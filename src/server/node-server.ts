@@ -5,6 +5,7 @@
  */
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { LiveNode } from '../app/live-node.ts';
+import { LedgerFeed } from '../app/feed.ts';
 import { buildServer, type Authenticator } from './app.ts';
 import { commandRoutes } from './command-routes.ts';
 import { publicLogRoutes } from './public-log.ts';
@@ -16,7 +17,10 @@ export interface NodeServerOptions {
 }
 
 export async function buildNodeServer(live: LiveNode, opts: NodeServerOptions): Promise<FastifyInstance> {
-  return buildServer({
+  const feed = await LedgerFeed.open(live.ledger.store);
+  // every command's entries reach the feed as soon as they are stored
+  const unsubscribe = live.coordination.subscribe(() => void feed.notify());
+  const app = await buildServer({
     title: `Concord API: ${live.node.origin}`,
     authenticator: opts.authenticator,
     ready: live.open,
@@ -31,5 +35,15 @@ export async function buildNodeServer(live: LiveNode, opts: NodeServerOptions): 
       }),
       ...commandRoutes(live.coordination),
     ],
+    feed: {
+      feed,
+      // until the agency boundaries are written as rules: a reviewer sees everything, others what their agency recorded
+      visible: (principal, entry) => principal.reviewer || entry.actor.agency === principal.agency,
+    },
   });
+  app.addHook('onClose', async () => {
+    unsubscribe();
+    feed.close();
+  });
+  return app;
 }

@@ -1,0 +1,202 @@
+/**
+ * The live feed: every entry of the ledger, in ledger order, to each
+ * subscriber that may see it, from just after the index it names. The
+ * ledger is the feed's only source: the hub reads what the store holds
+ * (whoever appended it), so a subscriber can never see an entry the ledger
+ * does not hold, nor miss one it does.
+ *
+ * A subscriber first catches up from the store on its own (reading pages
+ * from its cursor), then joins the live set at the one moment its cursor
+ * equals the hub's head: from then on it gets each new entry as the hub
+ * reads it. So resuming after `since` has no gap and no duplicate, however
+ * the catching up and the appends interleave.
+ *
+ * Each entry's message is built once and shared by every subscriber it goes
+ * to; whether a subscriber may see it is the subscriber's own predicate
+ * (agency boundaries), asked once per entry.
+ */
+import { ConcordError } from '../errors.ts';
+import type { LedgerStore } from '../store/store.ts';
+
+export interface FeedEntry {
+  readonly index: number;
+  readonly type: string;
+  readonly incident?: string;
+  readonly actor: { readonly agency: string; readonly person?: string; readonly device?: string };
+  readonly received: string;
+  readonly body: Readonly<Record<string, unknown>>;
+  /** the stored canonical text, as the ledger hashed it */
+  readonly text: string;
+  /** the message a subscriber is sent: {"type":"entry","index":N,"entry":<text>} */
+  readonly message: string;
+}
+
+export interface FeedSubscriber {
+  /** may this subscriber see the entry? (asked once per entry, in order) */
+  readonly visible: (entry: FeedEntry) => boolean;
+  /**
+   * Sends an entry's message. Returns false when the subscriber cannot keep
+   * up (its transport's buffer is full): the hub drops it, and the
+   * subscriber resumes later from the last index it received.
+   */
+  readonly send: (entry: FeedEntry) => boolean;
+  /** the hub dropped the subscriber (too slow, or the hub closed) */
+  readonly dropped: (why: 'too slow' | 'closed') => void;
+}
+
+export interface FeedSubscription {
+  /** the index after which entries come next (the last one seen, visible or not) */
+  readonly cursor: () => number;
+  unsubscribe(): void;
+}
+
+/** entries read from the store at once while catching up */
+const PAGE = 500;
+
+export interface FeedOptions {
+  /** entries read from the store at once (tests make it small, to cross pages) */
+  readonly page?: number;
+}
+
+export function feedEntry(index: number, text: string): FeedEntry {
+  const e = JSON.parse(text) as Omit<FeedEntry, 'text' | 'message'>;
+  return {
+    index,
+    type: e.type,
+    ...(e.incident !== undefined ? { incident: e.incident } : {}),
+    actor: e.actor,
+    received: e.received,
+    body: e.body,
+    text,
+    message: `{"type":"entry","index":${index},"entry":${text}}`,
+  };
+}
+
+interface Live {
+  readonly subscriber: FeedSubscriber;
+  /** the next index this subscriber needs */
+  next: number;
+  closed: boolean;
+}
+
+export class LedgerFeed {
+  private readonly store: LedgerStore;
+  /** the next index the hub reads */
+  private head: number;
+  private readonly live = new Set<Live>();
+  private reading: Promise<void> | undefined;
+  private again = false;
+  private closed = false;
+  private readonly page: number;
+
+  private constructor(store: LedgerStore, head: number, page: number) {
+    this.store = store;
+    this.head = head;
+    this.page = page;
+  }
+
+  /** a hub whose live set starts at the store's current end */
+  static async open(store: LedgerStore, opts: FeedOptions = {}): Promise<LedgerFeed> {
+    return new LedgerFeed(store, await store.size(), opts.page ?? PAGE);
+  }
+
+  /** the index the next entry will have, as far as the hub has read */
+  get size(): number {
+    return this.head;
+  }
+
+  /**
+   * Entries may have been appended: read them and send them out. Calls
+   * while a read is under way run one more read after it, never two at once.
+   */
+  notify(): Promise<void> {
+    if (this.closed) return Promise.resolve();
+    if (this.reading !== undefined) {
+      this.again = true;
+      return this.reading;
+    }
+    this.reading = (async () => {
+      try {
+        do {
+          this.again = false;
+          await this.readNew();
+        } while (this.again && !this.closed);
+      } finally {
+        this.reading = undefined;
+      }
+    })();
+    return this.reading;
+  }
+
+  private async readNew(): Promise<void> {
+    const size = await this.store.size();
+    for (let from = this.head; from < size; from += this.page) {
+      const to = Math.min(size, from + this.page);
+      for await (const stored of this.store.entries(from, to)) {
+        const entry = feedEntry(stored.index, stored.text);
+        this.head = entry.index + 1;
+        for (const l of this.live) this.deliver(l, entry);
+      }
+    }
+  }
+
+  private deliver(l: Live, entry: FeedEntry): void {
+    if (l.closed || entry.index !== l.next) return;
+    l.next = entry.index + 1;
+    if (!l.subscriber.visible(entry)) return;
+    if (!l.subscriber.send(entry)) this.drop(l, 'too slow');
+  }
+
+  private drop(l: Live, why: 'too slow' | 'closed'): void {
+    if (l.closed) return;
+    l.closed = true;
+    this.live.delete(l);
+    l.subscriber.dropped(why);
+  }
+
+  /**
+   * Subscribes from just after `since` (-1: from the first entry). Entries
+   * already stored come first, read from the store; then the live ones.
+   */
+  subscribe(since: number, subscriber: FeedSubscriber): FeedSubscription {
+    if (this.closed) throw new ConcordError('LEDGER_CLOSED', 'the feed is closed');
+    if (!Number.isSafeInteger(since) || since < -1)
+      throw new ConcordError('BAD_INPUT', `since must be -1 or an entry index, not ${since}`, { field: 'query.since' });
+    if (since >= this.head) {
+      throw new ConcordError('BAD_INPUT', `since ${since} is beyond the last entry of this log (${this.head - 1}); resume from an index this feed sent`, {
+        field: 'query.since',
+      });
+    }
+    const l: Live = { subscriber, next: since + 1, closed: false };
+    void this.catchUp(l).catch(() => this.drop(l, 'closed'));
+    return {
+      cursor: () => l.next - 1,
+      unsubscribe: () => {
+        l.closed = true;
+        this.live.delete(l);
+      },
+    };
+  }
+
+  private async catchUp(l: Live): Promise<void> {
+    for (;;) {
+      if (l.closed) return;
+      // the moment the cursor reaches the head (nothing in between: one synchronous step), it joins the live set
+      if (l.next >= this.head) {
+        this.live.add(l);
+        return;
+      }
+      const to = Math.min(this.head, l.next + this.page);
+      for await (const stored of this.store.entries(l.next, to)) {
+        if (l.closed) return;
+        this.deliver(l, feedEntry(stored.index, stored.text));
+      }
+    }
+  }
+
+  /** drops every subscriber (they resume elsewhere or later) and reads no more */
+  close(): void {
+    this.closed = true;
+    for (const l of [...this.live]) this.drop(l, 'closed');
+  }
+}

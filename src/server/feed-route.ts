@@ -1,0 +1,107 @@
+/**
+ * GET /v1/feed?since=INDEX over WebSocket: the entries of the ledger the
+ * caller may see, in ledger order, each with its index, from just after
+ * `since` (LedgerFeed keeps the order and the resumption exact).
+ *
+ * Messages (JSON text frames):
+ *   {"type":"entry","index":N,"entry":{...the entry as the ledger holds it...}}
+ *   {"type":"heartbeat","cursor":N}  every HEARTBEAT_MS: the last index the
+ *                                    feed has looked at for this caller (resume
+ *                                    from it; entries the caller may not see are
+ *                                    skipped, not sent)
+ * Close codes:
+ *   4001  not logged in (sent only if the upgrade got through without credentials)
+ *   4008  the client did not keep up (its unsent backlog passed SLOW_CLIENT_BYTES):
+ *         reconnect with since = the last index received
+ *   1001  the server is shutting down: reconnect later with since
+ *   1011  the feed failed on the server
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import type { WebSocket } from 'ws';
+import { z } from 'zod';
+import type { FeedEntry, LedgerFeed } from '../app/feed.ts';
+import { ConcordError } from '../errors.ts';
+import type { Principal } from './principal.ts';
+import { validationError, type Access } from './route.ts';
+
+export const HEARTBEAT_MS = 15_000;
+/** a client whose unsent backlog grows past this is too slow: it is closed and resumes */
+export const SLOW_CLIENT_BYTES = 4 << 20;
+export const CLOSE_TOO_SLOW = 4008;
+export const CLOSE_UNAUTHENTICATED = 4001;
+
+const feedQuery = z.strictObject({ since: z.coerce.number().int().min(-1).max(Number.MAX_SAFE_INTEGER).optional() });
+
+export interface FeedOptions {
+  readonly feed: LedgerFeed;
+  /** may this caller see the entry? */
+  readonly visible: (principal: Principal, entry: FeedEntry) => boolean;
+  /** the caller received the entry (a notification to them is then delivered) */
+  readonly received?: (principal: Principal, entry: FeedEntry) => void;
+  readonly heartbeatMs?: number;
+}
+
+export function registerFeed(
+  app: FastifyInstance,
+  deps: FeedOptions & { readonly authorize: (req: FastifyRequest, access: Access) => Promise<Principal | undefined> },
+): void {
+  const principals = new WeakMap<object, Principal>();
+  const sockets = new Set<WebSocket>();
+  app.addHook('onClose', async () => {
+    for (const s of sockets) s.close(1001, 'the server is shutting down');
+  });
+  app.get(
+    '/v1/feed',
+    {
+      websocket: true,
+      // refused before the upgrade: a plain HTTP problem (401/400) the client can read
+      preValidation: async (request) => {
+        const principal = (await deps.authorize(request, 'read')) as Principal;
+        const q = feedQuery.safeParse(request.query);
+        if (!q.success) throw validationError('query', q.error);
+        const since = q.data.since ?? deps.feed.size - 1;
+        if (since >= deps.feed.size) {
+          throw new ConcordError('BAD_INPUT', `since ${since} is beyond the last entry of this log (${deps.feed.size - 1})`, { field: 'query.since' });
+        }
+        principals.set(request, principal);
+      },
+    },
+    (socket, request) => {
+      const principal = principals.get(request);
+      if (principal === undefined) {
+        socket.close(CLOSE_UNAUTHENTICATED, 'log in first');
+        return;
+      }
+      const q = feedQuery.parse(request.query);
+      const since = q.since ?? deps.feed.size - 1;
+      sockets.add(socket);
+      const subscription = deps.feed.subscribe(since, {
+        visible: (entry) => deps.visible(principal, entry),
+        send: (entry) => {
+          if (socket.readyState !== socket.OPEN) return true;
+          if (socket.bufferedAmount > SLOW_CLIENT_BYTES) return false;
+          socket.send(entry.message);
+          deps.received?.(principal, entry);
+          return true;
+        },
+        dropped: (why) => {
+          if (why === 'too slow') socket.close(CLOSE_TOO_SLOW, 'too slow: reconnect with since = the last index received');
+          else socket.close(1001, 'the feed closed');
+        },
+      });
+      const beat = setInterval(() => {
+        if (socket.readyState !== socket.OPEN) return;
+        socket.send(`{"type":"heartbeat","cursor":${subscription.cursor()}}`);
+        socket.ping();
+      }, deps.heartbeatMs ?? HEARTBEAT_MS);
+      beat.unref();
+      socket.on('close', () => {
+        clearInterval(beat);
+        subscription.unsubscribe();
+        sockets.delete(socket);
+      });
+      // clients only listen; anything they send is ignored
+      socket.on('message', () => undefined);
+    },
+  );
+}
