@@ -82,7 +82,12 @@ export async function serve(dir: string, opts: { port: number; host: string; pol
     });
     await app.listen({ port: opts.port, host: opts.host });
   } catch (e) {
+    await app?.close();
     await live.close();
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'EADDRINUSE') throw new ConcordError('BAD_USAGE', `${opts.host}:${opts.port} is in use by another process; choose another --port`);
+    if (code === 'EACCES') throw new ConcordError('BAD_USAGE', `this user may not listen on ${opts.host}:${opts.port}; choose a --port above 1023`);
+    if (code === 'EADDRNOTAVAIL' || code === 'ENOTFOUND') throw new ConcordError('BAD_USAGE', `--host ${opts.host} is not an address of this machine`);
     throw e;
   }
   const address = app.server.address();

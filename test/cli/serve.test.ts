@@ -1,0 +1,91 @@
+/**
+ * `concord serve` as a user runs it: the real bin in a child process, on a
+ * demo node; it prints where it serves, answers, and on SIGTERM stops
+ * taking requests, finishes, signs and exits 0. Bad flags exit 2 with one line.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { DEMO_SCENARIO } from '../../src/cli/commands/serve.ts';
+import { BIN, cli, isOneLine } from '../helpers/cli.ts';
+import { tempRoot } from '../helpers/data-dir.ts';
+
+const root = tempRoot('concord-serve-');
+const demo = join(root.path, 'demo');
+before(async () => {
+  const r = await cli(['scenario', 'run', DEMO_SCENARIO, '--data', demo]);
+  assert.equal(r.code, 0, r.stderr);
+});
+after(root.cleanup);
+
+describe('concord serve', () => {
+  it('serves the node, prints its URL and docs, and on SIGTERM exits 0 having stopped cleanly', async () => {
+    const child = spawn(process.execPath, [BIN, 'serve', '--data', demo, '--port', '0'], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, CONCORD_RUN_SOURCES: '1' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    const closed = new Promise<number | null>((resolve) => child.once('close', resolve));
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.setEncoding('utf8').on('data', (c: string) => {
+        stdout += c;
+        const m = /at (http:\/\/127\.0\.0\.1:\d+)\n/.exec(stdout);
+        if (m) resolve(m[1] as string);
+      });
+      child.once('close', () => reject(new Error(`serve exited early: ${stdout}${stderr}`)));
+    });
+    try {
+      assert.match(stdout, new RegExp(`API docs: +${url}/docs`));
+      assert.equal((await fetch(`${url}/ready`)).status, 200);
+      const cp = await (await fetch(`${url}/checkpoint`)).text();
+      assert.match(cp, /^concord\.local\/demo\n\d+\n/);
+      // the request log is there, and names no secret header
+      assert.match(stderr, /"url":"\/checkpoint"/);
+    } finally {
+      child.kill('SIGTERM');
+    }
+    assert.equal(await closed, 0, stderr);
+    assert.match(stdout, /SIGTERM: finishing the requests under way, signing a last checkpoint\.\.\.\nstopped\n$/);
+    assert.equal((await cli(['verify', demo])).code, 0);
+  });
+
+  for (const [name, argv, pattern] of [
+    ['a port that is not a number', ['--port', 'http'], /--port must be a number/],
+    ['a port out of range', ['--port', '70000'], /--port must be a number/],
+    ['policies that are not there', ['--policies', '/nonexistent/policies'], /no such folder/],
+  ] as const) {
+    it(`refuses ${name}: exit 2, one line`, async () => {
+      const r = await cli(['serve', '--data', demo, ...argv]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.ok(isOneLine(r.stderr), r.stderr);
+      assert.match(r.stderr, pattern);
+    });
+  }
+
+  it('refuses a port in use and a host that is not ours: exit 2, one line', async () => {
+    const { createServer } = await import('node:net');
+    const taken = createServer().listen(0, '127.0.0.1');
+    await new Promise((r) => taken.once('listening', r));
+    try {
+      const port = (taken.address() as { port: number }).port;
+      const r = await cli(['serve', '--data', demo, '--port', String(port)]);
+      assert.equal(r.code, 2, r.stderr);
+      assert.ok(isOneLine(r.stderr), r.stderr);
+      assert.match(r.stderr, /is in use by another process/);
+    } finally {
+      taken.close();
+    }
+    const r = await cli(['serve', '--data', demo, '--port', '0', '--host', '192.0.2.1']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /is not an address of this machine/);
+  });
+
+  it('refuses a directory that is not a node: exit 2', async () => {
+    const r = await cli(['serve', '--data', join(root.path, 'nothing'), '--port', '0']);
+    assert.equal(r.code, 2, r.stderr);
+    assert.ok(isOneLine(r.stderr), r.stderr);
+  });
+});
