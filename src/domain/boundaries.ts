@@ -29,7 +29,12 @@
  *
  * An entry's audience is fixed when the entry is written: it is computed from
  * the world just before the entry (or just after it: the rules give the same
- * answer, and the tests check that), never from a later one. So the feed can
+ * answer, and the tests check that), never from a later one. On the demo the
+ * world after the whole command that wrote the entry (what the coordination
+ * service's listeners see) gives the same answer too, because no command
+ * brings an agency into an incident after an entry of that incident's
+ * picture; a command that did would have to compute its audiences before
+ * applying its events. So the feed can
  * compute it once, on append, and a client that resumes from an index gets
  * exactly what it would have got live. An agency that joins an incident later
  * reads the incident's current picture (incidentView, filtered) and the

@@ -56,7 +56,10 @@ export function mayReadNotification(caller: Caller, n: Pick<Notification, 'recip
 export function requireVisibleIncident(world: World, caller: Caller, incidentId: string): Incident {
   const i = world.incidents[incidentId];
   if (i === undefined || !mayReadIncident(caller, i)) {
-    throw new ConcordError('UNKNOWN_ENTITY', `incident ${incidentId} does not exist or is not shared with ${caller.agency}`, { kind: 'incident' });
+    throw new ConcordError('UNKNOWN_ENTITY', `incident ${incidentId} does not exist or is not shared with ${caller.agency}`, {
+      kind: 'incident',
+      id: incidentId,
+    });
   }
   return i;
 }

@@ -380,6 +380,16 @@ describe('agency boundaries over the demo ledger', () => {
     });
   });
 
+  it('… and from the world after the whole command that wrote it (what the service’s listeners see)', () => {
+    // the entries of one command share their receive time; so may two commands at the same second, which only makes this stricter
+    const last = new Map<string, number>();
+    demo.recorded.forEach(({ meta }, i) => last.set(meta.received, i));
+    demo.recorded.forEach(({ event, meta }, i) => {
+      const afterCommand = demo.worlds[(last.get(meta.received) as number) + 1] as World;
+      assert.deepEqual(audienceOf(event, afterCommand), audienceOf(event, demo.worlds[i] as World), `entry ${i} (${event.type})`);
+    });
+  });
+
   it('a reviewer reads every entry and may write nothing; a member may write', () => {
     const reviewer = ROLES.R as Caller;
     for (const { event } of demo.recorded) assert.ok(mayRead(reviewer, audienceOf(event, demo.final)));
