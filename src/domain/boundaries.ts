@@ -19,10 +19,11 @@
  * compare sets that this code had already looked up and handed to it as
  * entities: the rule itself would still live here, and each check would cost
  * a call into the WebAssembly engine with entities serialised to JSON.
- * Measured over the demo's ledger on one core: the prepared Cedar engine
- * (statefulIsAuthorized) makes about 13,000 such checks a second, far from
- * the 500,000 the feed needs; audienceOf computes about 2.4 million audiences
- * a second and mayRead makes about 40 million checks. Cedar stays what it is in
+ * Measured over the demo's ledger on one core of a shared machine: the
+ * prepared Cedar engine (statefulIsAuthorized) made 5,000 to 13,000 such
+ * checks a second, far from the 500,000 the feed needs; audienceOf computed
+ * 1 to 2.7 million audiences a second and mayRead made 40 to 60 million
+ * checks. Cedar stays what it is in
  * this project: each agency's own cooperation protocol, versioned and
  * cited; the boundary is the system's rule, the same for every agency, and an
  * agency's policy file must not be able to widen what another agency reads.
