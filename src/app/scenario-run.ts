@@ -14,7 +14,7 @@ import { initNodeDir, isNodeDir } from './node-dir.ts';
 import { openNodeLedger } from './node-ledger.ts';
 import { loadProtocolBook } from './protocol-files.ts';
 import type { Scenario, ScenarioStep } from './scenario.ts';
-import { nextEscalationDeadline, type Command } from '../domain/index.ts';
+import { nextEscalationDeadline, type Command, type RecordedEvent } from '../domain/index.ts';
 
 export interface ScenarioRunOptions {
   /** create the data directory with this origin if it is not a node yet (after the dry run passes) */
@@ -192,4 +192,39 @@ export async function runScenario(scenario: Scenario, dataDir: string, opts: Sce
   } finally {
     await ledger.close();
   }
+}
+
+export interface ScenarioMemoryRun {
+  readonly service: CoordinationService;
+  /** every event the replay recorded, in ledger order, with the index and receive time it was given */
+  readonly recorded: readonly RecordedEvent[];
+}
+
+/**
+ * Replays a scenario into a ledger that keeps nothing (the dry run's), for
+ * tests and tools that need the world a scenario builds and the events that
+ * built it, without a data directory. `newId` makes the ids the scenario
+ * leaves unnamed (notifications) predictable.
+ */
+export async function replayInMemory(scenario: Scenario, opts: { readonly newId?: (prefix: string) => string } = {}): Promise<ScenarioMemoryRun> {
+  const protocols = await loadProtocols(scenario);
+  const first = scenario.steps[0]?.at;
+  let now = first ? Date.parse(first) : 0;
+  const clock = (): number => now;
+  const service = await CoordinationService.open(new DryRunLedger(clock, undefined, 0, 0), {
+    ...(protocols ? { protocols } : {}),
+    clock,
+    ...(opts.newId ? { newId: opts.newId } : {}),
+  });
+  const recorded: RecordedEvent[] = [];
+  service.subscribe((r) => recorded.push(r));
+  await replay(
+    scenario,
+    service,
+    (iso) => {
+      now = Date.parse(iso);
+    },
+    undefined,
+  );
+  return { service, recorded };
 }

@@ -19,3 +19,34 @@ export { incidentView } from './incident-view.ts';
 export type { IncidentView, OrderView, RequestView } from './incident-view.ts';
 export { heldAuthorities, holdersOf, positionsHeld, commandsPosition, commandsUnit } from './command.ts';
 export * from './world.ts';
+export type { Audience, Caller, LedgerEntryLike } from './boundaries.ts';
+export {
+  audienceOf,
+  conflictAudienceOf,
+  incidentAudienceOf,
+  mayRead,
+  mayWrite,
+  memberCaller,
+  MESSAGE_TYPE,
+  notificationAudienceOf,
+  orderAudienceOf,
+  requestAudienceOf,
+  unitAudienceOf,
+  unitPictureAudience,
+} from './boundaries.ts';
+export {
+  mayReadConflict,
+  mayReadIncident,
+  mayReadNotification,
+  mayReadOrder,
+  mayReadRequest,
+  mayReadUnit,
+  requireVisibleIncident,
+  visibleConflicts,
+  visibleIncidents,
+  visibleIncidentView,
+  visibleNotifications,
+  visibleOrders,
+  visibleRequests,
+  visibleUnits,
+} from './visible-view.ts';
