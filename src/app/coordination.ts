@@ -208,6 +208,14 @@ export class CoordinationService {
     return out;
   }
 
+  /** The world now, or as it was at `at` (rebuilt from the ledger). */
+  async worldAt(at?: string): Promise<World> {
+    if (at === undefined) return this.projection.world;
+    const store = this.ledger.store;
+    if (!store) throw new ConcordError('BAD_INPUT', 'a dry run keeps no history to look back at');
+    return rebuildWorld(store, at);
+  }
+
   /** The state of an incident now, or as it was at `at` (rebuilt from the ledger). */
   async incidentState(incidentId: string, at?: string): Promise<ReturnType<typeof incidentView>> {
     const store = this.ledger.store;

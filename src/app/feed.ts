@@ -56,6 +56,8 @@ const PAGE = 500;
 export interface FeedOptions {
   /** entries read from the store at once (tests make it small, to cross pages) */
   readonly page?: number;
+  /** sees each new entry once, in ledger order, before any subscriber does (to index who may read it) */
+  readonly onEntry?: (entry: FeedEntry) => void;
 }
 
 export function feedEntry(index: number, text: string): FeedEntry {
@@ -88,16 +90,18 @@ export class LedgerFeed {
   private again = false;
   private closed = false;
   private readonly page: number;
+  private readonly onEntry: ((entry: FeedEntry) => void) | undefined;
 
-  private constructor(store: LedgerStore, head: number, page: number) {
+  private constructor(store: LedgerStore, head: number, opts: FeedOptions) {
     this.store = store;
     this.head = head;
-    this.page = page;
+    this.page = opts.page ?? PAGE;
+    this.onEntry = opts.onEntry;
   }
 
   /** a hub whose live set starts at the store's current end */
   static async open(store: LedgerStore, opts: FeedOptions = {}): Promise<LedgerFeed> {
-    return new LedgerFeed(store, await store.size(), opts.page ?? PAGE);
+    return new LedgerFeed(store, await store.size(), opts);
   }
 
   /** the index the next entry will have, as far as the hub has read */
@@ -134,6 +138,7 @@ export class LedgerFeed {
       const to = Math.min(size, from + this.page);
       for await (const stored of this.store.entries(from, to)) {
         const entry = feedEntry(stored.index, stored.text);
+        this.onEntry?.(entry);
         this.head = entry.index + 1;
         for (const l of this.live) this.deliver(l, entry);
       }

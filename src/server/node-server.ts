@@ -5,10 +5,14 @@
  */
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import type { LiveNode } from '../app/live-node.ts';
+import { EntryAudiences } from '../app/entry-audiences.ts';
 import { LedgerFeed } from '../app/feed.ts';
+import { mayRead } from '../domain/index.ts';
 import { buildServer, type Authenticator } from './app.ts';
 import { commandRoutes } from './command-routes.ts';
+import { callerOf } from './principal.ts';
 import { publicLogRoutes } from './public-log.ts';
+import { deliverInbox, queryRoutes } from './query-routes.ts';
 
 export interface NodeServerOptions {
   readonly authenticator: Authenticator;
@@ -17,7 +21,13 @@ export interface NodeServerOptions {
 }
 
 export async function buildNodeServer(live: LiveNode, opts: NodeServerOptions): Promise<FastifyInstance> {
-  const feed = await LedgerFeed.open(live.ledger.store);
+  // who may read each entry, from the world just before it: for the feed, old entries and new
+  const audiences = new EntryAudiences();
+  await audiences.catchUp(live.ledger.store);
+  const feed = await LedgerFeed.open(live.ledger.store, {
+    onEntry: (entry) => void audiences.add(entry.index, entry.text),
+  });
+  await audiences.catchUp(live.ledger.store);
   // every command's entries reach the feed as soon as they are stored
   const unsubscribe = live.coordination.subscribe(() => void feed.notify());
   const app = await buildServer({
@@ -30,15 +40,33 @@ export async function buildNodeServer(live: LiveNode, opts: NodeServerOptions): 
       ...publicLogRoutes({
         ledger: live.ledger,
         verifierKey: live.node.verifierKey,
-        // whole bundles only for reviewers until per-entry visibility is wired in
-        mayReadEntries: async (principal) => principal.reviewer,
+        // a bundle is all or nothing: every entry in it must be one the caller may read
+        mayReadEntries: async (principal, from, to) => {
+          await audiences.catchUp(live.ledger.store);
+          const caller = callerOf(principal);
+          for (let i = from; i < to; i++) {
+            const audience = audiences.at(i);
+            if (audience === undefined || !mayRead(caller, audience)) return false;
+          }
+          return true;
+        },
       }),
       ...commandRoutes(live.coordination),
+      ...queryRoutes(live.coordination),
     ],
     feed: {
       feed,
-      // until the agency boundaries are written as rules: a reviewer sees everything, others what their agency recorded
-      visible: (principal, entry) => principal.reviewer || entry.actor.agency === principal.agency,
+      visible: (principal, entry) => {
+        const audience = audiences.at(entry.index);
+        return audience !== undefined && mayRead(callerOf(principal), audience);
+      },
+      // a notification is delivered when a client of its recipient receives it
+      received: (principal, entry) => {
+        if (entry.type !== 'notification.created' || principal.reviewer) return;
+        const id = (entry.body as { notification?: unknown }).notification;
+        if (typeof id !== 'string') return;
+        deliverInbox(live.coordination, principal, new Set([id])).catch((e: unknown) => app.log.warn({ err: e, notification: id }, 'delivery not recorded'));
+      },
     },
   });
   app.addHook('onClose', async () => {

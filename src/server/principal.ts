@@ -3,7 +3,7 @@
  * session), or a system of an agency (an API token). The actor of every
  * command comes from here, never from the request body.
  */
-import type { Actor } from '../domain/index.ts';
+import type { Actor, Caller } from '../domain/index.ts';
 
 export interface Principal {
   readonly kind: 'session' | 'token';
@@ -26,4 +26,9 @@ export function actorOf(p: Principal): Actor {
     ...(p.person !== undefined ? { person: p.person } : {}),
     ...(p.device !== undefined ? { device: p.device } : {}),
   } as Actor;
+}
+
+/** the reader the agency boundaries judge (boundaries.ts) */
+export function callerOf(p: Principal): Caller {
+  return { agency: p.agency, ...(p.person !== undefined ? { person: p.person } : {}), role: p.reviewer ? 'reviewer' : 'member' };
 }

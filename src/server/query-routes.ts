@@ -1,0 +1,206 @@
+/**
+ * The reads: incidents, requests, orders, conflicts, units and the
+ * caller's notifications, each cut down to what the caller's agency may
+ * read (src/domain/boundaries.ts and visible-view.ts hold the rules; this
+ * file only asks them). Something the caller may not read is answered as
+ * if it did not exist, so asking reveals nothing.
+ *
+ * Reading the inbox delivers: a notification addressed to the caller that
+ * had not reached anyone of its recipient is marked delivered (an entry),
+ * since a client of its recipient has now received it.
+ */
+import { z } from 'zod';
+import type { CoordinationService } from '../app/coordination.ts';
+import {
+  incidentView,
+  mayReadConflict,
+  mayReadOrder,
+  mayReadRequest,
+  requireVisibleIncident,
+  visibleConflicts,
+  visibleIncidents,
+  visibleIncidentView,
+  visibleOrders,
+  visibleRequests,
+  visibleUnits,
+  type Notification,
+  type World,
+} from '../domain/index.ts';
+import { idSchema, timeSchema } from '../domain/values.ts';
+import { ConcordError, isConcordError } from '../errors.ts';
+import { actorOf, callerOf, type Principal } from './principal.ts';
+import { defineRoute, type AnyRoute } from './route.ts';
+
+const byIncident = z.strictObject({ incident: idSchema.optional() });
+
+function unknown(kind: string, id: string, caller: Principal): ConcordError {
+  return new ConcordError('UNKNOWN_ENTITY', `${kind} ${id} does not exist or is not shared with ${caller.agency}`, { kind, id });
+}
+
+/** notifications addressed to the caller: its agency's, or the person's own */
+export function inboxOf(world: World, p: Principal): Notification[] {
+  return Object.values(world.notifications).filter(
+    (n) => n.recipient.agency === p.agency && (n.recipient.person === undefined || n.recipient.person === p.person),
+  );
+}
+
+export function queryRoutes(coordination: CoordinationService): AnyRoute[] {
+  const world = (): World => coordination.world;
+  return [
+    defineRoute({
+      method: 'GET',
+      url: '/v1/incidents',
+      tag: 'incident',
+      summary: 'the incidents your agency takes part in',
+      access: 'read',
+      response: { status: 200, description: 'the incidents' },
+      async handler({ principal }) {
+        return { incidents: visibleIncidents(callerOf(principal as Principal), Object.values(world().incidents)) };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/v1/incidents/:incidentId',
+      tag: 'incident',
+      summary: 'an incident as your agency may see it: command, agencies, units, your requests, orders and notifications; now or `at` a past moment',
+      access: 'read',
+      params: z.strictObject({ incidentId: idSchema }),
+      query: z.strictObject({ at: timeSchema.optional() }),
+      response: { status: 200, description: 'the incident view' },
+      async handler({ params, query, principal }) {
+        const w = await coordination.worldAt(query.at);
+        const caller = callerOf(principal as Principal);
+        requireVisibleIncident(w, caller, params.incidentId);
+        return visibleIncidentView(incidentView(w, params.incidentId), caller, w);
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/v1/requests',
+      tag: 'request',
+      summary: 'the requests your agency sent or received (optionally of one incident)',
+      access: 'read',
+      query: byIncident,
+      response: { status: 200, description: 'the requests' },
+      async handler({ query, principal }) {
+        const all = Object.values(world().requests).filter((r) => query.incident === undefined || r.incident === query.incident);
+        return { requests: visibleRequests(callerOf(principal as Principal), all) };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/v1/requests/:requestId',
+      tag: 'request',
+      summary: 'a request your agency sent or received, with its verdicts and history',
+      access: 'read',
+      params: z.strictObject({ requestId: idSchema }),
+      response: { status: 200, description: 'the request' },
+      async handler({ params, principal }) {
+        const r = world().requests[params.requestId];
+        if (r === undefined || !mayReadRequest(callerOf(principal as Principal), r)) throw unknown('request', params.requestId, principal as Principal);
+        return r;
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/v1/orders',
+      tag: 'order',
+      summary: 'the orders your agency issued or that concern its units or people (optionally of one incident)',
+      access: 'read',
+      query: byIncident,
+      response: { status: 200, description: 'the orders' },
+      async handler({ query, principal }) {
+        const w = world();
+        const all = Object.values(w.orders).filter((o) => query.incident === undefined || o.incident === query.incident);
+        return { orders: visibleOrders(callerOf(principal as Principal), w, all) };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/v1/orders/:orderId',
+      tag: 'order',
+      summary: 'an order your agency issued or that concerns its units or people',
+      access: 'read',
+      params: z.strictObject({ orderId: idSchema }),
+      response: { status: 200, description: 'the order' },
+      async handler({ params, principal }) {
+        const w = world();
+        const o = w.orders[params.orderId];
+        if (o === undefined || !mayReadOrder(callerOf(principal as Principal), w, o)) throw unknown('order', params.orderId, principal as Principal);
+        return o;
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/v1/conflicts',
+      tag: 'conflict',
+      summary: 'conflicts between orders over your units or orders, or in incidents your agency commands',
+      access: 'read',
+      query: byIncident,
+      response: { status: 200, description: 'the conflicts' },
+      async handler({ query, principal }) {
+        const w = world();
+        const all = Object.values(w.conflicts).filter((c) => query.incident === undefined || c.incident === query.incident);
+        return { conflicts: visibleConflicts(callerOf(principal as Principal), w, all) };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/v1/conflicts/:conflictId',
+      tag: 'conflict',
+      summary: 'one conflict between orders',
+      access: 'read',
+      params: z.strictObject({ conflictId: idSchema }),
+      response: { status: 200, description: 'the conflict' },
+      async handler({ params, principal }) {
+        const w = world();
+        const c = w.conflicts[params.conflictId];
+        if (c === undefined || !mayReadConflict(callerOf(principal as Principal), w, c)) throw unknown('conflict', params.conflictId, principal as Principal);
+        return c;
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/v1/units',
+      tag: 'unit',
+      summary: "your agency's units, and the units on the incidents it takes part in",
+      access: 'read',
+      response: { status: 200, description: 'the units' },
+      async handler({ principal }) {
+        const w = world();
+        return { units: visibleUnits(callerOf(principal as Principal), w, Object.values(w.units)) };
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/v1/notifications',
+      tag: 'notification',
+      summary: 'your inbox: the notifications addressed to you or your agency; reading it marks new ones delivered',
+      access: 'read',
+      query: z.strictObject({ status: z.enum(['created', 'delivered', 'acknowledged']).optional() }),
+      response: { status: 200, description: 'the notifications, newest first' },
+      async handler({ query, principal }) {
+        const p = principal as Principal;
+        // a reviewer reads, it is no recipient: reading changes nothing
+        if (!p.reviewer) await deliverInbox(coordination, p);
+        const inbox = inboxOf(world(), p)
+          .filter((n) => query.status === undefined || n.status === query.status)
+          .sort((a, b) => b.index - a.index);
+        return { notifications: inbox };
+      },
+    }),
+  ];
+}
+
+/** marks delivered the caller's notifications that reached nobody yet (each delivery an entry) */
+export async function deliverInbox(coordination: CoordinationService, p: Principal, only?: ReadonlySet<string>): Promise<void> {
+  for (const n of inboxOf(coordination.world, p)) {
+    if (n.status !== 'created' || (only !== undefined && !only.has(n.id))) continue;
+    try {
+      await coordination.execute({ type: 'notification.deliver', actor: actorOf(p), notificationId: n.id });
+    } catch (e) {
+      // delivered meanwhile by another client of the recipient: that is what we wanted
+      if (!isConcordError(e, 'INVALID_TRANSITION')) throw e;
+    }
+  }
+}
