@@ -17,7 +17,8 @@
  * this command or request.withdraw).
  *
  * Positions. WGS84 fixes from an AVL feed or a device, in batches: a report
- * is recorded whole or refused whole. Each fix keeps its source's time
+ * is recorded whole or refused whole, as one entry per incident its units
+ * are on. Each fix keeps its source's time
  * (`observed`) beside the entry's receive time, so clock skew shows; the
  * world keeps each unit's newest fix by the source's time, so a fix that
  * arrives late does not hide a newer one.
@@ -39,7 +40,7 @@ import {
 import { endService } from './commitments.ts';
 import { makeEvent, type DomainEvent, type EventMeta, type EventOf } from './events.ts';
 import { addSeconds, isBefore } from './time.ts';
-import { describeActor, type Authority } from './values.ts';
+import { describeActor, type Authority, type PositionFix } from './values.ts';
 import { OFF_REQUEST_STATUSES } from './vocabulary.ts';
 import type { AssistanceRequest, Unit, World } from './world.ts';
 import { existing, type WorldWriter } from './writer.ts';
@@ -136,16 +137,28 @@ function withdrawByStatus(world: World, cmd: CommandOf<'unit.set_status'>, unit:
   return events;
 }
 
+/**
+ * One event per incident the reported units are on (and one for units on
+ * none), each on that incident: an entry is what a reader is shown or not
+ * shown whole, and the agencies taking part in an incident share the
+ * positions of the units on it, not those of the reporting agency's other
+ * units. Fixes keep their order within each event.
+ */
 function decideReportPositions(world: World, cmd: CommandOf<'unit.report_positions'>, ctx: DecideContext): DomainEvent[] {
   const actor = cmd.actor;
   requireFieldActor(actor, 'reporting unit positions');
+  const byIncident = new Map<string | undefined, PositionFix[]>();
   cmd.positions.forEach((fix, i) => {
     const unit = getUnit(world, fix.unit);
     const what = `position ${i} (unit ${unit.id})`;
     requireActorAgency(actor, unit.agency, `reporting the ${what}`);
     requireObservedNotAhead(fix.observed, ctx.now, what);
+    const incident = unit.assignment?.incident;
+    const group = byIncident.get(incident);
+    if (group === undefined) byIncident.set(incident, [fix]);
+    else group.push(fix);
   });
-  return [makeEvent('unit.positions_reported', actor, undefined, { positions: cmd.positions })];
+  return [...byIncident].map(([incident, positions]) => makeEvent('unit.positions_reported', actor, incident, { positions }));
 }
 
 export function applyUnit(w: WorldWriter, e: UnitEvent, meta: EventMeta): void {

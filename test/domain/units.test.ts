@@ -191,7 +191,11 @@ describe('unit positions', () => {
       type: 'unit.report_positions',
       positions: [fix('city-11', 41.8746, -87.6619, T0, 8), fix('city-12', 41.875, -87.662, T0), fix('city-22', 0, -0, T0)],
     });
-    assert.equal(events.length, 1, 'one entry for the batch');
+    assert.deepEqual(
+      events.map((e) => [e.type, e.incident]),
+      [['unit.positions_reported', undefined]],
+      'one entry for the batch: none of its units is on an incident',
+    );
     assert.deepEqual(h.world.units['city-11']?.position, {
       lat: 41.8746,
       lon: -87.6619,
@@ -205,6 +209,28 @@ describe('unit positions', () => {
     assert.ok(Object.is(h.world.units['city-22']?.position?.lon, 0));
     h.run(officer1, { type: 'unit.report_positions', positions: [fix('city-11', 41.88, -87.66, addSeconds(T0, 1))] });
     assert.equal(h.world.units['city-11']?.position?.lat, 41.88);
+  });
+
+  it('a batch is one entry per incident its units are on, each on that incident, so each is shown to whoever shares that incident', () => {
+    const h = committed();
+    const events = h.run(avl, {
+      type: 'unit.report_positions',
+      positions: [
+        fix('city-22', 41.7, -87.7, T0),
+        fix('city-11', 41.87, -87.66, T0),
+        fix('city-12', 41.871, -87.661, T0),
+        fix('city-22', 41.71, -87.7, addSeconds(T0, 1)),
+      ],
+    });
+    assert.deepEqual(
+      events.map((e) => [e.incident, e.type === 'unit.positions_reported' ? e.body.positions.map((p) => p.unit) : []]),
+      [
+        [undefined, ['city-22', 'city-22']],
+        ['inc-1', ['city-11', 'city-12']],
+      ],
+    );
+    assert.equal(h.world.units['city-22']?.position?.lat, 41.71);
+    assert.equal(h.world.units['city-12']?.position?.lat, 41.871);
   });
 
   it('refuses another agency unit, an unknown unit, the administration, a source clock far ahead; the batch is refused whole', () => {
