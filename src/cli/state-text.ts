@@ -21,12 +21,34 @@ const authority = (a: Obj | undefined): string => {
   return ` on the authority of ${kind}${ref ? ` ${ref}` : ''}`;
 };
 const time = (t: unknown): string => (typeof t === 'string' ? t.replace('T', ' ').replace(/\.\d+Z$/, 'Z') : '?');
+/** a WGS84 point as "lat, lon" in decimal degrees, as people read them off a map */
+const point = (c: Obj | undefined): string => (c === undefined ? '' : `${c.lat}, ${c.lon}`);
+const words = (x: unknown): string => String(x).replaceAll('_', ' ');
+/** text someone wrote, kept whole: its later lines indented under the first */
+const indented = (text: unknown, indent: string): string => String(text).split(/\r?\n/).join(`\n${indent}`);
+
+function unitLine(u: Obj): string | undefined {
+  const st = u.status as Obj | undefined;
+  const pos = u.position as Obj | undefined;
+  if (st === undefined && pos === undefined) return undefined;
+  const parts: string[] = [];
+  if (st !== undefined) {
+    const observed = st.observed ? ` (its clock: ${time(st.observed)})` : '';
+    parts.push(`${words(st.status)} since ${time(st.since)}${observed} by ${who(st.by)}${authority(st.authority)}${st.reason ? `: ${st.reason}` : ''}`);
+  }
+  if (pos !== undefined) {
+    const accuracy = pos.accuracy !== undefined ? ` ±${pos.accuracy} m` : '';
+    parts.push(`last at ${point(pos)}${accuracy}, fix ${time(pos.observed)}, received ${time(pos.received)}`);
+  }
+  return `    ${u.callsign} (${u.agency}): ${parts.join('; ')}`;
+}
 
 export function printIncident(io: CliIo, view: View): void {
   const out: string[] = [];
   const v = view as Obj;
   const i = v.incident as Obj;
-  out.push(`Incident ${i.id}: ${i.name} (${i.status}) at ${i.location}, opened ${time(i.openedAt)}, lead agency ${i.leadAgency}`);
+  const where = `${i.location}${i.coordinates ? ` (${point(i.coordinates)})` : ''}`;
+  out.push(`Incident ${i.id}: ${i.name} (${i.status}) at ${where}, opened ${time(i.openedAt)}, lead agency ${i.leadAgency}`);
   out.push(`  as of entry ${v.asOf?.index ?? '-'} received ${time(v.asOf?.received)}`);
   const c = v.command as Obj | null;
   if (c) {
@@ -34,7 +56,13 @@ export function printIncident(io: CliIo, view: View): void {
     out.push(`  Command: ${members} since ${time(c.since)}`);
   }
   if ((v.liaisons as Obj[]).length > 0) out.push(`  Liaisons: ${(v.liaisons as Obj[]).map(who).join(', ')}`);
-  if ((v.units as Obj[]).length > 0) out.push(`  Units on the incident: ${(v.units as Obj[]).map((u) => `${u.callsign} (${u.agency})`).join(', ')}`);
+  if ((v.units as Obj[]).length > 0) {
+    out.push(`  Units on the incident: ${(v.units as Obj[]).map((u) => `${u.callsign} (${u.agency})`).join(', ')}`);
+    for (const u of v.units as Obj[]) {
+      const line = unitLine(u);
+      if (line !== undefined) out.push(line);
+    }
+  }
 
   for (const r of v.requests as Obj[]) {
     out.push('');
@@ -46,6 +74,7 @@ export function printIncident(io: CliIo, view: View): void {
           : `${r.unitsRequested} unit(s)`;
     out.push(`  Request ${r.id}: ${r.from} -> ${r.to}, ${r.category}, ${r.urgency}, ${asked}, operation ${r.operation}: ${r.state.toUpperCase()}`);
     if (r.description) out.push(`    "${r.description}"`);
+    if (r.location || r.coordinates) out.push(`    Where: ${[r.location, r.coordinates ? `(${point(r.coordinates)})` : ''].filter(Boolean).join(' ')}`);
     const basis = r.legalBasis as Obj | undefined;
     if (basis) {
       const parts = [
@@ -102,6 +131,15 @@ export function printIncident(io: CliIo, view: View): void {
     const res = cf.resolution as Obj | undefined;
     out.push(`  ${cf.status === 'open' ? 'OPEN CONFLICT' : 'Conflict'} ${cf.id}, raised ${time(cf.detectedAt)}: ${cf.description}`);
     if (res) out.push(`    resolved ${time(res.at)} by ${who(res.by)}${authority(res.authority)}: ${res.reason}`);
+  }
+  const messages = (v.messages ?? []) as Obj[];
+  if (messages.length > 0) {
+    out.push('');
+    out.push('  Messages:');
+    for (const m of messages) {
+      const to = [...(m.agencies as string[]), ...(m.people as Obj[]).map(who)].join(', ');
+      out.push(`    ${time(m.sentAt)} ${who(m.from)} to ${to}: ${indented(m.text, '      ')}`);
+    }
   }
   const notes = v.notifications as Obj[];
   if (notes.length > 0) {

@@ -195,6 +195,9 @@ const RULES: Rules = {
   },
   'unit.registered': (e) => own(e, e.body.agency),
   'unit.updated': (e, w) => own(e, w.units[e.body.unit]?.agency),
+  // a unit's status and position are part of the shared picture of the incident it is on
+  'unit.status_changed': (e, w) => unitPictureAudience(w, e.actor, e.body.unit),
+  'unit.positions_reported': (e, w) => own(e, ...e.body.positions.flatMap((p) => unitParties(w, p.unit))),
   // a delegation of a position stays in the agency; a delegation of an incident's command is part of its picture
   'delegation.granted': (e, w) => {
     const to = w.people[e.body.to]?.agency;
@@ -250,6 +253,9 @@ const RULES: Rules = {
     return c === undefined ? own(e) : own(e, ...conflictParties(w, c));
   },
 
+  // a message on an incident: its sender's agency, the agencies it is addressed to, and the people it is addressed to (only them of their agency)
+  'message.sent': (e) => audience([e.actor.agency, ...e.body.agencies], e.body.people.length === 0 ? NOBODY : new Set(e.body.people)),
+
   // notifications: the agency that sent it and the agency it is addressed to
   'notification.created': (e) => own(e, e.body.recipient.agency),
   'notification.delivered': (e, w) => notificationAudience(e, w, e.body.notification),
@@ -270,43 +276,6 @@ function notificationAudience(e: DomainEvent, world: World, id: string): Audienc
   return n === undefined ? own(e) : own(e, ...notificationParties(n));
 }
 
-// ---------------------------------------------------------------------------
-// Entries that are not domain events.
-
-/** an in-app message: free text from a person or system of one agency to agencies and people */
-export const MESSAGE_TYPE = 'message.sent';
-
-/**
- * The recipients a message names, read defensively: the entry may come from
- * outside (`concord append`), and a recipient that is not `{ agency, person? }`
- * with string ids widens nothing.
- */
-function messageRecipients(body: unknown): Recipient[] {
-  const list = typeof body === 'object' && body !== null ? (body as { recipients?: unknown }).recipients : undefined;
-  if (!Array.isArray(list)) return [];
-  const out: Recipient[] = [];
-  for (const r of list as unknown[]) {
-    if (typeof r !== 'object' || r === null) continue;
-    const { agency, person } = r as { agency?: unknown; person?: unknown };
-    if (typeof agency !== 'string') continue;
-    if (person === undefined) out.push({ agency });
-    else if (typeof person === 'string') out.push({ agency, person });
-  }
-  return out;
-}
-
-/**
- * A message is read by its sender's agency and by its recipients: a whole
- * agency when it is addressed to the agency, only the person when it is
- * addressed to a person (correspondence with one officer of another agency
- * is not shared with all of that agency).
- */
-function messageAudience(entry: LedgerEntryLike): Audience {
-  const recipients = messageRecipients(entry.body);
-  const people = new Set(recipients.flatMap((r) => (r.person === undefined ? [] : [r.person])));
-  return audience([entry.actor.agency, ...recipients.map((r) => (r.person === undefined ? r.agency : undefined))], people.size === 0 ? NOBODY : people);
-}
-
 const DOMAIN_TYPES: ReadonlySet<string> = new Set(EVENT_TYPES);
 
 function isDomainEvent(entry: LedgerEntryLike | DomainEvent): entry is DomainEvent {
@@ -324,8 +293,6 @@ function isDomainEvent(entry: LedgerEntryLike | DomainEvent): entry is DomainEve
  */
 export function audienceOf(entry: DomainEvent | LedgerEntryLike, world: World): Audience {
   if (isDomainEvent(entry)) return (RULES[entry.type] as Rule<EventType>)(entry as never, world);
-  // a message is shared with its recipients
-  if (entry.type === MESSAGE_TYPE) return messageAudience(entry);
   // any other entry (a note, a radio call) is its actor's agency's own record
   return audience([entry.actor.agency]);
 }

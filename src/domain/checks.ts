@@ -22,7 +22,8 @@ export interface DecideContext {
   readonly protocols?: Protocols;
 }
 
-type Kind = 'agency' | 'position' | 'person' | 'appointment' | 'unit' | 'incident' | 'request' | 'order' | 'conflict' | 'notification' | 'delegation';
+type Kind =
+  'agency' | 'position' | 'person' | 'appointment' | 'unit' | 'incident' | 'request' | 'order' | 'conflict' | 'notification' | 'delegation' | 'message';
 
 export function unknown(kind: Kind, id: string): ConcordError {
   return new ConcordError('UNKNOWN_ENTITY', `unknown ${kind} "${id}"`, { kind, id });
@@ -105,6 +106,17 @@ export function checkActor(world: World, actor: Actor): void {
 export function requireActorAgency(actor: Actor, agency: string, what: string): void {
   if (actor.agency !== agency) {
     throw new ConcordError('NOT_AUTHORISED', `${what} is for ${agency} to do; ${describeActor(actor)} is not of ${agency}`);
+  }
+}
+
+/**
+ * What happens in the field (a status, a position, a message) is said by a
+ * device or a person of the agency, not by its administration, which keeps
+ * the organisation.
+ */
+export function requireFieldActor(actor: Actor, what: string): void {
+  if (actor.person === undefined && actor.device === undefined) {
+    throw new ConcordError('NOT_AUTHORISED', `${what} comes from a device or a person of ${actor.agency}, not from its administration`);
   }
 }
 

@@ -16,15 +16,21 @@ import {
   agencyKindSchema,
   authoritySchema,
   categorySchema,
+  coordinatesSchema,
   delegationScopeSchema,
   directiveSchema,
   idSchema,
   informationSchema,
   legalBasisSchema,
+  MAX_MESSAGE_LENGTH,
+  MAX_MESSAGE_RECIPIENTS,
+  MAX_POSITIONS_PER_REPORT,
   operationSchema,
+  positionFixSchema,
   requestKindSchema,
   textSchema,
   timeSchema,
+  unitStatusSchema,
   urgencySchema,
   type DeepReadonly,
 } from './values.ts';
@@ -75,6 +81,22 @@ export const commandSchema = z.discriminatedUnion('type', [
     supervisor: idSchema.optional(),
     authority,
   }),
+  /**
+   * a unit's CAD status, set by the unit's own agency: its device, a member,
+   * or a position commanding it (units.ts). On a unit committed to another
+   * agency's request, a status off the request is a withdrawal and needs
+   * the reason and authority one needs.
+   */
+  command('unit.set_status', {
+    unitId: idSchema,
+    status: unitStatusSchema,
+    reason: reason.optional(),
+    /** when the status changed by the source's clock (a terminal in the car), if it says */
+    observed: timeSchema.optional(),
+    authority,
+  }),
+  /** positions from an AVL feed or a device, for units of the actor's agency; recorded together or not at all */
+  command('unit.report_positions', { positions: z.array(positionFixSchema).min(1).max(MAX_POSITIONS_PER_REPORT) }),
   command('delegation.grant', {
     delegationId: idSchema.optional(),
     to: idSchema,
@@ -91,12 +113,15 @@ export const commandSchema = z.discriminatedUnion('type', [
     incidentId: idSchema.optional(),
     name: textSchema,
     location: textSchema,
+    /** where the incident is, as a point on the map, beside the address text */
+    coordinates: coordinatesSchema.optional(),
     description: textSchema.optional(),
   }),
   command('incident.update', {
     incidentId: idSchema,
     name: textSchema.optional(),
     location: textSchema.optional(),
+    coordinates: coordinatesSchema.optional(),
     description: textSchema.optional(),
   }),
   command('incident.close', { incidentId: idSchema, reason, authority }),
@@ -131,6 +156,8 @@ export const commandSchema = z.discriminatedUnion('type', [
     /** the statute, warrant, court order or consent the request rests on */
     legalBasis: legalBasisSchema.optional(),
     location: textSchema.optional(),
+    /** where the help is needed, as a point on the map */
+    coordinates: coordinatesSchema.optional(),
     /** the receiving agency's position to address; defaults to its request desk */
     toPosition: idSchema.optional(),
   }).check((ctx) => {
@@ -209,6 +236,16 @@ export const commandSchema = z.discriminatedUnion('type', [
         message: 'name the conflict: conflictId, or orders (the two orders it is between)',
       });
     }
+  }),
+
+  // messages
+  /** free text on an incident to agencies and people taking part in it (at least one recipient) */
+  command('message.send', {
+    messageId: idSchema.optional(),
+    incidentId: idSchema,
+    text: z.string().max(MAX_MESSAGE_LENGTH),
+    agencies: ids.max(MAX_MESSAGE_RECIPIENTS).optional(),
+    people: ids.max(MAX_MESSAGE_RECIPIENTS).optional(),
   }),
 
   // notifications

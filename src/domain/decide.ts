@@ -11,7 +11,9 @@ import type { DomainEvent } from './events.ts';
 import { decideIncident } from './incidents.ts';
 import { decideNotification } from './notifications.ts';
 import { decideAcknowledge, decideOrder, decideResolveConflict } from './orders.ts';
+import { decideMessage } from './messages.ts';
 import { decideRequest } from './request-decisions.ts';
+import { decideUnit } from './units.ts';
 import { timeSchema } from './values.ts';
 import type { World } from './world.ts';
 
@@ -22,6 +24,8 @@ export type { DecideContext };
  * optional fields left undefined by a handler are dropped here, once.
  */
 function plain<T>(value: T): T {
+  // RFC 8785 writes -0 as 0, so a -0 decided (a longitude on the prime meridian) would read back as another value
+  if (typeof value === 'number' && Object.is(value, -0)) return 0 as T;
   if (Array.isArray(value)) return value.map(plain) as T;
   if (value !== null && typeof value === 'object') {
     const out: Record<string, unknown> = {};
@@ -55,6 +59,9 @@ function route(world: World, c: Command, ctx: DecideContext): DomainEvent[] {
     case 'delegation.grant':
     case 'delegation.revoke':
       return decideOrganisation(world, c, ctx);
+    case 'unit.set_status':
+    case 'unit.report_positions':
+      return decideUnit(world, c, ctx);
     case 'incident.open':
     case 'incident.update':
     case 'incident.close':
@@ -87,6 +94,8 @@ function route(world: World, c: Command, ctx: DecideContext): DomainEvent[] {
       return decideAcknowledge(world, c, ctx);
     case 'conflict.resolve':
       return decideResolveConflict(world, c, ctx);
+    case 'message.send':
+      return decideMessage(world, c, ctx);
     case 'notification.deliver':
     case 'notification.acknowledge':
       return decideNotification(world, c, ctx);

@@ -17,17 +17,23 @@ import {
   agencyKindSchema,
   authoritySchema,
   categorySchema,
+  coordinatesSchema,
   delegationScopeSchema,
   directiveSchema,
   idSchema,
   informationSchema,
   legalBasisSchema,
+  MAX_MESSAGE_LENGTH,
+  MAX_MESSAGE_RECIPIENTS,
+  MAX_POSITIONS_PER_REPORT,
   operationSchema,
+  positionFixSchema,
   requestKindSchema,
   orderRecipientSchema,
   recipientSchema,
   textSchema,
   timeSchema,
+  unitStatusSchema,
   urgencySchema,
   verdictSchema,
   type Actor,
@@ -117,6 +123,17 @@ export const EVENT_BODIES = {
     supervisor: idSchema.optional(),
     authority: authoritySchema,
   }),
+  'unit.status_changed': z.strictObject({
+    unit: idSchema,
+    status: unitStatusSchema,
+    reason: reason.optional(),
+    /** the source's own time of the change, when it gave one (the receive time is the entry's) */
+    observed: timeSchema.optional(),
+    /** the position it rests on, when a person of the unit's chain set it (not a member or a device) */
+    authority: authoritySchema.optional(),
+  }),
+  /** one AVL batch: each fix keeps its source's time beside the entry's receive time */
+  'unit.positions_reported': z.strictObject({ positions: z.array(positionFixSchema).min(1).max(MAX_POSITIONS_PER_REPORT) }),
   'delegation.granted': z.strictObject({
     delegation: idSchema,
     to: idSchema,
@@ -137,12 +154,14 @@ export const EVENT_BODIES = {
   'incident.opened': z.strictObject({
     name: textSchema,
     location: textSchema,
+    coordinates: coordinatesSchema.optional(),
     leadAgency: idSchema,
     description: textSchema.optional(),
   }),
   'incident.updated': z.strictObject({
     name: textSchema.optional(),
     location: textSchema.optional(),
+    coordinates: coordinatesSchema.optional(),
     description: textSchema.optional(),
   }),
   'incident.closed': z.strictObject({ reason, authority: authoritySchema }),
@@ -188,6 +207,7 @@ export const EVENT_BODIES = {
       information: informationSchema.optional(),
       legalBasis: legalBasisSchema.optional(),
       location: textSchema.optional(),
+      coordinates: coordinatesSchema.optional(),
       /** the receiving agency's position first responsible for answering */
       responsible: idSchema.optional(),
       responseSeconds,
@@ -298,6 +318,15 @@ export const EVENT_BODIES = {
     description: textSchema,
   }),
   'conflict.resolved': z.strictObject({ conflict: idSchema, reason, authority: authoritySchema }),
+
+  // messages
+  'message.sent': z.strictObject({
+    message: idSchema,
+    text: z.string().trim().min(1).max(MAX_MESSAGE_LENGTH),
+    /** recipients: agencies (their desks) and people, each taking part in the incident */
+    agencies: ids.max(MAX_MESSAGE_RECIPIENTS),
+    people: ids.max(MAX_MESSAGE_RECIPIENTS),
+  }),
 
   // notifications
   'notification.created': z.strictObject({

@@ -1,7 +1,8 @@
 /**
  * The readable state of one incident, as `concord state` prints it: command
- * structure, units on the incident, requests with their verdicts and clauses,
- * orders with acknowledgements, conflicts and notifications. Plain JSON.
+ * structure, units on the incident with their status and last position,
+ * requests with their verdicts and clauses, orders with acknowledgements,
+ * conflicts, messages and notifications. Plain JSON.
  * For the state at a past moment, build the world with foldUntil first.
  */
 import type { AgencyKind, Directive } from './vocabulary.ts';
@@ -10,8 +11,22 @@ import { holdersOf } from './command.ts';
 import { unknown } from './checks.ts';
 import { concernedAgencies } from './orders.ts';
 import { requestsOf } from './requests.ts';
-import type { Actor, Authority, OrderRecipient } from './values.ts';
-import type { AssistanceRequest, Commitment, Conflict, Incident, Notification, Order, RequestAnswer, RequestState, RequestStep, World } from './world.ts';
+import type { Actor, Authority, Coordinates, OrderRecipient } from './values.ts';
+import type {
+  AssistanceRequest,
+  Commitment,
+  Conflict,
+  Incident,
+  Message,
+  Notification,
+  Order,
+  RequestAnswer,
+  RequestState,
+  RequestStep,
+  UnitPosition,
+  UnitStatusRecord,
+  World,
+} from './world.ts';
 
 export interface PersonRef {
   readonly id: string;
@@ -43,6 +58,7 @@ export interface RequestView {
   readonly information?: AssistanceRequest['information'];
   readonly legalBasis?: AssistanceRequest['legalBasis'];
   readonly location?: string;
+  readonly coordinates?: Coordinates;
   readonly state: RequestState;
   readonly sentAt: string;
   readonly responsible?: { readonly position: string; readonly title: string; readonly holders: readonly PersonRef[] };
@@ -101,7 +117,7 @@ export interface OrderView {
 /** a type alias, not an interface, so it is assignable to Record<string, unknown> (plain JSON) */
 export type IncidentView = {
   readonly asOf: { readonly index: number; readonly received: string | null };
-  readonly incident: Pick<Incident, 'id' | 'name' | 'location' | 'description' | 'leadAgency' | 'status' | 'openedAt' | 'closed'>;
+  readonly incident: Pick<Incident, 'id' | 'name' | 'location' | 'coordinates' | 'description' | 'leadAgency' | 'status' | 'openedAt' | 'closed'>;
   readonly command:
     | (Omit<DecisionView, 'at'> & {
         readonly kind: 'single' | 'unified';
@@ -121,12 +137,27 @@ export type IncidentView = {
     readonly type: string;
     readonly since: string;
     readonly request?: string;
+    /** the CAD status last set, and who set it */
+    readonly status?: Omit<UnitStatusRecord, 'by'> & { readonly by: ActorRef };
+    /** the newest fix by the source's time */
+    readonly position?: UnitPosition;
   }[];
   readonly requests: readonly RequestView[];
   readonly orders: readonly OrderView[];
   readonly conflicts: readonly Conflict[];
+  readonly messages: readonly MessageView[];
   readonly notifications: readonly Notification[];
 };
+
+export interface MessageView {
+  readonly id: string;
+  readonly from: ActorRef;
+  readonly text: string;
+  readonly agencies: readonly string[];
+  readonly people: readonly PersonRef[];
+  readonly sentAt: string;
+  readonly index: number;
+}
 
 function personRef(world: World, id: string): PersonRef {
   const p = world.people[id];
@@ -163,6 +194,7 @@ function requestView(world: World, r: AssistanceRequest): RequestView {
     ...(r.information !== undefined ? { information: r.information } : {}),
     ...(r.legalBasis !== undefined ? { legalBasis: r.legalBasis } : {}),
     ...(r.location !== undefined ? { location: r.location } : {}),
+    ...(r.coordinates !== undefined ? { coordinates: r.coordinates } : {}),
     state: r.state,
     sentAt: r.sentAt,
     ...(r.responsible !== undefined
@@ -256,6 +288,18 @@ function orderView(world: World, o: Order): OrderView {
   };
 }
 
+function messageView(world: World, m: Message): MessageView {
+  return {
+    id: m.id,
+    from: actorRef(world, m.from),
+    text: m.text,
+    agencies: m.agencies,
+    people: m.people.map((p) => personRef(world, p)),
+    sentAt: m.sentAt,
+    index: m.index,
+  };
+}
+
 const byIndex = <T extends { readonly index: number }>(a: T, b: T): number => a.index - b.index;
 
 export function incidentView(world: World, incidentId: string): IncidentView {
@@ -268,6 +312,7 @@ export function incidentView(world: World, incidentId: string): IncidentView {
       id: i.id,
       name: i.name,
       location: i.location,
+      ...(i.coordinates !== undefined ? { coordinates: i.coordinates } : {}),
       ...(i.description !== undefined ? { description: i.description } : {}),
       leadAgency: i.leadAgency,
       status: i.status,
@@ -298,6 +343,8 @@ export function incidentView(world: World, incidentId: string): IncidentView {
         type: u.type,
         since,
         ...(u.commitment !== undefined ? { request: u.commitment } : {}),
+        ...(u.status !== undefined ? { status: { ...u.status, by: actorRef(world, u.status.by) } } : {}),
+        ...(u.position !== undefined ? { position: u.position } : {}),
       })),
     requests: requestsOf(world, i.id).map((r) => requestView(world, r)),
     orders: Object.values(world.orders)
@@ -307,6 +354,10 @@ export function incidentView(world: World, incidentId: string): IncidentView {
     conflicts: Object.values(world.conflicts)
       .filter((x) => x.incident === i.id)
       .sort(byIndex),
+    messages: Object.values(world.messages)
+      .filter((m) => m.incident === i.id)
+      .sort(byIndex)
+      .map((m) => messageView(world, m)),
     notifications: Object.values(world.notifications)
       .filter((n) => n.incident === i.id)
       .sort(byIndex),

@@ -92,6 +92,7 @@ export function decideIncident(world: World, cmd: IncidentCommand, ctx: DecideCo
         makeEvent('incident.opened', actor, id, {
           name: cmd.name,
           location: cmd.location,
+          coordinates: cmd.coordinates,
           leadAgency: actor.agency,
           description: cmd.description,
         }),
@@ -105,6 +106,7 @@ export function decideIncident(world: World, cmd: IncidentCommand, ctx: DecideCo
       const changes = [
         cmd.name !== undefined ? `name: ${cmd.name}` : undefined,
         cmd.location !== undefined ? `location: ${cmd.location}` : undefined,
+        cmd.coordinates !== undefined ? `coordinates: ${cmd.coordinates.lat}, ${cmd.coordinates.lon}` : undefined,
         cmd.description !== undefined ? `description: ${cmd.description}` : undefined,
       ].filter((x) => x !== undefined);
       if (changes.length === 0) throw new ConcordError('COMMAND_INCONSISTENT', `nothing to update on incident ${incident.id}`);
@@ -112,6 +114,7 @@ export function decideIncident(world: World, cmd: IncidentCommand, ctx: DecideCo
         makeEvent('incident.updated', actor, incident.id, {
           name: cmd.name,
           location: cmd.location,
+          coordinates: cmd.coordinates,
           description: cmd.description,
         }),
         ...notify(
@@ -343,6 +346,7 @@ export function applyIncident(w: WorldWriter, e: IncidentEvent, meta: EventMeta)
       id,
       name: b.name,
       location: b.location,
+      ...(b.coordinates !== undefined ? { coordinates: b.coordinates } : {}),
       ...(b.description !== undefined ? { description: b.description } : {}),
       leadAgency: b.leadAgency,
       status: 'open',
@@ -362,6 +366,7 @@ export function applyIncident(w: WorldWriter, e: IncidentEvent, meta: EventMeta)
         ...incident,
         ...(b.name !== undefined ? { name: b.name } : {}),
         ...(b.location !== undefined ? { location: b.location } : {}),
+        ...(b.coordinates !== undefined ? { coordinates: b.coordinates } : {}),
         ...(b.description !== undefined ? { description: b.description } : {}),
       });
       return;

@@ -3,8 +3,10 @@ export type { Command, CommandOf, CommandType } from './commands.ts';
 export { commandSchema, parseCommand } from './commands.ts';
 export type { DomainEvent, EventBody, EventMeta, EventOf, EventType } from './events.ts';
 export { EVENT_BODIES, EVENT_TYPES, parseDomainEvent } from './events.ts';
-export type { Actor, Authority, DelegationScope, OrderRecipient, Recipient } from './values.ts';
-export { describeAuthority } from './values.ts';
+export type { Actor, Authority, Coordinates, DelegationScope, OrderRecipient, PositionFix, Recipient } from './values.ts';
+export { describeAuthority, MAX_MESSAGE_LENGTH, MAX_MESSAGE_RECIPIENTS, MAX_POSITIONS_PER_REPORT } from './values.ts';
+export { OFF_REQUEST_STATUSES, UNIT_STATUSES, type UnitStatus } from './vocabulary.ts';
+export { MAX_SOURCE_CLOCK_AHEAD_SECONDS } from './units.ts';
 export type { DecideContext } from './decide.ts';
 export type { AgencyRef, AuthorityFacts, LegalBasisFacts, OrderFacts, Protocols, RequestFacts } from './facts.ts';
 export { PROTOCOLS_DEVICE, requestFacts } from './request-decisions.ts';
@@ -16,7 +18,7 @@ export { dueEscalations, ESCALATION_DEVICE, isOverdue, nextEscalationDeadline, R
 export { ALLOWED_FROM, FINAL_STATES } from './requests.ts';
 export { contradicts } from './orders.ts';
 export { incidentView } from './incident-view.ts';
-export type { IncidentView, OrderView, RequestView } from './incident-view.ts';
+export type { IncidentView, MessageView, OrderView, RequestView } from './incident-view.ts';
 export { heldAuthorities, holdersOf, positionsHeld, commandsPosition, commandsUnit } from './command.ts';
 export * from './world.ts';
 export type { Audience, Caller, LedgerEntryLike } from './boundaries.ts';
@@ -27,7 +29,6 @@ export {
   mayRead,
   mayWrite,
   memberCaller,
-  MESSAGE_TYPE,
   notificationAudienceOf,
   orderAudienceOf,
   requestAudienceOf,

@@ -9,9 +9,11 @@ import { ConcordError } from '../errors.ts';
 import { applyOrganisation } from './agencies.ts';
 import type { DomainEvent, EventMeta } from './events.ts';
 import { applyIncident } from './incidents.ts';
+import { applyMessage } from './messages.ts';
 import { applyNotification } from './notifications.ts';
 import { applyOrder } from './orders.ts';
 import { applyRequest } from './requests.ts';
+import { applyUnit } from './units.ts';
 import { isAtOrBefore } from './time.ts';
 import { emptyWorld, type World } from './world.ts';
 import { Writer, type WorldWriter } from './writer.ts';
@@ -36,6 +38,10 @@ function step(w: WorldWriter, e: DomainEvent, meta: EventMeta): void {
     case 'delegation.granted':
     case 'delegation.revoked':
       applyOrganisation(w, e, meta);
+      break;
+    case 'unit.status_changed':
+    case 'unit.positions_reported':
+      applyUnit(w, e, meta);
       break;
     case 'incident.opened':
     case 'incident.updated':
@@ -70,6 +76,9 @@ function step(w: WorldWriter, e: DomainEvent, meta: EventMeta): void {
     case 'order.conflict_detected':
     case 'conflict.resolved':
       applyOrder(w, e, meta);
+      break;
+    case 'message.sent':
+      applyMessage(w, e, meta);
       break;
     case 'notification.created':
     case 'notification.delivered':

@@ -336,6 +336,7 @@ function decideSend(world: World, cmd: CommandOf<'request.send'>, ctx: DecideCon
       information: cmd.information,
       legalBasis: cmd.legalBasis,
       location: cmd.location,
+      coordinates: cmd.coordinates,
       responsible,
       responseSeconds: RESPONSE_SECONDS[cmd.urgency],
     }),
@@ -612,6 +613,9 @@ function decideCommit(world: World, cmd: CommandOf<'request.commit'>, r: Assista
     if (u.agency !== r.to) throw new ConcordError('AGENCY_MISMATCH', `unit ${u.id} belongs to ${u.agency}, not ${r.to}`);
     if (u.commitment !== undefined) {
       throw new ConcordError('INVALID_TRANSITION', `unit ${u.id} is already committed to request ${u.commitment}`);
+    }
+    if (u.status?.status === 'out_of_service') {
+      throw new ConcordError('INVALID_TRANSITION', `unit ${u.id} is out of service (since ${u.status.since}); it cannot be committed`);
     }
     if (u.assignment !== undefined && u.assignment.incident !== inc) {
       throw new ConcordError('INVALID_TRANSITION', `unit ${u.id} is assigned to incident ${u.assignment.incident}`);

@@ -224,6 +224,7 @@ export function applyRequest(w: WorldWriter, e: RequestEvent, meta: EventMeta): 
       ...(b.information !== undefined ? { information: b.information } : {}),
       ...(b.legalBasis !== undefined ? { legalBasis: b.legalBasis } : {}),
       ...(b.location !== undefined ? { location: b.location } : {}),
+      ...(b.coordinates !== undefined ? { coordinates: b.coordinates } : {}),
       state: 'sent',
       sentAt: at,
       ...(b.responsible !== undefined ? { responsible: b.responsible } : {}),

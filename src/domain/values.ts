@@ -5,7 +5,17 @@
  */
 import { z } from 'zod';
 import { ID_RE, MAX_ID_LENGTH } from '../ledger/entry.ts';
-import { AGENCY_KINDS, DIRECTIVES, INFORMATION_KINDS, OPERATION_KINDS, REQUEST_CATEGORIES, REQUEST_KINDS, URGENCIES, WARRANT_KINDS } from './vocabulary.ts';
+import {
+  AGENCY_KINDS,
+  DIRECTIVES,
+  INFORMATION_KINDS,
+  OPERATION_KINDS,
+  REQUEST_CATEGORIES,
+  REQUEST_KINDS,
+  UNIT_STATUSES,
+  URGENCIES,
+  WARRANT_KINDS,
+} from './vocabulary.ts';
 import type { Verdict } from './verdict.ts';
 
 /** Deep readonly view of the plain data zod infers. */
@@ -27,6 +37,36 @@ export const categorySchema = z.enum(REQUEST_CATEGORIES);
 export const urgencySchema = z.enum(URGENCIES);
 export const operationSchema = z.enum(OPERATION_KINDS);
 export const directiveSchema = z.enum(DIRECTIVES);
+export const unitStatusSchema = z.enum(UNIT_STATUSES);
+
+/**
+ * A point on the WGS84 ellipsoid (EPSG:4326, what GPS receivers and AVL
+ * feeds report), in decimal degrees: latitude north, longitude east.
+ */
+export const coordinatesSchema = z.strictObject({
+  lat: z.number().min(-90).max(90),
+  lon: z.number().min(-180).max(180),
+});
+export type Coordinates = DeepReadonly<z.output<typeof coordinatesSchema>>;
+
+/** positions one report (an AVL feed's batch) may carry; a bigger feed sends several */
+export const MAX_POSITIONS_PER_REPORT = 1000;
+
+/** one fix of a unit's position, with the time its source took it */
+export const positionFixSchema = z.strictObject({
+  unit: idSchema,
+  ...coordinatesSchema.shape,
+  /** the radius, in metres, within which the source puts the unit */
+  accuracy: z.number().min(0).max(1_000_000).optional(),
+  /** when the source (GPS receiver, vehicle modem) took the fix, by its own clock */
+  observed: timeSchema,
+});
+export type PositionFix = DeepReadonly<z.output<typeof positionFixSchema>>;
+
+/** the longest message text, in UTF-16 code units: a few paragraphs, as a chat or CAD remark */
+export const MAX_MESSAGE_LENGTH = 4000;
+/** recipients of one message, of each kind */
+export const MAX_MESSAGE_RECIPIENTS = 100;
 
 /** the one who did it; recorded in the ledger entry's actor field */
 export const actorSchema = z.strictObject({

@@ -59,3 +59,13 @@ export const AUTHORITY_KINDS = [
   'response_deadline',
 ] as const;
 export type AuthorityKind = (typeof AUTHORITY_KINDS)[number];
+
+/** a unit's status, in the words of computer-aided dispatch (CAD) */
+export const UNIT_STATUSES = ['available', 'dispatched', 'en_route', 'on_scene', 'out_of_service', 'returning'] as const;
+export type UnitStatus = (typeof UNIT_STATUSES)[number];
+
+/**
+ * statuses in which a unit serves no request: set on a unit committed to
+ * one, they end its service there, which is a withdrawal (units.ts)
+ */
+export const OFF_REQUEST_STATUSES: readonly UnitStatus[] = ['available', 'out_of_service', 'returning'];

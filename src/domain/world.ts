@@ -4,9 +4,9 @@
  * Built only by folding events (project.ts); never mutated once returned.
  * Times are the receive times of the events that set them.
  */
-import type { AgencyKind, Directive, OperationKind, RequestCategory, RequestKind, Urgency } from './vocabulary.ts';
+import type { AgencyKind, Directive, OperationKind, RequestCategory, RequestKind, UnitStatus, Urgency } from './vocabulary.ts';
 import type { Verdict } from './verdict.ts';
-import type { Actor, Authority, DelegationScope, InformationAsked, LegalBasis, OrderRecipient, Recipient } from './values.ts';
+import type { Actor, Authority, Coordinates, DelegationScope, InformationAsked, LegalBasis, OrderRecipient, Recipient } from './values.ts';
 
 export interface Agency {
   readonly id: string;
@@ -49,6 +49,26 @@ export interface UnitAssignment {
   readonly request?: string;
 }
 
+/** a unit's CAD status: since when (receive time), by whom, and the source's own time if it gave one */
+export interface UnitStatusRecord {
+  readonly status: UnitStatus;
+  readonly since: string;
+  readonly observed?: string;
+  readonly by: Actor;
+  readonly reason?: string;
+  readonly authority?: Authority;
+}
+
+/** the latest fix of a unit's position: the newest by the source's time, whatever order fixes arrived in */
+export interface UnitPosition extends Coordinates {
+  readonly accuracy?: number;
+  /** the source's time of the fix */
+  readonly observed: string;
+  /** the server's receive time of the report that carried it */
+  readonly received: string;
+  readonly by: Actor;
+}
+
 export interface Unit {
   readonly id: string;
   readonly agency: string;
@@ -60,6 +80,9 @@ export interface Unit {
   readonly assignment?: UnitAssignment;
   /** the request the unit is committed to now */
   readonly commitment?: string;
+  /** the CAD status last set; absent until one is */
+  readonly status?: UnitStatusRecord;
+  readonly position?: UnitPosition;
 }
 
 export interface Delegation {
@@ -91,6 +114,7 @@ export interface Incident {
   readonly id: string;
   readonly name: string;
   readonly location: string;
+  readonly coordinates?: Coordinates;
   readonly description?: string;
   readonly leadAgency: string;
   readonly status: 'open' | 'closed';
@@ -197,6 +221,7 @@ export interface AssistanceRequest {
   readonly information?: InformationAsked;
   readonly legalBasis?: LegalBasis;
   readonly location?: string;
+  readonly coordinates?: Coordinates;
   readonly state: RequestState;
   readonly sentAt: string;
   /** the receiving agency's position answerable for the request now */
@@ -281,6 +306,18 @@ export interface Notification extends NotificationContent {
   readonly acknowledgedBy?: Actor;
 }
 
+/** free text on an incident, from a person or device of an agency taking part, to agencies and people taking part */
+export interface Message {
+  readonly id: string;
+  readonly incident: string;
+  readonly from: Actor;
+  readonly text: string;
+  readonly agencies: readonly string[];
+  readonly people: readonly string[];
+  readonly sentAt: string;
+  readonly index: number;
+}
+
 export interface World {
   readonly agencies: Readonly<Record<string, Agency>>;
   readonly positions: Readonly<Record<string, Position>>;
@@ -300,6 +337,7 @@ export interface World {
   readonly unitOrders: Readonly<Record<string, readonly string[]>>;
   readonly conflicts: Readonly<Record<string, Conflict>>;
   readonly notifications: Readonly<Record<string, Notification>>;
+  readonly messages: Readonly<Record<string, Message>>;
   /** ledger index of the last event folded in; -1 when none */
   readonly lastIndex: number;
   /** receive time of the last event folded in; null when none */
@@ -326,6 +364,7 @@ export const emptyWorld: World = Object.freeze({
   unitOrders: none,
   conflicts: none,
   notifications: none,
+  messages: none,
   lastIndex: -1,
   lastReceived: null,
 });

@@ -251,7 +251,7 @@ describe('an invalid scenario file is rejected with FILE:LINE:, exit 2, and noth
       '    actor: { agency: city-pd, person: cpd-novak }\n    do: request.report_on_scene',
       '    actor: { agency: city-pd, badge: 12 }\n    do: request.report_on_scene',
     );
-    await rejected(actor, lineWith(actor, 'badge: 12'), /timeline\.8\.actor: Unrecognized key: "badge"/);
+    await rejected(actor, lineWith(actor, 'badge: 12'), /timeline\.12\.actor: Unrecognized key: "badge"/);
   });
 
   it('a command the domain refuses: accepting an unknown request', async () => {

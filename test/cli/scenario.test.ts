@@ -226,6 +226,35 @@ describe('concord scenario run scenarios/demo.yaml', () => {
     assert.equal(r.state, 'refused');
   });
 
+  it('the live picture: coordinates, the cars status and positions from their terminals and the AVL feed, a message to the city', async () => {
+    assert.deepEqual(view.incident.coordinates, { lat: 41.87434, lon: -87.66121 });
+    assert.deepEqual(request(view, 'req-001').coordinates, { lat: 41.87468, lon: -87.66109 });
+    assert.deepEqual(
+      view.messages.map((m) => [m.id, m.from.person, m.agencies, m.people.map((p) => p.id), m.sentAt]),
+      [['msg-001', 'ice-santos', ['city-pd'], ['cpd-novak'], '2026-06-01T20:47:00.000Z']],
+    );
+    // withdrawn by ord-001 from the city's chain, the cars left the incident
+    assert.deepEqual(
+      view.units.map((u) => u.id),
+      ['ice-fot3'],
+    );
+    const then = await stateAt(full, '2026-06-01T20:50:00Z');
+    assert.deepEqual(
+      then.units.map((u) => [u.id, u.status?.status, u.status?.by.person ?? u.status?.by.device, u.position?.observed, u.position?.received]),
+      [
+        ['cpd-1231', 'on_scene', 'cpd-ortiz', '2026-06-01T20:45:58Z', '2026-06-01T20:46:00.000Z'],
+        ['cpd-1232', undefined, undefined, '2026-06-01T20:45:57Z', '2026-06-01T20:46:00.000Z'],
+        ['cpd-1233', undefined, undefined, '2026-06-01T20:45:55Z', '2026-06-01T20:46:00.000Z'],
+        ['ice-fot3', undefined, undefined, undefined, undefined],
+      ],
+    );
+    assert.equal((await stateAt(full, '2026-06-01T20:45:00Z')).units.find((u) => u.id === 'cpd-1231')?.status?.status, 'en_route');
+    const text = ok(await cli(['state', '--data', full, '--incident', INCIDENT, '--at', '2026-06-01T20:50:00Z']), 'state text').stdout;
+    assert.match(text, /at 1400 W Harrison St, Metro City \(41\.87434, -87\.66121\)/);
+    assert.match(text, /\n {4}1231 \(city-pd\): on scene since 2026-06-01 20:48:40Z by PO Maria Ortiz \(city-pd\); last at 41\.87385, -87\.6658 ±6 m/);
+    assert.match(text, /Messages:\n {4}2026-06-01 20:47:00Z SDDO Javier Santos \(fed-ice\) to city-pd, Sgt\. Robert Novak \(city-pd\): FOT-3 is pinned/);
+  });
+
   it('req-002 was prohibited by 2-173-020(b) and declined', () => {
     const r = request(view, 'req-002');
     assert.equal(r.verdict?.decision, 'prohibited');

@@ -3,7 +3,8 @@ import { describe, it } from 'node:test';
 import { isConcordError } from '../../src/errors.ts';
 import { incidentView } from '../../src/domain/incident-view.ts';
 import { foldUntil } from '../../src/domain/project.ts';
-import { demo } from './fixture.ts';
+import { addSeconds } from '../../src/domain/time.ts';
+import { T0, demo, officer1, organisation, sup, watch } from './fixture.ts';
 
 describe('incident view', () => {
   const h = demo();
@@ -79,5 +80,34 @@ describe('incident view', () => {
       () => incidentView(h.world, 'inc-404'),
       (e) => isConcordError(e, 'UNKNOWN_ENTITY'),
     );
+  });
+
+  it('shows the live picture: unit status and last position, incident and request coordinates, messages; at a past moment as it was', () => {
+    const h = organisation();
+    const mdt = { agency: 'city-pd', device: 'mdt-11' };
+    h.run(sup, { type: 'incident.update', incidentId: 'inc-1', coordinates: { lat: 41.8743, lon: -87.6606 } });
+    h.run(watch, { type: 'incident.designate_liaison', incidentId: 'inc-1', personId: 'liaison-city' });
+    h.run(watch, { type: 'incident.assign_unit', incidentId: 'inc-1', unitId: 'city-11' });
+    h.advance(10);
+    h.run(mdt, { type: 'unit.set_status', unitId: 'city-11', status: 'en_route' });
+    h.run(mdt, { type: 'unit.report_positions', positions: [{ unit: 'city-11', lat: 41.88, lon: -87.65, accuracy: 12, observed: addSeconds(T0, 9) }] });
+    h.advance(50);
+    h.run(officer1, { type: 'unit.set_status', unitId: 'city-11', status: 'on_scene', observed: addSeconds(T0, 58) });
+    h.run(watch, { type: 'message.send', messageId: 'm-1', incidentId: 'inc-1', text: '11-Adam at the gate', agencies: ['fed-ice'] });
+    const v = incidentView(h.world, 'inc-1');
+    assert.deepEqual(v.incident.coordinates, { lat: 41.8743, lon: -87.6606 });
+    const u = v.units.find((x) => x.id === 'city-11');
+    assert.deepEqual(u?.status, { status: 'on_scene', since: addSeconds(T0, 60), observed: addSeconds(T0, 58), by: { ...officer1, name: 'G. Officer' } });
+    assert.deepEqual(u?.position, { lat: 41.88, lon: -87.65, accuracy: 12, observed: addSeconds(T0, 9), received: addSeconds(T0, 10), by: mdt });
+    assert.deepEqual(
+      v.messages.map((m) => [m.id, m.from.name, m.text, m.agencies]),
+      [['m-1', 'D. Watch', '11-Adam at the gate', ['fed-ice']]],
+    );
+    assert.deepStrictEqual(JSON.parse(JSON.stringify(v)), v);
+    // as it stood at T0 + 30 s: en route, the first fix, no message yet
+    const then = incidentView(foldUntil(h.log, addSeconds(T0, 30)), 'inc-1');
+    assert.equal(then.units[0]?.status?.status, 'en_route');
+    assert.equal(then.units[0]?.position?.lat, 41.88);
+    assert.deepEqual(then.messages, []);
   });
 });

@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { parseCommand } from '../../src/domain/commands.ts';
+import { parseDomainEvent } from '../../src/domain/events.ts';
+import { isConcordError } from '../../src/errors.ts';
 import { FED, chief, fod, officer1, organisation, sendRequest, sgt1, sup, supt, verdict, watch } from './fixture.ts';
 
 describe('incidents', () => {
@@ -196,5 +199,41 @@ describe("the incident's command is guarded like the organisation", () => {
     h.refuse({ agency: 'city-pd', person: 'off1' }, { type: 'incident.designate_liaison', incidentId: 'inc-1', personId: 'off1' }, 'NOT_AUTHORISED');
     h.run(sgt1, { type: 'incident.designate_liaison', incidentId: 'inc-1', personId: 'liaison-city' });
     assert.deepEqual(h.eventsOf('incident.liaison_designated').at(-1)?.event.body.authority, { kind: 'position', position: 'city-sgt-1' });
+  });
+});
+
+describe('incident locations as coordinates', () => {
+  it('an incident is opened and moved with a WGS84 point beside its address; everyone on it hears of the move', () => {
+    const h = organisation();
+    h.run(FED, { type: 'incident.open', incidentId: 'inc-2', name: 'Gate', location: '1400 W Harrison St', coordinates: { lat: 41.8743, lon: -87.6606 } });
+    assert.deepEqual(h.world.incidents['inc-2']?.coordinates, { lat: 41.8743, lon: -87.6606 });
+    assert.equal(h.world.incidents['inc-1']?.coordinates, undefined, 'the field is optional: inc-1 has none');
+    h.run(watch, { type: 'incident.designate_liaison', incidentId: 'inc-2', personId: 'liaison-city' });
+    h.run(sup, { type: 'incident.update', incidentId: 'inc-2', coordinates: { lat: 41.8748, lon: -87.6619 } });
+    const i = h.world.incidents['inc-2'];
+    assert.deepEqual([i?.location, i?.coordinates], ['1400 W Harrison St', { lat: 41.8748, lon: -87.6619 }]);
+    assert.match(h.notified('incident.updated').at(-1)?.message ?? '', /coordinates: 41\.8748, -87\.6619/);
+  });
+
+  it('refuses coordinates off the globe at the edge; entries written before coordinates existed still read', () => {
+    for (const coordinates of [{ lat: 91, lon: 0 }, { lat: 0, lon: -180.01 }, { lat: 0 }, { lat: 0, lon: 0, alt: 3 }, { lat: '41', lon: 0 }]) {
+      assert.throws(
+        () => parseCommand({ type: 'incident.open', actor: FED, name: 'x', location: 'y', coordinates }),
+        (e: unknown) => isConcordError(e, 'BAD_INPUT') && /coordinates/.test(e.message),
+        JSON.stringify(coordinates),
+      );
+    }
+    const old = parseDomainEvent('incident.opened', { agency: 'fed-ice' }, 'inc-old', { name: 'x', location: 'y', leadAgency: 'fed-ice' });
+    assert.equal(old.type, 'incident.opened');
+    assert.throws(
+      () =>
+        parseDomainEvent('incident.opened', { agency: 'fed-ice' }, 'inc-old', {
+          name: 'x',
+          location: 'y',
+          leadAgency: 'fed-ice',
+          coordinates: { lat: 99, lon: 0 },
+        }),
+      (e: unknown) => isConcordError(e, 'LEDGER_CORRUPT'),
+    );
   });
 });

@@ -16,7 +16,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { isConcordError } from '../../src/errors.ts';
-import { DIRECTIVES, URGENCIES, type Directive } from '../../src/domain/vocabulary.ts';
+import { DIRECTIVES, UNIT_STATUSES, URGENCIES, type Directive } from '../../src/domain/vocabulary.ts';
 import { heldAuthorities } from '../../src/domain/command.ts';
 import { dueEscalations } from '../../src/domain/deadlines.ts';
 import { parseDomainEvent } from '../../src/domain/events.ts';
@@ -233,6 +233,31 @@ function organiseOptions(s: Extract<Step, { kind: 'organise' }>): [Actor, Body][
       ? [pick([fod, sup], s.actor), { type: 'incident.close', incidentId: 'inc-1', reason }]
       : [watch, { type: 'incident.designate_liaison', incidentId: 'inc-1', personId: 'liaison-city' }],
     [pick([sup, watch], s.actor), { type: 'conflict.resolve', conflictId: `conflict-${s.unit % 60}`, reason }],
+    // the live picture: status (a status off a request on a committed unit is a withdrawal), positions, messages, coordinates
+    [
+      pick([sgt1, officer1, { agency: 'city-pd', device: 'mdt' }, sup, chief], s.actor),
+      { type: 'unit.set_status', unitId: unit, status: pick(UNIT_STATUSES, s.reason + s.choice), reason },
+    ],
+    [
+      pick([{ agency: 'city-pd', device: 'avl' }, { agency: 'fed-ice', device: 'avl' }, agent], s.actor),
+      {
+        type: 'unit.report_positions',
+        positions: [
+          { unit, lat: (s.reason % 180) - 90, lon: -((s.choice % 360) - 180), observed: addSeconds('2026-06-01T21:00:00.000Z', s.reason) },
+          { unit: pick(UNITS, s.unit + 1), lat: 41.87, lon: -87.66, accuracy: s.choice % 50, observed: '2026-06-01T21:00:00.000Z' },
+        ],
+      },
+    ],
+    [
+      pick([sup, watch, agent, { agency: 'fed-ice', device: 'console' }, supt], s.actor),
+      {
+        type: 'message.send',
+        incidentId: 'inc-1',
+        text: pick(['on our way', ' ', 'hold the gate'], s.reason),
+        ...(s.unit % 2 === 0 ? { agencies: [pick(['fed-ice', 'city-pd'], s.choice)] } : { people: [pick(['sup', 'watch', 'liaison-city'], s.choice)] }),
+      },
+    ],
+    [pick([sup, watch], s.actor), { type: 'incident.update', incidentId: 'inc-1', coordinates: { lat: 41.8746, lon: -((s.unit % 2) * 87.6619) } }],
   ];
 }
 
@@ -383,6 +408,9 @@ describe('properties', () => {
       'order.conflict_detected',
       'notification.acknowledged',
       'request.closed',
+      'unit.status_changed',
+      'unit.positions_reported',
+      'message.sent',
     ]) {
       assert.ok(reached.has(t), `never reached ${t}; reached: ${[...reached].join(', ')}`);
     }

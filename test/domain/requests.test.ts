@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { dueEscalations } from '../../src/domain/deadlines.ts';
+import { incidentView } from '../../src/domain/incident-view.ts';
 import { ALLOWED_FROM, FINAL_STATES, REQUEST_ACTIONS, type RequestAction } from '../../src/domain/requests.ts';
 import { REQUEST_STATES, type RequestState } from '../../src/domain/world.ts';
 import type { Actor } from '../../src/domain/values.ts';
@@ -339,5 +340,18 @@ describe('assistance request state machine', () => {
     );
     assert.equal(h.world.units['city-11']?.assignment, undefined);
     assert.equal(h.world.units['city-11']?.commitment, undefined);
+  });
+});
+
+describe('request locations as coordinates', () => {
+  it('a request carries where help is needed as a point, beside the address text, into the world and the view', () => {
+    const h = organisation();
+    sendRequest(h, 'req-1', { location: 'north gate', coordinates: { lat: 41.8747, lon: -87.6611 } });
+    const r = h.world.requests['req-1'];
+    assert.deepEqual([r?.location, r?.coordinates], ['north gate', { lat: 41.8747, lon: -87.6611 }]);
+    const view = incidentView(h.world, 'inc-1').requests[0];
+    assert.deepEqual([view?.location, view?.coordinates], ['north gate', { lat: 41.8747, lon: -87.6611 }]);
+    sendRequest(h, 'req-2');
+    assert.equal(h.world.requests['req-2']?.coordinates, undefined, 'optional');
   });
 });

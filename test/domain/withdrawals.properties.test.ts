@@ -8,7 +8,8 @@
  * command of three agencies. Every command that can end a unit's service is
  * tried, by actors of every side, on every authority they hold: orders of
  * every directive, releases from the incident, request.release and
- * request.withdraw, new commitments, a change of command. After each
+ * request.withdraw, unit status changes, new commitments, a change of
+ * command. After each
  * accepted command the invariant is checked (fixture.ts,
  * endsOfServiceAreTold); the last test checks the runs reached each path.
  */
@@ -17,7 +18,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { heldAuthorities } from '../../src/domain/command.ts';
 import { isConcordError } from '../../src/errors.ts';
-import { DIRECTIVES, type Directive } from '../../src/domain/vocabulary.ts';
+import { DIRECTIVES, UNIT_STATUSES, type Directive } from '../../src/domain/vocabulary.ts';
 import type { Actor } from '../../src/domain/values.ts';
 import { Harness, endsOfServiceAreTold, organisation, sendRequest, sup, verdict, watch, type Body } from './fixture.ts';
 
@@ -34,6 +35,7 @@ const ACTORS: Actor[] = [
   { agency: 'fed-ice', person: 'agent1' },
   { agency: 'fed-ice', person: 'liaison-fed' },
   { agency: 'city-pd', device: 'cad' },
+  { agency: 'city-pd', person: 'off1' },
 ];
 const UNITS = ['city-11', 'city-12', 'city-22', 'fed-t1'];
 const REQUESTS = ['req-fed', 'req-fed-2', 'req-city'];
@@ -81,7 +83,7 @@ function start(): Harness {
 type Step = { what: number; actor: number; authority: number; units: boolean[]; directive: Directive; request: number; seconds: number };
 
 const step: fc.Arbitrary<Step> = fc.record({
-  what: fc.nat({ max: 99 }),
+  what: fc.nat({ max: 109 }),
   actor: fc.nat({ max: 1000 }),
   authority: fc.nat({ max: 1000 }),
   units: fc.array(fc.boolean(), { minLength: UNITS.length, maxLength: UNITS.length }),
@@ -100,6 +102,10 @@ function command(h: Harness, s: Step): [Actor, Body] {
   const units = UNITS.filter((_, i) => s.units[i] === true);
   const one = pick(UNITS, s.request);
   const requestId = pick(REQUESTS, s.request);
+  if (s.what >= 100) {
+    const reason = s.authority % 4 === 0 ? {} : { reason: 'status' };
+    return [actor, { type: 'unit.set_status', unitId: one, status: pick(UNIT_STATUSES, s.authority + s.what), ...reason, ...authority }];
+  }
   if (s.what < 45)
     return [actor, { type: 'order.issue', directive: s.directive, units: units.length > 0 ? units : [one], rationale: 'by order', ...authority }];
   if (s.what < 60) return [actor, { type: 'incident.release_unit', incidentId: 'inc-1', unitId: one, reason: 'released', ...authority }];
@@ -163,6 +169,7 @@ describe('withdrawals: the property', () => {
       'request.units_withdrawn by order.issue on unified_command',
       'request.units_withdrawn by incident.release_unit on unified_command',
       'request.units_withdrawn by request.withdraw on position',
+      'request.units_withdrawn by unit.set_status on position',
       'request.units_released by request.release on position',
       'request.units_released by incident.release_unit on unified_command',
     ]) {

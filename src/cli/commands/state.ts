@@ -13,8 +13,9 @@ export const stateCommand: CliCommand = {
   help: `Usage: concord state --data DIR --incident ID [--at TIME] [--json]
 
 Rebuilds the incident from the ledger alone and prints it: command
-structure, units, requests with their verdicts and clauses, orders with
-acknowledgements, conflicts, notifications. With --at, only entries received
+structure, units with their status and last position, requests with
+their verdicts and clauses, orders with acknowledgements, conflicts,
+messages, notifications. With --at, only entries received
 at or before TIME count: the state as it was then.
 
 Options:
