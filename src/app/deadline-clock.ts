@@ -68,7 +68,7 @@ export interface DeadlineClockOptions {
  */
 const NOT_A_REFUSAL: ReadonlySet<ErrorCode> = new Set<ErrorCode>(['LEDGER_CLOSED', 'LEDGER_CONTENDED', 'LEDGER_CORRUPT', 'CANONICAL_JSON']);
 
-/** events after which only the deadlines they name can have come closer; all others may move any (a rescan) */
+/** events that bring no deadline closer (they may end one: answered, read, closed); of the others, a request or notice event names its own, and the rest may move any */
 const REMOVES_ONLY: ReadonlySet<string> = new Set([
   'notification.delivered',
   'notification.acknowledged',
@@ -99,8 +99,8 @@ export class DeadlineClock {
   /** keys of the due items run (or refused): never run again */
   readonly #ran = new Set<string>();
   #cancel: (() => void) | undefined;
-  /** when the timer is set to wake (ms since the epoch) */
-  #armedAt: number | undefined;
+  /** the deadline the timer is set for, and when it wakes (ms since the epoch; later while paused) */
+  #armed: { readonly deadline: Deadline; readonly wakeAt: number } | undefined;
   /** no wake before this, after a failure that was not a refusal */
   #pausedUntil: number | undefined;
   #running: Promise<void> | undefined;
@@ -135,7 +135,7 @@ export class DeadlineClock {
 
   /** when the clock will wake next (RFC 3339), if anything is pending */
   get wakesAt(): string | undefined {
-    return this.#armedAt === undefined ? undefined : new Date(this.#armedAt).toISOString();
+    return this.#armed === undefined ? undefined : new Date(this.#armed.wakeAt).toISOString();
   }
 
   /** resolves once no run is in progress */
@@ -215,48 +215,77 @@ export class DeadlineClock {
     if (this.#stopped) return;
     const now = this.#service.now();
     const next = pendingDeadlines(this.#service.world, now).find((d) => !this.#ran.has(d.key));
-    if (next !== undefined) this.#armFor(instant(next.at), instant(now));
+    if (next !== undefined) this.#armFor(next, now);
   }
 
-  #armFor(atMs: number, nowMs: number): void {
-    const at = Math.max(atMs, this.#pausedUntil ?? atMs);
+  #armFor(deadline: Deadline, now: string): void {
+    const at = instant(deadline.at);
+    const wakeAt = Math.max(at, this.#pausedUntil ?? at);
     this.#disarm();
-    this.#armedAt = at;
-    this.#cancel = this.#timer(() => {
-      this.#cancel = undefined;
-      this.#armedAt = undefined;
-      void this.tick();
-    }, at - nowMs);
+    this.#armed = { deadline, wakeAt };
+    this.#cancel = this.#timer(
+      () => {
+        this.#cancel = undefined;
+        this.#armed = undefined;
+        void this.tick();
+      },
+      wakeAt - instant(now),
+    );
   }
 
   #disarm(): void {
     this.#cancel?.();
     this.#cancel = undefined;
-    this.#armedAt = undefined;
+    this.#armed = undefined;
   }
 
-  /** a command changed the world: wake earlier if it brought a deadline closer */
+  /** a whole-world look, once for all the events of one command */
+  #queueRescan(): void {
+    if (this.#rescanQueued) return;
+    this.#rescanQueued = true;
+    queueMicrotask(() => {
+      this.#rescanQueued = false;
+      if (!this.#stopped && this.#running === undefined) this.#arm();
+    });
+  }
+
+  /**
+   * A command changed the world. If the deadline the clock sleeps until is
+   * gone or later (answered, read, closed), look at the whole world again, so
+   * it never wakes for nothing; if the command brought a deadline closer,
+   * wake for that one. Otherwise only the deadline the event names is looked
+   * at: no scan of the world per command.
+   */
   readonly #onEvent: Listener = ({ event }) => {
     // a run ends by arming from the whole world
     if (this.#stopped || this.#running !== undefined) return;
-    if (REMOVES_ONLY.has(event.type)) return;
     const world = this.#service.world;
     const now = this.#service.now();
-    const named = this.#deadlineNamedBy(world, event, now);
-    if (named === 'rescan') {
-      // an organisation change can move any deadline: look at them all, once for the whole command
-      if (this.#rescanQueued) return;
-      this.#rescanQueued = true;
-      queueMicrotask(() => {
-        this.#rescanQueued = false;
-        if (!this.#stopped && this.#running === undefined) this.#arm();
-      });
+    const armed = this.#armed?.deadline;
+    if (armed !== undefined && this.#stillDue(world, armed, now)?.at !== armed.at) {
+      this.#queueRescan();
       return;
     }
-    if (named === undefined || this.#ran.has(named.key)) return;
-    const at = instant(named.at);
-    if (this.#armedAt === undefined || at < this.#armedAt) this.#armFor(at, instant(now));
+    if (REMOVES_ONLY.has(event.type)) return;
+    const named = this.#deadlineNamedBy(world, event, now);
+    // an organisation change can move any deadline
+    if (named === 'rescan') this.#queueRescan();
+    else if (named !== undefined && !this.#ran.has(named.key) && (armed === undefined || instant(named.at) < instant(armed.at))) this.#armFor(named, now);
   };
+
+  /** the item's deadline as the world now has it, if still pending */
+  #stillDue(world: World, d: Deadline, now: string): Deadline | undefined {
+    const c = d.command;
+    if (c.type === 'notification.resend') {
+      const n = world.notifications[c.notificationId];
+      return n === undefined ? undefined : notificationDeadline(world, n, now);
+    }
+    if (c.type === 'request.escalate') {
+      const r = world.requests[c.requestId];
+      return r === undefined ? undefined : requestDeadline(world, r);
+    }
+    return undefined;
+  }
 
   #deadlineNamedBy(world: World, event: DomainEvent, now: string): Deadline | undefined | 'rescan' {
     if (event.type === 'notification.created') {
