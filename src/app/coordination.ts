@@ -9,13 +9,16 @@ import { randomBytes } from 'node:crypto';
 import {
   applyEvent,
   decide,
+  isRecipient,
   dueEscalations,
   EVENT_TYPES,
   incidentView,
   parseCommand,
   parseDomainEvent,
   Projection,
+  type Actor,
   type Command,
+  type CommandOf,
   type DecideContext,
   type DomainEvent,
   type EventMeta,
@@ -135,8 +138,21 @@ export class CoordinationService {
     return () => this.listeners.delete(listener);
   }
 
-  private now(): string {
+  /** the service's time (its injected clock): the moment commands are decided at, and what the deadline clock reads */
+  now(): string {
     return new Date(this.clock()).toISOString();
+  }
+
+  /** runs `work` after every command before it: each decides against the world the previous one left */
+  private inTurn<T>(work: () => Promise<T>): Promise<T> {
+    const run = this.turn.then(work);
+    this.turn = run.catch(() => undefined);
+    return run;
+  }
+
+  private context(now: string): DecideContext {
+    // the protocols are asked inside decide, so no command that decides a request or creates an order can skip them
+    return { now, newId: this.newId, ...(this.protocols !== undefined ? { protocols: this.protocols } : {}) };
   }
 
   /**
@@ -151,15 +167,13 @@ export class CoordinationService {
       // refused input is a rejected promise like any other refusal, never a synchronous throw
       return Promise.reject(e);
     }
-    const run = this.turn.then(() => this.executeNow(command));
-    this.turn = run.catch(() => undefined);
-    return run;
+    return this.inTurn(async () => (await this.record([command], [this.decideNow(command)]))[0] as Executed);
   }
 
-  private async executeNow(command: Command): Promise<Executed> {
+  /** the events of one command against the live world, with what follows from it at once */
+  private decideNow(command: Command): readonly DomainEvent[] {
     const now = this.now();
-    // the protocols are asked inside decide, so no command that decides a request or creates an order can skip them
-    const ctx: DecideContext = { now, newId: this.newId, ...(this.protocols !== undefined ? { protocols: this.protocols } : {}) };
+    const ctx = this.context(now);
     // decide the command and what follows from it at once, against a provisional world;
     // all of it is appended in one atomic batch
     const events: DomainEvent[] = [...decide(this.projection.world, command, ctx)];
@@ -184,6 +198,16 @@ export class CoordinationService {
         advance(received);
       }
     }
+    return events;
+  }
+
+  /**
+   * Appends the events of the commands in one batch, then (only once the
+   * append is acknowledged) applies them to the live world and tells the
+   * listeners. One Executed per command, with its own entries.
+   */
+  private async record(commands: readonly Command[], decided: readonly (readonly DomainEvent[])[]): Promise<Executed[]> {
+    const events = decided.flat();
     const entries = await this.ledger.append(events.map(toDraft));
     events.forEach((e, i) => {
       const a = entries[i] as Appended;
@@ -193,7 +217,52 @@ export class CoordinationService {
       const a = entries[i] as Appended;
       for (const l of this.listeners) l({ event, meta: { index: a.index, received: a.received } });
     });
-    return { command, events, entries };
+    let at = 0;
+    return commands.map((command, i) => {
+      const own = decided[i] ?? [];
+      const out: Executed = { command, events: own, entries: entries.slice(at, at + own.length) };
+      at += own.length;
+      return out;
+    });
+  }
+
+  /**
+   * A client of the recipient received these notifications (the feed sent
+   * them, the inbox was read): one `notification.delivered` entry for each
+   * addressed to `actor` (to them, to a position they hold, or to their
+   * agency as a whole; a device of the agency receives for it) and not yet
+   * delivered, all in one append. The others are skipped, so delivering is
+   * idempotent: a notice delivered or acknowledged already, or one the actor
+   * only sees (a colleague's, on the agency's picture), appends nothing.
+   * Unknown ids are refused (UNKNOWN_ENTITY) and nothing is appended.
+   * `actor` is the caller as the server authenticated it, never a body's.
+   */
+  markDelivered(actor: Actor, notificationIds: readonly string[]): Promise<Executed[]> {
+    let commands: CommandOf<'notification.deliver'>[];
+    try {
+      commands = [...new Set(notificationIds)].map(
+        (id) => parseCommand({ type: 'notification.deliver', actor, notificationId: id }) as CommandOf<'notification.deliver'>,
+      );
+    } catch (e) {
+      return Promise.reject(e);
+    }
+    return this.inTurn(async () => {
+      const now = this.now();
+      const world = this.projection.world;
+      const due = commands.filter((c) => {
+        const n = world.notifications[c.notificationId];
+        if (n === undefined)
+          throw new ConcordError('UNKNOWN_ENTITY', `unknown notification "${c.notificationId}"`, { kind: 'notification', id: c.notificationId });
+        return n.status === 'created' && isRecipient(world, actor, n, now);
+      });
+      if (due.length === 0) return [];
+      // each delivery touches only its own notice, so all are decided against the same world
+      const ctx = this.context(now);
+      return this.record(
+        due,
+        due.map((c) => decide(world, c, ctx)),
+      );
+    });
   }
 
   /** Resolves once the commands taken so far have run (for shutting down: nothing taken is cut off). */

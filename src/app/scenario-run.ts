@@ -14,7 +14,7 @@ import { initNodeDir, isNodeDir } from './node-dir.ts';
 import { openNodeLedger } from './node-ledger.ts';
 import { loadProtocolBook } from './protocol-files.ts';
 import type { Scenario, ScenarioStep } from './scenario.ts';
-import { nextEscalationDeadline, type Command, type RecordedEvent } from '../domain/index.ts';
+import { isRecipient, nextEscalationDeadline, type Command, type RecordedEvent } from '../domain/index.ts';
 
 export interface ScenarioRunOptions {
   /** create the data directory with this origin if it is not a node yet (after the dry run passes) */
@@ -74,12 +74,13 @@ function expand(scenario: Scenario, step: ScenarioStep, service: CoordinationSer
   const c = step.command;
   const acknowledging = c.type === 'notification.acknowledge';
   const target = acknowledging ? ['created', 'delivered'] : ['created'];
-  const matches = Object.values(service.world.notifications)
+  const world = service.world;
+  const now = service.now();
+  const matches = Object.values(world.notifications)
     .filter(
       (n) =>
-        n.recipient.agency === c.actor.agency &&
-        // a person acknowledges what is addressed to them, or to their agency as a whole
-        (!acknowledging || n.recipient.person === undefined || n.recipient.person === c.actor.person) &&
+        // what is addressed to the actor: to them, to a post they hold, or to their agency as a whole
+        isRecipient(world, c.actor, n, now) &&
         target.includes(n.status) &&
         (sel.order === undefined || n.order === sel.order) &&
         (sel.request === undefined || n.request === sel.request) &&

@@ -25,6 +25,7 @@ import { existing, type WorldWriter } from './writer.ts';
 
 export type OrganisationCommand =
   | CommandOf<'agency.register'>
+  | CommandOf<'agency.configure'>
   | CommandOf<'position.establish'>
   | CommandOf<'person.register'>
   | CommandOf<'person.appoint'>
@@ -36,6 +37,7 @@ export type OrganisationCommand =
 
 export type OrganisationEvent =
   | EventOf<'agency.registered'>
+  | EventOf<'agency.configured'>
   | EventOf<'position.established'>
   | EventOf<'person.registered'>
   | EventOf<'person.appointed'>
@@ -97,6 +99,8 @@ export function decideOrganisation(world: World, cmd: OrganisationCommand, ctx: 
   }
   checkActor(world, actor);
   switch (cmd.type) {
+    case 'agency.configure':
+      return decideConfigure(world, cmd, ctx);
     case 'position.establish':
       return decideEstablish(world, cmd, ctx);
     case 'person.register': {
@@ -127,6 +131,29 @@ export function decideOrganisation(world: World, cmd: OrganisationCommand, ctx: 
     case 'delegation.revoke':
       return decideRevoke(world, cmd, ctx);
   }
+}
+
+/**
+ * An agency's settings bind the whole agency (how long its people have to
+ * acknowledge an urgent notice before it goes up its chain): its
+ * administration sets them, or whoever holds (or is delegated) a position at
+ * its top; nobody of another agency.
+ */
+function decideConfigure(world: World, cmd: CommandOf<'agency.configure'>, ctx: DecideContext): DomainEvent[] {
+  const own = cmd.actor.agency;
+  const authority = requireAgencyAuthority(
+    world,
+    cmd.actor,
+    own,
+    ctx.now,
+    cmd.authority,
+    (a) => {
+      const p = positionOf(a);
+      return p !== undefined && world.positions[p]?.agency === own && world.positions[p]?.reportsTo === undefined;
+    },
+    `configuring ${own} (its administration or a position at its top does)`,
+  );
+  return [makeEvent('agency.configured', cmd.actor, undefined, { agency: own, acknowledgeUrgentWithin: cmd.acknowledgeUrgentWithin, authority })];
 }
 
 function decideEstablish(world: World, cmd: CommandOf<'position.establish'>, ctx: DecideContext): DomainEvent[] {
@@ -353,6 +380,11 @@ export function applyOrganisation(w: WorldWriter, e: OrganisationEvent, meta: Ev
     case 'agency.registered': {
       const b = e.body;
       w.put('agencies', b.agency, { id: b.agency, name: b.name, kind: b.kind, jurisdiction: b.jurisdiction, registeredAt: at });
+      return;
+    }
+    case 'agency.configured': {
+      const a = existing(w.world.agencies, e.body.agency, 'agency', e.type);
+      w.put('agencies', a.id, { ...a, acknowledgeUrgentWithin: e.body.acknowledgeUrgentWithin });
       return;
     }
     case 'position.established': {

@@ -186,6 +186,7 @@ const own = (e: DomainEvent, ...agencies: (string | undefined)[]): Audience => a
 const RULES: Rules = {
   // organisation: internal to the agency it belongs to
   'agency.registered': (e) => own(e, e.body.agency),
+  'agency.configured': (e) => own(e, e.body.agency),
   'position.established': (e) => own(e, e.body.agency),
   'person.registered': (e) => own(e, e.body.agency),
   'person.appointed': (e, w) => own(e, w.people[e.body.person]?.agency, w.positions[e.body.position]?.agency),

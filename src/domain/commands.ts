@@ -34,7 +34,7 @@ import {
   urgencySchema,
   type DeepReadonly,
 } from './values.ts';
-import { requestShapeIssue } from './events.ts';
+import { acknowledgeSecondsSchema, requestShapeIssue } from './events.ts';
 
 const reason = textSchema; // emptiness is checked by decide, which names the right error code
 const ids = z.array(idSchema);
@@ -47,6 +47,8 @@ function command<T extends string, S extends z.ZodRawShape>(type: T, shape: S) {
 export const commandSchema = z.discriminatedUnion('type', [
   // organisation (an agency sets up its own organisation: actor.agency owns what it registers)
   command('agency.register', { agencyId: idSchema, name: textSchema, kind: agencyKindSchema, jurisdiction: textSchema }),
+  /** an agency's own settings (the actor's agency is the one configured) */
+  command('agency.configure', { acknowledgeUrgentWithin: acknowledgeSecondsSchema, authority }),
   command('position.establish', {
     positionId: idSchema.optional(),
     title: textSchema,
@@ -251,6 +253,8 @@ export const commandSchema = z.discriminatedUnion('type', [
   // notifications
   command('notification.deliver', { notificationId: idSchema }),
   command('notification.acknowledge', { notificationId: idSchema }),
+  /** re-send an urgent notification nobody acknowledged in time one position up its recipient agency's chain (dueNotificationEscalations) */
+  command('notification.resend', { notificationId: idSchema }),
 ]);
 
 export type Command = DeepReadonly<z.output<typeof commandSchema>>;

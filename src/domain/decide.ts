@@ -10,6 +10,7 @@ import type { DecideContext } from './checks.ts';
 import type { DomainEvent } from './events.ts';
 import { decideIncident } from './incidents.ts';
 import { decideNotification } from './notifications.ts';
+import { decideResend } from './resends.ts';
 import { decideAcknowledge, decideOrder, decideResolveConflict } from './orders.ts';
 import { decideMessage } from './messages.ts';
 import { decideRequest } from './request-decisions.ts';
@@ -50,6 +51,7 @@ export function decide(world: World, command: Command, ctx: DecideContext): Doma
 function route(world: World, c: Command, ctx: DecideContext): DomainEvent[] {
   switch (c.type) {
     case 'agency.register':
+    case 'agency.configure':
     case 'position.establish':
     case 'person.register':
     case 'person.appoint':
@@ -99,5 +101,7 @@ function route(world: World, c: Command, ctx: DecideContext): DomainEvent[] {
     case 'notification.deliver':
     case 'notification.acknowledge':
       return decideNotification(world, c, ctx);
+    case 'notification.resend':
+      return decideResend(world, c, ctx);
   }
 }

@@ -56,6 +56,16 @@ const responseSeconds = z
   .min(1)
   .max(7 * 24 * 3600);
 
+/**
+ * seconds an agency gives its people to acknowledge an urgent notification
+ * before it is re-sent one position up its chain (resends.ts)
+ */
+export const acknowledgeSecondsSchema = z
+  .number()
+  .int()
+  .min(1)
+  .max(7 * 24 * 3600);
+
 const approvalSchema = z.strictObject({ role: idSchema, authority: authoritySchema });
 
 /**
@@ -84,6 +94,12 @@ export const EVENT_BODIES = {
     name: textSchema,
     kind: agencyKindSchema,
     jurisdiction: textSchema,
+  }),
+  /** an agency's own settings, set by its administration or a holder of its top position */
+  'agency.configured': z.strictObject({
+    agency: idSchema,
+    acknowledgeUrgentWithin: acknowledgeSecondsSchema,
+    authority: authoritySchema,
   }),
   'position.established': z.strictObject({
     position: idSchema,
@@ -341,6 +357,13 @@ export const EVENT_BODIES = {
     message: textSchema,
     reason: reason.optional(),
     urgent: z.boolean(),
+    /**
+     * the position the notice is addressed to (recipient.agency's): whoever
+     * holds it when they read it may acknowledge it
+     */
+    position: idSchema.optional(),
+    /** the notification this one re-sends up the chain, unacknowledged past its deadline */
+    resends: idSchema.optional(),
   }),
   'notification.delivered': z.strictObject({ notification: idSchema }),
   'notification.acknowledged': z.strictObject({ notification: idSchema }),

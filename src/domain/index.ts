@@ -14,7 +14,22 @@ export { orderFacts, concernedAgencies } from './orders.ts';
 export { decide } from './decide.ts';
 export type { RecordedEvent } from './project.ts';
 export { applyEvent, foldEvents, foldUntil, Projection } from './project.ts';
-export { dueEscalations, ESCALATION_DEVICE, isOverdue, nextEscalationDeadline, RESPONSE_SECONDS } from './deadlines.ts';
+export {
+  acknowledgeUrgentWithin,
+  DEFAULT_ACKNOWLEDGE_URGENT_SECONDS,
+  dueEscalations,
+  dueNotificationEscalations,
+  ESCALATION_DEVICE,
+  isOverdue,
+  nextDue,
+  nextEscalationDeadline,
+  notificationDeadline,
+  pendingDeadlines,
+  requestDeadline,
+  RESPONSE_SECONDS,
+} from './deadlines.ts';
+export type { Deadline } from './deadlines.ts';
+export { isRecipient } from './notifications.ts';
 export { ALLOWED_FROM, FINAL_STATES } from './requests.ts';
 export { contradicts } from './orders.ts';
 export { incidentView } from './incident-view.ts';

@@ -10,7 +10,7 @@
  */
 import { ConcordError } from '../errors.ts';
 import type { CommandOf } from './commands.ts';
-import { holdersOf } from './command.ts';
+import { heldAuthorities, holdersOf, positionOf } from './command.ts';
 import { checkActor, requirePersonActor, unknown, type DecideContext } from './checks.ts';
 import { makeEvent, type DomainEvent, type EventMeta, type EventOf, type EventType } from './events.ts';
 import type { Actor, Recipient } from './values.ts';
@@ -107,32 +107,59 @@ function getNotification(world: World, id: string): Notification {
   return n;
 }
 
-function requireRecipientSide(actor: Actor, n: Notification, what: string): void {
+/** does the person hold the position (in their own right or by delegation) at `at`? */
+export function holdsPosition(world: World, person: string, position: string, at: string): boolean {
+  return heldAuthorities(world, person, at).some((a) => positionOf(a) === position);
+}
+
+/**
+ * Is the actor the notice's recipient? Someone of the recipient agency and,
+ * where the notice names a person, that person; where it names a position,
+ * whoever holds it (or holds it by delegation) now. A device of the
+ * recipient agency (its node, console or CAD) counts for the delivery, which
+ * it confirms on the recipient's behalf; reading, and so acknowledging, is a
+ * person's act (decideNotification).
+ */
+export function isRecipient(world: World, actor: Actor, n: Notification, at: string): boolean {
+  if (actor.agency !== n.recipient.agency) return false;
+  const person = actor.person;
+  if (person === undefined) return true;
+  if (n.recipient.person !== undefined && n.recipient.person !== person) return false;
+  return n.position === undefined || holdsPosition(world, person, n.position, at);
+}
+
+function requireRecipientAgency(actor: Actor, n: Notification, what: string): void {
   if (actor.agency !== n.recipient.agency) {
     throw new ConcordError('NOT_A_RECIPIENT', `${what} of notification ${n.id} must come from its recipient ${n.recipient.agency}, not ${actor.agency}`);
   }
 }
 
+function requireRecipient(world: World, actor: Actor, n: Notification, what: string, at: string): void {
+  requireRecipientAgency(actor, n, what);
+  if (isRecipient(world, actor, n, at)) return;
+  // a colleague who sees the notice on the agency's picture has not received it, nor read it, for its addressee
+  const to = n.recipient.person ?? `whoever holds position ${n.position ?? '?'}`;
+  throw new ConcordError('NOT_A_RECIPIENT', `notification ${n.id} is addressed to ${to}; ${what} is for them, not ${actor.person ?? actor.agency}`);
+}
+
 export function decideNotification(
   world: World,
   cmd: CommandOf<'notification.deliver'> | CommandOf<'notification.acknowledge'>,
-  _ctx: DecideContext,
+  ctx: DecideContext,
 ): DomainEvent[] {
   checkActor(world, cmd.actor);
   const n = getNotification(world, cmd.notificationId);
   if (cmd.type === 'notification.deliver') {
-    requireRecipientSide(cmd.actor, n, 'delivery');
+    requireRecipient(world, cmd.actor, n, 'delivery', ctx.now);
     if (n.status !== 'created') {
       throw new ConcordError('INVALID_TRANSITION', `notification ${n.id} is ${n.status}; cannot mark it delivered`);
     }
     return [makeEvent('notification.delivered', cmd.actor, n.incident, { notification: n.id })];
   }
-  requireRecipientSide(cmd.actor, n, 'acknowledgement');
-  const person = requirePersonActor(cmd.actor, `acknowledging notification ${n.id}`);
+  requireRecipientAgency(cmd.actor, n, 'acknowledgement');
+  requirePersonActor(cmd.actor, `acknowledging notification ${n.id}`);
   // an acknowledgement says that this person read it: only the one it was addressed to can say so
-  if (n.recipient.person !== undefined && n.recipient.person !== person) {
-    throw new ConcordError('NOT_A_RECIPIENT', `notification ${n.id} is addressed to ${n.recipient.person}; only they can acknowledge it, not ${person}`);
-  }
+  requireRecipient(world, cmd.actor, n, 'acknowledgement', ctx.now);
   if (n.status === 'acknowledged') {
     throw new ConcordError('INVALID_TRANSITION', `notification ${n.id} is already acknowledged`);
   }
@@ -158,11 +185,17 @@ export function applyNotification(
       message: b.message,
       ...(b.reason !== undefined ? { reason: b.reason } : {}),
       urgent: b.urgent,
+      ...(b.position !== undefined ? { position: b.position } : {}),
+      ...(b.resends !== undefined ? { resends: b.resends } : {}),
       status: 'created',
       createdAt: meta.received,
       index: meta.index,
       createdBy: e.actor,
     });
+    if (b.resends !== undefined) {
+      const original = existing(w.world.notifications, b.resends, 'notification', e.type);
+      w.put('notifications', original.id, { ...original, resentAs: b.notification });
+    }
     return;
   }
   const n = existing(w.world.notifications, e.body.notification, 'notification', e.type);

@@ -29,6 +29,7 @@ function step(w: WorldWriter, e: DomainEvent, meta: EventMeta): void {
   }
   switch (e.type) {
     case 'agency.registered':
+    case 'agency.configured':
     case 'position.established':
     case 'person.registered':
     case 'person.appointed':

@@ -14,6 +14,8 @@ export interface Agency {
   readonly kind: AgencyKind;
   readonly jurisdiction: string;
   readonly registeredAt: string;
+  /** seconds to acknowledge an urgent notification before it is re-sent up the chain; the default when unset (resends.ts) */
+  readonly acknowledgeUrgentWithin?: number;
 }
 
 /** a post in an agency's standing chain of command */
@@ -297,6 +299,12 @@ export interface NotificationContent {
 export interface Notification extends NotificationContent {
   readonly id: string;
   readonly recipient: Recipient;
+  /** the position of recipient.agency it is addressed to: for whoever holds it */
+  readonly position?: string;
+  /** the notification this one re-sends up the chain */
+  readonly resends?: string;
+  /** the notification that re-sent this one, unacknowledged, up the chain */
+  readonly resentAs?: string;
   readonly status: 'created' | 'delivered' | 'acknowledged';
   readonly createdAt: string;
   readonly index: number;
