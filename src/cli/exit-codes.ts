@@ -36,6 +36,13 @@ export const EXIT_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   NOTE_INVALID: 2,
   // a key the user gave (--key); the node's own keys failing are DATA_DIR_UNUSABLE
   KEY_INVALID: 2,
+  // accounts: what the user gave (a login, a token, a password) is refused
+  UNAUTHENTICATED: 2,
+  LOGIN_FAILED: 2,
+  LOGIN_LOCKED: 2,
+  CSRF_INVALID: 2,
+  READ_ONLY: 2,
+  ACTOR_MISMATCH: 2,
   // the domain refused the command: the input asked for something not allowed
   NOT_AUTHORISED: 2,
   NOT_IN_CHAIN_OF_COMMAND: 2,
