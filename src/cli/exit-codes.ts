@@ -73,8 +73,13 @@ export const EXIT_CODES_SENTENCE =
   'Exit codes: 0 ok, 1 verification failed, 2 bad usage or input (a path that is not a data directory included), 3 the data directory is a node that cannot be used.';
 
 /** the exit codes paragraph of a command's --help */
-export function exitCodesHelp(kind: 'node' | 'init' | 'scenario' | 'verify' | 'protocol-check' | 'protocol-test'): string {
+export function exitCodesHelp(kind: 'node' | 'accounts' | 'init' | 'scenario' | 'verify' | 'protocol-check' | 'protocol-test'): string {
   switch (kind) {
+    case 'accounts':
+      return `Exit codes: 0 ok; 2 bad usage or input (a login, person, agency or
+token id that is not there included), or DIR is not a Concord data
+directory; 3 DIR is a node that cannot be used (accounts.db that cannot
+be opened or is not an account store, ${UNUSABLE}).`;
     case 'node':
       return `Exit codes: 0 ok; 2 bad usage or input, or DIR is not a Concord data
 directory; 3 DIR is a node that cannot be used (${UNUSABLE}).`;
