@@ -325,6 +325,9 @@ export class AccountService {
     if (LOGIN_RE.test(login)) await this.store.updateThrottle(loginKey(login), () => undefined);
     if (this.hasher.needsRehash(user.passwordHash)) await this.store.setPasswordHash(user.id, await this.hasher.hash(input.password));
     await this.store.pruneSessions(at);
+    // throttles of names tried once and never again would otherwise pile up
+    const { perLogin, perAddress } = this.limits;
+    await this.store.pruneThrottles(at - Math.max(perLogin.windowMs, perLogin.lockMs, perAddress.windowMs, perAddress.lockMs));
     const sessionId = newSessionId();
     const expiresAt = at + this.sessionLimits.absoluteMs;
     await this.store.addSession({ key: sessionKey(sessionId), userId: user.id, createdAt: at, lastSeenAt: at, expiresAt });

@@ -100,6 +100,8 @@ export interface AccountStore {
    */
   updateThrottle(key: string, change: (current: Throttle | undefined) => Throttle | undefined): Promise<Throttle | undefined>;
   throttle(key: string): Promise<Throttle | undefined>;
+  /** forgets throttles whose last failure and lockout end are both before `before`; returns how many */
+  pruneThrottles(before: number): Promise<number>;
 
   close(): Promise<void>;
 }

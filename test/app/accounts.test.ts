@@ -273,6 +273,19 @@ describe('lockout', () => {
     await s.accounts.close();
   });
 
+  it('the count of a name tried and never again is forgotten once it no longer counts', async () => {
+    const s = service();
+    await withUser(s);
+    await assert.rejects(s.accounts.login({ login: 'ghost', password: PASSWORD }), refusedWith('LOGIN_FAILED'));
+    s.now.ms += 14 * MINUTE;
+    await s.accounts.login({ login: 'chen', password: PASSWORD });
+    assert.ok(await s.store.throttle('login:ghost'), 'still counts');
+    s.now.ms += 2 * MINUTE;
+    await s.accounts.login({ login: 'chen', password: PASSWORD });
+    assert.equal(await s.store.throttle('login:ghost'), undefined);
+    await s.accounts.close();
+  });
+
   it('a lockout survives a restart: it is kept in the store', async () => {
     const s = service();
     await withUser(s);

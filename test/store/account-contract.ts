@@ -153,6 +153,12 @@ export function accountStoreContract(name: string, factory: AccountStoreFactory)
         assert.deepEqual(await store.throttle('addr:10.0.0.1'), { failures: [], lockedUntil: T0 + 5 });
         assert.equal(await store.updateThrottle('login:a', () => undefined), undefined);
         assert.equal(await store.throttle('login:a'), undefined);
+        await store.updateThrottle('login:old', () => ({ failures: [T0 - 10, T0 - 5] }));
+        await store.updateThrottle('login:new', () => ({ failures: [T0 - 10, T0 + 5] }));
+        assert.equal(await store.pruneThrottles(T0), 1, 'only the name whose failures are all older');
+        assert.equal(await store.throttle('login:old'), undefined);
+        assert.ok(await store.throttle('login:new'));
+        assert.ok(await store.throttle('addr:10.0.0.1'), 'a lockout not yet over stays');
       } finally {
         await store.close();
       }

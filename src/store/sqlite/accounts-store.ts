@@ -44,11 +44,14 @@ CREATE TABLE IF NOT EXISTS tokens (
   last_used_at INTEGER,
   revoked_at INTEGER
 );
+-- last_at: the latest failure or lockout end, for pruning without reading the failures
 CREATE TABLE IF NOT EXISTS throttles (
   key TEXT PRIMARY KEY,
   failures TEXT NOT NULL,
-  locked_until INTEGER
+  locked_until INTEGER,
+  last_at INTEGER NOT NULL
 );
+CREATE INDEX IF NOT EXISTS throttles_by_last ON throttles(last_at);
 `;
 
 interface UserRow {
@@ -229,9 +232,10 @@ export class SqliteAccountStore implements AccountStore {
       touchToken: db.prepare<[number, string, number]>('UPDATE tokens SET last_used_at = ? WHERE id = ? AND (last_used_at IS NULL OR last_used_at < ?)'),
       revokeToken: db.prepare<[number, string]>('UPDATE tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL'),
       throttle: db.prepare<[string], ThrottleRow>('SELECT failures, locked_until FROM throttles WHERE key = ?'),
-      putThrottle: db.prepare<[string, string, number | null]>(
-        'INSERT INTO throttles (key, failures, locked_until) VALUES (?, ?, ?) ON CONFLICT(key) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until',
+      putThrottle: db.prepare<[string, string, number | null, number]>(
+        'INSERT INTO throttles (key, failures, locked_until, last_at) VALUES (?, ?, ?, ?) ON CONFLICT(key) DO UPDATE SET failures = excluded.failures, locked_until = excluded.locked_until, last_at = excluded.last_at',
       ),
+      pruneThrottles: db.prepare<[number]>('DELETE FROM throttles WHERE last_at < ?'),
       deleteThrottle: db.prepare<[string]>('DELETE FROM throttles WHERE key = ?'),
     };
   }
@@ -360,10 +364,14 @@ export class SqliteAccountStore implements AccountStore {
         const r = s.throttle.get(key);
         const next = change(r === undefined ? undefined : toThrottle(key, r));
         if (next === undefined) s.deleteThrottle.run(key);
-        else s.putThrottle.run(key, JSON.stringify(next.failures), next.lockedUntil ?? null);
+        else s.putThrottle.run(key, JSON.stringify(next.failures), next.lockedUntil ?? null, Math.max(next.lockedUntil ?? 0, ...next.failures));
         return next;
       })
       .immediate();
+  }
+
+  async pruneThrottles(before: number): Promise<number> {
+    return this.use().pruneThrottles.run(before).changes;
   }
 
   async close(): Promise<void> {
