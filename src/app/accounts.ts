@@ -17,7 +17,7 @@ import { ID_RE, MAX_ID_LENGTH } from '../ledger/entry.ts';
 import type { Actor } from '../domain/values.ts';
 import type { World } from '../domain/world.ts';
 import type { AccountStore, Role, Scope, StoredToken, StoredUser } from '../store/accounts.ts';
-import { csrfTokenFor, isSessionId, newApiToken, newSessionId, parseApiToken, secretMatches, sessionKey, sha256Hex } from './credentials.ts';
+import { csrfTokenFor, isSessionId, newApiToken, newSessionId, parseApiToken, secretMatches, sessionKey, sha256Hex, verifyCsrf } from './credentials.ts';
 import { afterFailure, DEFAULT_LOGIN_LIMITS, lockedUntil, type LoginLimits } from './login-throttle.ts';
 import { checkPasswordRule, DEFAULT_SCRYPT, hashPassword, needsRehash, verifyPassword, type ScryptParams } from './passwords.ts';
 
@@ -29,20 +29,29 @@ export const MAX_LABEL_LENGTH = 200;
 
 export interface SessionPrincipal {
   readonly kind: 'session';
+  /** the user's id, for logs (never a secret) */
+  readonly id: string;
   readonly userId: string;
   readonly login: string;
   readonly agency: string;
   readonly person: string;
   readonly roles: readonly Role[];
+  /** a reviewer reads everything and changes nothing */
+  readonly reviewer: boolean;
   readonly scope: Scope;
 }
 
 export interface TokenPrincipal {
   readonly kind: 'token';
+  /** the token's id, for logs (never a secret) */
+  readonly id: string;
   readonly tokenId: string;
   readonly label: string;
   readonly agency: string;
+  /** the device the token's commands are recorded under: `token-<id>` */
+  readonly device: string;
   readonly roles: readonly Role[];
+  readonly reviewer: false;
   readonly scope: Scope;
 }
 
@@ -126,6 +135,9 @@ export interface AccountOptions {
 
 const iso = (ms: number): string => new Date(ms).toISOString();
 
+/** RFC 9110 §9.2.1: the methods that change nothing, which need no CSRF token */
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
 function publicUser(u: StoredUser): User {
   return {
     id: u.id,
@@ -191,7 +203,7 @@ export function requirePersonOf(world: World, agency: string, person: string): v
 
 /** the actor recorded for what a principal does: the person, or the token as a device of its agency */
 export function actorOf(p: Principal): Actor {
-  return p.kind === 'session' ? { agency: p.agency, person: p.person } : { agency: p.agency, device: `token-${p.tokenId}` };
+  return p.kind === 'session' ? { agency: p.agency, person: p.person } : { agency: p.agency, device: p.device };
 }
 
 /** READ_ONLY unless the principal may change things */
@@ -402,6 +414,34 @@ export class AccountService {
     return undefined;
   }
 
+  /**
+   * `authenticate` with the checks every call needs, for the server's hook:
+   * undefined when nothing was presented; UNAUTHENTICATED when a session id
+   * or token was presented and is not valid (it is not quietly treated as
+   * anonymous); CSRF_INVALID when a session asks for a change (any method
+   * but GET, HEAD and OPTIONS) without its CSRF token. A token needs no CSRF
+   * token: no other site's page can send an Authorization header.
+   */
+  async authenticateCall(call: {
+    readonly method: string;
+    readonly sessionId?: string | undefined;
+    readonly bearer?: string | undefined;
+    readonly csrfToken?: string | undefined;
+  }): Promise<Principal | undefined> {
+    if (call.sessionId === undefined && call.bearer === undefined) return undefined;
+    const principal = await this.authenticate(call);
+    if (principal === undefined) {
+      throw new ConcordError(
+        'UNAUTHENTICATED',
+        call.bearer !== undefined ? 'the API token is not valid (unknown, revoked or expired)' : 'the session has ended; log in again',
+      );
+    }
+    if (principal.kind === 'session' && !SAFE_METHODS.has(call.method.toUpperCase()) && !verifyCsrf(call.sessionId as string, call.csrfToken)) {
+      throw new ConcordError('CSRF_INVALID', "a change through a console session needs the session's CSRF token (X-CSRF-Token)");
+    }
+    return principal;
+  }
+
   private async sessionPrincipalOf(sessionId: string): Promise<SessionPrincipal | undefined> {
     if (!isSessionId(sessionId)) return undefined;
     const key = sessionKey(sessionId);
@@ -427,10 +467,30 @@ export class AccountService {
     const now = this.clock();
     if (token.revokedAt !== undefined || (token.expiresAt !== undefined && now >= token.expiresAt)) return undefined;
     if (token.lastUsedAt === undefined || now - token.lastUsedAt >= this.touchEveryMs) await this.store.touchToken(token.id, now);
-    return { kind: 'token', tokenId: token.id, label: token.label, agency: token.agency, roles: [], scope: token.scope };
+    return {
+      kind: 'token',
+      id: token.id,
+      tokenId: token.id,
+      label: token.label,
+      agency: token.agency,
+      device: `token-${token.id}`,
+      roles: [],
+      reviewer: false,
+      scope: token.scope,
+    };
   }
 }
 
 function sessionPrincipal(user: StoredUser): SessionPrincipal {
-  return { kind: 'session', userId: user.id, login: user.login, agency: user.agency, person: user.person, roles: user.roles, scope: scopeOf(user.roles) };
+  return {
+    kind: 'session',
+    id: user.id,
+    userId: user.id,
+    login: user.login,
+    agency: user.agency,
+    person: user.person,
+    roles: user.roles,
+    reviewer: user.roles.includes('reviewer'),
+    scope: scopeOf(user.roles),
+  };
 }

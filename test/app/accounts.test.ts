@@ -145,11 +145,13 @@ describe('logins', () => {
     const session = await s.accounts.login({ login: 'chen', password: PASSWORD, address: '10.0.0.1' });
     const expected: SessionPrincipal = {
       kind: 'session',
+      id: user.id,
       userId: user.id,
       login: 'chen',
       agency: 'city-pd',
       person: 'cpd-chen',
       roles: ['member'],
+      reviewer: false,
       scope: 'write',
     };
     assert.deepEqual(session.principal, expected);
@@ -216,7 +218,7 @@ describe('logins', () => {
     const s = service();
     await withUser(s, 'harris', 'reviewer');
     const { principal } = await s.accounts.login({ login: 'harris', password: PASSWORD });
-    assert.deepEqual([principal.roles, principal.scope], [['reviewer'], 'read']);
+    assert.deepEqual([principal.roles, principal.reviewer, principal.scope], [['reviewer'], true, 'read']);
     assert.throws(() => commandActor(principal), refusedWith('READ_ONLY'));
     await s.accounts.close();
   });
@@ -390,7 +392,17 @@ describe('API tokens', () => {
     const write = await s.accounts.createToken({ agency: 'fed-ice', scope: 'write', label: 'AVL feed' });
     assert.match(read.token, /^concord_[0-9a-f]{16}_[A-Za-z0-9_-]{43}$/);
     const p = await s.accounts.authenticate({ bearer: read.token });
-    assert.deepEqual(p, { kind: 'token', tokenId: read.info.id, label: 'CAD bridge', agency: 'fed-ice', roles: [], scope: 'read' });
+    assert.deepEqual(p, {
+      kind: 'token',
+      id: read.info.id,
+      tokenId: read.info.id,
+      label: 'CAD bridge',
+      agency: 'fed-ice',
+      device: `token-${read.info.id}`,
+      roles: [],
+      reviewer: false,
+      scope: 'read',
+    });
     assert.throws(() => commandActor(p as Principal), refusedWith('READ_ONLY'));
     const w = (await s.accounts.authenticate({ bearer: write.token })) as Principal;
     assert.deepEqual(commandActor(w), { agency: 'fed-ice', device: `token-${write.info.id}` });
@@ -454,8 +466,44 @@ describe('API tokens', () => {
   });
 });
 
+describe('authenticating a call', () => {
+  it('nothing presented is nobody; something presented and not valid is UNAUTHENTICATED, not anonymous', async () => {
+    const s = service();
+    assert.equal(await s.accounts.authenticateCall({ method: 'POST' }), undefined);
+    await assert.rejects(s.accounts.authenticateCall({ method: 'GET', sessionId: 'x'.repeat(43) }), refusedWith('UNAUTHENTICATED'));
+    await assert.rejects(s.accounts.authenticateCall({ method: 'GET', bearer: 'concord_x' }), refusedWith('UNAUTHENTICATED'));
+    await s.accounts.close();
+  });
+
+  it('a session asking for a change needs its CSRF token; reads and tokens do not', async () => {
+    const s = service();
+    await withUser(s);
+    const { sessionId, csrfToken } = await s.accounts.login({ login: 'chen', password: PASSWORD });
+    const other = await s.accounts.login({ login: 'chen', password: PASSWORD });
+    for (const method of ['GET', 'HEAD', 'OPTIONS', 'get']) assert.ok(await s.accounts.authenticateCall({ method, sessionId }), method);
+    for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {
+      await assert.rejects(s.accounts.authenticateCall({ method, sessionId }), refusedWith('CSRF_INVALID'), method);
+      await assert.rejects(s.accounts.authenticateCall({ method, sessionId, csrfToken: other.csrfToken }), refusedWith('CSRF_INVALID'), method);
+      assert.equal((await s.accounts.authenticateCall({ method, sessionId, csrfToken }))?.kind, 'session', method);
+    }
+    const { token } = await s.accounts.createToken({ agency: 'fed-ice', scope: 'write', label: 'AVL' });
+    assert.equal((await s.accounts.authenticateCall({ method: 'POST', bearer: token }))?.kind, 'token');
+    await s.accounts.close();
+  });
+});
+
 describe('the actor of a command', () => {
-  const member: SessionPrincipal = { kind: 'session', userId: 'u', login: 'chen', agency: 'city-pd', person: 'cpd-chen', roles: ['member'], scope: 'write' };
+  const member: SessionPrincipal = {
+    kind: 'session',
+    id: 'u',
+    userId: 'u',
+    login: 'chen',
+    agency: 'city-pd',
+    person: 'cpd-chen',
+    roles: ['member'],
+    reviewer: false,
+    scope: 'write',
+  };
 
   it('is the principal, whatever the body leaves out', () => {
     assert.deepEqual(commandActor(member), { agency: 'city-pd', person: 'cpd-chen' });

@@ -53,7 +53,17 @@ describe('concord token create', () => {
     assert.ok(id !== undefined, token);
     secrets.push(token);
     assert.match(r.stderr, new RegExp(`Created token ${id} for fed-ice \\(write\\); it is shown only this once`));
-    assert.deepEqual(await principalOf(token), { kind: 'token', tokenId: id, label: 'FOT-3 AVL feed', agency: 'fed-ice', roles: [], scope: 'write' });
+    assert.deepEqual(await principalOf(token), {
+      kind: 'token',
+      id,
+      tokenId: id,
+      label: 'FOT-3 AVL feed',
+      agency: 'fed-ice',
+      device: `token-${id}`,
+      roles: [],
+      reviewer: false,
+      scope: 'write',
+    });
   });
 
   it('--json gives the token with its record; --expires is kept', async () => {
