@@ -62,6 +62,16 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./state.ts')).stateCommand,
   },
   {
+    path: ['protocol', 'check'],
+    summary: 'evaluate a request file against protocols, without an incident',
+    load: async () => (await import('./protocol.ts')).protocolCheckCommand,
+  },
+  {
+    path: ['protocol', 'test'],
+    summary: 'run the test cases shipped with protocols (tests.yaml); exit 1 if any fails',
+    load: async () => (await import('./protocol.ts')).protocolTestCommand,
+  },
+  {
     path: ['user', 'add'],
     summary: 'add a login for a person of an agency (password from stdin)',
     load: async () => (await import('./user.ts')).userAddCommand,
@@ -90,15 +100,5 @@ export const COMMANDS: readonly CommandEntry[] = [
     path: ['token', 'revoke'],
     summary: 'revoke an API token: it stops working at once',
     load: async () => (await import('./token.ts')).tokenRevokeCommand,
-  },
-  {
-    path: ['protocol', 'check'],
-    summary: 'evaluate a request file against protocols, without an incident',
-    load: async () => (await import('./protocol.ts')).protocolCheckCommand,
-  },
-  {
-    path: ['protocol', 'test'],
-    summary: 'run the test cases shipped with protocols (tests.yaml); exit 1 if any fails',
-    load: async () => (await import('./protocol.ts')).protocolTestCommand,
   },
 ];
