@@ -19,6 +19,13 @@ export const ERROR_CODES = {
   PROOF_INVALID: 'a Merkle proof does not verify',
   NOTE_INVALID: 'a signed note is malformed or its signature does not verify',
   KEY_INVALID: 'a signer or verifier key is malformed',
+  // accounts: who is calling (the server answers 401, 403 or 429; never says which login exists)
+  UNAUTHENTICATED: 'no valid session or API token came with the call',
+  LOGIN_FAILED: 'the login name or password is wrong, or the account is disabled',
+  LOGIN_LOCKED: 'too many failed logins for this name or address; logins are refused until the lockout ends',
+  CSRF_INVALID: "a change asked through a console session lacks the session's CSRF token",
+  READ_ONLY: 'the caller may read but not change anything (a reviewer, or a read-scoped token)',
+  ACTOR_MISMATCH: 'the call names another actor than the signed-in person or token it comes with',
   // domain
   NOT_AUTHORISED: 'the actor lacks the authority for this action',
   NOT_IN_CHAIN_OF_COMMAND: "the target is outside the issuer's chain of command",

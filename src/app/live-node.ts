@@ -4,9 +4,12 @@
  * on the real clock. The server and anything else long-running open a node
  * here; the short CLI commands open only what they need.
  */
+import type { AccountService } from './accounts.ts';
 import { CoordinationService } from './coordination.ts';
+import { DeadlineClock, type DeadlineLogger } from './deadline-clock.ts';
 import type { LedgerService } from './ledger.ts';
 import { openNodeDir, type NodeDir } from './node-dir.ts';
+import { openNodeAccounts } from './node-accounts.ts';
 import { openNodeLedger } from './node-ledger.ts';
 import { loadProtocolBook } from './protocol-files.ts';
 
@@ -14,12 +17,20 @@ export interface LiveNodeOptions {
   /** the agencies' protocols (a folder as `concord protocol test` reads); without them requests get no verdict */
   readonly policiesDir?: string;
   readonly clock?: () => number;
+  /**
+   * run the deadline clock: unanswered requests escalate and unacknowledged
+   * urgent notices go up the chain at their time (a server does; a test
+   * that wants the record still may not)
+   */
+  readonly deadlines?: { readonly logger?: DeadlineLogger };
 }
 
 export interface LiveNode {
   readonly node: NodeDir;
   readonly ledger: LedgerService;
   readonly coordination: CoordinationService;
+  /** the node's users, sessions and API tokens (DIR/accounts.db) */
+  readonly accounts: AccountService;
   /** open until close() is called */
   readonly open: () => boolean;
   /** waits for the command under way, signs a last checkpoint if the log grew, closes the ledger */
@@ -40,18 +51,35 @@ export async function openLiveNode(dataDir: string, opts: LiveNodeOptions = {}):
     await ledger.close();
     throw e;
   }
+  let accounts: AccountService;
+  try {
+    accounts = openNodeAccounts(node, opts.clock !== undefined ? { clock: opts.clock } : {});
+  } catch (e) {
+    await ledger.close();
+    throw e;
+  }
+  const deadlines =
+    opts.deadlines !== undefined ? new DeadlineClock(coordination, opts.deadlines.logger !== undefined ? { logger: opts.deadlines.logger } : {}) : undefined;
+  deadlines?.start();
   let open = true;
   let closing: Promise<void> | undefined;
   return {
     node,
     ledger,
     coordination,
+    accounts,
     open: () => open,
     close() {
       closing ??= (async () => {
         open = false;
+        // no deadline fires once shutting down; the one running finishes
+        await deadlines?.stop();
         await coordination.idle();
-        await ledger.close();
+        try {
+          await ledger.close();
+        } finally {
+          await accounts.close();
+        }
       })();
       return closing;
     },

@@ -7,6 +7,9 @@
  *                      database (kept-checkpoint.ts)
  *   DIR/keys/log.key   the log's signer key (C2SP note signer key), mode 0600
  *   DIR/keys/log.pub   the log's verifier key string
+ *   DIR/accounts.db    users, sessions, API tokens and login throttles (SQLite, mode
+ *                      0600), made when first opened (node-accounts.ts); not part of
+ *                      the record: it holds hashes of secrets, and may be replaced
  *
  * The signer key is read only to sign checkpoints and is never printed or logged.
  */
@@ -41,10 +44,13 @@ export interface NodeDir {
   readonly dir: string;
   readonly origin: string;
   readonly dbPath: string;
+  /** the account store (made when first opened, so older nodes get one too) */
+  readonly accountsPath: string;
   readonly verifierKey: string;
 }
 
 const CONFIG = 'concord.json';
+const ACCOUNTS = 'accounts.db';
 // C2SP signed-note: key names are non-empty and contain no whitespace or '+'
 const ORIGIN_RE = /^[A-Za-z0-9][A-Za-z0-9._~:\/-]{0,199}$/;
 
@@ -78,7 +84,7 @@ export function initNodeDir(dirArg: string, origin: string): NodeDir {
   writeKeptSync(dir, signCheckpoint({ origin, size: 0, root: EMPTY_ROOT, extensions: [] }, parseSignerKey(signerKey)));
   // the config is written last: a directory without it is not a node yet
   writeFileSync(join(dir, CONFIG), `${JSON.stringify({ format: 1, origin }, null, 2)}\n`, { flag: 'wx' });
-  return { dir, origin, dbPath: join(dir, 'ledger.db'), verifierKey };
+  return { dir, origin, dbPath: join(dir, 'ledger.db'), accountsPath: join(dir, ACCOUNTS), verifierKey };
 }
 
 /** the first kept checkpoint: temp file, fsync, rename, fsync of the directory */
@@ -175,26 +181,28 @@ export function openNodeDir(dirArg: string): NodeDir {
   }
   if (v.name !== origin) throw unusable(`${pubPath} is for "${v.name}", not this log's origin "${origin}"`);
   const dbPath = join(dir, 'ledger.db');
-  checkDatabaseFile(dbPath);
-  return { dir, origin, dbPath, verifierKey };
+  checkDatabaseFile(dbPath, 'the ledger');
+  // the account store is checked when it is opened (node-accounts.ts): the ledger's commands do not need it
+  return { dir, origin, dbPath, accountsPath: join(dir, ACCOUNTS), verifierKey };
 }
 
 /**
- * When present, the database must be a regular file this process can read
- * and write (every command opens it read-write: SQLite may need to recover
- * its WAL). One that is absent is left to the ledger to refuse
- * (LEDGER_CORRUPT: a node that lost its history does not start a new log);
- * `verify` reports it as a failed verification.
+ * When present, a database (the ledger, the account store) must be a
+ * regular file this process can read and write (every command opens it
+ * read-write: SQLite may need to recover its WAL). A ledger that is absent
+ * is left to the ledger to refuse (LEDGER_CORRUPT: a node that lost its
+ * history does not start a new log); `verify` reports it as a failed
+ * verification. An absent account store is made when opened.
  */
-function checkDatabaseFile(dbPath: string): void {
+export function checkDatabaseFile(dbPath: string, what: string): void {
   let st: Stats | undefined;
   try {
     st = statSync(dbPath, { throwIfNoEntry: false });
     if (st !== undefined) accessSync(dbPath, constants.R_OK | constants.W_OK);
   } catch (e) {
-    throw unusable(`the ledger ${dbPath} cannot be opened: ${fileProblem(e) ?? (e as Error).message}`, e);
+    throw unusable(`${what} ${dbPath} cannot be opened: ${fileProblem(e) ?? (e as Error).message}`, e);
   }
-  if (st !== undefined && !st.isFile()) throw unusable(`the ledger ${dbPath} cannot be opened: it is not a file`);
+  if (st !== undefined && !st.isFile()) throw unusable(`${what} ${dbPath} cannot be opened: it is not a file`);
 }
 
 /**

@@ -36,6 +36,13 @@ export const EXIT_BY_CODE: Readonly<Record<ErrorCode, number>> = {
   NOTE_INVALID: 2,
   // a key the user gave (--key); the node's own keys failing are DATA_DIR_UNUSABLE
   KEY_INVALID: 2,
+  // accounts: what the user gave (a login, a token, a password) is refused
+  UNAUTHENTICATED: 2,
+  LOGIN_FAILED: 2,
+  LOGIN_LOCKED: 2,
+  CSRF_INVALID: 2,
+  READ_ONLY: 2,
+  ACTOR_MISMATCH: 2,
   // the domain refused the command: the input asked for something not allowed
   NOT_AUTHORISED: 2,
   NOT_IN_CHAIN_OF_COMMAND: 2,
@@ -66,8 +73,13 @@ export const EXIT_CODES_SENTENCE =
   'Exit codes: 0 ok, 1 verification failed, 2 bad usage or input (a path that is not a data directory included), 3 the data directory is a node that cannot be used.';
 
 /** the exit codes paragraph of a command's --help */
-export function exitCodesHelp(kind: 'node' | 'init' | 'scenario' | 'verify' | 'protocol-check' | 'protocol-test'): string {
+export function exitCodesHelp(kind: 'node' | 'accounts' | 'init' | 'scenario' | 'verify' | 'protocol-check' | 'protocol-test'): string {
   switch (kind) {
+    case 'accounts':
+      return `Exit codes: 0 ok; 2 bad usage or input (a login, person, agency or
+token id that is not there included), or DIR is not a Concord data
+directory; 3 DIR is a node that cannot be used (accounts.db that cannot
+be opened or is not an account store, ${UNUSABLE}).`;
     case 'node':
       return `Exit codes: 0 ok; 2 bad usage or input, or DIR is not a Concord data
 directory; 3 DIR is a node that cannot be used (${UNUSABLE}).`;

@@ -7,7 +7,8 @@
  * OpenAPI document and its interactive docs.
  */
 import websocket from '@fastify/websocket';
-import Fastify, { type FastifyInstance, type FastifyRequest, type FastifyServerOptions } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
+import { requireWrite } from '../app/accounts.ts';
 import { ConcordError } from '../errors.ts';
 import { parseJsonStrict } from '../ledger/strict-json.ts';
 import { docsRoutes, openApiDocument } from './openapi.ts';
@@ -46,7 +47,8 @@ export interface ServerOptions {
   readonly authenticator: Authenticator;
   /** is the node ready to take commands (ledger open, world projected)? */
   readonly ready: () => boolean;
-  readonly logger?: FastifyServerOptions['logger'];
+  /** a pino logger (the server logs each request, never a secret header); none: silent */
+  readonly logger?: FastifyBaseLogger;
   readonly clock?: () => number;
   readonly title?: string;
   /** the live feed at /v1/feed (WebSocket) */
@@ -62,7 +64,7 @@ function sendProblem(reply: import('fastify').FastifyReply, p: Problem): void {
 
 export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({
-    logger: opts.logger ?? false,
+    ...(opts.logger !== undefined ? { loggerInstance: opts.logger } : { logger: false }),
     bodyLimit: BODY_LIMIT,
     // ids in paths are short; anything longer is not ours
     routerOptions: { maxParamLength: 200 },
@@ -107,11 +109,8 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       address: request.ip,
     });
     if (access === 'public') return principal;
-    if (principal === undefined) throw new HttpProblem('UNAUTHENTICATED', 401, 'log in (POST /v1/session) or send Authorization: Bearer <token>');
-    if (access === 'write') {
-      if (principal.reviewer) throw new HttpProblem('FORBIDDEN', 403, 'a reviewer reads everything and changes nothing');
-      if (principal.scope !== 'write') throw new HttpProblem('FORBIDDEN', 403, 'this token may read, not write');
-    }
+    if (principal === undefined) throw new ConcordError('UNAUTHENTICATED', 'log in (POST /v1/session) or send Authorization: Bearer <token>');
+    if (access === 'write') requireWrite(principal);
     return principal;
   };
 

@@ -12,6 +12,9 @@
 import { z } from 'zod';
 import type { CoordinationService } from '../app/coordination.ts';
 import { commandSchema } from '../domain/index.ts';
+import { commandActor } from '../app/accounts.ts';
+import { actorSchema } from '../domain/values.ts';
+import { ConcordError } from '../errors.ts';
 import { HttpProblem } from './problem.ts';
 import { actorOf, type Principal } from './principal.ts';
 import { defineRoute, type AnyRoute } from './route.ts';
@@ -29,12 +32,19 @@ interface CommandRoute {
  */
 const ROUTES: Readonly<Record<string, CommandRoute>> = {
   'agency.register': { url: '/v1/agencies', summary: 'register your agency on this node' },
+  'agency.configure': { url: '/v1/agency/settings', summary: "change your agency's settings (how soon an urgent notice must be acknowledged)" },
   'position.establish': { url: '/v1/positions', summary: "establish a position in your agency's organisation" },
   'person.register': { url: '/v1/people', summary: 'register a person of your agency' },
   'person.appoint': { url: '/v1/people/:personId/appoint', pathField: 'personId', summary: 'appoint a person to a position' },
   'person.relieve': { url: '/v1/people/:personId/relieve', pathField: 'personId', summary: 'relieve a person of a position, with a reason' },
   'unit.register': { url: '/v1/units', summary: 'register a unit of your agency' },
   'unit.update': { url: '/v1/units/:unitId/update', pathField: 'unitId', summary: "change a unit's type, callsign, members or supervisor" },
+  'unit.set_status': {
+    url: '/v1/units/:unitId/status',
+    pathField: 'unitId',
+    summary: "set a unit's status (available, dispatched, en route, on scene, out of service, returning)",
+  },
+  'unit.report_positions': { url: '/v1/units/positions', summary: 'report unit positions in bulk (an AVL feed): WGS84, accuracy, the source time' },
   'delegation.grant': { url: '/v1/delegations', summary: 'delegate authority to a person or position, for a time' },
   'delegation.revoke': { url: '/v1/delegations/:delegationId/revoke', pathField: 'delegationId', summary: 'revoke a delegation, with a reason' },
   'incident.open': { url: '/v1/incidents', summary: 'open an incident' },
@@ -77,6 +87,7 @@ const ROUTES: Readonly<Record<string, CommandRoute>> = {
   'request.release': { url: '/v1/requests/:requestId/release', pathField: 'requestId', summary: 'release units the request no longer needs (requester)' },
   'request.close': { url: '/v1/requests/:requestId/close', pathField: 'requestId', summary: 'close a request, with a reason' },
   'request.cancel': { url: '/v1/requests/:requestId/cancel', pathField: 'requestId', summary: 'cancel a request you sent, with a reason' },
+  'message.send': { url: '/v1/incidents/:incidentId/messages', pathField: 'incidentId', summary: 'send a message to agencies and people on an incident' },
   'order.issue': { url: '/v1/orders', summary: 'issue an order to units or people, with a rationale' },
   'order.acknowledge': { url: '/v1/orders/:orderId/acknowledge', pathField: 'orderId', summary: 'acknowledge an order addressed to you or your unit' },
   'conflict.resolve': { url: '/v1/conflicts/:conflictId/resolve', pathField: 'conflictId', summary: 'resolve a conflict between orders, with a reason' },
@@ -91,6 +102,9 @@ const ROUTES: Readonly<Record<string, CommandRoute>> = {
     summary: 'acknowledge a notification addressed to you',
   },
 };
+
+/** commands only the node itself runs (its deadline clock): no route takes them */
+const NODE_ONLY_COMMANDS: ReadonlySet<string> = new Set(['notification.resend']);
 
 /** fields only the node itself sets: a client that sends them is refused */
 const NODE_ONLY: Readonly<Record<string, readonly string[]>> = {
@@ -113,28 +127,20 @@ function commandSchemas(): Map<string, z.ZodObject> {
   return out;
 }
 
-/** refuses a body that names an actor other than the caller (and drops one that names the caller) */
+/** refuses a body that names an actor other than the caller (ACTOR_MISMATCH, 403), and drops one that names the caller */
 function withoutActor(body: unknown, principal: Principal): unknown {
   if (body === null || typeof body !== 'object' || Array.isArray(body) || !('actor' in body)) return body;
   const { actor, ...rest } = body as Record<string, unknown>;
-  const own = actorOf(principal);
-  const same =
-    actor !== null &&
-    typeof actor === 'object' &&
-    Object.keys(actor).length === Object.keys(own).length &&
-    Object.entries(own).every(([k, v]) => (actor as Record<string, unknown>)[k] === v);
-  if (!same)
-    throw new HttpProblem(
-      'FORBIDDEN',
-      403,
-      'the body names an actor other than the caller: commands are recorded as the logged-in user or token, never as another',
-      'body.actor',
-    );
+  const claimed = actorSchema.safeParse(actor);
+  if (!claimed.success)
+    throw new ConcordError('ACTOR_MISMATCH', 'body.actor: the body names an actor that is not the caller; leave it out', { field: 'body.actor' });
+  commandActor(principal, claimed.data);
   return rest;
 }
 
 export function commandRoutes(coordination: CoordinationService): AnyRoute[] {
   const schemas = commandSchemas();
+  for (const t of NODE_ONLY_COMMANDS) schemas.delete(t);
   const missing = [...schemas.keys()].filter((t) => ROUTES[t] === undefined);
   if (missing.length > 0) throw new Error(`commands without a route: ${missing.join(', ')}`);
   const routes: AnyRoute[] = [];

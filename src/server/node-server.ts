@@ -3,20 +3,20 @@
  * authenticator of its accounts. `concord serve` and the tests start it
  * here, so both run the same server.
  */
-import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { LiveNode } from '../app/live-node.ts';
 import { EntryAudiences } from '../app/entry-audiences.ts';
 import { LedgerFeed } from '../app/feed.ts';
 import { mayRead } from '../domain/index.ts';
-import { buildServer, type Authenticator } from './app.ts';
+import { buildServer } from './app.ts';
 import { commandRoutes } from './command-routes.ts';
 import { callerOf } from './principal.ts';
 import { publicLogRoutes } from './public-log.ts';
+import { accountsAuthenticator, sessionRoutes } from './session-routes.ts';
 import { deliverInbox, queryRoutes } from './query-routes.ts';
 
 export interface NodeServerOptions {
-  readonly authenticator: Authenticator;
-  readonly logger?: FastifyServerOptions['logger'];
+  readonly logger?: FastifyBaseLogger;
   readonly clock?: () => number;
 }
 
@@ -32,7 +32,7 @@ export async function buildNodeServer(live: LiveNode, opts: NodeServerOptions): 
   const unsubscribe = live.coordination.subscribe(() => void feed.notify());
   const app = await buildServer({
     title: `Concord API: ${live.node.origin}`,
-    authenticator: opts.authenticator,
+    authenticator: accountsAuthenticator(live.accounts),
     ready: live.open,
     ...(opts.logger !== undefined ? { logger: opts.logger } : {}),
     ...(opts.clock !== undefined ? { clock: opts.clock } : {}),
@@ -51,6 +51,7 @@ export async function buildNodeServer(live: LiveNode, opts: NodeServerOptions): 
           return true;
         },
       }),
+      ...sessionRoutes(live.accounts, opts.clock),
       ...commandRoutes(live.coordination),
       ...queryRoutes(live.coordination),
     ],
@@ -63,9 +64,10 @@ export async function buildNodeServer(live: LiveNode, opts: NodeServerOptions): 
       // a notification is delivered when a client of its recipient receives it
       received: (principal, entry) => {
         if (entry.type !== 'notification.created' || principal.reviewer) return;
+        // markDelivered judges whether this caller is its recipient; a notice to someone else of the agency stays undelivered
         const id = (entry.body as { notification?: unknown }).notification;
         if (typeof id !== 'string') return;
-        deliverInbox(live.coordination, principal, new Set([id])).catch((e: unknown) => app.log.warn({ err: e, notification: id }, 'delivery not recorded'));
+        deliverInbox(live.coordination, principal, [id]).catch((e: unknown) => app.log.warn({ err: e, notification: id }, 'delivery not recorded'));
       },
     },
   });

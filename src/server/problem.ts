@@ -47,11 +47,17 @@ export const STATUS: Readonly<Record<ErrorCode, number>> = {
   POLICY_INVALID: 400,
   POLICY_NOT_EFFECTIVE: 409,
   POLICY_EVALUATION_FAILED: 500,
+  // who is calling
+  UNAUTHENTICATED: 401,
+  LOGIN_FAILED: 401,
+  LOGIN_LOCKED: 429,
+  CSRF_INVALID: 403,
+  READ_ONLY: 403,
+  ACTOR_MISMATCH: 403,
 };
 
 /** codes of the HTTP layer itself, beside the registry's */
 export const HTTP_CODES = {
-  UNAUTHENTICATED: 'no valid session or token; log in or send Authorization: Bearer',
   FORBIDDEN: 'the caller may not do this',
   METHOD_NOT_ALLOWED: 'the resource does not take this method',
   UNSUPPORTED_MEDIA_TYPE: 'the body is not of a content type this route takes',

@@ -13,6 +13,7 @@ import { z } from 'zod';
 import type { CoordinationService } from '../app/coordination.ts';
 import {
   incidentView,
+  isRecipient,
   mayReadConflict,
   mayReadOrder,
   mayReadRequest,
@@ -27,7 +28,7 @@ import {
   type World,
 } from '../domain/index.ts';
 import { idSchema, timeSchema } from '../domain/values.ts';
-import { ConcordError, isConcordError } from '../errors.ts';
+import { ConcordError } from '../errors.ts';
 import { actorOf, callerOf, type Principal } from './principal.ts';
 import { defineRoute, type AnyRoute } from './route.ts';
 
@@ -37,11 +38,12 @@ function unknown(kind: string, id: string, caller: Principal): ConcordError {
   return new ConcordError('UNKNOWN_ENTITY', `${kind} ${id} does not exist or is not shared with ${caller.agency}`, { kind, id });
 }
 
-/** notifications addressed to the caller: its agency's, or the person's own */
-export function inboxOf(world: World, p: Principal): Notification[] {
-  return Object.values(world.notifications).filter(
-    (n) => n.recipient.agency === p.agency && (n.recipient.person === undefined || n.recipient.person === p.person),
-  );
+/** notifications addressed to the caller: to its agency, to the person, or to a post the person holds now */
+export function inboxOf(coordination: CoordinationService, p: Principal): Notification[] {
+  const world = coordination.world;
+  const actor = actorOf(p);
+  const now = coordination.now();
+  return Object.values(world.notifications).filter((n) => isRecipient(world, actor, n, now));
 }
 
 export function queryRoutes(coordination: CoordinationService): AnyRoute[] {
@@ -183,7 +185,7 @@ export function queryRoutes(coordination: CoordinationService): AnyRoute[] {
         const p = principal as Principal;
         // a reviewer reads, it is no recipient: reading changes nothing
         if (!p.reviewer) await deliverInbox(coordination, p);
-        const inbox = inboxOf(world(), p)
+        const inbox = inboxOf(coordination, p)
           .filter((n) => query.status === undefined || n.status === query.status)
           .sort((a, b) => b.index - a.index);
         return { notifications: inbox };
@@ -192,15 +194,12 @@ export function queryRoutes(coordination: CoordinationService): AnyRoute[] {
   ];
 }
 
-/** marks delivered the caller's notifications that reached nobody yet (each delivery an entry) */
-export async function deliverInbox(coordination: CoordinationService, p: Principal, only?: ReadonlySet<string>): Promise<void> {
-  for (const n of inboxOf(coordination.world, p)) {
-    if (n.status !== 'created' || (only !== undefined && !only.has(n.id))) continue;
-    try {
-      await coordination.execute({ type: 'notification.deliver', actor: actorOf(p), notificationId: n.id });
-    } catch (e) {
-      // delivered meanwhile by another client of the recipient: that is what we wanted
-      if (!isConcordError(e, 'INVALID_TRANSITION')) throw e;
-    }
-  }
+/** marks delivered the caller's notifications that reached nobody yet (each delivery an entry; none twice) */
+export async function deliverInbox(coordination: CoordinationService, p: Principal, only?: readonly string[]): Promise<void> {
+  const ids =
+    only ??
+    inboxOf(coordination, p)
+      .filter((n) => n.status === 'created')
+      .map((n) => n.id);
+  if (ids.length > 0) await coordination.markDelivered(actorOf(p), ids);
 }

@@ -56,6 +56,13 @@ function hidden(f: () => unknown): boolean {
   }
 }
 
+/** the index of the first demo entry of this type (the world before it is demo.worlds[index]) */
+function firstOf(type: string): number {
+  const i = demo.recorded.findIndex((r) => r.event.type === type);
+  assert.ok(i >= 0, type);
+  return i;
+}
+
 describe('the incident view, filtered for each demo role', () => {
   it('keeps the shared picture whole for both agencies', () => {
     for (const c of [supervisor, liaison, watch, chief]) assert.deepEqual(picture(visibleIncidentView(full, c, demo.final)), picture(full));
@@ -109,7 +116,7 @@ describe('the incident view, filtered for each demo role', () => {
   });
 
   it('as it stood before city-pd was sent a request, the incident is fed-ice’s alone', () => {
-    const early = demo.worlds[36] as World;
+    const early = demo.worlds[firstOf('request.sent')] as World;
     const v = incidentView(early, INC);
     assert.ok(hidden(() => visibleIncidentView(v, watch, early)));
     assert.deepEqual(visibleIncidentView(v, supervisor, early), v);
@@ -204,7 +211,7 @@ describe('lists a route returns', () => {
   it('units: an agency’s own, and another’s while it is on an incident they share', () => {
     const ids = (c: Caller, w: World): string[] => visibleUnits(c, w, Object.values(w.units)).map((u) => u.id);
     // at 21:05 the chief of patrol withdrew the city units from the incident
-    const beforeWithdrawal = demo.worlds[90] as World;
+    const beforeWithdrawal = demo.worlds[firstOf('request.units_withdrawn')] as World;
     assert.deepEqual(ids(supervisor, beforeWithdrawal), ['cpd-1231', 'cpd-1232', 'cpd-1233', 'ice-fot3']);
     assert.deepEqual(ids(supervisor, demo.final), ['ice-fot3']);
     assert.deepEqual(ids(watch, demo.final), ['cpd-1231', 'cpd-1232', 'cpd-1233', 'ice-fot3']);
@@ -218,6 +225,6 @@ describe('lists a route returns', () => {
       [INC],
     );
     assert.deepEqual(visibleIncidents(county, all), []);
-    assert.deepEqual(visibleIncidents(county, Object.values((demo.worlds[36] as World).incidents)), []);
+    assert.deepEqual(visibleIncidents(county, Object.values((demo.worlds[firstOf('request.sent')] as World).incidents)), []);
   });
 });

@@ -1,58 +1,110 @@
 /**
  * A demo node served over real HTTP on a free port: the demo scenario
- * replayed into a temporary data directory (once per test file), the live
- * node opened on it and the node's server listening on 127.0.0.1.
+ * replayed into a temporary data directory (once per test process, then
+ * copied), its demo logins added, the live node opened on it and the
+ * node's server listening on 127.0.0.1. `as(login)` logs a demo user in
+ * and gives a client that sends the session cookie and CSRF token.
  */
 import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import { DEMO_USERS, ensureDemoUsers } from '../../src/app/demo.ts';
 import { openLiveNode, type LiveNode } from '../../src/app/live-node.ts';
 import { readScenario } from '../../src/app/scenario.ts';
 import { runScenario } from '../../src/app/scenario-run.ts';
 import { DEMO_POLICIES, DEMO_SCENARIO } from '../../src/cli/commands/serve.ts';
-import type { Authenticator } from '../../src/server/app.ts';
 import { buildNodeServer } from '../../src/server/node-server.ts';
 import { tempRoot } from './data-dir.ts';
+
+export interface Client {
+  readonly login: string;
+  get(path: string): Promise<Response>;
+  post(path: string, body?: unknown, headers?: Record<string, string>): Promise<Response>;
+  /** the headers it sends (cookie and CSRF token, or the bearer token) */
+  readonly headers: Readonly<Record<string, string>>;
+}
 
 export interface ServedNode {
   readonly url: string;
   readonly live: LiveNode;
   readonly app: FastifyInstance;
   readonly dir: string;
+  /** a demo user, logged in */
+  as(login: string): Promise<Client>;
+  /** a client with an API token of `agency` */
+  withToken(agency: string, scope: 'read' | 'write'): Promise<Client>;
+  /** no credentials */
+  readonly anonymous: Client;
   /** stops the server and closes the node (signing a last checkpoint) */
   stop(): Promise<void>;
+  cleanup(): void;
 }
 
 let demoTemplate: Promise<string> | undefined;
 
-/** the demo node, replayed once per process (removed when it exits) and copied for each server */
+/** the demo node with its logins, made once per process (removed when it exits) and copied for each server */
 function demoNode(): Promise<string> {
   demoTemplate ??= (async () => {
     const root = tempRoot('concord-demo-');
     process.once('exit', root.cleanup);
     const dir = join(root.path, 'demo');
     await runScenario(readScenario(DEMO_SCENARIO), dir, { origin: 'concord.local/demo' });
+    const live = await openLiveNode(dir);
+    try {
+      await ensureDemoUsers(live.accounts);
+    } finally {
+      await live.close();
+    }
     return dir;
   })();
   return demoTemplate;
 }
 
-/** nobody is logged in: every route but the public ones answers 401 */
-export const NO_ACCOUNTS: Authenticator = { authenticate: async () => undefined };
+function client(url: string, login: string, headers: Record<string, string>): Client {
+  return {
+    login,
+    headers,
+    get: (path) => fetch(`${url}${path}`, { headers }),
+    post: (path, body, extra = {}) =>
+      fetch(`${url}${path}`, {
+        method: 'POST',
+        headers: { ...headers, ...(body !== undefined ? { 'content-type': 'application/json' } : {}), ...extra },
+        ...(body !== undefined ? { body: typeof body === 'string' ? body : JSON.stringify(body) } : {}),
+      }),
+  };
+}
 
-export async function serveDemo(opts: { authenticator?: Authenticator } = {}): Promise<ServedNode & { cleanup: () => void }> {
+export async function serveDemo(opts: { clock?: () => number } = {}): Promise<ServedNode> {
   const root = tempRoot('concord-server-');
   const dir = join(root.path, 'node');
   cpSync(await demoNode(), dir, { recursive: true });
-  const live = await openLiveNode(dir, { policiesDir: DEMO_POLICIES });
-  const app = await buildNodeServer(live, { authenticator: opts.authenticator ?? NO_ACCOUNTS });
+  const live = await openLiveNode(dir, { policiesDir: DEMO_POLICIES, ...(opts.clock !== undefined ? { clock: opts.clock } : {}) });
+  const app = await buildNodeServer(live, opts.clock !== undefined ? { clock: opts.clock } : {});
   await app.listen({ port: 0, host: '127.0.0.1' });
-  const address = app.server.address() as { port: number };
+  const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
   return {
-    url: `http://127.0.0.1:${address.port}`,
+    url,
     live,
     app,
     dir,
+    anonymous: client(url, '(nobody)', {}),
+    async as(login) {
+      const user = DEMO_USERS.find((u) => u.login === login);
+      if (user === undefined) throw new Error(`no demo user ${login}`);
+      const r = await fetch(`${url}/v1/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ login, password: user.password }),
+      });
+      if (r.status !== 201) throw new Error(`login ${login}: ${r.status} ${await r.text()}`);
+      const cookie = (r.headers.get('set-cookie') ?? '').split(';')[0] as string;
+      const { csrfToken } = (await r.json()) as { csrfToken: string };
+      return client(url, login, { cookie, 'x-csrf-token': csrfToken });
+    },
+    async withToken(agency, scope) {
+      const { token } = await live.accounts.createToken({ agency, scope, label: `test ${agency} ${scope}` });
+      return client(url, `token:${agency}:${scope}`, { authorization: `Bearer ${token}` });
+    },
     async stop() {
       await app.close();
       await live.close();

@@ -13,7 +13,7 @@ import { parseVerifierKey } from '../../src/ledger/note.ts';
 import { formatTileIndex, formatTilePath, parseTilePath } from '../../src/ledger/tile-path.ts';
 import { serveDemo, type ServedNode } from '../helpers/server.ts';
 
-let node: ServedNode & { cleanup: () => void };
+let node: ServedNode;
 const get = (path: string): Promise<Response> => fetch(`${node.url}${path}`);
 
 before(async () => {

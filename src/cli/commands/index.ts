@@ -76,4 +76,34 @@ export const COMMANDS: readonly CommandEntry[] = [
     summary: 'run the test cases shipped with protocols (tests.yaml); exit 1 if any fails',
     load: async () => (await import('./protocol.ts')).protocolTestCommand,
   },
+  {
+    path: ['user', 'add'],
+    summary: 'add a login for a person of an agency (password from stdin)',
+    load: async () => (await import('./user.ts')).userAddCommand,
+  },
+  {
+    path: ['user', 'list'],
+    summary: 'list the users of a node',
+    load: async () => (await import('./user.ts')).userListCommand,
+  },
+  {
+    path: ['user', 'disable'],
+    summary: "disable a user's login and end their sessions",
+    load: async () => (await import('./user.ts')).userDisableCommand,
+  },
+  {
+    path: ['token', 'create'],
+    summary: 'create an API token for a system of an agency; prints it once',
+    load: async () => (await import('./token.ts')).tokenCreateCommand,
+  },
+  {
+    path: ['token', 'list'],
+    summary: "list a node's API tokens (never their secrets)",
+    load: async () => (await import('./token.ts')).tokenListCommand,
+  },
+  {
+    path: ['token', 'revoke'],
+    summary: 'revoke an API token: it stops working at once',
+    load: async () => (await import('./token.ts')).tokenRevokeCommand,
+  },
 ];

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import pino from 'pino';
 import { openLiveNode } from '../../app/live-node.ts';
 import { isNodeDir } from '../../app/node-dir.ts';
 import { readScenario } from '../../app/scenario.ts';
@@ -70,16 +71,24 @@ ${exitCodesHelp('node')}`,
   },
 };
 
+/** the server's log: JSON lines on stderr, secrets redacted wherever they would appear */
+export function serverLogger(level = process.env['CONCORD_LOG_LEVEL'] ?? 'info'): pino.Logger {
+  return pino(
+    {
+      level,
+      redact: { paths: [...SECRET_HEADERS.map((h) => `req.headers["${h}"]`), 'password', '*.password', 'token', '*.token', 'sessionId', '*.sessionId'], censor: '[redacted]' },
+    },
+    pino.destination({ dest: 2, sync: false }),
+  );
+}
+
 export async function serve(dir: string, opts: { port: number; host: string; policiesDir?: string }, io: CliIo): Promise<number> {
-  const live = await openLiveNode(dir, opts.policiesDir !== undefined ? { policiesDir: opts.policiesDir } : {});
+  const log = serverLogger();
+  const live = await openLiveNode(dir, { ...(opts.policiesDir !== undefined ? { policiesDir: opts.policiesDir } : {}), deadlines: { logger: log } });
   const stopped = untilSignal();
   let app;
   try {
-    app = await buildNodeServer(live, {
-      // accounts are not wired in yet: every route but the public ones answers 401
-      authenticator: { authenticate: async () => undefined },
-      logger: { level: process.env['CONCORD_LOG_LEVEL'] ?? 'info', redact: SECRET_HEADERS.map((h) => `req.headers.${h}`), stream: process.stderr },
-    });
+    app = await buildNodeServer(live, { logger: log });
     await app.listen({ port: opts.port, host: opts.host });
   } catch (e) {
     await app?.close();
@@ -92,14 +101,13 @@ export async function serve(dir: string, opts: { port: number; host: string; pol
   }
   const address = app.server.address();
   const url =
-    typeof address === 'object' && address !== null
-      ? `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`
-      : String(address);
+    typeof address === 'object' && address !== null ? `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}` : String(address);
   io.stdout.write(`Concord serves ${live.node.origin} at ${url}\n  API docs:   ${url}/docs\n  checkpoint: ${url}/checkpoint\nCtrl-C stops it.\n`);
   const signal = await stopped;
   io.stdout.write(`${signal}: finishing the requests under way, signing a last checkpoint...\n`);
   await app.close();
   await live.close();
+  log.flush();
   io.stdout.write('stopped\n');
   return 0;
 }
