@@ -1,14 +1,18 @@
 #!/usr/bin/env node
 // `npm start`: a node in ./data/demo with the demo incident replayed into it,
-// verified, and a short guide. (The HTTP API and console arrive in a later
-// release; until then Concord is its command line.) Runs dist/ when it is
-// current, else the sources through tsx (bin/dist.js).
+// verified, with the demo logins, served on http://127.0.0.1:8080 (PORT and
+// HOST change that) until Ctrl-C. Runs dist/ when it is current, else the
+// sources through tsx (bin/dist.js).
 import { importEntry } from './dist.js';
 
+const port = process.env.PORT === undefined ? 8080 : Number(process.env.PORT);
+if (!Number.isInteger(port) || port < 0 || port > 65535) {
+  process.stderr.write(`npm start: PORT must be a number from 0 to 65535, not ${process.env.PORT}\n`);
+  process.exit(2);
+}
 const { runStart } = await importEntry('cli/start');
-process.exitCode = await runStart(process.argv.slice(2), {
-  stdout: process.stdout,
-  stderr: process.stderr,
-  stdin: process.stdin,
-  cwd: process.cwd(),
-});
+process.exitCode = await runStart(
+  process.argv.slice(2),
+  { stdout: process.stdout, stderr: process.stderr, stdin: process.stdin, cwd: process.cwd() },
+  { serve: { port, host: process.env.HOST ?? '127.0.0.1' } },
+);

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { DEMO_SCENARIO } from '../../src/cli/commands/serve.ts';
 import { BIN, cli, isOneLine } from '../helpers/cli.ts';
@@ -50,6 +51,48 @@ describe('concord serve', () => {
     assert.equal(await closed, 0, stderr);
     assert.match(stdout, /SIGTERM: finishing the requests under way, signing a last checkpoint\.\.\.\nstopped\n$/);
     assert.equal((await cli(['verify', demo])).code, 0);
+  });
+
+  it('npm start (bin/start.js): prepares the demo node, prints the logins, serves; a printed login works; Ctrl-C stops it', async () => {
+    const dir = join(root.path, 'start-demo');
+    const child = spawn(process.execPath, [fileURLToPath(new URL('../../bin/start.js', import.meta.url)), dir], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, CONCORD_RUN_SOURCES: '1', PORT: '0' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.setEncoding('utf8').on('data', (c: string) => (stderr += c));
+    const closed = new Promise<number | null>((resolve) => child.once('close', resolve));
+    const url = await new Promise<string>((resolve, reject) => {
+      child.stdout.setEncoding('utf8').on('data', (c: string) => {
+        stdout += c;
+        const m = /serves concord\.local\/demo at (http:\/\/127\.0\.0\.1:\d+)\n/.exec(stdout);
+        if (m) resolve(m[1] as string);
+      });
+      child.once('close', () => reject(new Error(`start exited early: ${stdout}${stderr}`)));
+    });
+    try {
+      // the login printed for the watch commander opens a session that reads the incident
+      const m = /city-pd watch commander +(\S+) +(\S+)\n/.exec(stdout);
+      assert.ok(m, stdout);
+      const login = await fetch(`${url}/v1/session`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ login: m[1], password: m[2] }),
+      });
+      assert.equal(login.status, 201);
+      const cookie = (login.headers.get('set-cookie') ?? '').split(';')[0] as string;
+      const incident = await fetch(`${url}/v1/incidents/inc-2026-0601-harrison`, { headers: { cookie } });
+      assert.equal(incident.status, 200);
+      assert.equal(((await incident.json()) as { incident: { id: string } }).incident.id, 'inc-2026-0601-harrison');
+      // no password or session id is ever logged
+      assert.ok(!stderr.includes(m[2] as string));
+      assert.ok(!stderr.includes(cookie.split('=')[1] as string));
+    } finally {
+      child.kill('SIGINT');
+    }
+    assert.equal(await closed, 0, stderr);
+    assert.match(stdout, /stopped\n$/);
   });
 
   for (const [name, argv, pattern] of [

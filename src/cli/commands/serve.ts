@@ -76,7 +76,10 @@ export function serverLogger(level = process.env['CONCORD_LOG_LEVEL'] ?? 'info')
   return pino(
     {
       level,
-      redact: { paths: [...SECRET_HEADERS.map((h) => `req.headers["${h}"]`), 'password', '*.password', 'token', '*.token', 'sessionId', '*.sessionId'], censor: '[redacted]' },
+      redact: {
+        paths: [...SECRET_HEADERS.map((h) => `req.headers["${h}"]`), 'password', '*.password', 'token', '*.token', 'sessionId', '*.sessionId'],
+        censor: '[redacted]',
+      },
     },
     pino.destination({ dest: 2, sync: false }),
   );
@@ -101,7 +104,9 @@ export async function serve(dir: string, opts: { port: number; host: string; pol
   }
   const address = app.server.address();
   const url =
-    typeof address === 'object' && address !== null ? `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}` : String(address);
+    typeof address === 'object' && address !== null
+      ? `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`
+      : String(address);
   io.stdout.write(`Concord serves ${live.node.origin} at ${url}\n  API docs:   ${url}/docs\n  checkpoint: ${url}/checkpoint\nCtrl-C stops it.\n`);
   const signal = await stopped;
   io.stdout.write(`${signal}: finishing the requests under way, signing a last checkpoint...\n`);
