@@ -99,6 +99,16 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     sendProblem(reply, problem('NOT_FOUND', 404, `no route ${request.method} ${request.url.split('?')[0]}`));
   });
 
+  // what a browser must not do with an answer: guess its type, show it in a frame, send it on as a referrer,
+  // or keep a copy of an agency's records in a shared cache
+  app.addHook('onSend', async (request, reply, payload) => {
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('x-frame-options', 'DENY');
+    reply.header('referrer-policy', 'no-referrer');
+    if (!reply.hasHeader('cache-control') && request.url.startsWith('/v1/')) reply.header('cache-control', 'no-store');
+    return payload;
+  });
+
   const keys = new IdempotencyKeys(opts.clock);
   const authorize = async (request: FastifyRequest, access: Access): Promise<Principal | undefined> => {
     const principal = await opts.authenticator.authenticate({

@@ -95,6 +95,19 @@ describe('append refuses what it would store altered', () => {
     );
   });
 
+  it('the types the domain records are refused: no order, withdrawal or notice is appended without being decided', async () => {
+    const dir = await initDir();
+    for (const type of ['order.issued', 'request.units_withdrawn', 'notification.acknowledged', 'person.appointed']) {
+      await refusedBoth(
+        dir,
+        `${ok(1)}\n{"type":"${type}","actor":{"agency":"city-pd","person":"cpd-harris"},"body":{}}\n`,
+        new RegExp(`line 2: type: ${type.replace('.', '\\.')} is a domain event: it is recorded only by the command that decides it`),
+        type,
+        1,
+      );
+    }
+  });
+
   it('bytes that are not UTF-8, with the line and the byte', async () => {
     const dir = await initDir();
     const good = Buffer.from(`${ok(1)}\n${ok(2)}\n`);

@@ -22,7 +22,8 @@ after(() => root.cleanup());
 function runWithin(argv: string[], ms: number): Promise<{ code: number | null; stderr: string; stdout: string; killed: boolean; elapsed: number }> {
   return new Promise((resolve, reject) => {
     const started = Date.now();
-    const child = spawn(process.execPath, [BIN, ...argv], { stdio: ['ignore', 'pipe', 'pipe'] });
+    // the sources, whether or not dist/ is current (a stale build would add a note on stderr)
+    const child = spawn(process.execPath, [BIN, ...argv], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CONCORD_RUN_SOURCES: '1' } });
     let stdout = '';
     let stderr = '';
     let killed = false;

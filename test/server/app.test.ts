@@ -33,6 +33,14 @@ describe('the server', () => {
     assert.deepEqual(await (await fetch(`${node.url}/ready`)).json(), { status: 'ready' });
   });
 
+  it('answers carry headers that keep browsers and caches from misusing them', async () => {
+    const r = await fetch(`${node.url}/v1/incidents`);
+    assert.equal(r.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal(r.headers.get('x-frame-options'), 'DENY');
+    assert.equal(r.headers.get('cache-control'), 'no-store');
+    assert.equal((await fetch(`${node.url}/tile/0/000.p/1`)).headers.get('cache-control'), 'public, max-age=31536000, immutable');
+  });
+
   it('unknown routes are 404 problems', async () => {
     const r = await fetch(`${node.url}/v1/nothing-here`);
     assert.equal(r.status, 404);

@@ -1,6 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { openNodeDir } from '../../app/node-dir.ts';
 import { openNodeLedger } from '../../app/node-ledger.ts';
+import { EVENT_TYPES } from '../../domain/index.ts';
 import { ConcordError, isConcordError, type ErrorCode } from '../../errors.ts';
 import { fileProblem } from '../../files.ts';
 import { buildEntry, parseDraft, type EntryDraft } from '../../ledger/entry.ts';
@@ -20,10 +21,19 @@ const TRIAL_INDEX = Number.MAX_SAFE_INTEGER;
 const TRIAL_RECEIVED = '2000-01-01T00:00:00.000Z';
 const trialSalt = (): Uint8Array => new Uint8Array(16);
 
+/** the types the domain records: only its commands write them, after deciding (authority, protocols, notices) */
+const DOMAIN_TYPES: ReadonlySet<string> = new Set(EVENT_TYPES);
+
 export function parseLine(line: InputLine, origin: string): EntryDraft {
   try {
     // strict: a duplicate key, an inexact number or a lone surrogate is refused, where JSON.parse would alter it
     const draft = parseDraft(parseJsonStrict(line.text));
+    if (DOMAIN_TYPES.has(draft.type)) {
+      // appended raw, an order or a withdrawal would skip every check the domain makes, and the node would project it as if decided
+      throw new Error(
+        `type: ${draft.type} is a domain event: it is recorded only by the command that decides it (through the API, or concord scenario run), never appended raw`,
+      );
+    }
     // refuses what the store would refuse (an entry over MAX_ENTRY_BYTES, ...)
     // before anything is written; the trial index is the longest, so a line that passes here fits
     buildEntry(draft, TRIAL_INDEX, origin, TRIAL_RECEIVED, trialSalt);
@@ -210,8 +220,10 @@ Appends one entry per line. Each line is a JSON object:
 "sealed" lists JSON pointers into body whose values are kept beside the
 entry and committed to by a salted hash (see docs/ledger-format.md).
 
-Input is refused, naming the line and the field, rather than stored other
-than it was sent: bytes that are not UTF-8, a key given twice in an object,
+The types the domain records (order.issued, request.units_withdrawn, ...)
+are refused: only the command that decides them writes them, after checking
+authority and the agencies' protocols. Input is refused, naming the line
+and the field, rather than stored other than it was sent: bytes that are not UTF-8, a key given twice in an object,
 a number a double does not hold exactly (an integer beyond 2^53 - 1, more
 digits than a double keeps, 1e400: send such values as strings), a time
 that does not exist (2026-02-30, 24:00).
