@@ -18,13 +18,14 @@ import {
   mayReadOrder,
   mayReadRequest,
   requireVisibleIncident,
-  visibleConflicts,
   visibleIncidents,
   visibleIncidentView,
-  visibleOrders,
-  visibleRequests,
   visibleUnits,
+  type AssistanceRequest,
+  type Caller,
+  type Conflict,
   type Notification,
+  type Order,
   type World,
 } from '../domain/index.ts';
 import { idSchema, timeSchema } from '../domain/values.ts';
@@ -48,6 +49,52 @@ export function inboxOf(coordination: CoordinationService, p: Principal): Notifi
 
 export function queryRoutes(coordination: CoordinationService): AnyRoute[] {
   const world = (): World => coordination.world;
+
+  /** GET /v1/<plural>[?incident=] and GET /v1/<plural>/:<kind>Id, each record shown only to whom `may` allows */
+  function recordRoutes<R extends { readonly incident?: string }>(spec: {
+    readonly kind: string;
+    readonly plural: string;
+    readonly listSummary: string;
+    readonly oneSummary: string;
+    readonly records: (w: World) => Readonly<Record<string, R>>;
+    readonly may: (caller: Caller, w: World, record: R) => boolean;
+  }): AnyRoute[] {
+    const param = `${spec.kind}Id`;
+    return [
+      defineRoute({
+        method: 'GET',
+        url: `/v1/${spec.plural}`,
+        tag: spec.kind,
+        summary: spec.listSummary,
+        access: 'read',
+        query: byIncident,
+        response: { status: 200, description: `the ${spec.plural}` },
+        async handler({ query, principal }) {
+          const w = world();
+          const caller = callerOf(principal as Principal);
+          const all = Object.values(spec.records(w)).filter((r) => (query.incident === undefined || r.incident === query.incident) && spec.may(caller, w, r));
+          return { [spec.plural]: all };
+        },
+      }),
+      defineRoute({
+        method: 'GET',
+        url: `/v1/${spec.plural}/:${param}`,
+        tag: spec.kind,
+        summary: spec.oneSummary,
+        access: 'read',
+        params: z.strictObject({ [param]: idSchema }),
+        response: { status: 200, description: `the ${spec.kind}` },
+        async handler({ params, principal }) {
+          const w = world();
+          const id = (params as Record<string, string>)[param] as string;
+          const r = spec.records(w)[id];
+          if (r === undefined || !spec.may(callerOf(principal as Principal), w, r)) throw unknown(spec.kind, id, principal as Principal);
+          return r;
+        },
+      }),
+    ];
+  }
+
   return [
     defineRoute({
       method: 'GET',
@@ -76,90 +123,29 @@ export function queryRoutes(coordination: CoordinationService): AnyRoute[] {
         return visibleIncidentView(incidentView(w, params.incidentId), caller, w);
       },
     }),
-    defineRoute({
-      method: 'GET',
-      url: '/v1/requests',
-      tag: 'request',
-      summary: 'the requests your agency sent or received (optionally of one incident)',
-      access: 'read',
-      query: byIncident,
-      response: { status: 200, description: 'the requests' },
-      async handler({ query, principal }) {
-        const all = Object.values(world().requests).filter((r) => query.incident === undefined || r.incident === query.incident);
-        return { requests: visibleRequests(callerOf(principal as Principal), all) };
-      },
+    ...recordRoutes<AssistanceRequest>({
+      kind: 'request',
+      plural: 'requests',
+      listSummary: 'the requests your agency sent or received (optionally of one incident)',
+      oneSummary: 'a request your agency sent or received, with its verdicts and history',
+      records: (w) => w.requests,
+      may: (caller, _w, r) => mayReadRequest(caller, r),
     }),
-    defineRoute({
-      method: 'GET',
-      url: '/v1/requests/:requestId',
-      tag: 'request',
-      summary: 'a request your agency sent or received, with its verdicts and history',
-      access: 'read',
-      params: z.strictObject({ requestId: idSchema }),
-      response: { status: 200, description: 'the request' },
-      async handler({ params, principal }) {
-        const r = world().requests[params.requestId];
-        if (r === undefined || !mayReadRequest(callerOf(principal as Principal), r)) throw unknown('request', params.requestId, principal as Principal);
-        return r;
-      },
+    ...recordRoutes<Order>({
+      kind: 'order',
+      plural: 'orders',
+      listSummary: 'the orders your agency issued or that concern its units or people (optionally of one incident)',
+      oneSummary: 'an order your agency issued or that concerns its units or people',
+      records: (w) => w.orders,
+      may: mayReadOrder,
     }),
-    defineRoute({
-      method: 'GET',
-      url: '/v1/orders',
-      tag: 'order',
-      summary: 'the orders your agency issued or that concern its units or people (optionally of one incident)',
-      access: 'read',
-      query: byIncident,
-      response: { status: 200, description: 'the orders' },
-      async handler({ query, principal }) {
-        const w = world();
-        const all = Object.values(w.orders).filter((o) => query.incident === undefined || o.incident === query.incident);
-        return { orders: visibleOrders(callerOf(principal as Principal), w, all) };
-      },
-    }),
-    defineRoute({
-      method: 'GET',
-      url: '/v1/orders/:orderId',
-      tag: 'order',
-      summary: 'an order your agency issued or that concerns its units or people',
-      access: 'read',
-      params: z.strictObject({ orderId: idSchema }),
-      response: { status: 200, description: 'the order' },
-      async handler({ params, principal }) {
-        const w = world();
-        const o = w.orders[params.orderId];
-        if (o === undefined || !mayReadOrder(callerOf(principal as Principal), w, o)) throw unknown('order', params.orderId, principal as Principal);
-        return o;
-      },
-    }),
-    defineRoute({
-      method: 'GET',
-      url: '/v1/conflicts',
-      tag: 'conflict',
-      summary: 'conflicts between orders over your units or orders, or in incidents your agency commands',
-      access: 'read',
-      query: byIncident,
-      response: { status: 200, description: 'the conflicts' },
-      async handler({ query, principal }) {
-        const w = world();
-        const all = Object.values(w.conflicts).filter((c) => query.incident === undefined || c.incident === query.incident);
-        return { conflicts: visibleConflicts(callerOf(principal as Principal), w, all) };
-      },
-    }),
-    defineRoute({
-      method: 'GET',
-      url: '/v1/conflicts/:conflictId',
-      tag: 'conflict',
-      summary: 'one conflict between orders',
-      access: 'read',
-      params: z.strictObject({ conflictId: idSchema }),
-      response: { status: 200, description: 'the conflict' },
-      async handler({ params, principal }) {
-        const w = world();
-        const c = w.conflicts[params.conflictId];
-        if (c === undefined || !mayReadConflict(callerOf(principal as Principal), w, c)) throw unknown('conflict', params.conflictId, principal as Principal);
-        return c;
-      },
+    ...recordRoutes<Conflict>({
+      kind: 'conflict',
+      plural: 'conflicts',
+      listSummary: 'conflicts between orders over your units or orders, or in incidents your agency commands (optionally of one incident)',
+      oneSummary: 'one conflict between orders',
+      records: (w) => w.conflicts,
+      may: mayReadConflict,
     }),
     defineRoute({
       method: 'GET',
