@@ -1,16 +1,18 @@
 /**
- * `npm run bench [-- ledger|crash|domain ...]`: runs the named benchmarks
+ * `npm run bench [-- ledger|crash|domain|server ...]`: runs the named benchmarks
  * (all by default) and prints one JSON object with each figure beside the
  * reference measured in the same run.
  */
 import { benchCrash } from './crash.ts';
 import { benchDomain } from './domain.ts';
 import { benchLedger } from './ledger.ts';
+import { benchServer } from './server.ts';
 
 const SUITES: Record<string, () => Promise<Record<string, unknown>>> = {
   ledger: () => benchLedger(),
   crash: () => benchCrash(),
   domain: () => benchDomain(),
+  server: () => benchServer(),
 };
 
 const asked = process.argv.slice(2);

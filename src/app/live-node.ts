@@ -6,7 +6,7 @@
  */
 import type { AccountService } from './accounts.ts';
 import { CoordinationService } from './coordination.ts';
-import { DeadlineClock, type DeadlineLogger } from './deadline-clock.ts';
+import { DeadlineClock, type DeadlineLogger, type Timer } from './deadline-clock.ts';
 import type { LedgerService } from './ledger.ts';
 import { openNodeDir, type NodeDir } from './node-dir.ts';
 import { openNodeAccounts } from './node-accounts.ts';
@@ -20,9 +20,10 @@ export interface LiveNodeOptions {
   /**
    * run the deadline clock: unanswered requests escalate and unacknowledged
    * urgent notices go up the chain at their time (a server does; a test
-   * that wants the record still may not)
+   * that wants the record still may not); `timer` replaces Node's
+   * setTimeout, so a test with an injected clock moves time itself
    */
-  readonly deadlines?: { readonly logger?: DeadlineLogger };
+  readonly deadlines?: { readonly logger?: DeadlineLogger; readonly timer?: Timer };
 }
 
 export interface LiveNode {
@@ -31,6 +32,8 @@ export interface LiveNode {
   readonly coordination: CoordinationService;
   /** the node's users, sessions and API tokens (DIR/accounts.db) */
   readonly accounts: AccountService;
+  /** the deadline clock, when the node runs one */
+  readonly deadlines: DeadlineClock | undefined;
   /** open until close() is called */
   readonly open: () => boolean;
   /** waits for the command under way, signs a last checkpoint if the log grew, closes the ledger */
@@ -59,7 +62,12 @@ export async function openLiveNode(dataDir: string, opts: LiveNodeOptions = {}):
     throw e;
   }
   const deadlines =
-    opts.deadlines !== undefined ? new DeadlineClock(coordination, opts.deadlines.logger !== undefined ? { logger: opts.deadlines.logger } : {}) : undefined;
+    opts.deadlines !== undefined
+      ? new DeadlineClock(coordination, {
+          ...(opts.deadlines.logger !== undefined ? { logger: opts.deadlines.logger } : {}),
+          ...(opts.deadlines.timer !== undefined ? { timer: opts.deadlines.timer } : {}),
+        })
+      : undefined;
   deadlines?.start();
   let open = true;
   let closing: Promise<void> | undefined;
@@ -68,6 +76,7 @@ export async function openLiveNode(dataDir: string, opts: LiveNodeOptions = {}):
     ledger,
     coordination,
     accounts,
+    deadlines,
     open: () => open,
     close() {
       closing ??= (async () => {

@@ -1,13 +1,15 @@
 /**
  * A demo node served over real HTTP on a free port: the demo scenario
  * replayed into a temporary data directory (once per test process, then
- * copied), its demo logins added, the live node opened on it and the
+ * copied; `until` replays only its steps up to that time, so the story can
+ * be played live on the organisation before it happens), its demo logins added, the live node opened on it and the
  * node's server listening on 127.0.0.1. `as(login)` logs a demo user in
  * and gives a client that sends the session cookie and CSRF token.
  */
 import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
+import type { Timer } from '../../src/app/deadline-clock.ts';
 import { DEMO_USERS, ensureDemoUsers } from '../../src/app/demo.ts';
 import { openLiveNode, type LiveNode } from '../../src/app/live-node.ts';
 import { readScenario } from '../../src/app/scenario.ts';
@@ -40,15 +42,18 @@ export interface ServedNode {
   cleanup(): void;
 }
 
-let demoTemplate: Promise<string> | undefined;
+/** the demo nodes made so far, by `until` ('' for the whole scenario) */
+const demoTemplates = new Map<string, Promise<string>>();
 
-/** the demo node with its logins, made once per process (removed when it exits) and copied for each server */
-function demoNode(): Promise<string> {
-  demoTemplate ??= (async () => {
+/** the demo node with its logins (its steps up to `until`), made once per process (removed when it exits) and copied for each server */
+function demoNode(until?: string): Promise<string> {
+  const made = demoTemplates.get(until ?? '');
+  if (made !== undefined) return made;
+  const making = (async () => {
     const root = tempRoot('concord-demo-');
     process.once('exit', root.cleanup);
     const dir = join(root.path, 'demo');
-    await runScenario(readScenario(DEMO_SCENARIO), dir, { origin: 'concord.local/demo' });
+    await runScenario(readScenario(DEMO_SCENARIO), dir, { origin: 'concord.local/demo', ...(until !== undefined ? { until } : {}) });
     const live = await openLiveNode(dir);
     try {
       await ensureDemoUsers(live.accounts);
@@ -57,7 +62,8 @@ function demoNode(): Promise<string> {
     }
     return dir;
   })();
-  return demoTemplate;
+  demoTemplates.set(until ?? '', making);
+  return making;
 }
 
 function client(url: string, login: string, headers: Record<string, string>): Client {
@@ -74,11 +80,24 @@ function client(url: string, login: string, headers: Record<string, string>): Cl
   };
 }
 
-export async function serveDemo(opts: { clock?: () => number } = {}): Promise<ServedNode> {
+export interface ServeDemoOptions {
+  /** the server's clock (ms since the epoch): the ledger's receive times, sessions, deadlines */
+  readonly clock?: () => number;
+  /** replay the demo scenario only up to this time (RFC 3339): the organisation without what happens after */
+  readonly until?: string;
+  /** run the deadline clock, on this timer (Node's setTimeout if none) */
+  readonly deadlines?: { readonly timer?: Timer };
+}
+
+export async function serveDemo(opts: ServeDemoOptions = {}): Promise<ServedNode> {
   const root = tempRoot('concord-server-');
   const dir = join(root.path, 'node');
-  cpSync(await demoNode(), dir, { recursive: true });
-  const live = await openLiveNode(dir, { policiesDir: DEMO_POLICIES, ...(opts.clock !== undefined ? { clock: opts.clock } : {}) });
+  cpSync(await demoNode(opts.until), dir, { recursive: true });
+  const live = await openLiveNode(dir, {
+    policiesDir: DEMO_POLICIES,
+    ...(opts.clock !== undefined ? { clock: opts.clock } : {}),
+    ...(opts.deadlines !== undefined ? { deadlines: opts.deadlines.timer !== undefined ? { timer: opts.deadlines.timer } : {} } : {}),
+  });
   const app = await buildNodeServer(live, opts.clock !== undefined ? { clock: opts.clock } : {});
   await app.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
