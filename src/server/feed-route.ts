@@ -38,7 +38,10 @@ export interface FeedOptions {
   readonly visible: (principal: Principal, entry: FeedEntry) => boolean;
   /** the caller received the entry (a notification to them is then delivered) */
   readonly received?: (principal: Principal, entry: FeedEntry) => void;
+  /** how often a heartbeat is sent (HEARTBEAT_MS unless a test wants them sooner) */
   readonly heartbeatMs?: number;
+  /** the unsent backlog past which a client is too slow (SLOW_CLIENT_BYTES unless a test wants a smaller one) */
+  readonly slowClientBytes?: number;
 }
 
 export function registerFeed(
@@ -75,11 +78,12 @@ export function registerFeed(
       const q = feedQuery.parse(request.query);
       const since = q.since ?? deps.feed.size - 1;
       sockets.add(socket);
+      const slowClientBytes = deps.slowClientBytes ?? SLOW_CLIENT_BYTES;
       const subscription = deps.feed.subscribe(since, {
         visible: (entry) => deps.visible(principal, entry),
         send: (entry) => {
           if (socket.readyState !== socket.OPEN) return true;
-          if (socket.bufferedAmount > SLOW_CLIENT_BYTES) return false;
+          if (socket.bufferedAmount > slowClientBytes) return false;
           socket.send(entry.message);
           deps.received?.(principal, entry);
           return true;

@@ -13,7 +13,7 @@ import { openLiveNode, type LiveNode } from '../../src/app/live-node.ts';
 import { readScenario } from '../../src/app/scenario.ts';
 import { runScenario } from '../../src/app/scenario-run.ts';
 import { DEMO_POLICIES, DEMO_SCENARIO } from '../../src/cli/commands/serve.ts';
-import { buildNodeServer } from '../../src/server/node-server.ts';
+import { buildNodeServer, type NodeServerOptions } from '../../src/server/node-server.ts';
 import { tempRoot } from './data-dir.ts';
 
 export interface Client {
@@ -74,12 +74,15 @@ function client(url: string, login: string, headers: Record<string, string>): Cl
   };
 }
 
-export async function serveDemo(opts: { clock?: () => number } = {}): Promise<ServedNode> {
+export async function serveDemo(opts: { clock?: () => number; feed?: NodeServerOptions['feed'] } = {}): Promise<ServedNode> {
   const root = tempRoot('concord-server-');
   const dir = join(root.path, 'node');
   cpSync(await demoNode(), dir, { recursive: true });
   const live = await openLiveNode(dir, { policiesDir: DEMO_POLICIES, ...(opts.clock !== undefined ? { clock: opts.clock } : {}) });
-  const app = await buildNodeServer(live, opts.clock !== undefined ? { clock: opts.clock } : {});
+  const app = await buildNodeServer(live, {
+    ...(opts.clock !== undefined ? { clock: opts.clock } : {}),
+    ...(opts.feed !== undefined ? { feed: opts.feed } : {}),
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
   return {
