@@ -30,7 +30,17 @@ export const SLOW_CLIENT_BYTES = 4 << 20;
 export const CLOSE_TOO_SLOW = 4008;
 export const CLOSE_UNAUTHENTICATED = 4001;
 
-const feedQuery = z.strictObject({ since: z.coerce.number().int().min(-1).max(Number.MAX_SAFE_INTEGER).optional() });
+/**
+ * -1 (from the first entry) or an entry index, in decimal digits. Anything
+ * else is refused rather than guessed at: a number coerced from `since=`
+ * (0), `1e3`, `0x10` or ` 5` would resume from an index the client never named.
+ */
+const sinceSchema = z
+  .string()
+  .regex(/^(?:-1|0|[1-9][0-9]{0,15})$/, 'since is -1 (from the first entry) or the index of an entry, in decimal digits')
+  .transform(Number)
+  .pipe(z.number().max(Number.MAX_SAFE_INTEGER));
+const feedQuery = z.strictObject({ since: sinceSchema.optional() });
 
 export interface FeedOptions {
   readonly feed: LedgerFeed;
