@@ -255,6 +255,8 @@ describe('the feed, resumed after random disconnections while commands are poste
   });
 
   it('heartbeats carry the cursor to resume from', async () => {
+    // nothing is appended meanwhile: no command under way, no clock running, no other client
+    await node.live.coordination.idle();
     const size = await node.live.ledger.store.size();
     const feed = openFeed(node, await node.as('reyes'), size - 1);
     await feed.opened;
