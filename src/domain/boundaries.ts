@@ -46,7 +46,7 @@ import type { DomainEvent, EventType } from './events.ts';
 import { EVENT_TYPES } from './events.ts';
 import { positionsHeld } from './command.ts';
 import type { Actor, Recipient } from './values.ts';
-import type { AssistanceRequest, Conflict, Incident, Notification, Order, World } from './world.ts';
+import type { AssistanceRequest, Conflict, Incident, Message, Notification, Order, World } from './world.ts';
 
 /** who is reading: a person of an agency (or an agency's system), or a reviewer */
 export interface Caller {
@@ -255,7 +255,7 @@ const RULES: Rules = {
   },
 
   // a message on an incident: its sender's agency, the agencies it is addressed to, and the people it is addressed to (only them of their agency)
-  'message.sent': (e) => audience([e.actor.agency, ...e.body.agencies], e.body.people.length === 0 ? NOBODY : new Set(e.body.people)),
+  'message.sent': (e) => messageAudienceOf({ from: e.actor, agencies: e.body.agencies, people: e.body.people }),
 
   // notifications: the agency that sent it and the agency it is addressed to
   'notification.created': (e) => own(e, e.body.recipient.agency),
@@ -307,3 +307,6 @@ export const conflictAudienceOf = (world: World, c: Pick<Conflict, 'unit' | 'ord
 export const notificationAudienceOf = (n: Pick<Notification, 'recipient' | 'createdBy'>): Audience => audience(notificationParties(n));
 export const unitAudienceOf = (world: World, unit: string): Audience => audience(unitParties(world, unit));
 export const incidentAudienceOf = (i: Pick<Incident, 'agencies'>): Audience => audience(incidentParties(i));
+/** a message: its sender's agency, the agencies it is addressed to, and the people it names (those people only, not the rest of their agency) */
+export const messageAudienceOf = (m: Pick<Message, 'from' | 'agencies' | 'people'>): Audience =>
+  audience([m.from.agency, ...m.agencies], m.people.length === 0 ? NOBODY : new Set(m.people));

@@ -44,6 +44,7 @@ export {
   mayRead,
   mayWrite,
   memberCaller,
+  messageAudienceOf,
   notificationAudienceOf,
   orderAudienceOf,
   requestAudienceOf,
@@ -53,6 +54,7 @@ export {
 export {
   mayReadConflict,
   mayReadIncident,
+  mayReadMessage,
   mayReadNotification,
   mayReadOrder,
   mayReadRequest,

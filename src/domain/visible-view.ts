@@ -7,7 +7,8 @@
  * (the incident itself, its command, the agencies, the liaisons, the units on
  * it) and, of the rest, only the records it is a party to: its requests, the
  * orders to or from it, the conflicts it is in, the notifications to or from
- * it. An agency that takes part in none of it is told the incident is not
+ * it, the messages from it or to it (a message to a person by name: to that
+ * person, not the rest of their agency). An agency that takes part in none of it is told the incident is not
  * there, the same answer as for an incident that does not exist, so that
  * asking reveals nothing.
  */
@@ -16,6 +17,7 @@ import {
   conflictAudienceOf,
   incidentAudienceOf,
   mayRead,
+  messageAudienceOf,
   notificationAudienceOf,
   orderAudienceOf,
   requestAudienceOf,
@@ -23,7 +25,7 @@ import {
   type Caller,
 } from './boundaries.ts';
 import type { IncidentView } from './incident-view.ts';
-import type { AssistanceRequest, Conflict, Incident, Notification, Order, World } from './world.ts';
+import type { AssistanceRequest, Conflict, Incident, Message, Notification, Order, World } from './world.ts';
 
 export function mayReadIncident(caller: Caller, incident: Pick<Incident, 'agencies'>): boolean {
   return mayRead(caller, incidentAudienceOf(incident));
@@ -43,6 +45,10 @@ export function mayReadOrder(caller: Caller, world: World, o: Pick<Order, 'issue
 
 export function mayReadConflict(caller: Caller, world: World, c: Pick<Conflict, 'unit' | 'orders' | 'incident'>): boolean {
   return mayRead(caller, conflictAudienceOf(world, c));
+}
+
+export function mayReadMessage(caller: Caller, m: Pick<Message, 'from' | 'agencies' | 'people'>): boolean {
+  return mayRead(caller, messageAudienceOf(m));
 }
 
 export function mayReadNotification(caller: Caller, n: Pick<Notification, 'recipient' | 'createdBy'>): boolean {
@@ -80,6 +86,10 @@ export function visibleIncidentView(view: IncidentView, caller: Caller, world: W
       return order !== undefined && mayReadOrder(caller, world, order);
     }),
     conflicts: view.conflicts.filter((c) => mayReadConflict(caller, world, c)),
+    messages: view.messages.filter((m) => {
+      const message = world.messages[m.id];
+      return message !== undefined && mayReadMessage(caller, message);
+    }),
     notifications: view.notifications.filter((n) => mayReadNotification(caller, n)),
   };
 }

@@ -31,7 +31,6 @@ interface CommandRoute {
  * lacks fails the server's start (and its test), so none is left out.
  */
 const ROUTES: Readonly<Record<string, CommandRoute>> = {
-  'agency.register': { url: '/v1/agencies', summary: 'register your agency on this node' },
   'agency.configure': { url: '/v1/agency/settings', summary: "change your agency's settings (how soon an urgent notice must be acknowledged)" },
   'position.establish': { url: '/v1/positions', summary: "establish a position in your agency's organisation" },
   'person.register': { url: '/v1/people', summary: 'register a person of your agency' },
@@ -103,8 +102,12 @@ const ROUTES: Readonly<Record<string, CommandRoute>> = {
   },
 };
 
-/** commands only the node itself runs (its deadline clock): no route takes them */
-const NODE_ONLY_COMMANDS: ReadonlySet<string> = new Set(['notification.resend']);
+/**
+ * Commands no route takes: the deadline clock's own (re-sending a notice),
+ * and registering an agency, which only the node's administration does
+ * (scenario files, setup), never a person or a system of an agency.
+ */
+const NODE_ONLY_COMMANDS: ReadonlySet<string> = new Set(['notification.resend', 'agency.register']);
 
 /** fields only the node itself sets: a client that sends them is refused */
 const NODE_ONLY: Readonly<Record<string, readonly string[]>> = {

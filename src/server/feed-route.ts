@@ -30,7 +30,17 @@ export const SLOW_CLIENT_BYTES = 4 << 20;
 export const CLOSE_TOO_SLOW = 4008;
 export const CLOSE_UNAUTHENTICATED = 4001;
 
-const feedQuery = z.strictObject({ since: z.coerce.number().int().min(-1).max(Number.MAX_SAFE_INTEGER).optional() });
+/**
+ * -1 (from the first entry) or an entry index, in decimal digits. Anything
+ * else is refused rather than guessed at: a number coerced from `since=`
+ * (0), `1e3`, `0x10` or ` 5` would resume from an index the client never named.
+ */
+const sinceSchema = z
+  .string()
+  .regex(/^(?:-1|0|[1-9][0-9]{0,15})$/, 'since is -1 (from the first entry) or the index of an entry, in decimal digits')
+  .transform(Number)
+  .pipe(z.number().max(Number.MAX_SAFE_INTEGER));
+const feedQuery = z.strictObject({ since: sinceSchema.optional() });
 
 export interface FeedOptions {
   readonly feed: LedgerFeed;
@@ -38,7 +48,10 @@ export interface FeedOptions {
   readonly visible: (principal: Principal, entry: FeedEntry) => boolean;
   /** the caller received the entry (a notification to them is then delivered) */
   readonly received?: (principal: Principal, entry: FeedEntry) => void;
+  /** how often a heartbeat is sent (HEARTBEAT_MS unless a test wants them sooner) */
   readonly heartbeatMs?: number;
+  /** the unsent backlog past which a client is too slow (SLOW_CLIENT_BYTES unless a test wants a smaller one) */
+  readonly slowClientBytes?: number;
 }
 
 export function registerFeed(
@@ -75,11 +88,12 @@ export function registerFeed(
       const q = feedQuery.parse(request.query);
       const since = q.since ?? deps.feed.size - 1;
       sockets.add(socket);
+      const slowClientBytes = deps.slowClientBytes ?? SLOW_CLIENT_BYTES;
       const subscription = deps.feed.subscribe(since, {
         visible: (entry) => deps.visible(principal, entry),
         send: (entry) => {
           if (socket.readyState !== socket.OPEN) return true;
-          if (socket.bufferedAmount > SLOW_CLIENT_BYTES) return false;
+          if (socket.bufferedAmount > slowClientBytes) return false;
           socket.send(entry.message);
           deps.received?.(principal, entry);
           return true;

@@ -9,6 +9,7 @@ import { EntryAudiences } from '../app/entry-audiences.ts';
 import { LedgerFeed } from '../app/feed.ts';
 import { mayRead } from '../domain/index.ts';
 import { buildServer } from './app.ts';
+import type { FeedOptions } from './feed-route.ts';
 import { commandRoutes } from './command-routes.ts';
 import { callerOf } from './principal.ts';
 import { publicLogRoutes } from './public-log.ts';
@@ -18,6 +19,8 @@ import { deliverInbox, queryRoutes } from './query-routes.ts';
 export interface NodeServerOptions {
   readonly logger?: FastifyBaseLogger;
   readonly clock?: () => number;
+  /** the feed's heartbeat interval and slow-client backlog (feed-route.ts has the defaults; tests shorten them) */
+  readonly feed?: Pick<FeedOptions, 'heartbeatMs' | 'slowClientBytes'>;
 }
 
 export async function buildNodeServer(live: LiveNode, opts: NodeServerOptions): Promise<FastifyInstance> {
@@ -56,6 +59,7 @@ export async function buildNodeServer(live: LiveNode, opts: NodeServerOptions): 
       ...queryRoutes(live.coordination),
     ],
     feed: {
+      ...opts.feed,
       feed,
       visible: (principal, entry) => {
         const audience = audiences.at(entry.index);

@@ -123,6 +123,42 @@ describe('the incident view, filtered for each demo role', () => {
   });
 });
 
+describe('messages in the incident view', () => {
+  /** two more messages: fed-ice to the watch commander by name, and city-pd to its own desk */
+  function withMessages(world: World): World {
+    let w = world;
+    let index = w.lastIndex;
+    const at = '2026-06-01T21:40:00.000Z';
+    const add = (e: Parameters<typeof applyEvent>[1]): void => {
+      w = applyEvent(w, e, { index: ++index, received: at });
+    };
+    add(
+      makeEvent('message.sent', { agency: 'fed-ice', person: 'ice-santos' }, INC, {
+        message: 'm-to-chen',
+        text: 'Chen only.',
+        agencies: [],
+        people: ['cpd-chen'],
+      }),
+    );
+    add(
+      makeEvent('message.sent', { agency: 'city-pd', person: 'cpd-chen' }, INC, { message: 'm-desk', text: 'Desk only.', agencies: ['city-pd'], people: [] }),
+    );
+    return w;
+  }
+  const messages = (c: Caller, w: World): string[] => visibleIncidentView(incidentView(w, INC), c, w).messages.map((m) => m.id);
+
+  it('a message reaches its sender’s agency, the agencies it is addressed to, and the people it names, no one else', () => {
+    const w = withMessages(demo.final);
+    assert.deepEqual(messages(supervisor, w), ['msg-001', 'm-to-chen']);
+    assert.deepEqual(messages(liaison, w), ['msg-001', 'm-to-chen']);
+    assert.deepEqual(messages(watch, w), ['msg-001', 'm-to-chen', 'm-desk']);
+    // the chief of patrol is of the watch commander's agency, but the message names the watch commander only
+    assert.deepEqual(messages(chief, w), ['msg-001', 'm-desk']);
+    assert.deepEqual(messages({ agency: 'city-pd', role: 'member' }, w), ['msg-001', 'm-desk']);
+    assert.deepEqual(messages(reviewer, w), ['msg-001', 'm-to-chen', 'm-desk']);
+  });
+});
+
 describe('a third agency on the incident', () => {
   /** county-so joins through a request from fed-ice, with a notice to it */
   function withCounty(world: World): World {

@@ -15,7 +15,7 @@ import { openLiveNode, type LiveNode } from '../../src/app/live-node.ts';
 import { readScenario } from '../../src/app/scenario.ts';
 import { runScenario } from '../../src/app/scenario-run.ts';
 import { DEMO_POLICIES, DEMO_SCENARIO } from '../../src/cli/commands/serve.ts';
-import { buildNodeServer } from '../../src/server/node-server.ts';
+import { buildNodeServer, type NodeServerOptions } from '../../src/server/node-server.ts';
 import { tempRoot } from './data-dir.ts';
 
 export interface Client {
@@ -87,6 +87,8 @@ export interface ServeDemoOptions {
   readonly until?: string;
   /** run the deadline clock, on this timer (Node's setTimeout if none) */
   readonly deadlines?: { readonly timer?: Timer };
+  /** the feed's heartbeat and slow-client limits */
+  readonly feed?: NodeServerOptions['feed'];
 }
 
 export async function serveDemo(opts: ServeDemoOptions = {}): Promise<ServedNode> {
@@ -98,7 +100,10 @@ export async function serveDemo(opts: ServeDemoOptions = {}): Promise<ServedNode
     ...(opts.clock !== undefined ? { clock: opts.clock } : {}),
     ...(opts.deadlines !== undefined ? { deadlines: opts.deadlines.timer !== undefined ? { timer: opts.deadlines.timer } : {} } : {}),
   });
-  const app = await buildNodeServer(live, opts.clock !== undefined ? { clock: opts.clock } : {});
+  const app = await buildNodeServer(live, {
+    ...(opts.clock !== undefined ? { clock: opts.clock } : {}),
+    ...(opts.feed !== undefined ? { feed: opts.feed } : {}),
+  });
   await app.listen({ port: 0, host: '127.0.0.1' });
   const url = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
   return {
