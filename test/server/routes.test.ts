@@ -261,9 +261,19 @@ for (const r of routes) {
         );
       });
     } else {
-      it('answers without a login', async () => {
+      it('answers without a login, and credentials that are not valid do not stop it', async () => {
         const call = await c.call(t);
         assert.equal(call.as, 'anonymous', 'a public route is called anonymously');
+        const want = c.expect?.status ?? successStatus(r);
+        const garbage: Record<string, string>[] = [
+          { authorization: 'Bearer cnc_not-a-token' },
+          { cookie: 'concord_session=ended-long-ago' },
+          { authorization: 'Basic eDp5' },
+        ];
+        for (const headers of garbage) {
+          const res = await send(r, call, { headers });
+          assert.equal(res.status, want, `${JSON.stringify(headers)}: ${await res.text()}`);
+        }
       });
     }
 
