@@ -46,6 +46,26 @@ const int = (n: number): number => Math.floor(rnd() * n);
 const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)] as T;
 const chance = (p: number): boolean => rnd() < p;
 
+const KNOWN_IDS = [
+  'inc-2026-0601-harrison',
+  'req-001',
+  'req-003',
+  'ord-001',
+  'city-pd',
+  'fed-ice',
+  'cpd-1231',
+  'ice-santos',
+  'cpd-chen',
+  'city-pd.watch-commander',
+  'constructor',
+  'toString',
+  'valueOf',
+  'hasOwnProperty',
+  'isPrototypeOf',
+  'propertyIsEnumerable',
+  'toLocaleString',
+];
+
 // ---- valid values from a JSON schema (the shapes zod writes into the document)
 
 function sample(schema: Json, depth = 0): unknown {
@@ -56,7 +76,8 @@ function sample(schema: Json, depth = 0): unknown {
   switch (schema['type']) {
     case 'string': {
       if (schema['format'] === 'date-time') return new Date(Date.UTC(2026, 11, 1, int(24), int(60))).toISOString();
-      if (typeof schema['pattern'] === 'string') return `fz-${int(1e6).toString(36)}`;
+      // ids: fresh ones, the demo's own, and names every JavaScript object has (ids by the ledger's rule)
+      if (typeof schema['pattern'] === 'string') return chance(0.7) ? `fz-${int(1e6).toString(36)}` : pick(KNOWN_IDS);
       return pick(['Fuzzed text.', 'x', 'Units to stage at Ashland and Polk.', 'é ✓ 中文']);
     }
     case 'integer': {
