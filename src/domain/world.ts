@@ -357,7 +357,16 @@ export type Collection = {
 }[keyof World];
 export type EntityOf<K extends Collection> = World[K] extends Readonly<Record<string, infer V>> ? V : never;
 
-const none = Object.freeze({});
+/**
+ * A collection of records by id, with no prototype: ids come from outside
+ * ("constructor", "toString" are ids by the ledger's rule), and a lookup of
+ * one that names nothing must find nothing, not Object.prototype's function.
+ */
+export function collection<V>(from?: Readonly<Record<string, V>>): Record<string, V> {
+  return Object.assign(Object.create(null) as Record<string, V>, from);
+}
+
+const none = Object.freeze(collection<never>());
 
 export const emptyWorld: World = Object.freeze({
   agencies: none,

@@ -6,7 +6,7 @@
  * events into a copy nobody else has seen (forFold) — writes in place.
  */
 import { ConcordError } from '../errors.ts';
-import type { Collection, EntityOf, World } from './world.ts';
+import { collection as copyOf, type Collection, type EntityOf, type World } from './world.ts';
 
 export interface WorldWriter {
   readonly world: World;
@@ -41,7 +41,7 @@ export class Writer implements WorldWriter {
   static forFold(world: World): Writer {
     const copy = { ...world } as Mutable;
     for (const k of Object.keys(copy) as (keyof World)[]) {
-      if (isCollection(k)) (copy as Record<string, unknown>)[k] = { ...world[k] };
+      if (isCollection(k)) (copy as Record<string, unknown>)[k] = copyOf<unknown>(world[k]);
     }
     return new Writer(copy, true);
   }
@@ -53,7 +53,7 @@ export class Writer implements WorldWriter {
   put<K extends Collection>(collection: K, id: string, value: EntityOf<K>): void {
     this.#touchTop();
     if (!this.#owned.has(collection)) {
-      this.#world[collection] = { ...this.#world[collection] } as Mutable[K];
+      this.#world[collection] = copyOf<unknown>(this.#world[collection]) as Mutable[K];
       this.#owned.add(collection);
     }
     (this.#world[collection] as Record<string, EntityOf<K>>)[id] = value;

@@ -7,6 +7,7 @@
  * OpenAPI document and its interactive docs.
  */
 import websocket from '@fastify/websocket';
+import { STATUS_CODES } from 'node:http';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyRequest } from 'fastify';
 import { requireWrite } from '../app/accounts.ts';
 import { ConcordError } from '../errors.ts';
@@ -70,6 +71,11 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     routerOptions: { maxParamLength: 200 },
     return503OnClosing: true,
     forceCloseConnections: 'idle',
+    // the router's own refusals (a path that is not a URL, a parameter past maxParamLength) are problems too
+    frameworkErrors: (error, _request, reply) => {
+      sendProblem(reply, fastifyProblem(error) ?? problem('BAD_INPUT', 400, 'the request path cannot be read', { field: 'path' }));
+    },
+    clientErrorHandler: clientProblem,
   });
 
   // bodies: strict JSON only (a key twice, invalid UTF-8, numbers a double does not hold, nesting past the limit: refused, naming where)
@@ -111,13 +117,21 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
 
   const keys = new IdempotencyKeys(opts.clock);
   const authorize = async (request: FastifyRequest, access: Access): Promise<Principal | undefined> => {
-    const principal = await opts.authenticator.authenticate({
-      method: request.method,
-      authorization: request.headers.authorization,
-      cookie: request.headers.cookie,
-      csrf: typeof request.headers['x-csrf-token'] === 'string' ? request.headers['x-csrf-token'] : undefined,
-      address: request.ip,
-    });
+    let principal: Principal | undefined;
+    try {
+      principal = await opts.authenticator.authenticate({
+        method: request.method,
+        authorization: request.headers.authorization,
+        cookie: request.headers.cookie,
+        csrf: typeof request.headers['x-csrf-token'] === 'string' ? request.headers['x-csrf-token'] : undefined,
+        address: request.ip,
+      });
+    } catch (e) {
+      // a public route grants nothing to credentials, so credentials that are not valid are no reason to refuse it:
+      // above all the login, which a browser still holding the cookie of a session that timed out calls
+      if (access === 'public') return undefined;
+      throw e;
+    }
     if (access === 'public') return principal;
     if (principal === undefined) throw new ConcordError('UNAUTHENTICATED', 'log in (POST /v1/session) or send Authorization: Bearer <token>');
     if (access === 'write') requireWrite(principal);
@@ -179,9 +193,37 @@ function fastifyProblem(error: unknown): Problem | undefined {
       return problem('UNSUPPORTED_MEDIA_TYPE', 415, 'send the body as application/json', { field: 'headers.content-type' });
     case 'FST_ERR_CTP_EMPTY_JSON_BODY':
       return problem('BAD_INPUT', 400, 'body: the body is empty; send a JSON object', { field: 'body' });
+    case 'FST_ERR_BAD_URL':
+      return problem('BAD_INPUT', 400, 'the request path is not a valid URL (a percent sign not followed by two hex digits?)', { field: 'path' });
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return problem('BAD_INPUT', 414, 'a path parameter is longer than any id this server has', { field: 'path' });
     case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
       return problem('BAD_INPUT', 400, 'the Content-Length does not match the body', { field: 'headers.content-length' });
     default:
       return status < 500 ? problem('BAD_INPUT', status, String(e.message)) : undefined;
   }
+}
+
+/**
+ * A request Node's HTTP parser refused before Fastify saw it (headers past
+ * the size limit, a malformed request line, a timeout): answered as a
+ * problem on the socket, then closed, as Node itself does (Fastify's own
+ * handler would answer application/json).
+ */
+function clientProblem(error: Error & { code?: string }, socket: import('node:net').Socket): void {
+  // a reset connection has nobody to answer
+  if (error.code === 'ECONNRESET' || socket.destroyed) return;
+  const p =
+    error.code === 'HPE_HEADER_OVERFLOW'
+      ? problem('BAD_INPUT', 431, 'the request line and headers are larger than the server reads', { field: 'headers' })
+      : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? problem('BAD_INPUT', 408, 'the request did not arrive in time')
+        : problem('BAD_INPUT', 400, 'the request is not valid HTTP');
+  const body = JSON.stringify(p);
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${p.status} ${STATUS_CODES[p.status] ?? ''}\r\nContent-Type: ${PROBLEM_JSON}; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy(error);
 }

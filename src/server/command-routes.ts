@@ -14,7 +14,7 @@ import type { CoordinationService } from '../app/coordination.ts';
 import { commandSchema } from '../domain/index.ts';
 import { commandActor } from '../app/accounts.ts';
 import { actorSchema } from '../domain/values.ts';
-import { ConcordError } from '../errors.ts';
+import { ConcordError, isConcordError } from '../errors.ts';
 import { HttpProblem } from './problem.ts';
 import { actorOf, type Principal } from './principal.ts';
 import { defineRoute, type AnyRoute } from './route.ts';
@@ -137,7 +137,12 @@ function withoutActor(body: unknown, principal: Principal): unknown {
   const claimed = actorSchema.safeParse(actor);
   if (!claimed.success)
     throw new ConcordError('ACTOR_MISMATCH', 'body.actor: the body names an actor that is not the caller; leave it out', { field: 'body.actor' });
-  commandActor(principal, claimed.data);
+  try {
+    commandActor(principal, claimed.data);
+  } catch (e) {
+    if (isConcordError(e, 'ACTOR_MISMATCH')) throw new ConcordError('ACTOR_MISMATCH', `body.actor: ${e.message}`, { field: 'body.actor' });
+    throw e;
+  }
   return rest;
 }
 

@@ -55,6 +55,8 @@ export function validationError(where: 'body' | 'query' | 'params', error: z.Zod
   const path = first === undefined ? [] : first.path;
   let field: string = where === 'params' ? 'path' : where;
   for (const step of path) field += typeof step === 'number' ? `[${step}]` : `.${String(step)}`;
+  // an unknown key is reported on the object that holds it: name the key itself, the field at fault
+  if (first?.code === 'unrecognized_keys' && first.keys[0] !== undefined) field += `.${first.keys[0]}`;
   return new ConcordError('BAD_INPUT', `${field}: ${first?.message ?? 'invalid'}`, {
     field,
     issues: error.issues.map((i) => ({ path: i.path.map(String), message: i.message })),

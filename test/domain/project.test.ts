@@ -31,6 +31,19 @@ describe('projection', () => {
     assert.deepStrictEqual(foldEvents(throughLedger(h.log)), h.world);
   });
 
+  it('an id named like a property every object has (constructor, toString) names nothing, in a folded world and a live one', () => {
+    // ids come from outside, and "constructor" is an id by the ledger's rule: a lookup must not find Object.prototype's function
+    let live: World = emptyWorld;
+    for (const { event, meta } of h.log) live = applyEvent(live, event, meta);
+    for (const w of [emptyWorld, foldEvents(h.log), live]) {
+      for (const id of ['constructor', 'toString', 'valueOf', 'hasOwnProperty', '__proto__']) {
+        assert.equal(w.requests[id], undefined, id);
+        assert.equal(w.orders[id], undefined, id);
+        assert.equal(w.agencies[id], undefined, id);
+      }
+    }
+  });
+
   it('applyEvent never mutates the world it is given', () => {
     let w: World = emptyWorld;
     for (const { event, meta } of h.log) w = applyEvent(deepFreeze(w), event, meta);

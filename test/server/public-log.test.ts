@@ -93,7 +93,7 @@ describe('public log', () => {
       ['/v1/proofs/inclusion?index=abc', 400, 'query.index'],
       ['/v1/proofs/inclusion?index=100000', 400, undefined],
       ['/v1/proofs/inclusion?index=1&size=99999999', 400, 'query.size'],
-      ['/v1/proofs/inclusion?index=1&extra=2', 400, 'query'],
+      ['/v1/proofs/inclusion?index=1&extra=2', 400, 'query.extra'],
       ['/v1/proofs/consistency?from=0', 400, undefined],
       ['/tile/0/0', 404, 'path'],
       ['/tile/0/x000/000', 404, 'path'],
