@@ -302,6 +302,13 @@ export function decideRequest(world: World, cmd: RequestCommand, ctx: DecideCont
 function decideSend(world: World, cmd: CommandOf<'request.send'>, ctx: DecideContext): DomainEvent[] {
   const actor = cmd.actor;
   const incident = getOpenIncident(world, cmd.incidentId);
+  // asking for help on an incident makes the asking agency a party to its picture: only one already in it may ask
+  if (!incident.agencies.includes(actor.agency)) {
+    throw new ConcordError(
+      'NOT_AUTHORISED',
+      `${actor.agency} takes no part in incident ${incident.id}: an agency asks for help on an incident it is part of (its lead agency, or one brought in by a request or by assigning a unit)`,
+    );
+  }
   if (world.agencies[cmd.to] === undefined) throw unknown('agency', cmd.to);
   const id = cmd.requestId ?? ctx.newId('request');
   requireNew(world.requests[id] !== undefined, 'request', id);

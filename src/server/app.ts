@@ -176,7 +176,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       register(app, route, authorize);
       continue;
     }
-    register(app, route, authorize, keys);
+    register(app, route, authorize, route.idempotent === false ? undefined : keys);
   }
   return app;
 }

@@ -60,7 +60,7 @@ export function openApiDocument(routes: readonly AnyRoute[], title: string): Jso
         parameters.push({ name, in: 'query', required: required.has(name), schema });
       }
     }
-    if (r.method === 'POST') {
+    if (r.method === 'POST' && r.idempotent !== false) {
       parameters.push({
         name: 'Idempotency-Key',
         in: 'header',

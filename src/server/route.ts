@@ -35,6 +35,8 @@ export interface RouteSpec<P = unknown, Q = unknown, B = unknown> {
   readonly params?: z.ZodType<P>;
   readonly query?: z.ZodType<Q>;
   readonly body?: z.ZodType<B>;
+  /** false: Idempotency-Key is not honoured (a login: its answer carries a secret that must not be replayed) */
+  readonly idempotent?: false;
   /** runs on the raw body before it is validated (the caller is known by then) */
   readonly prepareBody?: (body: unknown, principal: Principal | undefined) => unknown;
   /** the success status and, for JSON answers, the shape of the answer (documentation only) */

@@ -80,6 +80,8 @@ export function sessionRoutes(accounts: AccountService, clock: () => number = Da
       tag: 'session',
       summary: 'log in to the console: sets the session cookie and returns the CSRF token to send with every change',
       access: 'public',
+      // a replayed answer would hand the CSRF token to whoever repeats the key, without the cookie it goes with
+      idempotent: false,
       body: z.strictObject({ login: z.string().min(1).max(64), password: z.string().min(1).max(1024) }),
       response: { status: 201, description: 'logged in', schema: whoSchema },
       async handler({ body, request, reply }) {

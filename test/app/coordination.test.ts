@@ -28,6 +28,7 @@ import { loadProtocolBook, readProtocolSources } from '../../src/app/protocol-fi
 import { prepareProtocolBook, type ProtocolBook } from '../../src/policy/index.ts';
 import type { Appended } from '../../src/store/store.ts';
 import { tempRoot } from '../helpers/data-dir.ts';
+import { snapshotWorld } from '../helpers/world-snapshot.ts';
 
 const root = tempRoot('concord-coordination-');
 after(() => root.cleanup());
@@ -96,7 +97,7 @@ async function openNode(opts: { protocols?: boolean; book?: ProtocolBook; setup?
   const executed = (x: Executed): Executed => {
     node.done.push(x);
     const last = x.entries[x.entries.length - 1];
-    if (last) node.snapshots.push({ received: last.received, world: structuredClone(service.world) });
+    if (last) node.snapshots.push({ received: last.received, world: snapshotWorld(service.world) });
     return x;
   };
   const node: Node = {
@@ -145,7 +146,7 @@ function sendCommand(requestId: string, extra: Record<string, unknown> = {}): Re
 async function refused(node: Node, command: unknown, code: ErrorCode, message?: RegExp): Promise<void> {
   const size = await node.ledger.store.size();
   const calls = node.counting.calls.length;
-  const world = structuredClone(node.service.world);
+  const world = snapshotWorld(node.service.world);
   await assert.rejects(node.service.execute(command), (e: unknown) => {
     assert.ok(isConcordError(e), `a ConcordError, got ${String(e)}`);
     assert.equal(e.code, code, e.message);
@@ -965,7 +966,7 @@ describe('property: the ledger alone gives the live state, now and at any past m
                 continue;
               }
               const size = await node.ledger.store.size();
-              const before = structuredClone(node.service.world);
+              const before = snapshotWorld(node.service.world);
               try {
                 await node.run(command);
                 stats.executed++;

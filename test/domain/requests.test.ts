@@ -139,6 +139,26 @@ describe('assistance request state machine', () => {
     assert.deepEqual(r.log[6]?.authority, { kind: 'position', position: 'city-chief-patrol' });
   });
 
+  it('only an agency that is part of the incident may ask for help on it (asking would make it a party to its picture)', () => {
+    const h = organisation();
+    const ask = {
+      type: 'request.send',
+      requestId: 'req-city',
+      incidentId: 'inc-1',
+      to: 'fed-ice',
+      category: 'officer_in_danger',
+      urgency: 'immediate',
+      operation: 'emergency_response',
+      description: 'need a tactical team',
+      unitsRequested: 1,
+    } as const;
+    h.refuse(watch, ask, 'NOT_AUTHORISED', /city-pd takes no part in incident inc-1/);
+    // once fed-ice has brought city-pd in with a request of its own, city-pd may ask too
+    sendRequest(h);
+    h.run(watch, ask);
+    assert.equal(h.world.requests['req-city']?.from, 'city-pd');
+  });
+
   it('every decision needs a non-empty reason', () => {
     const h = organisation();
     drive.evaluated(h);

@@ -47,6 +47,8 @@ export interface RouteCase {
   readonly otherAgency: OtherAgency;
   /** the answer to a retry with the same Idempotency-Key, when the call ends what authenticates it (default: the first answer, replayed) */
   readonly retry?: Outcome;
+  /** why the route does not honour Idempotency-Key, when it does not (each call is carried out anew) */
+  readonly noIdempotency?: string;
 }
 
 /** the demo node, its logged-in users and tokens, and fresh records made over HTTP */
@@ -226,6 +228,7 @@ export const ROUTE_CASES: Readonly<Record<string, RouteCase>> = {
   // ---- sessions
   'POST /v1/session': {
     call: async () => ({ as: 'anonymous', body: { login: 'reyes', password: 'demo-reyes-2026' } }),
+    noIdempotency: 'a replayed login would hand out the CSRF token without the cookie it goes with',
     otherAgency: { none: 'public: logging in' },
   },
   'GET /v1/session': { call: async () => ({ as: 'reyes' }), otherAgency: { none: 'about the caller alone' } },
@@ -238,16 +241,6 @@ export const ROUTE_CASES: Readonly<Record<string, RouteCase>> = {
   },
 
   // ---- organisation
-  'POST /v1/agencies': {
-    call: async (t) => ({
-      as: { token: 'county-so', scope: 'write' },
-      body: { agencyId: 'county-so', name: 'County Sheriff', kind: 'county', jurisdiction: 'Metro County' },
-    }),
-    // registering an agency is for its administration alone (an actor with no person and no device); every API caller is a person
-    // (a session) or a device (a token), so no call over HTTP registers one: the domain refuses, as it must
-    expect: { status: 403, code: 'NOT_AUTHORISED', detail: 'registering agency county-so is for its administration' },
-    otherAgency: { as: 'santos', answer: { status: 403, code: 'NOT_AUTHORISED' } },
-  },
   'POST /v1/agency/settings': {
     call: async () => ({ as: 'alvarez', body: { acknowledgeUrgentWithin: 300 } }),
     otherAgency: { as: 'santos', answer: { status: 403, code: 'NOT_AUTHORISED' } },

@@ -336,7 +336,19 @@ for (const r of routes) {
       });
     }
 
-    if (r.method === 'POST') {
+    if (r.method === 'POST' && c.noIdempotency !== undefined) {
+      it(`ignores Idempotency-Key (${c.noIdempotency}): each call is carried out anew`, async () => {
+        const call = await c.call(t);
+        const key = t.id('retry');
+        const first = await send(r, call, { headers: { 'idempotency-key': key } });
+        const again = await send(r, call, { headers: { 'idempotency-key': key } });
+        assert.equal(first.status, again.status);
+        assert.equal(again.headers.get('idempotent-replayed'), null);
+        assert.notEqual(await first.text(), await again.text(), 'a new answer, not the first one replayed');
+      });
+    }
+
+    if (r.method === 'POST' && c.noIdempotency === undefined) {
       it('answers a retry with the same Idempotency-Key as the first time, appending nothing', async () => {
         const call = await c.call(t);
         const key = t.id('retry');
