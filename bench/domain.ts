@@ -44,14 +44,9 @@ async function generateIncident(targetEvents: number): Promise<Array<{ draft: En
   const protocols = await loadProtocolBook(join(ROOT, 'scenarios', 'policies'));
   const service = await CoordinationService.open(sink, { protocols, clock });
   const scenario = readScenario(join(ROOT, 'scenarios', 'demo.yaml'));
-  for (const step of scenario.steps)
-    if (
-      step.command.type.startsWith('agency.') ||
-      step.command.type.startsWith('position.') ||
-      step.command.type.startsWith('person.') ||
-      step.command.type.startsWith('unit.')
-    )
-      await service.execute(step.command);
+  // the demo's organisation only (its agencies, posts, people and units), not its timeline
+  const ORGANISATION = new Set(['agency.register', 'position.establish', 'person.register', 'person.appoint', 'unit.register']);
+  for (const step of scenario.steps) if (ORGANISATION.has(step.command.type)) await service.execute(step.command);
   const ice = { agency: 'fed-ice', person: 'ice-santos' };
   const chen = { agency: 'city-pd', person: 'cpd-chen' };
   const harris = { agency: 'city-pd', person: 'cpd-harris' };
