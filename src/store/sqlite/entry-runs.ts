@@ -65,7 +65,8 @@ export function checkStoredRun(path: string, origin: string, from: number, to: n
     } else {
       const bytes = text instanceof Uint8Array ? text : Buffer.from(String(text), 'utf8');
       notText.push({ index: from + i, bytes, reason: `its stored text is ${text instanceof Uint8Array ? 'a BLOB' : `a ${typeof text}`}, not text` });
-      // a placeholder the run check refuses; its leaf is put right below
+      // the run check is given an empty text in its place, so it reports the entry as damaged;
+      // the entry's leaf is then set from the bytes actually stored (below), which is what verify must hash
       texts.push('');
     }
     columns.push({ received: row[2], type: row[3], incident: row[4] });
