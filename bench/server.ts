@@ -11,7 +11,9 @@
  * feed: latency from an append's acknowledgement (execute() resolving) to
  *   each client's receipt, p50 and p99, with 1,000 WebSocket clients on
  *   /v1/feed while 500 events/s are appended; beside a bare `ws` server
- *   broadcasting the same messages at the same rate to 1,000 clients.
+ *   broadcasting the same messages at the same rate to 1,000 clients (as
+ *   the feed does: each message encoded once, the messages due at once
+ *   corked into one write per client).
  *
  * The clients run on a worker thread of this process
  * (bench/server-clients.mjs), the server on the main thread; both clock
@@ -21,7 +23,8 @@ import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { WebSocketServer } from 'ws';
+import type { Socket } from 'node:net';
+import { WebSocketServer, type WebSocket } from 'ws';
 import { openLiveNode, type LiveNode } from '../src/app/live-node.ts';
 import { openNodeLedger } from '../src/app/node-ledger.ts';
 import { readScenario } from '../src/app/scenario.ts';
@@ -256,8 +259,8 @@ export async function benchServer(opts: ServerBenchOptions = {}): Promise<Record
               const t = now();
               for (const e of x.entries) acknowledged.set(e.index, t);
             },
-            // the service runs commands one at a time: no more queued than it takes in a few milliseconds
-            { inFlight: 8 },
+            // the service decides the commands that wait together and appends them as one batch
+            { inFlight: 64 },
           );
         },
       );
@@ -276,6 +279,23 @@ export async function benchServer(opts: ServerBenchOptions = {}): Promise<Record
     // reference: a bare ws server broadcasting the same messages at the same rate to as many clients
     const wss = new WebSocketServer({ port: 0, host: '127.0.0.1', perMessageDeflate: false });
     await new Promise<void>((r) => wss.once('listening', () => r()));
+    // as the feed does: each message encoded once, and the messages due at once written to each client in one go
+    const wires = new Map<WebSocket, Socket>();
+    wss.on('connection', (ws, req) => {
+      wires.set(ws, req.socket);
+      ws.on('close', () => wires.delete(ws));
+    });
+    const encoded = messages.map((m) => Buffer.from(m));
+    let due: Buffer[] = [];
+    const broadcast = (): void => {
+      const run = due;
+      due = [];
+      for (const [ws, wire] of wires) {
+        wire.cork();
+        for (const m of run) ws.send(m, { binary: false });
+        wire.uncork();
+      }
+    };
     const broadcastAt = new Map<number, number>();
     let bareRate = 0;
     const bare = await runClients<FeedReceipts>(
@@ -286,8 +306,8 @@ export async function benchServer(opts: ServerBenchOptions = {}): Promise<Record
           feedSeconds,
           (k) => {
             broadcastAt.set(k, now());
-            const m = messages[k] as string;
-            for (const c of wss.clients) c.send(m);
+            if (due.length === 0) queueMicrotask(broadcast);
+            due.push(encoded[k] as Buffer);
           },
           { max: messages.length },
         );

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import {
   applyEvent,
   decide,
+  DraftWorld,
   isRecipient,
   dueEscalations,
   EVENT_TYPES,
@@ -61,6 +62,23 @@ export type Listener = (e: { readonly event: DomainEvent; readonly meta: EventMe
 
 const DOMAIN_TYPES = new Set<string>(EVENT_TYPES);
 
+/** the most jobs decided and appended as one batch */
+const MAX_BATCH_JOBS = 256;
+
+/** what a job decided: its commands, and the events of each (an empty list appends nothing for it) */
+interface Decision {
+  readonly commands: readonly Command[];
+  readonly decided: readonly (readonly DomainEvent[])[];
+}
+
+/** a command (or a set of deliveries) waiting for its turn */
+interface Job {
+  /** decides against the world the jobs before it left; throws to refuse, changing nothing */
+  readonly decideIn: (world: World) => Decision;
+  readonly resolve: (executed: Executed[]) => void;
+  readonly reject: (e: unknown) => void;
+}
+
 /** the device named as the actor of a request received by an agency on this node the moment it is sent */
 export const RECEIVING_DEVICE = 'concord';
 
@@ -103,8 +121,10 @@ export class CoordinationService {
   private readonly newId: (prefix: string) => string;
   /** the live world, folded in place (entities are immutable, collections are not) */
   private readonly projection: Projection;
-  /** commands run one at a time: each decides against the world the previous one left */
-  private turn: Promise<unknown> = Promise.resolve();
+  /** commands taken and not yet decided, in the order they came */
+  private pending: Job[] = [];
+  /** the batch loop, while it runs (one at a time) */
+  private draining: Promise<void> | undefined;
   private readonly listeners = new Set<Listener>();
 
   private constructor(ledger: EventLedger, world: World, opts: CoordinationOptions) {
@@ -143,11 +163,95 @@ export class CoordinationService {
     return new Date(this.clock()).toISOString();
   }
 
-  /** runs `work` after every command before it: each decides against the world the previous one left */
-  private inTurn<T>(work: () => Promise<T>): Promise<T> {
-    const run = this.turn.then(work);
-    this.turn = run.catch(() => undefined);
-    return run;
+  /**
+   * Takes a job; it is decided after every job taken before it, against the
+   * world they left (the order is the order jobs were taken).
+   */
+  private enqueue(decideIn: Job['decideIn']): Promise<Executed[]> {
+    return new Promise<Executed[]>((resolve, reject) => {
+      this.pending.push({ decideIn, resolve, reject });
+      this.kick();
+    });
+  }
+
+  /** starts the batch loop unless it runs; a job taken as it ends starts it again */
+  private kick(): void {
+    if (this.draining !== undefined) return;
+    this.draining = Promise.resolve()
+      .then(() => this.drain())
+      .finally(() => {
+        this.draining = undefined;
+        if (this.pending.length > 0) this.kick();
+      });
+  }
+
+  /**
+   * Group commit: while one batch is being appended, the jobs that come in
+   * wait; then all of them are decided one after another (each against the
+   * world the ones before it left, a draft on top of the live world) and
+   * appended as one batch, one durable write for all. A refused job is
+   * refused alone and adds nothing to the draft.
+   */
+  private async drain(): Promise<void> {
+    while (this.pending.length > 0) {
+      const jobs = this.pending.splice(0, MAX_BATCH_JOBS);
+      await this.runBatch(jobs);
+    }
+  }
+
+  private async runBatch(jobs: readonly Job[]): Promise<void> {
+    const base = this.projection.world;
+    // one job decides against the live world itself; more, against a draft of it
+    const draft = jobs.length > 1 ? new DraftWorld(base) : undefined;
+    const taken: { readonly job: Job; readonly decision: Decision }[] = [];
+    for (let i = 0; i < jobs.length; i++) {
+      const job = jobs[i] as Job;
+      let decision: Decision;
+      try {
+        decision = job.decideIn(draft?.world ?? base);
+      } catch (e) {
+        job.reject(e);
+        continue;
+      }
+      if (draft !== undefined) {
+        try {
+          const now = this.now();
+          for (const e of decision.decided.flat()) draft.apply(e, now);
+        } catch (e) {
+          // the draft may hold part of this job's events: refuse it, record the ones before, and take the rest again
+          job.reject(e);
+          this.pending.unshift(...jobs.slice(i + 1));
+          break;
+        }
+      }
+      taken.push({ job, decision });
+    }
+    const recording = taken.filter((t) => t.decision.decided.some((d) => d.length > 0));
+    // a job that decided no events is done: there is nothing to store
+    for (const t of taken) if (!recording.includes(t)) t.job.resolve(t.decision.commands.map((command) => ({ command, events: [], entries: [] })));
+    if (recording.length === 0) return;
+    let executed: Executed[];
+    try {
+      executed = await this.record(
+        recording.flatMap((t) => t.decision.commands),
+        recording.flatMap((t) => t.decision.decided),
+      );
+    } catch (e) {
+      if (recording.length === 1) {
+        recording[0]?.job.reject(e);
+        return;
+      }
+      // nothing of the batch was stored: each job runs again on its own, so one that cannot be
+      // stored (an entry over the ledger's limits, say) does not take the others with it
+      for (const t of recording) await this.runBatch([t.job]);
+      return;
+    }
+    let at = 0;
+    for (const t of recording) {
+      const n = t.decision.commands.length;
+      t.job.resolve(executed.slice(at, at + n));
+      at += n;
+    }
   }
 
   private context(now: string): DecideContext {
@@ -167,22 +271,22 @@ export class CoordinationService {
       // refused input is a rejected promise like any other refusal, never a synchronous throw
       return Promise.reject(e);
     }
-    return this.inTurn(async () => (await this.record([command], [this.decideNow(command)]))[0] as Executed);
+    return this.enqueue((world) => ({ commands: [command], decided: [this.decideNow(world, command)] })).then((x) => x[0] as Executed);
   }
 
-  /** the events of one command against the live world, with what follows from it at once */
-  private decideNow(command: Command): readonly DomainEvent[] {
+  /** the events of one command against `world`, with what follows from it at once */
+  private decideNow(world: World, command: Command): readonly DomainEvent[] {
     const now = this.now();
     const ctx = this.context(now);
     // decide the command and what follows from it at once, against a provisional world;
     // all of it is appended in one atomic batch
-    const events: DomainEvent[] = [...decide(this.projection.world, command, ctx)];
+    const events: DomainEvent[] = [...decide(world, command, ctx)];
     // a request sent to an agency on this node is received by it at once (and so evaluated
     // against its protocols), decided against the world the sending made: a copy-on-write
     // world, so the live one is untouched until the append commits
     const sent = events.filter((e): e is EventOf<'request.sent'> => e.type === 'request.sent');
     if (sent.length > 0) {
-      let provisional = this.projection.world;
+      let provisional = world;
       const advance = (out: readonly DomainEvent[]): void => {
         for (const x of out) provisional = applyEvent(provisional, x, { index: provisional.lastIndex + 1, received: now });
       };
@@ -246,28 +350,23 @@ export class CoordinationService {
     } catch (e) {
       return Promise.reject(e);
     }
-    return this.inTurn(async () => {
+    return this.enqueue((world) => {
       const now = this.now();
-      const world = this.projection.world;
       const due = commands.filter((c) => {
         const n = world.notifications[c.notificationId];
         if (n === undefined)
           throw new ConcordError('UNKNOWN_ENTITY', `unknown notification "${c.notificationId}"`, { kind: 'notification', id: c.notificationId });
         return n.status === 'created' && isRecipient(world, actor, n, now);
       });
-      if (due.length === 0) return [];
       // each delivery touches only its own notice, so all are decided against the same world
       const ctx = this.context(now);
-      return this.record(
-        due,
-        due.map((c) => decide(world, c, ctx)),
-      );
+      return { commands: due, decided: due.map((c) => decide(world, c, ctx)) };
     });
   }
 
   /** Resolves once the commands taken so far have run (for shutting down: nothing taken is cut off). */
   async idle(): Promise<void> {
-    await this.turn;
+    while (this.draining !== undefined) await this.draining;
   }
 
   /** Escalates every request whose deadline has passed (the deadline clock calls this). */

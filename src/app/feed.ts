@@ -29,6 +29,8 @@ export interface FeedEntry {
   readonly text: string;
   /** the message a subscriber is sent: {"type":"entry","index":N,"entry":<text>} */
   readonly message: string;
+  /** the message in UTF-8, encoded once for every subscriber it goes to */
+  readonly bytes: Buffer;
 }
 
 export interface FeedSubscriber {
@@ -40,6 +42,12 @@ export interface FeedSubscriber {
    * subscriber resumes later from the last index it received.
    */
   readonly send: (entry: FeedEntry) => boolean;
+  /**
+   * The entries sent since the last flush are all there is for now: a
+   * transport that holds them back (to write them in one go) sends them.
+   * Called after each run of entries the hub delivers at once.
+   */
+  readonly flush?: () => void;
   /** the hub dropped the subscriber (too slow, or the hub closed) */
   readonly dropped: (why: 'too slow' | 'closed') => void;
 }
@@ -61,7 +69,8 @@ export interface FeedOptions {
 }
 
 export function feedEntry(index: number, text: string): FeedEntry {
-  const e = JSON.parse(text) as Omit<FeedEntry, 'text' | 'message'>;
+  const e = JSON.parse(text) as Omit<FeedEntry, 'text' | 'message' | 'bytes'>;
+  const message = `{"type":"entry","index":${index},"entry":${text}}`;
   return {
     index,
     type: e.type,
@@ -70,7 +79,8 @@ export function feedEntry(index: number, text: string): FeedEntry {
     received: e.received,
     body: e.body,
     text,
-    message: `{"type":"entry","index":${index},"entry":${text}}`,
+    message,
+    bytes: Buffer.from(message),
   };
 }
 
@@ -136,20 +146,29 @@ export class LedgerFeed {
     const size = await this.store.size();
     for (let from = this.head; from < size; from += this.page) {
       const to = Math.min(size, from + this.page);
+      const page: FeedEntry[] = [];
       for await (const stored of this.store.entries(from, to)) {
         const entry = feedEntry(stored.index, stored.text);
         this.onEntry?.(entry);
-        this.head = entry.index + 1;
-        for (const l of this.live) this.deliver(l, entry);
+        page.push(entry);
       }
+      // the page goes out as one run per subscriber (one write to each socket, not one per entry)
+      const last = page[page.length - 1];
+      if (last !== undefined) this.head = last.index + 1;
+      for (const l of this.live) this.deliverRun(l, page);
     }
   }
 
-  private deliver(l: Live, entry: FeedEntry): void {
-    if (l.closed || entry.index !== l.next) return;
-    l.next = entry.index + 1;
-    if (!l.subscriber.visible(entry)) return;
-    if (!l.subscriber.send(entry)) this.drop(l, 'too slow');
+  /** entries in ledger order, to one subscriber, then flushed */
+  private deliverRun(l: Live, run: readonly FeedEntry[]): void {
+    for (const entry of run) {
+      if (l.closed || entry.index !== l.next) continue;
+      l.next = entry.index + 1;
+      if (!l.subscriber.visible(entry)) continue;
+      if (!l.subscriber.send(entry)) this.drop(l, 'too slow');
+    }
+    // even for a subscriber just dropped: what it was sent goes out before its transport closes
+    l.subscriber.flush?.();
   }
 
   private drop(l: Live, why: 'too slow' | 'closed'): void {
@@ -192,10 +211,10 @@ export class LedgerFeed {
         return;
       }
       const to = Math.min(this.head, l.next + this.page);
-      for await (const stored of this.store.entries(l.next, to)) {
-        if (l.closed) return;
-        this.deliver(l, feedEntry(stored.index, stored.text));
-      }
+      const page: FeedEntry[] = [];
+      for await (const stored of this.store.entries(l.next, to)) page.push(feedEntry(stored.index, stored.text));
+      if (l.closed) return;
+      this.deliverRun(l, page);
     }
   }
 

@@ -144,3 +144,27 @@ export class Projection {
     step(this.#w, event, meta);
   }
 }
+
+/**
+ * A world on top of another for decisions not yet recorded (commands decided
+ * one after another, to be appended together): the first write copies the
+ * top object and each collection it touches, later writes go into those
+ * copies. The world it is given is never changed, and a batch costs the
+ * size of the collections it touches once, not once per event.
+ */
+export class DraftWorld {
+  readonly #w: Writer;
+
+  constructor(base: World) {
+    this.#w = Writer.forEvent(base);
+  }
+
+  get world(): World {
+    return this.#w.world;
+  }
+
+  /** applies an event as if it were the next entry, received at `received` */
+  apply(event: DomainEvent, received: string): void {
+    step(this.#w, event, { index: this.#w.world.lastIndex + 1, received });
+  }
+}

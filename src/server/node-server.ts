@@ -7,11 +7,11 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { LiveNode } from '../app/live-node.ts';
 import { EntryAudiences } from '../app/entry-audiences.ts';
 import { LedgerFeed } from '../app/feed.ts';
-import { mayRead } from '../domain/index.ts';
+import { mayRead, type Audience } from '../domain/index.ts';
 import { buildServer } from './app.ts';
 import type { FeedOptions } from './feed-route.ts';
 import { commandRoutes } from './command-routes.ts';
-import { callerOf } from './principal.ts';
+import { callerOf, type Principal } from './principal.ts';
 import { publicLogRoutes } from './public-log.ts';
 import { accountsAuthenticator, sessionRoutes } from './session-routes.ts';
 import { deliverInbox, queryRoutes } from './query-routes.ts';
@@ -31,6 +31,7 @@ export async function buildNodeServer(live: LiveNode, opts: NodeServerOptions): 
     onEntry: (entry) => void audiences.add(entry.index, entry.text),
   });
   await audiences.catchUp(live.ledger.store);
+  const verdicts = new WeakMap<Principal, Map<Audience, boolean>>();
   // every command's entries reach the feed as soon as they are stored
   const unsubscribe = live.coordination.subscribe(() => void feed.notify());
   const app = await buildServer({
@@ -63,7 +64,13 @@ export async function buildNodeServer(live: LiveNode, opts: NodeServerOptions): 
       feed,
       visible: (principal, entry) => {
         const audience = audiences.at(entry.index);
-        return audience !== undefined && mayRead(callerOf(principal), audience);
+        if (audience === undefined) return false;
+        // audiences are interned (a few distinct ones): each is judged once per client
+        let known = verdicts.get(principal);
+        if (known === undefined) verdicts.set(principal, (known = new Map()));
+        let may = known.get(audience);
+        if (may === undefined) known.set(audience, (may = mayRead(callerOf(principal), audience)));
+        return may;
       },
       // a notification is delivered when a client of its recipient receives it
       received: (principal, entry) => {

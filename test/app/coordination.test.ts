@@ -1017,3 +1017,102 @@ describe('property: the ledger alone gives the live state, now and at any past m
     assert.ok(stats.executed > 0 && stats.refused > 0, JSON.stringify(stats));
   });
 });
+
+describe('commands taken together (group commit)', () => {
+  /** what a command came to: its entries' texts, or the code it was refused with */
+  async function outcome(p: Promise<Executed>, node: Node): Promise<string> {
+    try {
+      const x = await p;
+      const texts: string[] = [];
+      for (const a of x.entries) for await (const e of node.ledger.store.entries(a.index, a.index + 1)) texts.push(e.text);
+      return `ok ${texts.join('\n')}`;
+    } catch (e) {
+      if (!isConcordError(e)) throw e;
+      return `refused ${e.code}`;
+    }
+  }
+
+  it('property: commands sent all at once come out exactly as if sent one after the other, in fewer appends', async () => {
+    let batched = 0;
+    const details = await fc.check(
+      fc.asyncProperty(fc.array(opArb, { minLength: 5, maxLength: 40 }), async (ops) => {
+        // one after the other, each awaited: the commands, chosen against the world as it goes
+        const one = await openNode();
+        const all = await openNode();
+        try {
+          const commands: Command[] = [];
+          const sequential: string[] = [];
+          for (const op of ops) {
+            const c = commandFor(op, one.service.world);
+            if (c === 'escalate') continue;
+            commands.push(c);
+            sequential.push(await outcome(one.service.execute(c), one));
+          }
+          // the same commands on a twin node, all taken before the first is stored
+          const calls = all.counting.calls.length;
+          const together = await Promise.all(commands.map((c) => all.service.execute(c)).map((p) => outcome(p, all)));
+          assert.deepEqual(together, sequential, 'each command decided against the world the ones before it left');
+          assert.deepEqual(snapshotWorld(all.service.world), snapshotWorld(one.service.world));
+          assert.deepEqual(await rebuildWorld(all.ledger.store), all.service.world, 'the ledger alone gives the live world');
+          const appends = all.counting.calls.length - calls;
+          if (appends < sequential.filter((o) => o.startsWith('ok')).length) batched++;
+        } finally {
+          await one.close();
+          await all.close();
+        }
+        for (const n of [one, all]) {
+          const report = await verifyDataDir(n.dir);
+          assert.ok(report.ok, JSON.stringify(report.problems));
+          rmSync(n.dir, { recursive: true, force: true });
+        }
+      }),
+      { numRuns: 25 },
+    );
+    assert.ok(
+      !details.failed,
+      details.failed ? `${fc.defaultReportMessage(details)}\n${String((details.errorInstance as Error)?.stack ?? details.errorInstance)}` : '',
+    );
+    assert.ok(batched > 0, 'commands taken together were appended together');
+  });
+
+  it('a batch the ledger refuses is taken again one command at a time: only the command it cannot store fails', async () => {
+    const node = await openNode();
+    try {
+      // a ledger that refuses any append holding the word "poison"
+      const inner = node.counting.append.bind(node.counting);
+      node.counting.append = (drafts) =>
+        drafts.some((d) => JSON.stringify(d.body).includes('poison')) ? Promise.reject(new Error('the disk refused this write')) : inner(drafts);
+      const message = (text: string): Record<string, unknown> => ({ type: 'message.send', actor: santos, incidentId: INCIDENT, text, agencies: ['fed-ice'] });
+      const size = await node.ledger.store.size();
+      const calls = node.counting.calls.length;
+      const results = await Promise.allSettled(['first', 'second', 'poison', 'fourth'].map((t) => node.service.execute(message(t))));
+      assert.deepEqual(
+        results.map((r) => (r.status === 'fulfilled' ? r.status : `${r.status}: ${String(r.reason)}`)),
+        ['fulfilled', 'fulfilled', 'rejected: Error: the disk refused this write', 'fulfilled'],
+      );
+      assert.equal(await node.ledger.store.size(), size + 3, 'the three others are stored, once each');
+      const texts = Object.values(node.service.world.messages).map((m) => m.text);
+      assert.ok(['first', 'second', 'fourth'].every((t) => texts.includes(t)) && !texts.includes('poison'));
+      assert.ok(node.counting.calls.length - calls <= 4, `the first command alone, then the batch, then the three stored one by one`);
+      assert.deepEqual(await rebuildWorld(node.ledger.store), node.service.world);
+    } finally {
+      await node.close();
+    }
+  });
+
+  it('a command refused in a batch changes nothing for the others', async () => {
+    const node = await openNode();
+    try {
+      await node.run(sendCommand('req-a'));
+      // the same request accepted twice at once: the first wins, the second finds it no longer open
+      const accept = { type: 'request.accept', actor: harris, requestId: 'req-a', reason: 'officers in danger: we go' };
+      const [a, b] = await Promise.allSettled([node.service.execute(accept), node.service.execute(accept)]);
+      assert.equal(a.status, 'fulfilled');
+      assert.equal(b.status, 'rejected');
+      assert.equal(node.service.world.requests['req-a']?.state, 'accepted');
+      assert.deepEqual(await rebuildWorld(node.ledger.store), node.service.world);
+    } finally {
+      await node.close();
+    }
+  });
+});
