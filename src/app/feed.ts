@@ -13,7 +13,10 @@
  *
  * Each entry's message is built once and shared by every subscriber it goes
  * to; whether a subscriber may see it is the subscriber's own predicate
- * (agency boundaries), asked once per entry.
+ * (agency boundaries). The entries the hub reads at once go to each
+ * subscriber as one run, filtered once per viewer (subscribers who read as
+ * the same caller see the same entries), so a thousand clients of a few
+ * agencies cost a few filters and one write each, not one per entry.
  */
 import { ConcordError } from '../errors.ts';
 import type { LedgerStore } from '../store/store.ts';
@@ -33,21 +36,31 @@ export interface FeedEntry {
   readonly bytes: Buffer;
 }
 
+/**
+ * Entries in ledger order that one delivery sends to a subscriber, all of
+ * them visible to it. Subscribers with the same viewer get the very same
+ * run object in a delivery, so whatever a transport derives from a run (its
+ * frames, say) it can derive once and share.
+ */
+export interface FeedRun {
+  readonly entries: readonly FeedEntry[];
+}
+
 export interface FeedSubscriber {
-  /** may this subscriber see the entry? (asked once per entry, in order) */
+  /**
+   * Who the subscriber reads as: subscribers with the same viewer may see
+   * exactly the same entries (the hub filters a delivery once per viewer).
+   */
+  readonly viewer: string;
+  /** may this subscriber see the entry? (asked once per entry and viewer, in order) */
   readonly visible: (entry: FeedEntry) => boolean;
   /**
-   * Sends an entry's message. Returns false when the subscriber cannot keep
-   * up (its transport's buffer is full): the hub drops it, and the
-   * subscriber resumes later from the last index it received.
+   * Sends a run of entries (never empty). Returns false when the subscriber
+   * cannot keep up (its transport's backlog is too long): nothing of the run
+   * is sent, the hub drops it, and the subscriber resumes later from the
+   * last index it received.
    */
-  readonly send: (entry: FeedEntry) => boolean;
-  /**
-   * The entries sent since the last flush are all there is for now: a
-   * transport that holds them back (to write them in one go) sends them.
-   * Called after each run of entries the hub delivers at once.
-   */
-  readonly flush?: () => void;
+  readonly send: (run: FeedRun) => boolean;
   /** the hub dropped the subscriber (too slow, or the hub closed) */
   readonly dropped: (why: 'too slow' | 'closed') => void;
 }
@@ -152,23 +165,39 @@ export class LedgerFeed {
         this.onEntry?.(entry);
         page.push(entry);
       }
-      // the page goes out as one run per subscriber (one write to each socket, not one per entry)
       const last = page[page.length - 1];
-      if (last !== undefined) this.head = last.index + 1;
-      for (const l of this.live) this.deliverRun(l, page);
+      if (last === undefined) continue;
+      this.head = last.index + 1;
+      // the page goes out as one run per subscriber, filtered once per viewer
+      const runs = new Map<string, FeedRun>();
+      for (const l of this.live) this.deliverRun(l, page, runs);
     }
   }
 
-  /** entries in ledger order, to one subscriber, then flushed */
-  private deliverRun(l: Live, run: readonly FeedEntry[]): void {
-    for (const entry of run) {
-      if (l.closed || entry.index !== l.next) continue;
-      l.next = entry.index + 1;
-      if (!l.subscriber.visible(entry)) continue;
-      if (!l.subscriber.send(entry)) this.drop(l, 'too slow');
+  /**
+   * The entries of `page` from the subscriber's next index on, those it may
+   * see, as one run. `shared` holds the runs already filtered for each
+   * viewer in this delivery (valid for a subscriber that needs the page from
+   * its first entry, as every live one does).
+   */
+  private deliverRun(l: Live, page: readonly FeedEntry[], shared?: Map<string, FeedRun>): void {
+    if (l.closed) return;
+    const start = page.findIndex((e) => e.index === l.next);
+    // nothing it has not had (a gap cannot happen: the live set and catching up both read in order)
+    if (start < 0) return;
+    l.next = (page[page.length - 1] as FeedEntry).index + 1;
+    const viewer = l.subscriber.viewer;
+    let run = start === 0 ? shared?.get(viewer) : undefined;
+    if (run === undefined) {
+      run = { entries: (start === 0 ? page : page.slice(start)).filter((e) => l.subscriber.visible(e)) };
+      if (start === 0) shared?.set(viewer, run);
     }
-    // even for a subscriber just dropped: what it was sent goes out before its transport closes
-    l.subscriber.flush?.();
+    if (run.entries.length === 0) return;
+    if (!l.subscriber.send(run)) {
+      // nothing of the run went out: the subscriber resumes from before it
+      l.next = (run.entries[0] as FeedEntry).index;
+      this.drop(l, 'too slow');
+    }
   }
 
   private drop(l: Live, why: 'too slow' | 'closed'): void {

@@ -19,10 +19,11 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import { z } from 'zod';
-import type { FeedEntry, LedgerFeed } from '../app/feed.ts';
+import type { FeedEntry, FeedRun, LedgerFeed } from '../app/feed.ts';
 import { ConcordError } from '../errors.ts';
 import type { Principal } from './principal.ts';
 import { validationError, type Access } from './route.ts';
+import { textFrames } from './ws-frames.ts';
 
 export const HEARTBEAT_MS = 15_000;
 /** a client whose unsent backlog grows past this is too slow: it is closed and resumes */
@@ -46,12 +47,22 @@ export interface FeedOptions {
   readonly feed: LedgerFeed;
   /** may this caller see the entry? */
   readonly visible: (principal: Principal, entry: FeedEntry) => boolean;
+  /** callers with the same viewer see the same entries (`visible` answers alike for them) */
+  readonly viewer: (principal: Principal) => string;
   /** the caller received the entry (a notification to them is then delivered) */
   readonly received?: (principal: Principal, entry: FeedEntry) => void;
   /** how often a heartbeat is sent (HEARTBEAT_MS unless a test wants them sooner) */
   readonly heartbeatMs?: number;
   /** the unsent backlog past which a client is too slow (SLOW_CLIENT_BYTES unless a test wants a smaller one) */
   readonly slowClientBytes?: number;
+}
+
+/** a run's frames, built once for all the clients it goes to */
+const frames = new WeakMap<FeedRun, Buffer>();
+function framesOf(run: FeedRun): Buffer {
+  let f = frames.get(run);
+  if (f === undefined) frames.set(run, (f = textFrames(run.entries.map((e) => e.bytes))));
+  return f;
 }
 
 export function registerFeed(
@@ -89,43 +100,22 @@ export function registerFeed(
       const since = q.since ?? deps.feed.size - 1;
       sockets.add(socket);
       const slowClientBytes = deps.slowClientBytes ?? SLOW_CLIENT_BYTES;
-      // the connection under the WebSocket: corked while a run of entries is sent, so the
-      // run leaves in one write instead of one per entry (the frames are ws's own, in order)
+      // the connection under the WebSocket: a run's frames are written to it directly, in
+      // one write, the same bytes for every client of the same viewer (ws writes its own
+      // frames to it synchronously too, so heartbeats and closes stay in order)
       const wire = request.raw.socket;
-      let corked = false;
-      let runBytes = 0;
       const subscription = deps.feed.subscribe(since, {
+        viewer: deps.viewer(principal),
         visible: (entry) => deps.visible(principal, entry),
-        send: (entry) => {
+        send: (run) => {
           if (socket.readyState !== socket.OPEN) return true;
-          if (!corked) {
-            // the backlog is judged on what the kernel has not taken, never on a run still corked
-            if (socket.bufferedAmount > slowClientBytes) return false;
-            wire.cork();
-            corked = true;
-            runBytes = 0;
-          }
-          // the bytes are encoded once per entry for every client; binary: false keeps it a text frame
-          socket.send(entry.bytes, { binary: false });
-          runBytes += entry.bytes.length;
-          // a long run goes out in parts, each judged as it leaves
-          if (runBytes >= slowClientBytes) {
-            corked = false;
-            wire.uncork();
-          }
-          deps.received?.(principal, entry);
+          // the backlog the kernel has not taken yet, from runs before this one
+          if (socket.bufferedAmount > slowClientBytes) return false;
+          wire.write(framesOf(run));
+          if (deps.received !== undefined) for (const entry of run.entries) deps.received(principal, entry);
           return true;
         },
-        flush: () => {
-          if (!corked) return;
-          corked = false;
-          wire.uncork();
-        },
         dropped: (why) => {
-          if (corked) {
-            corked = false;
-            wire.uncork();
-          }
           if (why === 'too slow') socket.close(CLOSE_TOO_SLOW, 'too slow: reconnect with since = the last index received');
           else socket.close(1001, 'the feed closed');
         },

@@ -62,6 +62,11 @@ export async function buildNodeServer(live: LiveNode, opts: NodeServerOptions): 
     feed: {
       ...opts.feed,
       feed,
+      // what visible asks of a caller: its role, agency and person (callerOf), nothing else
+      viewer: (principal) => {
+        const c = callerOf(principal);
+        return `${c.role}|${c.agency}|${c.person ?? ''}`;
+      },
       visible: (principal, entry) => {
         const audience = audiences.at(entry.index);
         if (audience === undefined) return false;

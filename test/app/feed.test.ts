@@ -63,9 +63,11 @@ describe('LedgerFeed', () => {
           const client = c as Client;
           client.open = true;
           client.sub = feed.subscribe(from, {
+            viewer: c.agency,
             visible: visibleTo(c.agency),
-            send: (e) => {
-              client.got.push(e.index);
+            send: (run) => {
+              assert.ok(run.entries.length > 0, 'a run is never empty');
+              for (const e of run.entries) client.got.push(e.index);
               return true;
             },
             dropped: () => {
@@ -115,28 +117,39 @@ describe('LedgerFeed', () => {
 
   it('a subscriber that cannot keep up is dropped, and resumes from its last index without a gap', async () => {
     const l = await ledger();
-    const feed = await LedgerFeed.open(l.store);
+    const feed = await LedgerFeed.open(l.store, { page: 4 });
     try {
       await l.append(Array.from({ length: 30 }, (_, i) => draft(i * 3)));
       await feed.notify();
       const got: number[] = [];
       let dropped = '';
+      // the store holds 30 entries, read in pages of 4: runs of 4, and it refuses the fourth run
       feed.subscribe(-1, {
+        viewer: 'all',
         visible: () => true,
-        send: (e) => (got.length < 10 ? (got.push(e.index), true) : false),
+        send: (run) => {
+          if (got.length >= 12) return false;
+          for (const e of run.entries) got.push(e.index);
+          return true;
+        },
         dropped: (why) => {
           dropped = why;
         },
       });
       for (let i = 0; i < 20 && dropped === ''; i++) await new Promise((r) => setImmediate(r));
       assert.equal(dropped, 'too slow');
-      assert.deepEqual(got, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      assert.deepEqual(got, [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]);
       const rest: number[] = [];
-      const sub = feed.subscribe(got.at(-1) as number, { visible: () => true, send: (e) => (rest.push(e.index), true), dropped: () => undefined });
+      const sub = feed.subscribe(got.at(-1) as number, {
+        viewer: 'all',
+        visible: () => true,
+        send: (run) => (rest.push(...run.entries.map((e) => e.index)), true),
+        dropped: () => undefined,
+      });
       for (let i = 0; i < 20 && sub.cursor() < 29; i++) await new Promise((r) => setImmediate(r));
       assert.deepEqual(
         rest,
-        Array.from({ length: 20 }, (_, i) => i + 10),
+        Array.from({ length: 18 }, (_, i) => i + 12),
       );
     } finally {
       feed.close();
@@ -151,10 +164,10 @@ describe('LedgerFeed', () => {
       await l.append([draft(0)]);
       await feed.notify();
       assert.throws(
-        () => feed.subscribe(1, { visible: () => true, send: () => true, dropped: () => undefined }),
+        () => feed.subscribe(1, { viewer: 'all', visible: () => true, send: () => true, dropped: () => undefined }),
         (e: unknown) => isConcordError(e, 'BAD_INPUT') && e.details?.['field'] === 'query.since',
       );
-      assert.throws(() => feed.subscribe(-2, { visible: () => true, send: () => true, dropped: () => undefined }));
+      assert.throws(() => feed.subscribe(-2, { viewer: 'all', visible: () => true, send: () => true, dropped: () => undefined }));
     } finally {
       feed.close();
       await l.close();
