@@ -181,6 +181,7 @@ async function writerAlone(dir: string, texts: string[], batch: number): Promise
         types: rows.map(() => 'unit.status_changed'),
         incidents: rows.map(() => 'inc-2026-0601'),
         disclosures: [],
+        receipts: [],
         tiles: [],
       });
       if (refusal) throw new Error(`writer refused a bench batch: ${JSON.stringify(refusal)}`);

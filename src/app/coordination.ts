@@ -31,11 +31,12 @@ import { emptyWorld } from '../domain/world.ts';
 import { ConcordError } from '../errors.ts';
 import type { EntryDraft, JsonObject } from '../ledger/entry.ts';
 import { bookProtocols, type ProtocolBook } from '../policy/index.ts';
-import type { Appended, LedgerStore } from '../store/store.ts';
+import type { Appended, LedgerStore, Receipt, StoredReceipt } from '../store/store.ts';
 
 /** where the service appends: the node's LedgerService, or a dry run that keeps nothing */
 export interface EventLedger {
-  append(drafts: readonly EntryDraft[]): Promise<Appended[]>;
+  /** appends atomically, the receipts in the same commit (a dry run keeps neither) */
+  append(drafts: readonly EntryDraft[], receipts?: readonly Receipt[]): Promise<Appended[]>;
   /** the store to rebuild past states from; absent in a dry run */
   readonly store?: LedgerStore;
 }
@@ -71,10 +72,21 @@ interface Decision {
   readonly decided: readonly (readonly DomainEvent[])[];
 }
 
+/**
+ * The receipt a command's entries are stored with, so that a retry of the
+ * same request finds them (Idempotency-Key; store.ts Receipt): `id` names
+ * the caller and key, `fingerprint` the request.
+ */
+export interface CommandReceipt {
+  readonly id: string;
+  readonly fingerprint: string;
+}
+
 /** a command (or a set of deliveries) waiting for its turn */
 interface Job {
   /** decides against the world the jobs before it left; throws to refuse, changing nothing */
   readonly decideIn: (world: World) => Decision;
+  readonly receipt?: CommandReceipt;
   readonly resolve: (executed: Executed[]) => void;
   readonly reject: (e: unknown) => void;
 }
@@ -167,9 +179,9 @@ export class CoordinationService {
    * Takes a job; it is decided after every job taken before it, against the
    * world they left (the order is the order jobs were taken).
    */
-  private enqueue(decideIn: Job['decideIn']): Promise<Executed[]> {
+  private enqueue(decideIn: Job['decideIn'], receipt?: CommandReceipt): Promise<Executed[]> {
     return new Promise<Executed[]>((resolve, reject) => {
-      this.pending.push({ decideIn, resolve, reject });
+      this.pending.push({ decideIn, resolve, reject, ...(receipt !== undefined ? { receipt } : {}) });
       this.kick();
     });
   }
@@ -230,11 +242,20 @@ export class CoordinationService {
     // a job that decided no events is done: there is nothing to store
     for (const t of taken) if (!recording.includes(t)) t.job.resolve(t.decision.commands.map((command) => ({ command, events: [], entries: [] })));
     if (recording.length === 0) return;
+    // each receipt covers its own job's entries: where they start among the batch's drafts
+    const receipts: Receipt[] = [];
+    let offset = 0;
+    for (const t of recording) {
+      const count = t.decision.decided.reduce((n, d) => n + d.length, 0);
+      if (t.job.receipt !== undefined) receipts.push({ ...t.job.receipt, first: offset, count });
+      offset += count;
+    }
     let executed: Executed[];
     try {
       executed = await this.record(
         recording.flatMap((t) => t.decision.commands),
         recording.flatMap((t) => t.decision.decided),
+        receipts,
       );
     } catch (e) {
       if (recording.length === 1) {
@@ -263,7 +284,7 @@ export class CoordinationService {
    * Runs one command (untrusted input is validated here). Refused commands
    * throw a ConcordError and append nothing.
    */
-  execute(input: unknown): Promise<Executed> {
+  execute(input: unknown, opts: { readonly receipt?: CommandReceipt } = {}): Promise<Executed> {
     let command: Command;
     try {
       command = parseCommand(input);
@@ -271,7 +292,7 @@ export class CoordinationService {
       // refused input is a rejected promise like any other refusal, never a synchronous throw
       return Promise.reject(e);
     }
-    return this.enqueue((world) => ({ commands: [command], decided: [this.decideNow(world, command)] })).then((x) => x[0] as Executed);
+    return this.enqueue((world) => ({ commands: [command], decided: [this.decideNow(world, command)] }), opts.receipt).then((x) => x[0] as Executed);
   }
 
   /** the events of one command against `world`, with what follows from it at once */
@@ -310,9 +331,9 @@ export class CoordinationService {
    * append is acknowledged) applies them to the live world and tells the
    * listeners. One Executed per command, with its own entries.
    */
-  private async record(commands: readonly Command[], decided: readonly (readonly DomainEvent[])[]): Promise<Executed[]> {
+  private async record(commands: readonly Command[], decided: readonly (readonly DomainEvent[])[], receipts: readonly Receipt[] = []): Promise<Executed[]> {
     const events = decided.flat();
-    const entries = await this.ledger.append(events.map(toDraft));
+    const entries = await this.ledger.append(events.map(toDraft), receipts.length > 0 ? receipts : undefined);
     events.forEach((e, i) => {
       const a = entries[i] as Appended;
       this.projection.apply(e, { index: a.index, received: a.received });
@@ -362,6 +383,25 @@ export class CoordinationService {
       const ctx = this.context(now);
       return { commands: due, decided: due.map((c) => decide(world, c, ctx)) };
     });
+  }
+
+  /**
+   * What a command stored with this receipt left: the receipt, and its
+   * entries' indexes, types and receive times (a retry's first answer).
+   * Undefined when no command was stored with it (or in a dry run).
+   */
+  async recall(
+    id: string,
+  ): Promise<{ readonly receipt: StoredReceipt; readonly entries: readonly { index: number; type: string; received: string }[] } | undefined> {
+    const store = this.ledger.store;
+    const receipt = await store?.receipt(id);
+    if (store === undefined || receipt === undefined) return undefined;
+    const entries: { index: number; type: string; received: string }[] = [];
+    for await (const e of store.entries(receipt.index, receipt.index + receipt.count)) {
+      const { type, received } = JSON.parse(e.text) as { type: string; received: string };
+      entries.push({ index: e.index, type, received });
+    }
+    return { receipt, entries };
   }
 
   /** Resolves once the commands taken so far have run (for shutting down: nothing taken is cut off). */

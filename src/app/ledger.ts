@@ -24,7 +24,7 @@ import { EdgeCache, hashRange, rootHash } from '../ledger/merkle/tree-hash.ts';
 import { verifyConsistency } from '../ledger/merkle/verify.ts';
 import type { Signer, Verifier } from '../ledger/note.ts';
 import { BUNDLE_FORMAT, type Bundle, type BundleEntry } from '../ledger/bundle.ts';
-import type { Appended, LedgerStore, StoredCheckpoint } from '../store/store.ts';
+import type { Appended, LedgerStore, Receipt, StoredCheckpoint } from '../store/store.ts';
 import { SqliteLedgerStore } from '../store/sqlite/ledger-store.ts';
 import { openKept, readKeptCheckpoint, replaceKeptCheckpoint, type KeptCheckpoint } from './kept-checkpoint.ts';
 import { locateRewrite } from './rewrite.ts';
@@ -197,19 +197,19 @@ export class LedgerService {
     return this.store.origin;
   }
 
-  /** Appends drafts atomically; resolves once they are durable. */
-  append(drafts: readonly EntryDraft[]): Promise<Appended[]> {
+  /** Appends drafts atomically, with the receipts that answer for them (store.ts Receipt); resolves once they are durable. */
+  append(drafts: readonly EntryDraft[], receipts?: readonly Receipt[]): Promise<Appended[]> {
     if (this.unusable) return Promise.reject(this.unusable);
-    if (!this.signer || this.policy.everyEntries <= 0) return this.store.append(drafts);
+    if (!this.signer || this.policy.everyEntries <= 0) return this.store.append(drafts, receipts);
     const n = drafts.length;
     if (this.waiting.length === 0 && this.fits(n)) {
       this.outstanding += n;
-      return this.send(drafts);
+      return this.send(drafts, receipts);
     }
     return new Promise<void>((go, refuse) => {
       this.waiting.push({ n, go, refuse });
       this.signByCount();
-    }).then(() => this.send(drafts));
+    }).then(() => this.send(drafts, receipts));
   }
 
   /** entries stored or on their way that no signed checkpoint covers, were n more sent now */
@@ -219,9 +219,9 @@ export class LedgerService {
   }
 
   /** sends drafts already counted in `outstanding` */
-  private send(drafts: readonly EntryDraft[]): Promise<Appended[]> {
+  private send(drafts: readonly EntryDraft[], receipts?: readonly Receipt[]): Promise<Appended[]> {
     const n = drafts.length;
-    const appended = this.store.append(drafts);
+    const appended = this.store.append(drafts, receipts);
     void appended.then(
       (a) => {
         this.outstanding -= n;

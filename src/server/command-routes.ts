@@ -172,7 +172,7 @@ export function commandRoutes(coordination: CoordinationService): AnyRoute[] {
         // before validation, so that naming another actor is a 403 whatever else the body holds
         prepareBody: (b, principal) => withoutActor(b, principal as Principal),
         response: { status: 201, description: 'the command was carried out; the entries it appended', schema: appendedSchema },
-        async handler({ params: p, body: b, principal }) {
+        async handler({ params: p, body: b, principal, receipt }) {
           const caller = principal as Principal;
           for (const field of nodeOnly) {
             if (b !== null && typeof b === 'object' && field in (b as object)) {
@@ -180,8 +180,13 @@ export function commandRoutes(coordination: CoordinationService): AnyRoute[] {
             }
           }
           const command = { ...(b as object), ...((p as object | undefined) ?? {}), type, actor: actorOf(caller) };
-          const done = await coordination.execute(command);
+          // the receipt goes into the ledger with the entries: a retry after a restart finds them
+          const done = await coordination.execute(command, receipt !== undefined ? { receipt } : {});
           return { type, entries: done.entries.map((e, i) => ({ index: e.index, type: done.events[i]?.type ?? '', received: e.received })) };
+        },
+        async recall(receipt) {
+          const stored = await coordination.recall(receipt.id);
+          return stored === undefined ? undefined : { fingerprint: stored.receipt.fingerprint, body: { type, entries: stored.entries } };
         },
       }),
     );

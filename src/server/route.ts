@@ -7,7 +7,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { ConcordError } from '../errors.ts';
-import type { IdempotencyKeys } from './idempotency.ts';
+import type { IdempotencyKeys, IdempotencyReceipt, RecalledAnswer } from './idempotency.ts';
 import type { Principal } from './principal.ts';
 import { PROBLEM_JSON, problemOf } from './problem.ts';
 
@@ -22,6 +22,8 @@ export interface RouteContext<P, Q, B> {
   readonly principal: Principal | undefined;
   readonly request: FastifyRequest;
   readonly reply: FastifyReply;
+  /** the request's Idempotency-Key receipt, when it sent a key (idempotency.ts) */
+  readonly receipt?: IdempotencyReceipt;
 }
 
 export interface RouteSpec<P = unknown, Q = unknown, B = unknown> {
@@ -42,6 +44,12 @@ export interface RouteSpec<P = unknown, Q = unknown, B = unknown> {
   /** the success status and, for JSON answers, the shape of the answer (documentation only) */
   readonly response: { readonly status: number; readonly description: string; readonly schema?: z.ZodType; readonly contentType?: string };
   handler(ctx: RouteContext<P, Q, B>): Promise<unknown>;
+  /**
+   * The first answer to a request whose receipt was stored with what it did
+   * (a command's entries), for a retry the server no longer holds in memory
+   * (it restarted); undefined if nothing was stored with it.
+   */
+  recall?(receipt: IdempotencyReceipt): Promise<RecalledAnswer | undefined>;
 }
 
 /** a route definition with its types erased, for lists of routes */
@@ -82,12 +90,12 @@ export function register(
   authorize: (req: FastifyRequest, access: Access) => Promise<Principal | undefined>,
   keys?: IdempotencyKeys,
 ): void {
-  const run = async (request: FastifyRequest, reply: FastifyReply, principal: Principal | undefined): Promise<unknown> => {
+  const run = async (request: FastifyRequest, reply: FastifyReply, principal: Principal | undefined, receipt?: IdempotencyReceipt): Promise<unknown> => {
     const params = parsePart('params', route.params, request.params);
     const query = parsePart('query', route.query, request.query);
     const raw = route.prepareBody !== undefined ? route.prepareBody(request.body, principal) : request.body;
     const body = parsePart('body', route.body, raw);
-    return route.handler({ params, query, body, principal, request, reply });
+    return route.handler({ params, query, body, principal, request, reply, ...(receipt !== undefined ? { receipt } : {}) });
   };
   const principals = new WeakMap<FastifyRequest, Principal | undefined>();
   app.route({
@@ -106,14 +114,20 @@ export function register(
           principal?.id ?? `address:${request.ip}`,
           Array.isArray(key) ? key.join(',') : key,
           [request.method, request.url, JSON.stringify(request.body ?? null)],
-          async () => {
+          async (receipt) => {
             try {
-              return { status: route.response.status, body: await run(request, reply, principal) };
+              return { status: route.response.status, body: await run(request, reply, principal, receipt) };
             } catch (e) {
               const p = problemOf(e, request.url);
               return { status: p.status, body: p };
             }
           },
+          route.recall !== undefined
+            ? async (receipt) => {
+                const body = await route.recall?.(receipt);
+                return body === undefined ? undefined : { ...body, status: route.response.status };
+              }
+            : undefined,
         );
         if (answer.replayed) reply.header('idempotent-replayed', 'true');
         reply.code(answer.status);

@@ -35,6 +35,30 @@ export interface EntryFilter {
   readonly receivedUntil?: string;
 }
 
+/**
+ * What a retried request needs to get its first answer back after a
+ * restart: stored in the same transaction as the entries of the command it
+ * answered, so they are stored together or not at all. Not part of any
+ * entry (nothing of it is hashed into the log): `id` is a hash of the
+ * caller and their Idempotency-Key, `fingerprint` a hash of the request.
+ */
+export interface Receipt {
+  readonly id: string;
+  readonly fingerprint: string;
+  /** its first entry, as an offset into the drafts of the append call */
+  readonly first: number;
+  /** how many consecutive entries it covers */
+  readonly count: number;
+}
+
+export interface StoredReceipt {
+  readonly id: string;
+  readonly fingerprint: string;
+  /** the index of its first entry */
+  readonly index: number;
+  readonly count: number;
+}
+
 export interface LedgerStore {
   /** the log origin (C2SP checkpoint origin line) */
   readonly origin: string;
@@ -45,7 +69,9 @@ export interface LedgerStore {
    * are group-committed: batched into one transaction, each call resolving
    * only after its batch is durable.
    */
-  append(drafts: readonly EntryDraft[]): Promise<Appended[]>;
+  append(drafts: readonly EntryDraft[], receipts?: readonly Receipt[]): Promise<Appended[]>;
+  /** the receipt stored under `id`, if any (Receipt) */
+  receipt(id: string): Promise<StoredReceipt | undefined>;
   /** entries [from, to) in index order, read lazily */
   entries(from: number, to: number, filter?: EntryFilter): AsyncIterable<StoredEntry>;
   entry(index: number): Promise<StoredEntry | undefined>;

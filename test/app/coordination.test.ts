@@ -26,7 +26,7 @@ import type { EntryDraft } from '../../src/ledger/entry.ts';
 import { isConcordError, type ErrorCode } from '../../src/errors.ts';
 import { loadProtocolBook, readProtocolSources } from '../../src/app/protocol-files.ts';
 import { prepareProtocolBook, type ProtocolBook } from '../../src/policy/index.ts';
-import type { Appended } from '../../src/store/store.ts';
+import type { Appended, Receipt } from '../../src/store/store.ts';
 import { tempRoot } from '../helpers/data-dir.ts';
 import { snapshotWorld } from '../helpers/world-snapshot.ts';
 
@@ -58,9 +58,9 @@ class CountingLedger implements EventLedger {
   get store() {
     return this.inner.store;
   }
-  append(drafts: readonly EntryDraft[]): Promise<Appended[]> {
+  append(drafts: readonly EntryDraft[], receipts?: readonly Receipt[]): Promise<Appended[]> {
     this.calls.push(drafts.length);
-    return this.inner.append(drafts);
+    return this.inner.append(drafts, receipts);
   }
 }
 
@@ -1095,6 +1095,37 @@ describe('commands taken together (group commit)', () => {
       assert.ok(['first', 'second', 'fourth'].every((t) => texts.includes(t)) && !texts.includes('poison'));
       assert.ok(node.counting.calls.length - calls <= 4, `the first command alone, then the batch, then the three stored one by one`);
       assert.deepEqual(await rebuildWorld(node.ledger.store), node.service.world);
+    } finally {
+      await node.close();
+    }
+  });
+
+  it("each command's receipt is stored with its own entries, in a batch of several; a refused command stores none", async () => {
+    const node = await openNode();
+    try {
+      await node.run(sendCommand('req-r'));
+      const message = (text: string): Record<string, unknown> => ({ type: 'message.send', actor: santos, incidentId: INCIDENT, text, agencies: ['fed-ice'] });
+      const calls = node.counting.calls.length;
+      const [a, refusedOne, b] = await Promise.allSettled([
+        node.service.execute(message('one'), { receipt: { id: 'r-1', fingerprint: 'f-1' } }),
+        node.service.execute({ type: 'request.accept', actor: novak, requestId: 'req-r', reason: 'on my own' }, { receipt: { id: 'r-2', fingerprint: 'f-2' } }),
+        node.service.execute(sendCommand('req-s'), { receipt: { id: 'r-3', fingerprint: 'f-3' } }),
+      ]);
+      assert.equal(refusedOne.status, 'rejected');
+      assert.equal(node.counting.calls.length - calls, 1, 'the two stored together');
+      for (const [id, x] of [
+        ['r-1', a],
+        ['r-3', b],
+      ] as const) {
+        assert.equal(x.status, 'fulfilled');
+        const entries = (x as PromiseFulfilledResult<Executed>).value.entries;
+        const recalled = await node.service.recall(id);
+        assert.deepEqual(
+          recalled?.entries,
+          entries.map((e, i) => ({ index: e.index, type: (x as PromiseFulfilledResult<Executed>).value.events[i]?.type, received: e.received })),
+        );
+      }
+      assert.equal(await node.service.recall('r-2'), undefined);
     } finally {
       await node.close();
     }

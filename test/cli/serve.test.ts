@@ -5,6 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
+import { cpSync } from 'node:fs';
+import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
@@ -19,6 +21,26 @@ before(async () => {
   assert.equal(r.code, 0, r.stderr);
 });
 after(root.cleanup);
+
+/** `concord serve` on `dir` in a child process; resolves with its URL once it serves */
+async function serveProcess(dir: string): Promise<{ url: string; child: ReturnType<typeof spawn>; closed: Promise<number | null>; output: () => string }> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--data', dir, '--port', '0'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, CONCORD_RUN_SOURCES: '1' },
+  });
+  let out = '';
+  child.stderr.setEncoding('utf8').on('data', (c: string) => (out += c));
+  const closed = new Promise<number | null>((resolve) => child.once('close', resolve));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout.setEncoding('utf8').on('data', (c: string) => {
+      out += c;
+      const m = /at (http:\/\/127\.0\.0\.1:\d+)\n/.exec(out);
+      if (m) resolve(m[1] as string);
+    });
+    child.once('close', () => reject(new Error(`serve exited early: ${out}`)));
+  });
+  return { url, child, closed, output: () => out };
+}
 
 describe('concord serve', () => {
   it('serves the node, prints its URL and docs, and on SIGTERM exits 0 having stopped cleanly', async () => {
@@ -130,5 +152,57 @@ describe('concord serve', () => {
     const r = await cli(['serve', '--data', join(root.path, 'nothing'), '--port', '0']);
     assert.equal(r.code, 2, r.stderr);
     assert.ok(isOneLine(r.stderr), r.stderr);
+  });
+
+  it("a command's Idempotency-Key outlives a kill -9: the retry gets the first answer and nothing is appended twice", async () => {
+    const dir = join(root.path, 'idempotency');
+    cpSync(demo, dir, { recursive: true });
+    const made = await cli(['token', 'create', '--data', dir, '--agency', 'fed-ice', '--scope', 'write', '--label', 'retrying client', '--json']);
+    assert.equal(made.code, 0, made.stderr);
+    const { token } = JSON.parse(made.stdout) as { token: string };
+    const post = (url: string, key: string, text: string): Promise<Response> =>
+      fetch(`${url}/v1/incidents/inc-2026-0601-harrison/messages`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'idempotency-key': key },
+        body: JSON.stringify({ text, agencies: ['fed-ice'] }),
+      });
+
+    const first = await serveProcess(dir);
+    let answer: unknown;
+    try {
+      const r = await post(first.url, 'retry-me-1', 'gate 2 is blocked');
+      assert.equal(r.status, 201);
+      answer = await r.json();
+    } finally {
+      // the server dies with the answer given: whatever it held in memory is gone
+      first.child.kill('SIGKILL');
+      await first.closed;
+    }
+    const again = await serveProcess(dir);
+    try {
+      const retry = await post(again.url, 'retry-me-1', 'gate 2 is blocked');
+      assert.equal(retry.status, 201);
+      assert.equal(retry.headers.get('idempotent-replayed'), 'true');
+      assert.deepEqual(await retry.json(), answer, 'the first answer, rebuilt from what was stored with it');
+      // the same key with another request is refused, and a new key runs
+      const other = await post(again.url, 'retry-me-1', 'gate 3 is blocked');
+      assert.equal(other.status, 422);
+      assert.equal(((await other.json()) as { code: string }).code, 'IDEMPOTENCY_CONFLICT');
+      const fresh = await post(again.url, 'retry-me-2', 'gate 3 is blocked');
+      assert.equal(fresh.status, 201);
+      assert.equal(fresh.headers.get('idempotent-replayed'), null);
+      const db = new Database(join(dir, 'ledger.db'), { readonly: true });
+      try {
+        const stored = (text: string): number => (db.prepare('SELECT count(*) AS n FROM entries WHERE text LIKE ?').get(`%${text}%`) as { n: number }).n;
+        assert.equal(stored('gate 2 is blocked'), 1, 'the first message is stored once');
+        assert.equal(stored('gate 3 is blocked'), 1);
+      } finally {
+        db.close();
+      }
+    } finally {
+      again.child.kill('SIGTERM');
+      await again.closed;
+    }
+    assert.equal((await cli(['verify', dir])).code, 0);
   });
 });

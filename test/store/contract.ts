@@ -205,6 +205,42 @@ export function storeContract(name: string, factory: StoreFactory): void {
       }
     });
 
+    it('keeps receipts in the same commit as the entries they cover, and refuses ones that cover no entry of their own append', async () => {
+      const store = await factory.create({ origin: 'test.example/log' });
+      try {
+        await store.append([draft(0)]);
+        // two calls in one group commit, each with its own receipt over its own entries
+        const [a, b] = await Promise.all([
+          store.append([draft(1), draft(2)], [{ id: 'r-a', fingerprint: 'f-a', first: 0, count: 2 }]),
+          store.append([draft(3), draft(4), draft(5)], [{ id: 'r-b', fingerprint: 'f-b', first: 1, count: 2 }]),
+        ]);
+        assert.deepEqual(await store.receipt('r-a'), { id: 'r-a', fingerprint: 'f-a', index: a?.[0]?.index, count: 2 });
+        assert.deepEqual(await store.receipt('r-b'), { id: 'r-b', fingerprint: 'f-b', index: b?.[1]?.index, count: 2 });
+        assert.equal(await store.receipt('r-none'), undefined);
+        for (const bad of [
+          { id: 'r-c', fingerprint: 'f', first: 0, count: 2 },
+          { id: 'r-c', fingerprint: 'f', first: -1, count: 1 },
+          { id: 'r-c', fingerprint: 'f', first: 0, count: 0 },
+          { id: '', fingerprint: 'f', first: 0, count: 1 },
+        ]) {
+          await assert.rejects(store.append([draft(9)], [bad]), (e) => isConcordError(e, 'BAD_INPUT'));
+        }
+        // a receipt id stored already: the append fails whole, its entries are not stored
+        await assert.rejects(store.append([draft(9)], [{ id: 'r-a', fingerprint: 'f-x', first: 0, count: 1 }]));
+        assert.equal(await store.size(), 6);
+        assert.equal((await store.receipt('r-a'))?.fingerprint, 'f-a');
+        const again = await factory.reopen(store);
+        try {
+          assert.deepEqual(await again.receipt('r-b'), { id: 'r-b', fingerprint: 'f-b', index: b?.[1]?.index, count: 2 });
+        } finally {
+          await again.close();
+        }
+      } catch (e) {
+        await store.close().catch(() => undefined);
+        throw e;
+      }
+    });
+
     it('stores checkpoints and refuses a second root for the same size', async () => {
       const store = await factory.create({ origin: 'test.example/log' });
       try {

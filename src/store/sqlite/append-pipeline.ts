@@ -47,8 +47,8 @@ import { ConcordError } from '../../errors.ts';
 import { buildEntry, parseDraft, type BuiltEntry, type EntryDraft } from '../../ledger/entry.ts';
 import { leafHashText, type Hash } from '../../ledger/merkle/hash.ts';
 import { TileEdge, type FullTile } from '../../ledger/tiles.ts';
-import type { Appended, StoredCheckpoint } from '../store.ts';
-import type { CheckpointWrite, DisclosureRow, TileRow, WriteRefusal, WriteSink } from './batch-writer.ts';
+import type { Appended, Receipt, StoredCheckpoint } from '../store.ts';
+import type { CheckpointWrite, DisclosureRow, ReceiptRow, TileRow, WriteRefusal, WriteSink } from './batch-writer.ts';
 import { tileKey } from './schema.ts';
 
 /**
@@ -63,6 +63,20 @@ import { tileKey } from './schema.ts';
 const SEND_CHUNK = 50;
 /** how often a batch is built again after finding another process appended first */
 const MAX_STALE_RETRIES = 5;
+
+/** each receipt covers entries of its own call, and names itself once */
+function checkReceipts(receipts: readonly Receipt[], drafts: number): void {
+  const ids = new Set<string>();
+  for (const r of receipts) {
+    const fits = Number.isSafeInteger(r.first) && Number.isSafeInteger(r.count) && r.first >= 0 && r.count >= 1 && r.first + r.count <= drafts;
+    if (!fits) throw new ConcordError('BAD_INPUT', `receipt ${r.id} covers entries ${r.first}..${r.first + r.count - 1} of an append of ${drafts}`);
+    if (typeof r.id !== 'string' || r.id.length === 0 || r.id.length > 128 || typeof r.fingerprint !== 'string' || r.fingerprint.length > 128) {
+      throw new ConcordError('BAD_INPUT', 'a receipt id and fingerprint are strings of 1 to 128 characters');
+    }
+    if (ids.has(r.id)) throw new ConcordError('BAD_INPUT', `receipt ${r.id} is named twice in one append`);
+    ids.add(r.id);
+  }
+}
 
 /** the committed log as read from disk, at open and after a failed batch */
 export interface CommittedTree {
@@ -94,6 +108,7 @@ export interface AppendPipelineOptions {
 
 interface Pending {
   readonly drafts: readonly EntryDraft[];
+  readonly receipts: readonly Receipt[];
   readonly resolve: (a: Appended[]) => void;
   readonly reject: (e: unknown) => void;
   /** times this append was refused because the log on disk had moved on */
@@ -167,19 +182,20 @@ export class AppendPipeline {
     return this.committedEdge;
   }
 
-  append(drafts: readonly EntryDraft[]): Promise<Appended[]> {
+  append(drafts: readonly EntryDraft[], receipts: readonly Receipt[] = []): Promise<Appended[]> {
     if (this.closing) return Promise.reject(new ConcordError('LEDGER_CLOSED', 'the ledger is closed'));
     if (this.readonlyView) return Promise.reject(new ConcordError('LEDGER_CLOSED', 'the ledger is open read-only'));
     if (this.unusable) return Promise.reject(this.unusable);
     let checked: EntryDraft[];
     try {
       checked = drafts.map((d) => parseDraft(d));
+      checkReceipts(receipts, checked.length);
     } catch (e) {
       return Promise.reject(e);
     }
     if (checked.length === 0) return Promise.resolve([]);
     return new Promise((resolve, reject) => {
-      this.queue.push({ drafts: checked, resolve, reject, stale: 0, alone: false });
+      this.queue.push({ drafts: checked, receipts, resolve, reject, stale: 0, alone: false });
       this.scheduleFlush();
     });
   }
@@ -243,6 +259,7 @@ export class AppendPipeline {
     const types: string[] = [];
     const incidents: Array<string | null> = [];
     const disclosures: DisclosureRow[] = [];
+    const receipts: ReceiptRow[] = [];
     for (const call of batch) {
       let built: BuiltEntry[];
       try {
@@ -262,6 +279,7 @@ export class AppendPipeline {
         for (const d of b.disclosures) disclosures.push([b.entry.index, d.path, d.salt, JSON.stringify(d.value)]);
         out.push({ index: b.entry.index, received, text: b.text, leafHash: h });
       }
+      for (const r of call.receipts) receipts.push([r.id, r.fingerprint, (out[r.first] as Appended).index, r.count]);
       calls.push(call);
       results.push(out);
     }
@@ -274,7 +292,7 @@ export class AppendPipeline {
     const flight: InFlight = { calls, results, edgeAfter, lastLeaf: leaves[leaves.length - 1] as Hash, entries: leaves.length };
     this.inFlight.push(flight);
     void this.writer
-      .batch({ expectedSize, base: base ?? null, received, texts, types, incidents, disclosures, tiles })
+      .batch({ expectedSize, base: base ?? null, received, texts, types, incidents, disclosures, receipts, tiles })
       .then((refusal) => this.settle(flight, refusal));
   }
 

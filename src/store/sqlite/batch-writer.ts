@@ -16,6 +16,8 @@ import { leafHashText } from '../../ledger/merkle/hash.ts';
 
 /** one sealed value kept beside its entry: index, JSON pointer, salt, JSON text of the value */
 export type DisclosureRow = readonly [index: number, path: string, salt: string, value: string];
+/** one receipt: its id, the request's fingerprint, the index of its first entry, how many */
+export type ReceiptRow = readonly [id: string, fingerprint: string, index: number, count: number];
 /** one full tile: key (level * 2^44 + index), its 256 hashes, the root of the subtree it spans */
 export type TileRow = readonly [key: number, hashes: Uint8Array, root: Uint8Array];
 
@@ -38,6 +40,7 @@ export interface BatchWrite {
   readonly types: readonly string[];
   readonly incidents: ReadonlyArray<string | null>;
   readonly disclosures: readonly DisclosureRow[];
+  readonly receipts: readonly ReceiptRow[];
   readonly tiles: readonly TileRow[];
 }
 
@@ -104,6 +107,7 @@ export class BatchWriter {
       return stmt;
     };
     const insertDisclosure = db.prepare<[number, string, string, string]>('INSERT INTO disclosures (idx, path, salt, value) VALUES (?, ?, ?, ?)');
+    const insertReceipt = db.prepare<[string, string, number, number]>('INSERT INTO receipts (id, fingerprint, idx, count) VALUES (?, ?, ?, ?)');
     const putTile = db.prepare<[number, Buffer, Buffer]>('INSERT INTO tiles (tile_key, hashes, root) VALUES (?, ?, ?)');
     const getCheckpoint = db.prepare<[number], { root: Buffer }>('SELECT root FROM checkpoints WHERE size = ?');
     const insertCheckpoint = db.prepare<[number, Buffer, string]>('INSERT INTO checkpoints (size, root, note) VALUES (?, ?, ?)');
@@ -129,6 +133,7 @@ export class BatchWriter {
         insertStatement(rows).run(params);
       }
       for (const [idx, path, salt, value] of b.disclosures) insertDisclosure.run(idx, path, salt, value);
+      for (const [id, fingerprint, idx, count] of b.receipts) insertReceipt.run(id, fingerprint, idx, count);
       for (const [key, hashes, root] of b.tiles) putTile.run(key, asBuffer(hashes), asBuffer(root));
     });
     const writeCheckpoint = db.transaction((c: CheckpointWrite) => {

@@ -25,10 +25,10 @@ import type { Disclosure, EntryDraft, JsonValue } from '../../ledger/entry.ts';
 import { leafHashText, type Hash } from '../../ledger/merkle/hash.ts';
 import type { NodeId } from '../../ledger/merkle/ranges.ts';
 import { ExpandedTile, TILE_HEIGHT, TILE_WIDTH, TileEdge, tileCount, type TileId } from '../../ledger/tiles.ts';
-import type { Appended, EntryFilter, LedgerStore, StoredCheckpoint, StoredEntry } from '../store.ts';
+import type { Appended, EntryFilter, LedgerStore, Receipt, StoredCheckpoint, StoredEntry, StoredReceipt } from '../store.ts';
 import { AppendPipeline, type CommittedTree } from './append-pipeline.ts';
 import type { WriteSink } from './batch-writer.ts';
-import { SCHEMA, tileKey, tileOfKey } from './schema.ts';
+import { RECEIPTS_SCHEMA, SCHEMA, tileKey, tileOfKey } from './schema.ts';
 import { LedgerWriter } from './writer-thread.ts';
 
 export interface SqliteStoreOptions {
@@ -113,6 +113,7 @@ export class SqliteLedgerStore implements LedgerStore {
   /** the root of the committed edge, worked out once per edge */
   private rootOfEdge: { readonly edge: TileEdge; readonly root: Hash } | undefined;
   private readonly stmts: ReturnType<SqliteLedgerStore['prepare']>;
+  private getReceipt: Database.Statement<[string], { fingerprint: string; idx: number; count: number }> | undefined;
 
   private constructor(db: Database.Database, reader: Database.Database, origin: string, opts: SqliteStoreOptions) {
     this.db = db;
@@ -155,6 +156,8 @@ export class SqliteLedgerStore implements LedgerStore {
         // durability: every COMMIT fsyncs the WAL before it returns
         db.pragma('synchronous = FULL');
         if (opts.create) db.exec(SCHEMA);
+        // a ledger made before receipts were kept gets their table (nothing else changes)
+        else if (holdsLedger) db.exec(RECEIPTS_SCHEMA);
       }
       db.pragma('busy_timeout = 5000');
       const row = db.prepare<[], { value: string }>("SELECT value FROM meta WHERE key = 'origin'").get();
@@ -288,8 +291,21 @@ export class SqliteLedgerStore implements LedgerStore {
     if (this.reader.inTransaction) this.reader.exec('COMMIT');
   }
 
-  append(drafts: readonly EntryDraft[]): Promise<Appended[]> {
-    return this.pipeline.append(drafts);
+  append(drafts: readonly EntryDraft[], receipts?: readonly Receipt[]): Promise<Appended[]> {
+    return this.pipeline.append(drafts, receipts);
+  }
+
+  async receipt(id: string): Promise<StoredReceipt | undefined> {
+    // prepared on first use: a ledger opened read-only may predate the table
+    if (this.getReceipt === undefined) {
+      const exists = this.reader.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'receipts'").get() !== undefined;
+      if (!exists) return undefined;
+      this.getReceipt = this.reader.prepare<[string], { fingerprint: string; idx: number; count: number }>(
+        'SELECT fingerprint, idx, count FROM receipts WHERE id = ?',
+      );
+    }
+    const r = this.getReceipt.get(id);
+    return r === undefined ? undefined : { id, fingerprint: r.fingerprint, index: r.idx, count: r.count };
   }
 
   async *entries(from: number, to: number, filter: EntryFilter = {}): AsyncIterable<StoredEntry> {

@@ -16,6 +16,11 @@ CREATE TABLE IF NOT EXISTS entries (
 CREATE INDEX IF NOT EXISTS entries_by_incident ON entries(incident, idx) WHERE incident IS NOT NULL;
 `;
 
+/** Idempotency-Key receipts (store.ts Receipt), written with the entries they answer; added to older ledgers when opened for writing */
+export const RECEIPTS_SCHEMA = `
+CREATE TABLE IF NOT EXISTS receipts (id TEXT PRIMARY KEY, fingerprint TEXT NOT NULL, idx INTEGER NOT NULL, count INTEGER NOT NULL);
+`;
+
 export const SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 ${ENTRIES_SCHEMA}
@@ -30,7 +35,7 @@ CREATE TABLE IF NOT EXISTS disclosures (
 -- root = the hash of the subtree the tile spans (the tile's hash one level up)
 CREATE TABLE IF NOT EXISTS tiles (tile_key INTEGER PRIMARY KEY, hashes BLOB NOT NULL, root BLOB NOT NULL);
 CREATE TABLE IF NOT EXISTS checkpoints (size INTEGER PRIMARY KEY, root BLOB NOT NULL, note TEXT NOT NULL);
-`;
+${RECEIPTS_SCHEMA}`;
 
 const TILE_KEY_SHIFT = 2 ** 44;
 /** the tiles table's key of a tile: level * 2^44 + index */

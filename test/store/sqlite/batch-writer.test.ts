@@ -28,6 +28,7 @@ function batch(from: number, n: number, base: Buffer | null): { write: BatchWrit
       types: texts.map(() => 'note.recorded'),
       incidents: texts.map(() => null),
       disclosures: [],
+      receipts: [],
       tiles: [],
     },
     last: leafHashText(texts[n - 1] as string),

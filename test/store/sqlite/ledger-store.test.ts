@@ -232,6 +232,29 @@ describe('sqlite store', () => {
     await again.close();
   });
 
+  it('a ledger made before receipts were kept gets their table when opened for writing, and reads answer "none" before that', async () => {
+    const path = join(root, 'before-receipts.db');
+    const s = SqliteLedgerStore.open({ path, origin: 'old.example/log', create: true });
+    await s.append([{ type: 'note.recorded', actor: { agency: 'city-pd' }, body: { n: 1 } }]);
+    await s.close();
+    const db = new Database(path);
+    db.exec('DROP TABLE receipts');
+    db.close();
+    const ro = SqliteLedgerStore.open({ path, readonly: true });
+    try {
+      assert.equal(await ro.receipt('r-1'), undefined);
+    } finally {
+      await ro.close();
+    }
+    const rw = SqliteLedgerStore.open({ path, origin: 'old.example/log' });
+    try {
+      await rw.append([{ type: 'note.recorded', actor: { agency: 'city-pd' }, body: { n: 2 } }], [{ id: 'r-1', fingerprint: 'f', first: 0, count: 1 }]);
+      assert.deepEqual(await rw.receipt('r-1'), { id: 'r-1', fingerprint: 'f', index: 1, count: 1 });
+    } finally {
+      await rw.close();
+    }
+  });
+
   it('refuses to open a file that is not a ledger, and a ledger with another origin', async () => {
     const path = join(root, 'other.db');
     const s = SqliteLedgerStore.open({ path, origin: 'one.example/log', create: true });
