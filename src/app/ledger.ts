@@ -117,6 +117,7 @@ export class LedgerService {
   private unusable: ConcordError | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly edges = new Map<number, EdgeCache>();
+  private readonly signedListeners = new Set<(checkpoint: StoredCheckpoint) => void>();
 
   constructor(store: LedgerStore, verifier: Verifier, signer: Signer | undefined, policy: CheckpointPolicy = DEFAULT_CHECKPOINT_POLICY, keeping?: KeptState) {
     this.store = store;
@@ -416,6 +417,8 @@ export class LedgerService {
       }
       this.signed = Math.max(this.signed, size);
       this.admitWaiting();
+      // after the commit point: whoever publishes it (witnessing) hears of it now
+      for (const listener of this.signedListeners) listener(checkpoint);
       return { checkpoint, stored: this.store.saveCheckpoint(checkpoint).then(() => undefined) };
     };
     const next = (this.signing ?? Promise.resolve()).then(run, run);
@@ -424,6 +427,12 @@ export class LedgerService {
       () => undefined,
     );
     return next;
+  }
+
+  /** calls `listener` with every checkpoint this service signs, once it is kept; returns the unsubscribe */
+  onSigned(listener: (checkpoint: StoredCheckpoint) => void): () => void {
+    this.signedListeners.add(listener);
+    return () => this.signedListeners.delete(listener);
   }
 
   async latestCheckpoint(): Promise<StoredCheckpoint | undefined> {

@@ -13,6 +13,7 @@ import type { FeedOptions } from './feed-route.ts';
 import { commandRoutes } from './command-routes.ts';
 import { callerOf } from './principal.ts';
 import { publicLogRoutes } from './public-log.ts';
+import { registerWitnessRoutes } from './witness-routes.ts';
 import { accountsAuthenticator, sessionRoutes } from './session-routes.ts';
 import { deliverInbox, queryRoutes } from './query-routes.ts';
 
@@ -42,6 +43,7 @@ export async function buildNodeServer(live: LiveNode, opts: NodeServerOptions): 
     routes: [
       ...publicLogRoutes({
         ledger: live.ledger,
+        witnessing: live.publisher,
         verifierKey: live.node.verifierKey,
         // a bundle is all or nothing: every entry in it must be one the caller may read
         mayReadEntries: async (principal, from, to) => {
@@ -75,6 +77,8 @@ export async function buildNodeServer(live: LiveNode, opts: NodeServerOptions): 
       },
     },
   });
+  // the witness role (C2SP tlog-witness): its text bodies are parsed in their own scope
+  await registerWitnessRoutes(app, live.witness);
   app.addHook('onClose', async () => {
     unsubscribe();
     feed.close();
