@@ -217,7 +217,8 @@ export class WitnessPublisher {
   private async run(w: Witness): Promise<void> {
     while (!this.closed) {
       const target = this.latest;
-      if (target === undefined || w.state.recent[0]?.size === target.size) {
+      const last = w.state.recent[0];
+      if (target === undefined || (last !== undefined && last.size === target.size && last.root === target.root.toString('base64'))) {
         await this.woken;
         continue;
       }
@@ -345,6 +346,16 @@ export class WitnessPublisher {
     } catch (e) {
       this.log?.warn({ err: (e as Error).message }, `${path} does not verify; it is ignored until a checkpoint is witnessed again`);
     }
+  }
+}
+
+/** DIR/witnessed-checkpoint as it stands, if there is one (checked by whoever uses it) */
+export function readWitnessedNote(dir: string): string | undefined {
+  try {
+    return readFileSync(join(dir, WITNESSED_CHECKPOINT_FILE), 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw e;
   }
 }
 

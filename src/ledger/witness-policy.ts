@@ -128,7 +128,8 @@ export interface PolicyResult {
  * (signed-note), and the policy unsatisfied.
  */
 export function evaluatePolicy(note: string, policy: WitnessPolicy, logVerifiers: readonly Verifier[]): PolicyResult {
-  const verifiers = [...logVerifiers, ...policy.witnesses.map((w) => w.verifier)];
+  // one verifier per key: the log's key may come both pinned and in the policy
+  const verifiers = [...new Map([...logVerifiers, ...policy.witnesses.map((w) => w.verifier)].map((v) => [v.verifierKey, v])).values()];
   let verified;
   try {
     verified = openNote(note, verifiers).verified;

@@ -85,9 +85,25 @@ export function serverLogger(level = process.env['CONCORD_LOG_LEVEL'] ?? 'info')
   );
 }
 
+/**
+ * CONCORD_WITNESS_RETRY_MS="initial,max": the backoff of a witness that is
+ * down or refuses (default 500 ms doubling to 30 s); tests shorten it.
+ */
+function witnessRetry(): { backoff?: { initialMs: number; maxMs: number } } {
+  const v = process.env['CONCORD_WITNESS_RETRY_MS'];
+  if (v === undefined) return {};
+  const m = /^(\d{1,7}),(\d{1,7})$/.exec(v);
+  if (!m || Number(m[1]) < 1 || Number(m[2]) < Number(m[1])) throw new ConcordError('BAD_USAGE', `CONCORD_WITNESS_RETRY_MS must be "initial,max" in ms, not ${v}`);
+  return { backoff: { initialMs: Number(m[1]), maxMs: Number(m[2]) } };
+}
+
 export async function serve(dir: string, opts: { port: number; host: string; policiesDir?: string }, io: CliIo): Promise<number> {
   const log = serverLogger();
-  const live = await openLiveNode(dir, { ...(opts.policiesDir !== undefined ? { policiesDir: opts.policiesDir } : {}), deadlines: { logger: log } });
+  const live = await openLiveNode(dir, {
+    ...(opts.policiesDir !== undefined ? { policiesDir: opts.policiesDir } : {}),
+    deadlines: { logger: log },
+    witnessing: { log, ...witnessRetry() },
+  });
   const stopped = untilSignal();
   let app;
   try {
