@@ -119,7 +119,10 @@ export function writeWitnessing(dir: string, c: WitnessingConfig): void {
   if (!Number.isSafeInteger(c.quorum) || c.quorum < 0 || c.quorum > c.witnesses.length) {
     throw new ConcordError('BAD_INPUT', `quorum must be a number from 0 to the ${c.witnesses.length} witnesses`);
   }
-  writeFileAtomicallySync(join(dir, WITNESS_CONFIG_FILE), `${JSON.stringify({ format: 1, logs: c.logs, witnesses: c.witnesses, quorum: c.quorum }, null, 2)}\n`);
+  writeFileAtomicallySync(
+    join(dir, WITNESS_CONFIG_FILE),
+    `${JSON.stringify({ format: 1, logs: c.logs, witnesses: c.witnesses, quorum: c.quorum }, null, 2)}\n`,
+  );
 }
 
 /** the name of a node's witness key: its origin, then /witness (a schema-less URL, tlog-cosignature) */
@@ -139,7 +142,8 @@ export function loadOrCreateWitnessSigner(node: NodeDir): Signer {
     createFileOnceSync(keyPath, `${signerKey}\n`, 0o600);
   }
   const mode = statSync(keyPath).mode & 0o777;
-  if ((mode & 0o077) !== 0) throw new ConcordError('DATA_DIR_UNUSABLE', `${keyPath} is readable by others (mode ${mode.toString(8)}); run: chmod 600 ${keyPath}`);
+  if ((mode & 0o077) !== 0)
+    throw new ConcordError('DATA_DIR_UNUSABLE', `${keyPath} is readable by others (mode ${mode.toString(8)}); run: chmod 600 ${keyPath}`);
   let signer: Signer;
   try {
     signer = parseSignerKey(readFileSync(keyPath, 'utf8').trim());

@@ -117,7 +117,16 @@ export class WitnessPublisher {
     const dir = join(node.dir, 'witnessing');
     this.witnesses = config.witnesses.map((c) => {
       const file = join(dir, `${createHash('sha256').update(c.name).digest('hex').slice(0, 32)}.json`);
-      return { config: c, verifier: parseVerifierKey(c.key), file, state: readState(file, c.key), failures: 0, lastError: undefined, nextAttempt: undefined, running: undefined };
+      return {
+        config: c,
+        verifier: parseVerifierKey(c.key),
+        file,
+        state: readState(file, c.key),
+        failures: 0,
+        lastError: undefined,
+        nextAttempt: undefined,
+        running: undefined,
+      };
     });
     this.resetWake();
   }
@@ -246,7 +255,9 @@ export class WitnessPublisher {
     for (let attempt = 0; attempt < 3; attempt++) {
       const old = w.state.size;
       if (old > target.size) {
-        throw new Error(`the witness has cosigned size ${old} of this log, beyond its latest checkpoint (${target.size}): the log was rolled back, or another process signed`);
+        throw new Error(
+          `the witness has cosigned size ${old} of this log, beyond its latest checkpoint (${target.size}): the log was rolled back, or another process signed`,
+        );
       }
       const proof = old > 0 && old < target.size ? (await this.ledger.consistencyProof(old, target.size)).proof : [];
       const body = formatAddCheckpoint({ oldSize: old, proof, note: target.note });
@@ -265,7 +276,9 @@ export class WitnessPublisher {
         status = res.status;
         text = await res.text();
       } catch (e) {
-        throw new Error(`cannot reach ${w.config.url}: ${(e as Error).message}${(e as { cause?: { code?: string } }).cause?.code ? ` (${(e as { cause: { code: string } }).cause.code})` : ''}`);
+        throw new Error(
+          `cannot reach ${w.config.url}: ${(e as Error).message}${(e as { cause?: { code?: string } }).cause?.code ? ` (${(e as { cause: { code: string } }).cause.code})` : ''}`,
+        );
       } finally {
         clearTimeout(timer);
         this.aborts.delete(abort);

@@ -146,6 +146,8 @@ export function evaluatePolicy(note: string, policy: WitnessPolicy, logVerifiers
   return {
     satisfied,
     cosigned,
-    ...(satisfied ? {} : { reason: `the quorum ${policy.quorum} is not met: cosigned by ${cosigned.length === 0 ? 'no witness of the policy' : cosigned.join(', ')}` }),
+    ...(satisfied
+      ? {}
+      : { reason: `the quorum ${policy.quorum} is not met: cosigned by ${cosigned.length === 0 ? 'no witness of the policy' : cosigned.join(', ')}` }),
   };
 }

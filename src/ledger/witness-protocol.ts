@@ -181,7 +181,14 @@ export function judgeAddCheckpoint(
   const state = stateOf(origin);
   const latest = state?.size ?? 0;
   if (req.oldSize !== latest) {
-    return { kind: 'refuse', status: 409, reason: `old size ${req.oldSize} is not the size of the latest cosigned checkpoint (${latest})`, origin, size: latest, signed };
+    return {
+      kind: 'refuse',
+      status: 409,
+      reason: `old size ${req.oldSize} is not the size of the latest cosigned checkpoint (${latest})`,
+      origin,
+      size: latest,
+      signed,
+    };
   }
   // RFC 6962 §2.1: the empty tree's root is the hash of the empty string
   if (checkpoint.size === 0 && !checkpoint.root.equals(EMPTY_ROOT)) {

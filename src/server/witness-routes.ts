@@ -37,7 +37,10 @@ export async function registerWitnessRoutes(app: FastifyInstance, witness: Witne
         return reply.code(answer.status).type(answer.contentType).send(answer.body);
       }
       const code = answer.status === 400 ? 'BAD_INPUT' : answer.status === 404 ? 'NOT_FOUND' : answer.status === 403 ? 'FORBIDDEN' : 'PROOF_INVALID';
-      return reply.code(answer.status).type(PROBLEM_JSON).send(problem(code, answer.status, answer.body, { instance: '/add-checkpoint' }));
+      return reply
+        .code(answer.status)
+        .type(PROBLEM_JSON)
+        .send(problem(code, answer.status, answer.body, { instance: '/add-checkpoint' }));
     });
 
     scope.get<{ Params: { hash: string } }>('/witness/:hash/checkpoint', async (request, reply) => {

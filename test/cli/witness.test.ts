@@ -204,7 +204,10 @@ describe('a log witnessed by two other nodes (three processes)', () => {
     assert.match(compare.stdout, /^FORK rogue\.test\.example\/log: two checkpoints of size 3 with different roots/);
     const v = await spawnCli(['verify', evidence, '--key', rogueKey]);
     assert.equal(v.code, 1, v.stderr);
-    assert.match(v.stdout, /^FORK rogue\.test\.example\/log: the log signed two checkpoints of size 3 with different roots \(a split view\) \(observed by fed-ice\.test\.example\/log\/witness\)\n/);
+    assert.match(
+      v.stdout,
+      /^FORK rogue\.test\.example\/log: the log signed two checkpoints of size 3 with different roots \(a split view\) \(observed by fed-ice\.test\.example\/log\/witness\)\n/,
+    );
     const json = JSON.parse((await spawnCli(['verify', evidence, '--key', rogueKey, '--json'])).stdout) as { fork: { kind: string } };
     assert.equal(json.fork.kind, 'split-view');
     // an altered evidence file is no proof

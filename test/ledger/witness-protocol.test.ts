@@ -116,8 +116,7 @@ describe('parseAddCheckpoint refuses what the spec does not allow (400)', () => 
 describe('judgeAddCheckpoint: every status of tlog-witness', () => {
   const t = tree(20);
   const cosigned = (size: number): CosignedState => ({ size, root: t.root(size), note: note(t, size) });
-  const judge = (oldSize: number, proof: Buffer[], n: string, state?: CosignedState) =>
-    judgeAddCheckpoint({ oldSize, proof, note: n }, findLog, () => state);
+  const judge = (oldSize: number, proof: Buffer[], n: string, state?: CosignedState) => judgeAddCheckpoint({ oldSize, proof, note: n }, findLog, () => state);
 
   it('cosigns a first checkpoint from old size 0 with no proof; the cosignature verifies with the witness vkey', () => {
     const j = judge(0, [], note(t, 5));

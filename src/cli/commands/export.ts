@@ -37,7 +37,15 @@ Options:
       --json             print a summary as JSON
 
 ${exitCodesHelp('node')}`,
-  options: { ...DATA_OPTION, ...JSON_OPTION, out: { type: 'string' }, indexes: { type: 'string' }, all: { type: 'boolean' }, history: { type: 'boolean' }, witnessed: { type: 'boolean' } },
+  options: {
+    ...DATA_OPTION,
+    ...JSON_OPTION,
+    out: { type: 'string' },
+    indexes: { type: 'string' },
+    all: { type: 'boolean' },
+    history: { type: 'boolean' },
+    witnessed: { type: 'boolean' },
+  },
   async run(args, io) {
     const out = requireString(args, 'out');
     const list = optionalString(args, 'indexes');

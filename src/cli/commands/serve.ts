@@ -93,7 +93,8 @@ function witnessRetry(): { backoff?: { initialMs: number; maxMs: number } } {
   const v = process.env['CONCORD_WITNESS_RETRY_MS'];
   if (v === undefined) return {};
   const m = /^(\d{1,7}),(\d{1,7})$/.exec(v);
-  if (!m || Number(m[1]) < 1 || Number(m[2]) < Number(m[1])) throw new ConcordError('BAD_USAGE', `CONCORD_WITNESS_RETRY_MS must be "initial,max" in ms, not ${v}`);
+  if (!m || Number(m[1]) < 1 || Number(m[2]) < Number(m[1]))
+    throw new ConcordError('BAD_USAGE', `CONCORD_WITNESS_RETRY_MS must be "initial,max" in ms, not ${v}`);
   return { backoff: { initialMs: Number(m[1]), maxMs: Number(m[2]) } };
 }
 

@@ -66,7 +66,9 @@ ${exitCodesHelp('verify')}`,
       printJson(io, report.toJSON());
     } else if (report.fork !== undefined) {
       const fork = report.problems.find((p) => p.where === 'fork') as Problem;
-      io.stdout.write(`FORK ${oneLine(report.origin)}: ${oneLine(fork.reason)}${report.fork.observer !== undefined ? ` (observed by ${oneLine(report.fork.observer)})` : ''}\n`);
+      io.stdout.write(
+        `FORK ${oneLine(report.origin)}: ${oneLine(fork.reason)}${report.fork.observer !== undefined ? ` (observed by ${oneLine(report.fork.observer)})` : ''}\n`,
+      );
       for (const w of report.warnings) io.stdout.write(`note: ${w}\n`);
     } else if (report.ok) {
       io.stdout.write(

@@ -9,14 +9,7 @@ import { FILE_LIMITS, readUserFile } from '../../files.ts';
 import { makeEvidence, serializeEvidence } from '../../ledger/evidence.ts';
 import { openNodeDir, checkOutputPath } from '../../app/node-dir.ts';
 import { writeFileAtomicallySync } from '../../app/atomic-file.ts';
-import {
-  checkCosignerKey,
-  checkLogKey,
-  checkWitnessUrl,
-  loadOrCreateWitnessSigner,
-  readWitnessing,
-  writeWitnessing,
-} from '../../app/witness-config.ts';
+import { checkCosignerKey, checkLogKey, checkWitnessUrl, loadOrCreateWitnessSigner, readWitnessing, writeWitnessing } from '../../app/witness-config.ts';
 import { DATA_OPTION, JSON_OPTION, flag, optionalString, requireString, stringList } from '../args.ts';
 import type { CliCommand } from '../command.ts';
 import { exitCodesHelp } from '../exit-codes.ts';
@@ -150,7 +143,8 @@ ${exitCodesHelp('node')}`,
 
 function parseQuorum(text: string | undefined, n: number): number | undefined {
   if (text === undefined) return undefined;
-  if (!/^(0|[1-9]\d*)$/.test(text) || Number(text) > n) throw new ConcordError('BAD_USAGE', `the quorum must be a number from 0 to the ${n} witnesses, not ${text}`);
+  if (!/^(0|[1-9]\d*)$/.test(text) || Number(text) > n)
+    throw new ConcordError('BAD_USAGE', `the quorum must be a number from 0 to the ${n} witnesses, not ${text}`);
   return Number(text);
 }
 
@@ -195,7 +189,7 @@ async function readCheckpoint(source: string): Promise<string> {
 
 export const witnessCompareCommand: CliCommand = {
   path: ['witness', 'compare'],
-  summary: "compare two checkpoints of a log; write signed evidence if they fork",
+  summary: 'compare two checkpoints of a log; write signed evidence if they fork',
   help: `Usage: concord witness compare --data DIR --log-key LOG_VKEY --out FILE A B [--proof HASH]...
 
 A and B are signed checkpoints of one log: files, or URLs such as a
