@@ -143,6 +143,25 @@ describe('a log witnessed by two other nodes (three processes)', () => {
     assert.match(refused.stdout, /does not meet the witness policy/);
   });
 
+  it('a command may ask to be acknowledged once witnessed (Concord-Acknowledge: witnessed); another value is refused before it runs', async () => {
+    const send = (ack: string): Promise<Response> =>
+      fetch(`${cityP.url}/v1/units/positions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'concord-acknowledge': ack },
+        body: JSON.stringify({ positions: [{ unit: 'cpd-1231', lat: 41.9, lon: -87.66, accuracy: 8, observed: new Date().toISOString() }] }),
+      });
+    const r = await send('witnessed');
+    assert.equal(r.status, 201, await r.clone().text());
+    assert.equal(r.headers.get('concord-witnessed'), 'yes');
+    const { entries } = (await r.json()) as { entries: Array<{ index: number }> };
+    const s = await status();
+    assert.ok(s.witnessed!.size > entries[entries.length - 1]!.index, JSON.stringify(s));
+    positions++;
+    const bad = await send('eventually');
+    assert.equal(bad.status, 400);
+    assert.equal(((await bad.json()) as { field: string }).field, 'headers.concord-acknowledge');
+  });
+
   it('a witness that is down delays witnessing and loses no entry; back, it catches up from the size it last saw', async () => {
     const before = await witnessedUpToDate();
     const seen = before.witnessed!.size;
