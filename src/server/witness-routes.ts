@@ -26,6 +26,16 @@ export const ADD_CHECKPOINT_BODY_LIMIT = 64 * 1024;
 
 export async function registerWitnessRoutes(app: FastifyInstance, witness: WitnessService): Promise<void> {
   await app.register(async (scope) => {
+    // the root's handler would name the root's body limit; this scope's is smaller
+    scope.setErrorHandler((error, request, reply) => {
+      if ((error as { code?: unknown }).code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+        return reply
+          .code(413)
+          .type(PROBLEM_JSON)
+          .send(problem('PAYLOAD_TOO_LARGE', 413, `an add-checkpoint body is at most ${ADD_CHECKPOINT_BODY_LIMIT} bytes`, { instance: request.url }));
+      }
+      throw error;
+    });
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: ADD_CHECKPOINT_BODY_LIMIT }, (_req, body, done) => done(null, body));
 

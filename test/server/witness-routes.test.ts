@@ -9,6 +9,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { FastifyInstance } from 'fastify';
+import fc from 'fast-check';
 import { openLiveNode, type LiveNode } from '../../src/app/live-node.ts';
 import { initNodeDir } from '../../src/app/node-dir.ts';
 import { writeWitnessing, EMPTY_WITNESSING } from '../../src/app/witness-config.ts';
@@ -146,6 +147,33 @@ describe('POST /add-checkpoint', () => {
     assert.equal(r.status, 422);
     const evidence = readdirSync(join(dir, 'witness', 'evidence')).filter((f) => f.endsWith('.split-view.evidence.json'));
     assert.equal(evidence.length, 1);
+  });
+
+  it('property: no body a client can send gets a 5xx; a changed byte of a valid body is never cosigned as another checkpoint', async () => {
+    const valid = Buffer.from(formatAddCheckpoint({ oldSize: 9, proof: [], note: note(9) }));
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 600 }).map((b) => Buffer.from(b)),
+          fc.tuple(fc.integer({ min: 0, max: valid.length - 1 }), fc.integer({ min: 1, max: 255 })).map(([i, d]) => {
+            const b = Buffer.from(valid);
+            b[i] = (b[i]! + d) % 256;
+            return b;
+          }),
+        ),
+        async (body) => {
+          const r = await post(body);
+          assert.ok([200, 400, 403, 404, 409, 422].includes(r.status), `status ${r.status}`);
+          if (r.status === 200) {
+            // only a body that still says the cosigned checkpoint can be cosigned (a byte of the old line, a line ending...)
+            const parsed = (await import('../../src/ledger/witness-protocol.ts')).parseAddCheckpoint(body);
+            assert.equal(parsed.note.split('\n\n')[0], note(9).split('\n\n')[0]);
+          }
+          await r.arrayBuffer();
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 
   it('concurrent requests from one old size: exactly one is cosigned, the others get 409 (no rollback)', async () => {
