@@ -156,10 +156,21 @@ export const WITNESSED_WAIT_MS = 10_000;
 export interface CommandRouteOptions {
   /**
    * Signs a checkpoint covering `size` entries and resolves true once one is
-   * cosigned by the node's witness quorum (false when it is not by the
-   * deadline); absent when the node publishes through no witnesses.
+   * cosigned by the node's witness quorum (false if it never can be: the
+   * node closes); absent when the node publishes through no witnesses.
    */
   readonly witnessed?: (size: number) => Promise<boolean>;
+}
+
+/** the answer of `witnessed`, or false once WITNESSED_WAIT_MS have passed */
+async function withinWitnessedWait(witnessed: Promise<boolean>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(resolve, WITNESSED_WAIT_MS, false)));
+  try {
+    return await Promise.race([witnessed, late]);
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** the acknowledgement a command asks for: durable (the default) or witnessed (docs/witnesses.md) */
@@ -212,7 +223,7 @@ export function commandRoutes(coordination: CoordinationService, opts: CommandRo
           const done = await coordination.execute(command);
           const last = done.entries[done.entries.length - 1];
           if (ack === 'witnessed' && last !== undefined && opts.witnessed !== undefined) {
-            reply.header('concord-witnessed', (await opts.witnessed(last.index + 1)) ? 'yes' : 'no');
+            reply.header('concord-witnessed', (await withinWitnessedWait(opts.witnessed(last.index + 1))) ? 'yes' : 'no');
           }
           return { type, entries: done.entries.map((e, i) => ({ index: e.index, type: done.events[i]?.type ?? '', received: e.received })) };
         },
