@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- ledger|crash|domain|server ...]`: runs the named benchmarks
+ * `npm run bench [-- ledger|crash|domain|server|witness ...]`: runs the named benchmarks
  * (all by default) and prints one JSON object with each figure beside the
  * reference measured in the same run.
  */
@@ -7,12 +7,14 @@ import { benchCrash } from './crash.ts';
 import { benchDomain } from './domain.ts';
 import { benchLedger } from './ledger.ts';
 import { benchServer } from './server.ts';
+import { benchWitness } from './witness.ts';
 
 const SUITES: Record<string, () => Promise<Record<string, unknown>>> = {
   ledger: () => benchLedger(),
   crash: () => benchCrash(),
   domain: () => benchDomain(),
   server: () => benchServer(),
+  witness: () => benchWitness(),
 };
 
 const asked = process.argv.slice(2);

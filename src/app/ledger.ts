@@ -117,6 +117,9 @@ export class LedgerService {
   private unusable: ConcordError | undefined;
   private timer: NodeJS.Timeout | undefined;
   private readonly edges = new Map<number, EdgeCache>();
+  private readonly signedListeners = new Set<(checkpoint: StoredCheckpoint) => void>();
+  /** the largest size the listeners were told of */
+  private announced = 0;
 
   constructor(store: LedgerStore, verifier: Verifier, signer: Signer | undefined, policy: CheckpointPolicy = DEFAULT_CHECKPOINT_POLICY, keeping?: KeptState) {
     this.store = store;
@@ -418,12 +421,26 @@ export class LedgerService {
       this.admitWaiting();
       return { checkpoint, stored: this.store.saveCheckpoint(checkpoint).then(() => undefined) };
     };
-    const next = (this.signing ?? Promise.resolve()).then(run, run);
+    // after the commit point, whoever publishes checkpoints (witnessing) hears of each new one, also one
+    // another process of this node signed and this one took up
+    const next = (this.signing ?? Promise.resolve()).then(run, run).then((r) => {
+      if (r.checkpoint.size > this.announced) {
+        this.announced = r.checkpoint.size;
+        for (const listener of this.signedListeners) listener(r.checkpoint);
+      }
+      return r;
+    });
     this.signing = next.then(
       () => undefined,
       () => undefined,
     );
     return next;
+  }
+
+  /** calls `listener` with every checkpoint this service signs, once it is kept; returns the unsubscribe */
+  onSigned(listener: (checkpoint: StoredCheckpoint) => void): () => void {
+    this.signedListeners.add(listener);
+    return () => this.signedListeners.delete(listener);
   }
 
   async latestCheckpoint(): Promise<StoredCheckpoint | undefined> {
@@ -531,8 +548,14 @@ export class LedgerService {
    * if the log grew), with inclusion proofs, disclosures and, optionally,
    * the older checkpoints with consistency proofs.
    */
-  async exportBundle(select: { readonly indexes?: readonly number[]; readonly all?: boolean; readonly history?: boolean }): Promise<Bundle> {
-    const cp = await this.checkpoint();
+  async exportBundle(select: {
+    readonly indexes?: readonly number[];
+    readonly all?: boolean;
+    readonly history?: boolean;
+    /** rest the bundle on this checkpoint of the log (a witnessed one, with its cosignatures) instead of the latest */
+    readonly checkpoint?: string;
+  }): Promise<Bundle> {
+    const cp = select.checkpoint !== undefined ? await this.checkpointOfLog(select.checkpoint) : await this.checkpoint();
     const opened = openCheckpoint(cp.note, [this.verifier], this.origin);
     const size = opened.checkpoint.size;
     let indexes: number[];
@@ -571,6 +594,21 @@ export class LedgerService {
       entries,
       ...(consistency.length > 0 ? { consistency } : {}),
     };
+  }
+
+  /**
+   * A checkpoint note of this log given from outside (the witnessed one):
+   * signed by the log, and with the root the log has at its size, else
+   * BAD_INPUT; cosignatures it carries are kept as they are.
+   */
+  private async checkpointOfLog(note: string): Promise<StoredCheckpoint> {
+    const opened = openCheckpoint(note, [this.verifier], this.origin);
+    if (!opened.signatures.some((s) => s.type === 'ed25519')) throw new ConcordError('BAD_INPUT', 'the checkpoint is not signed by this log');
+    const { size, root } = opened.checkpoint;
+    if (size > (await this.store.size()) || !(await this.rootAt(size)).equals(root)) {
+      throw new ConcordError('BAD_INPUT', `the checkpoint at size ${size} is not one of this log's trees`);
+    }
+    return { size, root, note };
   }
 
   /** Stops the timer, signs a last checkpoint if the log grew (and is consistent), closes the store. */

@@ -12,6 +12,9 @@ import { openNodeDir, type NodeDir } from './node-dir.ts';
 import { openNodeAccounts } from './node-accounts.ts';
 import { openNodeLedger } from './node-ledger.ts';
 import { loadProtocolBook } from './protocol-files.ts';
+import { readWitnessing } from './witness-config.ts';
+import { WitnessPublisher, type PublisherOptions } from './witness-publisher.ts';
+import { WitnessService } from './witness-service.ts';
 
 export interface LiveNodeOptions {
   /** the agencies' protocols (a folder as `concord protocol test` reads); without them requests get no verdict */
@@ -24,6 +27,8 @@ export interface LiveNodeOptions {
    * setTimeout, so a test with an injected clock moves time itself
    */
   readonly deadlines?: { readonly logger?: DeadlineLogger; readonly timer?: Timer };
+  /** how checkpoints are sent to this node's witnesses (DIR/witnesses.json), if it has any */
+  readonly witnessing?: PublisherOptions;
 }
 
 export interface LiveNode {
@@ -32,6 +37,10 @@ export interface LiveNode {
   readonly coordination: CoordinationService;
   /** the node's users, sessions and API tokens (DIR/accounts.db) */
   readonly accounts: AccountService;
+  /** the node as a witness of other logs (POST /add-checkpoint) */
+  readonly witness: WitnessService;
+  /** sends this node's checkpoints to its witnesses and collects their cosignatures; inactive without witnesses */
+  readonly publisher: WitnessPublisher;
   /** the deadline clock, when the node runs one */
   readonly deadlines: DeadlineClock | undefined;
   /** open until close() is called */
@@ -69,6 +78,17 @@ export async function openLiveNode(dataDir: string, opts: LiveNodeOptions = {}):
         })
       : undefined;
   deadlines?.start();
+  const witness = new WitnessService(node, opts.clock !== undefined ? { clock: opts.clock } : {});
+  let publisher: WitnessPublisher;
+  try {
+    publisher = new WitnessPublisher(node, ledger, readWitnessing(node.dir), opts.witnessing ?? {});
+    if (publisher.active) await publisher.start();
+  } catch (e) {
+    await deadlines?.stop();
+    await ledger.close();
+    await accounts.close();
+    throw e;
+  }
   let open = true;
   let closing: Promise<void> | undefined;
   return {
@@ -76,6 +96,8 @@ export async function openLiveNode(dataDir: string, opts: LiveNodeOptions = {}):
     ledger,
     coordination,
     accounts,
+    witness,
+    publisher,
     deadlines,
     open: () => open,
     close() {
@@ -83,6 +105,8 @@ export async function openLiveNode(dataDir: string, opts: LiveNodeOptions = {}):
         open = false;
         // no deadline fires once shutting down; the one running finishes
         await deadlines?.stop();
+        // witnesses are not waited for: what they have not cosigned yet they get from the size they last saw, next time
+        await publisher.close();
         await coordination.idle();
         try {
           await ledger.close();

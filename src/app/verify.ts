@@ -23,6 +23,9 @@ import { Report } from '../ledger/report.ts';
 import { HASH_SIZE, TileEdge, type TileId } from '../ledger/tiles.ts';
 import { SqliteLedgerStore } from '../store/sqlite/ledger-store.ts';
 import { KEPT_CHECKPOINT_FILE } from './kept-checkpoint.ts';
+import { checkEvidenceText, looksLikeEvidence } from '../ledger/evidence.ts';
+import { evaluatePolicy, type WitnessPolicy } from '../ledger/witness-policy.ts';
+import { readWitnessedNote, WITNESSED_CHECKPOINT_FILE } from './witness-publisher.ts';
 import { isNodeDir, loadVerifier, openNodeDir } from './node-dir.ts';
 
 export interface VerifyOptions {
@@ -31,13 +34,66 @@ export interface VerifyOptions {
   /** signed checkpoints obtained elsewhere (a witness, an earlier bundle) the log must be consistent with */
   readonly checkpoints?: readonly string[];
   readonly onProgress?: (done: number, total: number) => void;
+  /** a witness policy: the checkpoint a bundle rests on (or a node's witnessed checkpoint) must meet it */
+  readonly policy?: WitnessPolicy;
 }
 
 export async function verifyPath(path: string, opts: VerifyOptions = {}): Promise<Report> {
-  if (isNodeDir(path)) return verifyDataDir(path, opts);
+  if (isNodeDir(path)) {
+    const report = await verifyDataDir(path, { ...opts, checkpoints: [...(opts.checkpoints ?? []), ...witnessedOf(path, opts.policy)] });
+    if (opts.policy !== undefined) {
+      const note = readWitnessedNote(path);
+      if (note === undefined) report.problem(WITNESSED_CHECKPOINT_FILE, 'is missing: no checkpoint of this log has been cosigned by its witnesses');
+      else checkPolicy(report, WITNESSED_CHECKPOINT_FILE, note, opts.policy, opts.keys ?? [loadVerifier(openNodeDir(path))]);
+    }
+    return report;
+  }
   if (statSync(path, { throwIfNoEntry: false })?.isDirectory())
     throw new ConcordError('BAD_INPUT', `cannot read ${path}: it is a directory but not a Concord data directory`);
-  return verifyBundleText(readUserFile(path, 'data directory or bundle', FILE_LIMITS.bundle), opts.keys ?? [], opts.checkpoints ?? []);
+  const text = readUserFile(path, 'data directory or bundle', FILE_LIMITS.bundle);
+  if (looksLikeEvidence(text)) return verifyEvidence(text, opts.keys ?? []);
+  const report = verifyBundleText(text, opts.keys ?? [], opts.checkpoints ?? []);
+  if (opts.policy !== undefined && report.ok) {
+    const note = (JSON.parse(text) as { checkpoint: string }).checkpoint;
+    checkPolicy(report, 'bundle.checkpoint', note, opts.policy, opts.keys ?? []);
+  }
+  return report;
+}
+
+/** the witnessed checkpoint, checked against the log like any checkpoint given from outside, when a policy asks for it */
+function witnessedOf(dir: string, policy: WitnessPolicy | undefined): string[] {
+  const note = policy === undefined ? undefined : readWitnessedNote(dir);
+  return note === undefined ? [] : [note];
+}
+
+/** k of n cosignatures (ledger/witness-policy.ts); cosignatures by keys the policy does not list never count */
+function checkPolicy(report: Report, where: string, note: string, policy: WitnessPolicy, keys: readonly Verifier[]): void {
+  const result = evaluatePolicy(note, policy, [...keys, ...policy.logs]);
+  report.policy = { satisfied: result.satisfied, cosigned: result.cosigned };
+  if (!result.satisfied) report.problem(where, `does not meet the witness policy: ${result.reason ?? 'quorum not met'}`);
+}
+
+/** an evidence file: a fork shown is reported as a failed verification of the log, naming the fork */
+function verifyEvidence(text: string, keys: readonly Verifier[]): Report {
+  const report = new Report('evidence');
+  const check = checkEvidenceText(text, keys);
+  report.origin = check.origin;
+  for (const w of check.warnings) report.warn(w);
+  for (const p of check.problems) report.problem('evidence', p.replace(/^evidence[.:]\s*/, ''));
+  if (check.kind !== undefined && check.sizes !== undefined) {
+    report.checkpoints = 2;
+    report.size = Math.max(...check.sizes);
+    if (check.fork) {
+      report.fork = { kind: check.kind, sizes: check.sizes, ...(check.observer !== undefined ? { observer: check.observer } : {}) };
+      report.problem(
+        'fork',
+        check.kind === 'split-view'
+          ? `the log signed two checkpoints of size ${check.sizes[0]} with different roots (a split view)`
+          : `the log signed checkpoints at sizes ${check.sizes[0]} and ${check.sizes[1]} and the consistency proof between them fails`,
+      );
+    }
+  }
+  return report;
 }
 
 function tileName(id: TileId): string {

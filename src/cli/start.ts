@@ -3,19 +3,33 @@
  * scenario into a new one), verify its ledger, add the demo logins, then
  * serve it: the API, the public log and the docs, until Ctrl-C. It prints
  * the URL, the docs and one login per role of the demo's story.
+ *
+ * The city's log is witnessed (docs/witnesses.md): a fed-ice node in
+ * DIR-fed-ice, served by a second `concord serve` process on the next port,
+ * cosigns the city's checkpoints; once it has, the cosigned checkpoint is
+ * printed with where to see it. Ctrl-C stops both.
  */
-import { existsSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, rmSync } from 'node:fs';
+import { PassThrough } from 'node:stream';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { DEMO_USERS, ensureDemoUsers } from '../app/demo.ts';
-import { isNodeDir } from '../app/node-dir.ts';
+import type { LiveNode } from '../app/live-node.ts';
+import { isNodeDir, openNodeDir } from '../app/node-dir.ts';
+import { loadOrCreateWitnessSigner, readWitnessing, writeWitnessing } from '../app/witness-config.ts';
+import { ConcordError } from '../errors.ts';
+import { originHash } from '../ledger/witness-protocol.ts';
 import { withNodeAccounts } from '../app/node-accounts.ts';
 import type { CliIo } from './command.ts';
-import { DEMO_POLICIES } from './commands/serve.ts';
+import { DEMO_POLICIES, serve } from './commands/serve.ts';
+import { EXIT_BY_CODE } from './exit-codes.ts';
 import { runCli } from './main.ts';
+import { oneLine } from './output.ts';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const DEMO = join(ROOT, 'scenarios', 'demo.yaml');
+const FED_ORIGIN = 'concord.local/fed-ice';
 
 export interface StartOptions {
   /** serve the node once it is ready (npm start); without it, prepare and print only */
@@ -25,7 +39,10 @@ export interface StartOptions {
 export async function runStart(argv: string[], io: CliIo, opts: StartOptions = {}): Promise<number> {
   const dir = argv[0] ?? join(ROOT, 'data', 'demo');
   const shown = relative(io.cwd, dir) || '.';
+  const fedDir = `${dir}-fed-ice`;
   if (!isNodeDir(dir)) {
+    // a new city log: the witness's memory of the old one would refuse it (another tree of the same origin)
+    rmSync(fedDir, { recursive: true, force: true });
     if (!existsSync(DEMO)) {
       io.stderr.write(`concord start: the demo scenario ${DEMO} is missing\n`);
       return 2;
@@ -60,5 +77,94 @@ Try, once it serves:
   npx concord --help
 
 `);
-  return runCli(['serve', '--data', dir, '--port', String(opts.serve.port), '--host', opts.serve.host, '--policies', DEMO_POLICIES], io);
+  // the city's log is witnessed by the fed-ice node: a second process with its own data directory
+  let witness: { url: string; stop(): Promise<void> };
+  try {
+    witness = await startWitness(fedDir, dir, opts.serve, io);
+  } catch (e) {
+    if (!(e instanceof ConcordError)) throw e;
+    io.stderr.write(`concord start: ${oneLine(e.message)}\n`);
+    return EXIT_BY_CODE[e.code];
+  }
+  try {
+    return await serve(
+      dir,
+      {
+        port: opts.serve.port,
+        host: opts.serve.host,
+        policiesDir: DEMO_POLICIES,
+        onServing: (url, live) => showWitnessed(url, witness.url, live, io),
+      },
+      io,
+    );
+  } catch (e) {
+    if (!(e instanceof ConcordError)) throw e;
+    io.stderr.write(`concord start: ${oneLine(e.message)}\n`);
+    return EXIT_BY_CODE[e.code];
+  } finally {
+    await witness.stop();
+  }
+}
+
+/** what `npm start` does for the witness: a fed-ice node witnessing the city's log, served in its own process */
+async function startWitness(fedDir: string, cityDir: string, at: { port: number; host: string }, io: CliIo): Promise<{ url: string; stop(): Promise<void> }> {
+  if (!isNodeDir(fedDir)) {
+    const code = await runCli(['init', '--data', fedDir, '--origin', FED_ORIGIN], { ...io, stdout: new PassThrough() });
+    if (code !== 0) throw new ConcordError('DATA_DIR_UNUSABLE', `cannot create the fed-ice node in ${fedDir}`);
+  }
+  const city = openNodeDir(cityDir);
+  const fed = openNodeDir(fedDir);
+  const fedConfig = readWitnessing(fed.dir);
+  writeWitnessing(fed.dir, { ...fedConfig, logs: [...fedConfig.logs.filter((l) => l.origin !== city.origin), { origin: city.origin, key: city.verifierKey }] });
+  const cosigner = loadOrCreateWitnessSigner(fed).cosignerVerifierKey;
+  const port = at.port === 0 ? 0 : at.port + 1;
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'concord.js'), 'serve', '--data', fed.dir, '--port', String(port), '--host', at.host], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, CONCORD_LOG_LEVEL: process.env['CONCORD_LOG_LEVEL'] ?? 'warn' },
+  });
+  const killOnExit = (): void => void child.kill('SIGTERM');
+  process.once('exit', killOnExit);
+  const closed = new Promise<number | null>((resolve) => child.once('close', resolve));
+  let out = '';
+  child.stderr.setEncoding('utf8').on('data', (c: string) => io.stderr.write(c));
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout.setEncoding('utf8').on('data', (c: string) => {
+      out += c;
+      const m = / at (https?:\/\/\S+)\n/.exec(out);
+      if (m) resolve(m[1] as string);
+    });
+    void closed.then(() => reject(new ConcordError('BAD_USAGE', `the fed-ice witness did not start (port ${port} in use?): ${out.trim()}`)));
+  });
+  const cityConfig = readWitnessing(city.dir);
+  const name = cosigner.split('+')[0] as string;
+  writeWitnessing(city.dir, { ...cityConfig, witnesses: [...cityConfig.witnesses.filter((w) => w.name !== name), { name, key: cosigner, url }], quorum: 1 });
+  io.stdout.write(`The fed-ice node (${relative(io.cwd, fed.dir) || '.'}) witnesses the city's log at ${url}, in its own process.\n\n`);
+  return {
+    url,
+    async stop() {
+      process.off('exit', killOnExit);
+      child.kill('SIGTERM');
+      await closed;
+    },
+  };
+}
+
+/** once the city's checkpoint is cosigned by fed-ice, prints it and where to see it */
+async function showWitnessed(cityUrl: string, fedUrl: string, live: LiveNode, io: CliIo): Promise<void> {
+  const durable = await live.ledger.latestCheckpoint();
+  const timeout = new Promise<'late'>((resolve) => setTimeout(resolve, 15_000, 'late').unref());
+  const done = await Promise.race([live.publisher.whenWitnessed(durable?.size ?? 0).then(() => 'witnessed' as const), timeout]);
+  const witnessed = live.publisher.witnessedCheckpoint();
+  if (done === 'late' || witnessed === undefined) {
+    io.stdout.write(`\nThe fed-ice witness has not cosigned yet; see ${cityUrl}/v1/witnessing\n`);
+    return;
+  }
+  io.stdout.write(`
+The city's checkpoint, cosigned by the fed-ice witness (C2SP tlog-cosignature):
+${witnessed.note.replace(/^(?=.)/gm, '  ').trimEnd()}
+
+  curl -s ${cityUrl}/checkpoint                              the checkpoint as published, with the cosignature
+  curl -s ${cityUrl}/v1/witnessing                           durable and witnessed sizes, each witness's state
+  curl -s ${fedUrl}/witness/${originHash(live.node.origin)}/checkpoint   what the witness cosigned (for monitors)
+`);
 }

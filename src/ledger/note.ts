@@ -440,3 +440,19 @@ export function openNote(note: string | Uint8Array, verifiers: readonly Verifier
   }
   return { text, verified, unverified };
 }
+
+/**
+ * The text and signature lines of a note, checked against the C2SP
+ * signed-note format but not verified: for callers that must tell a
+ * malformed note (tlog-witness: 400) from one without a trusted signature
+ * (403) before they open it.
+ */
+export function readNote(note: string | Uint8Array): { readonly text: string; readonly signatures: readonly NoteSignature[] } {
+  const { text, lines } = splitNote(decodeNote(note));
+  return { text, signatures: lines.map((l) => ({ name: l.name, keyId: l.keyId, signature: l.signature })) };
+}
+
+/** A signature line as it stands in a note: "— <name> <base64>\n" (C2SP signed-note). */
+export function formatSignatureLine(s: NoteSignature): string {
+  return `${SIG_PREFIX}${s.name} ${s.signature}\n`;
+}

@@ -11,7 +11,11 @@ export interface Problem {
 export const MAX_PROBLEMS = 50;
 
 export class Report {
-  readonly kind: 'bundle' | 'data-dir';
+  readonly kind: 'bundle' | 'data-dir' | 'evidence';
+  /** a fork shown by an evidence file (ledger/evidence.ts), or by checkpoints that contradict each other */
+  fork: { readonly kind: string; readonly sizes: readonly [number, number]; readonly observer?: string } | undefined;
+  /** the witnesses whose cosignatures counted toward a --policy, when one was given */
+  policy: { readonly satisfied: boolean; readonly cosigned: readonly string[] } | undefined;
   origin = '';
   size = 0;
   entries = 0;
@@ -22,7 +26,7 @@ export class Report {
   readonly warnings: string[] = [];
   truncated = false;
 
-  constructor(kind: 'bundle' | 'data-dir') {
+  constructor(kind: 'bundle' | 'data-dir' | 'evidence') {
     this.kind = kind;
   }
 
@@ -55,6 +59,8 @@ export class Report {
       problems: this.problems,
       ...(this.truncated ? { problems_truncated: true } : {}),
       warnings: this.warnings,
+      ...(this.fork !== undefined ? { fork: this.fork } : {}),
+      ...(this.policy !== undefined ? { policy: this.policy } : {}),
     };
   }
 }

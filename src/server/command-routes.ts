@@ -146,7 +146,45 @@ function withoutActor(body: unknown, principal: Principal): unknown {
   return rest;
 }
 
-export function commandRoutes(coordination: CoordinationService): AnyRoute[] {
+/**
+ * How long a command sent with `Concord-Acknowledge: witnessed` waits for
+ * its entries to be witnessed before it is answered anyway (durable; the
+ * answer's Concord-Witnessed header says no).
+ */
+export const WITNESSED_WAIT_MS = 10_000;
+
+export interface CommandRouteOptions {
+  /**
+   * Signs a checkpoint covering `size` entries and resolves true once one is
+   * cosigned by the node's witness quorum (false if it never can be: the
+   * node closes); absent when the node publishes through no witnesses.
+   */
+  readonly witnessed?: (size: number) => Promise<boolean>;
+}
+
+/** the answer of `witnessed`, or false once WITNESSED_WAIT_MS have passed */
+async function withinWitnessedWait(witnessed: Promise<boolean>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<false>((resolve) => (timer = setTimeout(resolve, WITNESSED_WAIT_MS, false)));
+  try {
+    return await Promise.race([witnessed, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** the acknowledgement a command asks for: durable (the default) or witnessed (docs/witnesses.md) */
+function acknowledgement(header: string | string[] | undefined, witnessing: boolean): 'durable' | 'witnessed' {
+  if (header === undefined || header === 'durable') return 'durable';
+  if (header === 'witnessed') {
+    if (!witnessing)
+      throw new ConcordError('BAD_INPUT', 'Concord-Acknowledge: witnessed: this node publishes through no witnesses', { field: 'headers.concord-acknowledge' });
+    return 'witnessed';
+  }
+  throw new ConcordError('BAD_INPUT', 'Concord-Acknowledge must be durable or witnessed', { field: 'headers.concord-acknowledge' });
+}
+
+export function commandRoutes(coordination: CoordinationService, opts: CommandRouteOptions = {}): AnyRoute[] {
   const schemas = commandSchemas();
   for (const t of NODE_ONLY_COMMANDS) schemas.delete(t);
   const missing = [...schemas.keys()].filter((t) => ROUTES[t] === undefined);
@@ -165,15 +203,17 @@ export function commandRoutes(coordination: CoordinationService): AnyRoute[] {
         url: r.url,
         tag: type.split('.')[0] as string,
         summary: r.summary,
-        description: `Runs the domain command \`${type}\` as the caller. Send an Idempotency-Key to retry safely.`,
+        description: `Runs the domain command \`${type}\` as the caller. Send an Idempotency-Key to retry safely. It is answered once its entries are durable; with \`Concord-Acknowledge: witnessed\` (a node with witnesses), once a checkpoint covering them is cosigned by the witness quorum, or after ${WITNESSED_WAIT_MS / 1000} s with \`Concord-Witnessed: no\`.`,
         access: 'write',
         ...(params !== undefined ? { params } : {}),
         body,
         // before validation, so that naming another actor is a 403 whatever else the body holds
         prepareBody: (b, principal) => withoutActor(b, principal as Principal),
         response: { status: 201, description: 'the command was carried out; the entries it appended', schema: appendedSchema },
-        async handler({ params: p, body: b, principal, receipt }) {
+        async handler({ params: p, body: b, principal, request, reply, receipt }) {
           const caller = principal as Principal;
+          // judged before the command runs: a header refused changes nothing
+          const ack = acknowledgement(request.headers['concord-acknowledge'], opts.witnessed !== undefined);
           for (const field of nodeOnly) {
             if (b !== null && typeof b === 'object' && field in (b as object)) {
               throw new HttpProblem('FORBIDDEN', 403, `${field} is set by the node itself, never by a client`, `body.${field}`);
@@ -182,6 +222,10 @@ export function commandRoutes(coordination: CoordinationService): AnyRoute[] {
           const command = { ...(b as object), ...((p as object | undefined) ?? {}), type, actor: actorOf(caller) };
           // the receipt goes into the ledger with the entries: a retry after a restart finds them
           const done = await coordination.execute(command, receipt !== undefined ? { receipt } : {});
+          const last = done.entries[done.entries.length - 1];
+          if (ack === 'witnessed' && last !== undefined && opts.witnessed !== undefined) {
+            reply.header('concord-witnessed', (await withinWitnessedWait(opts.witnessed(last.index + 1))) ? 'yes' : 'no');
+          }
           return { type, entries: done.entries.map((e, i) => ({ index: e.index, type: done.events[i]?.type ?? '', received: e.received })) };
         },
         async recall(receipt) {

@@ -13,6 +13,7 @@ import type { FeedOptions } from './feed-route.ts';
 import { commandRoutes } from './command-routes.ts';
 import { callerOf, type Principal } from './principal.ts';
 import { publicLogRoutes } from './public-log.ts';
+import { registerWitnessRoutes } from './witness-routes.ts';
 import { accountsAuthenticator, sessionRoutes } from './session-routes.ts';
 import { deliverInbox, queryRoutes } from './query-routes.ts';
 
@@ -43,6 +44,7 @@ export async function buildNodeServer(live: LiveNode, opts: NodeServerOptions): 
     routes: [
       ...publicLogRoutes({
         ledger: live.ledger,
+        witnessing: live.publisher,
         verifierKey: live.node.verifierKey,
         // a bundle is all or nothing: every entry in it must be one the caller may read
         mayReadEntries: async (principal, from, to) => {
@@ -56,7 +58,7 @@ export async function buildNodeServer(live: LiveNode, opts: NodeServerOptions): 
         },
       }),
       ...sessionRoutes(live.accounts, opts.clock),
-      ...commandRoutes(live.coordination),
+      ...commandRoutes(live.coordination, live.publisher.active ? { witnessed: (size) => witnessedBy(live, size) } : {}),
       ...queryRoutes(live.coordination),
     ],
     feed: {
@@ -87,9 +89,18 @@ export async function buildNodeServer(live: LiveNode, opts: NodeServerOptions): 
       },
     },
   });
+  // the witness role (C2SP tlog-witness): its text bodies are parsed in their own scope
+  await registerWitnessRoutes(app, live.witness);
   app.addHook('onClose', async () => {
     unsubscribe();
     feed.close();
   });
   return app;
+}
+
+/** a checkpoint covering `size` entries signed now; true once one is cosigned by the quorum (the route bounds the wait) */
+async function witnessedBy(live: LiveNode, size: number): Promise<boolean> {
+  await live.ledger.checkpoint();
+  await live.publisher.whenWitnessed(size);
+  return (live.publisher.witnessedCheckpoint()?.size ?? 0) >= size;
 }

@@ -7,6 +7,7 @@
  */
 import { z } from 'zod';
 import type { LedgerService } from '../app/ledger.ts';
+import type { WitnessPublisher } from '../app/witness-publisher.ts';
 import { ConcordError } from '../errors.ts';
 import { HASH_SIZE, TILE_WIDTH, tileCount } from '../ledger/tiles.ts';
 import { parseTilePath } from '../ledger/tile-path.ts';
@@ -25,6 +26,8 @@ export interface PublicLogDeps {
   readonly verifierKey: string;
   /** may this caller read entries [from, to)? (an entry bundle is all or nothing) */
   readonly mayReadEntries: (principal: Principal, from: number, to: number) => Promise<boolean>;
+  /** the node publishes through witnesses (app/witness-publisher.ts): /checkpoint serves the witnessed checkpoint once there is one */
+  readonly witnessing?: Pick<WitnessPublisher, 'served' | 'status' | 'active'>;
 }
 
 export function publicLogRoutes(deps: PublicLogDeps): AnyRoute[] {
@@ -89,7 +92,30 @@ export function publicLogRoutes(deps: PublicLogDeps): AnyRoute[] {
         const cp = await ledger.latestCheckpoint();
         if (cp === undefined) throw new ConcordError('NOT_FOUND', 'no checkpoint has been signed yet');
         reply.header('cache-control', 'no-cache');
-        return cp.note;
+        // both states, durable (signed by the node) and witnessed (cosigned by the quorum), in headers (docs/witnesses.md)
+        reply.header('concord-durable-size', String(cp.size));
+        const w = deps.witnessing;
+        if (w === undefined || !w.active) return cp.note;
+        const served = w.served();
+        const witnessed = w.status().witnessed;
+        reply.header('concord-witnessed-size', witnessed === null ? 'none' : String(witnessed.size));
+        // before the quorum first cosigns, the latest durable checkpoint, with the log's signature only
+        return served?.note ?? cp.note;
+      },
+    }),
+    defineRoute({
+      method: 'GET',
+      url: '/v1/witnessing',
+      tag: 'public log',
+      summary: "the node's checkpoints as durable (signed) and witnessed (cosigned by the quorum), and each witness's state",
+      access: 'public',
+      response: { status: 200, description: 'the witnessing status' },
+      async handler() {
+        const cp = await ledger.latestCheckpoint();
+        if (deps.witnessing === undefined || !deps.witnessing.active) {
+          return { durable: cp !== undefined ? { size: cp.size } : null, witnessed: null, quorum: 0, witnesses: [] };
+        }
+        return deps.witnessing.status();
       },
     }),
     defineRoute({

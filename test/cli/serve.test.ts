@@ -75,8 +75,9 @@ describe('concord serve', () => {
     assert.equal((await cli(['verify', demo])).code, 0);
   });
 
-  it('npm start (bin/start.js): prepares the demo node, prints the logins, serves; a printed login works; Ctrl-C stops it', async () => {
+  it('npm start (bin/start.js): prepares the demo node, prints the logins, serves it witnessed by a fed-ice node in a second process; a printed login works; the cosigned checkpoint is shown; Ctrl-C stops both', async () => {
     const dir = join(root.path, 'start-demo');
+    let fedUrl = '';
     const child = spawn(process.execPath, [fileURLToPath(new URL('../../bin/start.js', import.meta.url)), dir], {
       stdio: ['ignore', 'pipe', 'pipe'],
       env: { ...process.env, CONCORD_RUN_SOURCES: '1', PORT: '0' },
@@ -110,11 +111,21 @@ describe('concord serve', () => {
       // no password or session id is ever logged
       assert.ok(!stderr.includes(m[2] as string));
       assert.ok(!stderr.includes(cookie.split('=')[1] as string));
+      // the city's log is witnessed by the fed-ice node, in a second process: the cosigned checkpoint is shown, and served
+      const deadline = Date.now() + 30_000;
+      while (!/cosigned by the fed-ice witness/.test(stdout) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      assert.match(stdout, /The fed-ice node \(.*start-demo-fed-ice\) witnesses the city's log at (http:\/\/127\.0\.0\.1:\d+), in its own process/);
+      assert.match(stdout, /cosigned by the fed-ice witness[^\n]*\n(?: {2}.*\n|\n)*? {2}— concord\.local\/fed-ice\/witness /);
+      fedUrl = /witnesses the city's log at (\S+), in its own process/.exec(stdout)![1] as string;
+      assert.equal((await fetch(`${fedUrl}/ready`)).status, 200);
+      assert.match(await (await fetch(`${url}/checkpoint`)).text(), /\n— concord\.local\/fed-ice\/witness \S+\n$/);
     } finally {
       child.kill('SIGINT');
     }
     assert.equal(await closed, 0, stderr);
     assert.match(stdout, /stopped\n$/);
+    // the witness process was stopped with it
+    await assert.rejects(fetch(`${fedUrl}/ready`));
   });
 
   for (const [name, argv, pattern] of [

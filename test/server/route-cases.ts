@@ -224,6 +224,7 @@ export const ROUTE_CASES: Readonly<Record<string, RouteCase>> = {
   'GET /tile/{path}': { call: async () => ({ as: 'anonymous', params: { path: '0/000.p/100' } }), otherAgency: { none: 'public (hashes only)' } },
   'GET /v1/proofs/inclusion': { call: async () => ({ as: 'anonymous', query: { index: '3', size: '10' } }), otherAgency: { none: 'public' } },
   'GET /v1/proofs/consistency': { call: async () => ({ as: 'anonymous', query: { from: '3', to: '10' } }), otherAgency: { none: 'public' } },
+  'GET /v1/witnessing': { call: async () => ({ as: 'anonymous' }), otherAgency: { none: 'public: sizes and witnesses, no entry' } },
 
   // ---- sessions
   'POST /v1/session': {

@@ -2,6 +2,7 @@ import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeFileSync } fro
 import { checkOutputPath, openNodeDir } from '../../app/node-dir.ts';
 import { ON_DEMAND_CHECKPOINTS } from '../../app/ledger.ts';
 import { withNodeLedger } from '../../app/node-ledger.ts';
+import { readWitnessedNote } from '../../app/witness-publisher.ts';
 import { ConcordError } from '../../errors.ts';
 import { serializeBundle } from '../../ledger/bundle.ts';
 import { DATA_OPTION, JSON_OPTION, flag, optionalString, parseIndex, requireString } from '../args.ts';
@@ -12,7 +13,7 @@ import { printJson } from '../output.ts';
 export const exportBundleCommand: CliCommand = {
   path: ['export', 'bundle'],
   summary: 'write a verification bundle of selected entries (docs/bundle.md)',
-  help: `Usage: concord export bundle --data DIR --out FILE (--indexes a,b,c | --all) [--history] [--json]
+  help: `Usage: concord export bundle --data DIR --out FILE (--indexes a,b,c | --all) [--history] [--witnessed] [--json]
 
 Writes entries with their inclusion proofs against the latest signed
 checkpoint (signed now if the log grew), the log's verifier key and any
@@ -28,10 +29,23 @@ Options:
       --indexes a,b,c    the entries to include
       --all              include every entry
       --history          include older checkpoints with consistency proofs
+      --witnessed        rest the bundle on the latest witnessed checkpoint
+                         (DIR/witnessed-checkpoint, with its cosignatures), even
+                         if the log signed newer ones; by default the latest
+                         checkpoint is used, with cosignatures when it is the
+                         witnessed one
       --json             print a summary as JSON
 
 ${exitCodesHelp('node')}`,
-  options: { ...DATA_OPTION, ...JSON_OPTION, out: { type: 'string' }, indexes: { type: 'string' }, all: { type: 'boolean' }, history: { type: 'boolean' } },
+  options: {
+    ...DATA_OPTION,
+    ...JSON_OPTION,
+    out: { type: 'string' },
+    indexes: { type: 'string' },
+    all: { type: 'boolean' },
+    history: { type: 'boolean' },
+    witnessed: { type: 'boolean' },
+  },
   async run(args, io) {
     const out = requireString(args, 'out');
     const list = optionalString(args, 'indexes');
@@ -42,7 +56,22 @@ ${exitCodesHelp('node')}`,
     // before the ledger is opened: a refused --out signs no checkpoint and writes nothing
     const target = checkOutputPath(node, out, '--out');
     return withNodeLedger(node, { checkpoints: ON_DEMAND_CHECKPOINTS }, async (ledger) => {
-      const bundle = await ledger.exportBundle({ ...(indexes ? { indexes } : {}), all, history: flag(args, 'history') });
+      // a witnessed checkpoint carries the witnesses' cosignatures: the bundle rests on it when it is the latest, or when asked
+      const witnessed = readWitnessedNote(node.dir);
+      let checkpoint: string | undefined;
+      if (flag(args, 'witnessed')) {
+        if (witnessed === undefined) throw new ConcordError('BAD_USAGE', `--witnessed: ${node.dir} has no witnessed checkpoint yet (concord witness list)`);
+        checkpoint = witnessed;
+      } else if (witnessed !== undefined) {
+        const latest = await ledger.checkpoint();
+        if (witnessed.startsWith(latest.note.slice(0, latest.note.indexOf('\n\n') + 1))) checkpoint = witnessed;
+      }
+      const bundle = await ledger.exportBundle({
+        ...(indexes ? { indexes } : {}),
+        all,
+        history: flag(args, 'history'),
+        ...(checkpoint !== undefined ? { checkpoint } : {}),
+      });
       // temp file, fsync, then rename (the commit point): a reader never sees half a bundle, nor a crash an empty one
       const tmp = `${target}.tmp-${process.pid}`;
       try {

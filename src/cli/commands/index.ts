@@ -67,6 +67,46 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./serve.ts')).serveCommand,
   },
   {
+    path: ['witness', 'key'],
+    summary: "print this node's witness key (cosigner vkey), making it on first use",
+    load: async () => (await import('./witness.ts')).witnessKeyCommand,
+  },
+  {
+    path: ['witness', 'add-log'],
+    summary: 'witness another log: cosign its checkpoints at POST /add-checkpoint',
+    load: async () => (await import('./witness.ts')).witnessAddLogCommand,
+  },
+  {
+    path: ['witness', 'remove-log'],
+    summary: 'stop witnessing a log (its cosigned state is kept)',
+    load: async () => (await import('./witness.ts')).witnessRemoveLogCommand,
+  },
+  {
+    path: ['witness', 'add'],
+    summary: "add a witness of this node's log (its cosigner vkey and URL)",
+    load: async () => (await import('./witness.ts')).witnessAddCommand,
+  },
+  {
+    path: ['witness', 'remove'],
+    summary: "remove a witness of this node's log",
+    load: async () => (await import('./witness.ts')).witnessRemoveCommand,
+  },
+  {
+    path: ['witness', 'quorum'],
+    summary: 'set how many witnesses must cosign a checkpoint (k of n)',
+    load: async () => (await import('./witness.ts')).witnessQuorumCommand,
+  },
+  {
+    path: ['witness', 'list'],
+    summary: 'list the logs this node witnesses and the witnesses of its own log',
+    load: async () => (await import('./witness.ts')).witnessListCommand,
+  },
+  {
+    path: ['witness', 'compare'],
+    summary: 'compare two checkpoints of a log; write signed evidence if they fork',
+    load: async () => (await import('./witness.ts')).witnessCompareCommand,
+  },
+  {
     path: ['protocol', 'check'],
     summary: 'evaluate a request file against protocols, without an incident',
     load: async () => (await import('./protocol.ts')).protocolCheckCommand,

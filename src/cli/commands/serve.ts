@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
-import { openLiveNode } from '../../app/live-node.ts';
+import { openLiveNode, type LiveNode } from '../../app/live-node.ts';
 import { isNodeDir } from '../../app/node-dir.ts';
 import { readScenario } from '../../app/scenario.ts';
 import { runScenario } from '../../app/scenario-run.ts';
@@ -85,9 +85,34 @@ export function serverLogger(level = process.env['CONCORD_LOG_LEVEL'] ?? 'info')
   );
 }
 
-export async function serve(dir: string, opts: { port: number; host: string; policiesDir?: string }, io: CliIo): Promise<number> {
+/**
+ * CONCORD_WITNESS_RETRY_MS="initial,max": the backoff of a witness that is
+ * down or refuses (default 500 ms doubling to 30 s); tests shorten it.
+ */
+function witnessRetry(): { backoff?: { initialMs: number; maxMs: number } } {
+  const v = process.env['CONCORD_WITNESS_RETRY_MS'];
+  if (v === undefined) return {};
+  const m = /^(\d{1,7}),(\d{1,7})$/.exec(v);
+  if (!m || Number(m[1]) < 1 || Number(m[2]) < Number(m[1]))
+    throw new ConcordError('BAD_USAGE', `CONCORD_WITNESS_RETRY_MS must be "initial,max" in ms, not ${v}`);
+  return { backoff: { initialMs: Number(m[1]), maxMs: Number(m[2]) } };
+}
+
+export interface ServeOptions {
+  readonly port: number;
+  readonly host: string;
+  readonly policiesDir?: string;
+  /** runs once the server listens (npm start shows the cosigned checkpoint); not awaited before signals are taken */
+  readonly onServing?: (url: string, live: LiveNode) => Promise<void>;
+}
+
+export async function serve(dir: string, opts: ServeOptions, io: CliIo): Promise<number> {
   const log = serverLogger();
-  const live = await openLiveNode(dir, { ...(opts.policiesDir !== undefined ? { policiesDir: opts.policiesDir } : {}), deadlines: { logger: log } });
+  const live = await openLiveNode(dir, {
+    ...(opts.policiesDir !== undefined ? { policiesDir: opts.policiesDir } : {}),
+    deadlines: { logger: log },
+    witnessing: { log, ...witnessRetry() },
+  });
   const stopped = untilSignal();
   let app;
   try {
@@ -108,6 +133,7 @@ export async function serve(dir: string, opts: { port: number; host: string; pol
       ? `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`
       : String(address);
   io.stdout.write(`Concord serves ${live.node.origin} at ${url}\n  API docs:   ${url}/docs\n  checkpoint: ${url}/checkpoint\nCtrl-C stops it.\n`);
+  void opts.onServing?.(url, live).catch((e: unknown) => io.stderr.write(`${(e as Error).message}\n`));
   const signal = await stopped;
   io.stdout.write(`${signal}: finishing the requests under way, signing a last checkpoint...\n`);
   await app.close();
