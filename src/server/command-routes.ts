@@ -160,7 +160,11 @@ export interface CommandRouteOptions {
    * node closes); absent when the node publishes through no witnesses.
    */
   readonly witnessed?: (size: number) => Promise<boolean>;
+  /** how a command without a Concord-Acknowledge header is answered (durable unless the node says otherwise) */
+  readonly acknowledge?: Acknowledgement;
 }
+
+export type Acknowledgement = 'durable' | 'witnessed';
 
 /** the answer of `witnessed`, or false once WITNESSED_WAIT_MS have passed */
 async function withinWitnessedWait(witnessed: Promise<boolean>): Promise<boolean> {
@@ -174,8 +178,9 @@ async function withinWitnessedWait(witnessed: Promise<boolean>): Promise<boolean
 }
 
 /** the acknowledgement a command asks for: durable (the default) or witnessed (docs/witnesses.md) */
-function acknowledgement(header: string | string[] | undefined, witnessing: boolean): 'durable' | 'witnessed' {
-  if (header === undefined || header === 'durable') return 'durable';
+function acknowledgement(header: string | string[] | undefined, witnessing: boolean, byDefault: Acknowledgement): Acknowledgement {
+  if (header === undefined) return byDefault;
+  if (header === 'durable') return 'durable';
   if (header === 'witnessed') {
     if (!witnessing)
       throw new ConcordError('BAD_INPUT', 'Concord-Acknowledge: witnessed: this node publishes through no witnesses', { field: 'headers.concord-acknowledge' });
@@ -213,7 +218,7 @@ export function commandRoutes(coordination: CoordinationService, opts: CommandRo
         async handler({ params: p, body: b, principal, request, reply, receipt }) {
           const caller = principal as Principal;
           // judged before the command runs: a header refused changes nothing
-          const ack = acknowledgement(request.headers['concord-acknowledge'], opts.witnessed !== undefined);
+          const ack = acknowledgement(request.headers['concord-acknowledge'], opts.witnessed !== undefined, opts.acknowledge ?? 'durable');
           for (const field of nodeOnly) {
             if (b !== null && typeof b === 'object' && field in (b as object)) {
               throw new HttpProblem('FORBIDDEN', 403, `${field} is set by the node itself, never by a client`, `body.${field}`);

@@ -8,9 +8,10 @@ import type { LiveNode } from '../app/live-node.ts';
 import { EntryAudiences } from '../app/entry-audiences.ts';
 import { LedgerFeed } from '../app/feed.ts';
 import { mayRead, type Audience } from '../domain/index.ts';
+import { ConcordError } from '../errors.ts';
 import { buildServer } from './app.ts';
 import type { FeedOptions } from './feed-route.ts';
-import { commandRoutes } from './command-routes.ts';
+import { commandRoutes, type Acknowledgement } from './command-routes.ts';
 import { callerOf, type Principal } from './principal.ts';
 import { publicLogRoutes } from './public-log.ts';
 import { registerWitnessRoutes } from './witness-routes.ts';
@@ -22,9 +23,17 @@ export interface NodeServerOptions {
   readonly clock?: () => number;
   /** the feed's heartbeat interval and slow-client backlog (feed-route.ts has the defaults; tests shorten them) */
   readonly feed?: Pick<FeedOptions, 'heartbeatMs' | 'slowClientBytes'>;
+  /** how commands without a Concord-Acknowledge header are answered: once durable (the default) or once witnessed */
+  readonly acknowledge?: Acknowledgement;
 }
 
 export async function buildNodeServer(live: LiveNode, opts: NodeServerOptions): Promise<FastifyInstance> {
+  if (opts.acknowledge === 'witnessed' && !live.publisher.active) {
+    throw new ConcordError(
+      'BAD_USAGE',
+      'commands cannot be acknowledged once witnessed: this node publishes through no witnesses (add one with concord witness add)',
+    );
+  }
   // who may read each entry, from the world just before it: for the feed, old entries and new
   const audiences = new EntryAudiences();
   await audiences.catchUp(live.ledger.store);
@@ -58,7 +67,12 @@ export async function buildNodeServer(live: LiveNode, opts: NodeServerOptions): 
         },
       }),
       ...sessionRoutes(live.accounts, opts.clock),
-      ...commandRoutes(live.coordination, live.publisher.active ? { witnessed: (size) => witnessedBy(live, size) } : {}),
+      ...commandRoutes(
+        live.coordination,
+        live.publisher.active
+          ? { witnessed: (size) => witnessedBy(live, size), ...(opts.acknowledge !== undefined ? { acknowledge: opts.acknowledge } : {}) }
+          : {},
+      ),
       ...queryRoutes(live.coordination),
     ],
     feed: {

@@ -132,6 +132,8 @@ describe('concord serve', () => {
     ['a port that is not a number', ['--port', 'http'], /--port must be a number/],
     ['a port out of range', ['--port', '70000'], /--port must be a number/],
     ['policies that are not there', ['--policies', '/nonexistent/policies'], /no such folder/],
+    ['an acknowledgement that is not one', ['--acknowledge', 'eventually'], /--acknowledge must be durable or witnessed/],
+    ['acknowledging once witnessed on a node with no witnesses', ['--port', '0', '--acknowledge', 'witnessed'], /publishes through no witnesses/],
   ] as const) {
     it(`refuses ${name}: exit 2, one line`, async () => {
       const r = await cli(['serve', '--data', demo, ...argv]);

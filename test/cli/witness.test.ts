@@ -162,6 +162,31 @@ describe('a log witnessed by two other nodes (three processes)', () => {
     assert.equal(((await bad.json()) as { field: string }).field, 'headers.concord-acknowledge');
   });
 
+  it('a node served with --acknowledge witnessed answers every command once witnessed; a command may still ask for durable', async () => {
+    assert.equal(await cityP.stop(), 0);
+    cityP = await serveProcess(city, cityPort, RETRY, ['--acknowledge', 'witnessed']);
+    try {
+      const send = (headers: Record<string, string>): Promise<Response> =>
+        fetch(`${cityP.url}/v1/units/positions`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...headers },
+          body: JSON.stringify({ positions: [{ unit: 'cpd-1231', lat: 41.91, lon: -87.66, accuracy: 8, observed: new Date().toISOString() }] }),
+        });
+      const r = await send({});
+      assert.equal(r.status, 201, await r.clone().text());
+      assert.equal(r.headers.get('concord-witnessed'), 'yes');
+      const { entries } = (await r.json()) as { entries: Array<{ index: number }> };
+      assert.ok((await status()).witnessed!.size > entries[entries.length - 1]!.index);
+      const durable = await send({ 'concord-acknowledge': 'durable' });
+      assert.equal(durable.status, 201);
+      assert.equal(durable.headers.get('concord-witnessed'), null);
+      positions += 2;
+    } finally {
+      assert.equal(await cityP.stop(), 0);
+      cityP = await serveProcess(city, cityPort, RETRY);
+    }
+  });
+
   it('a witness that is down delays witnessing and loses no entry; back, it catches up from the size it last saw', async () => {
     const before = await witnessedUpToDate();
     const seen = before.witnessed!.size;

@@ -35,8 +35,8 @@ export interface NodeProcess {
   kill(): Promise<void>;
 }
 
-export async function serveProcess(dir: string, port: number, env: Readonly<Record<string, string>> = {}): Promise<NodeProcess> {
-  const child = spawn(process.execPath, [BIN, 'serve', '--data', dir, '--port', String(port)], {
+export async function serveProcess(dir: string, port: number, env: Readonly<Record<string, string>> = {}, args: readonly string[] = []): Promise<NodeProcess> {
+  const child = spawn(process.execPath, [BIN, 'serve', '--data', dir, '--port', String(port), ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, CONCORD_RUN_SOURCES: '1', CONCORD_LOG_LEVEL: 'warn', ...env },
   });

@@ -8,6 +8,7 @@ import { readScenario } from '../../app/scenario.ts';
 import { runScenario } from '../../app/scenario-run.ts';
 import { ConcordError } from '../../errors.ts';
 import { SECRET_HEADERS } from '../../server/app.ts';
+import type { Acknowledgement } from '../../server/command-routes.ts';
 import { buildNodeServer } from '../../server/node-server.ts';
 import { DATA_OPTION, flag, optionalString, requireString } from '../args.ts';
 import type { CliCommand, CliIo } from '../command.ts';
@@ -39,7 +40,7 @@ function untilSignal(): Promise<NodeJS.Signals> {
 export const serveCommand: CliCommand = {
   path: ['serve'],
   summary: 'serve the HTTP API (and the public log) of a node until Ctrl-C',
-  help: `Usage: concord serve --data DIR [--port N] [--host H] [--policies DIR] [--demo]
+  help: `Usage: concord serve --data DIR [--port N] [--host H] [--policies DIR] [--acknowledge durable|witnessed] [--demo]
 
 Serves the node's HTTP API: every command and query, the public log
 (GET /checkpoint, /tile/..., proofs), the OpenAPI document at /openapi.json
@@ -52,22 +53,37 @@ Options:
       --port N        the port (default 8080; 0: any free port)
       --host H        the address to listen on (default 127.0.0.1)
       --policies DIR  the agencies' protocols (default with --demo: scenarios/policies)
+      --acknowledge WHEN
+                      when a command is answered unless it sends its own
+                      Concord-Acknowledge header: durable (stored; the
+                      default) or witnessed (a checkpoint covering it is
+                      cosigned by the witness quorum; needs witnesses)
       --demo          create DIR by replaying the demo scenario if it is not a node yet
 
 ${exitCodesHelp('node')}`,
-  options: { ...DATA_OPTION, port: { type: 'string' }, host: { type: 'string' }, policies: { type: 'string' }, demo: { type: 'boolean' } },
+  options: {
+    ...DATA_OPTION,
+    port: { type: 'string' },
+    host: { type: 'string' },
+    policies: { type: 'string' },
+    acknowledge: { type: 'string' },
+    demo: { type: 'boolean' },
+  },
   async run(args, io) {
     const dir = requireString(args, 'data');
     const port = parsePort(optionalString(args, 'port'));
     const host = optionalString(args, 'host') ?? '127.0.0.1';
     const demo = flag(args, 'demo');
+    const acknowledge = optionalString(args, 'acknowledge') ?? 'durable';
+    if (acknowledge !== 'durable' && acknowledge !== 'witnessed')
+      throw new ConcordError('BAD_USAGE', `--acknowledge must be durable or witnessed, not ${acknowledge}`);
     const policiesDir = optionalString(args, 'policies') ?? (demo ? DEMO_POLICIES : undefined);
     if (policiesDir !== undefined && !existsSync(policiesDir)) throw new ConcordError('BAD_INPUT', `--policies ${policiesDir}: no such folder`);
     if (demo && !isNodeDir(dir)) {
       io.stdout.write(`Creating the demo node in ${dir} by replaying ${DEMO_SCENARIO}...\n`);
       await runScenario(readScenario(DEMO_SCENARIO), dir, { origin: 'concord.local/demo' });
     }
-    return serve(dir, { port, host, ...(policiesDir !== undefined ? { policiesDir } : {}) }, io);
+    return serve(dir, { port, host, acknowledge, ...(policiesDir !== undefined ? { policiesDir } : {}) }, io);
   },
 };
 
@@ -102,6 +118,8 @@ export interface ServeOptions {
   readonly port: number;
   readonly host: string;
   readonly policiesDir?: string;
+  /** when commands are answered (node-server.ts NodeServerOptions.acknowledge) */
+  readonly acknowledge?: Acknowledgement;
   /** runs once the server listens (npm start shows the cosigned checkpoint); not awaited before signals are taken */
   readonly onServing?: (url: string, live: LiveNode) => Promise<void>;
 }
@@ -116,7 +134,7 @@ export async function serve(dir: string, opts: ServeOptions, io: CliIo): Promise
   const stopped = untilSignal();
   let app;
   try {
-    app = await buildNodeServer(live, { logger: log });
+    app = await buildNodeServer(live, { logger: log, ...(opts.acknowledge !== undefined ? { acknowledge: opts.acknowledge } : {}) });
     await app.listen({ port: opts.port, host: opts.host });
   } catch (e) {
     await app?.close();
