@@ -52,16 +52,21 @@ export async function writeFileAtomically(target: string, contents: string | Uin
   await syncDir(dirname(target));
 }
 
+/** a new file `tmp` holding `contents`, on disk (fsynced) before it returns */
+function writeTempSync(tmp: string, contents: string | Uint8Array, mode: number): void {
+  const fd = openSync(tmp, 'wx', mode);
+  try {
+    writeFileSync(fd, contents);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+}
+
 export function writeFileAtomicallySync(target: string, contents: string | Uint8Array, mode = 0o644): void {
   const tmp = tempName(target);
   try {
-    const fd = openSync(tmp, 'wx', mode);
-    try {
-      writeFileSync(fd, contents);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    writeTempSync(tmp, contents, mode);
     // commit point
     renameSync(tmp, target);
   } catch (e) {
@@ -80,13 +85,7 @@ export function writeFileAtomicallySync(target: string, contents: string | Uint8
 export function createFileOnceSync(target: string, contents: string, mode: number): boolean {
   const tmp = tempName(target);
   try {
-    const fd = openSync(tmp, 'wx', mode);
-    try {
-      writeFileSync(fd, contents);
-      fsyncSync(fd);
-    } finally {
-      closeSync(fd);
-    }
+    writeTempSync(tmp, contents, mode);
     try {
       // commit point: the link makes the complete file appear under its name
       linkSync(tmp, target);

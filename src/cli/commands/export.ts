@@ -1,4 +1,4 @@
-import { closeSync, fsyncSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileAtomicallySync } from '../../app/atomic-file.ts';
 import { checkOutputPath, openNodeDir } from '../../app/node-dir.ts';
 import { ON_DEMAND_CHECKPOINTS } from '../../app/ledger.ts';
 import { withNodeLedger } from '../../app/node-ledger.ts';
@@ -73,21 +73,7 @@ ${exitCodesHelp('node')}`,
         ...(checkpoint !== undefined ? { checkpoint } : {}),
       });
       // temp file, fsync, then rename (the commit point): a reader never sees half a bundle, nor a crash an empty one
-      const tmp = `${target}.tmp-${process.pid}`;
-      try {
-        const fd = openSync(tmp, 'w');
-        try {
-          writeFileSync(fd, serializeBundle(bundle));
-          fsyncSync(fd);
-        } finally {
-          closeSync(fd);
-        }
-        renameSync(tmp, target);
-      } catch (e) {
-        // no temp file left behind when the write or the rename fails
-        rmSync(tmp, { force: true });
-        throw e;
-      }
+      writeFileAtomicallySync(target, serializeBundle(bundle));
       const size = bundle.checkpoint.split('\n')[1];
       if (flag(args, 'json')) printJson(io, { out, entries: bundle.entries.length, checkpoint_size: Number(size) });
       else io.stdout.write(`wrote ${out}: ${bundle.entries.length} entries against the checkpoint at size ${size}\n`);
