@@ -11,6 +11,7 @@ import { mayRead, type Audience } from '../domain/index.ts';
 import { buildServer } from './app.ts';
 import type { FeedOptions } from './feed-route.ts';
 import { commandRoutes } from './command-routes.ts';
+import { registerConsoleRoutes } from './console-routes.ts';
 import { callerOf, type Principal } from './principal.ts';
 import { publicLogRoutes } from './public-log.ts';
 import { registerWitnessRoutes } from './witness-routes.ts';
@@ -22,6 +23,8 @@ export interface NodeServerOptions {
   readonly clock?: () => number;
   /** the feed's heartbeat interval and slow-client backlog (feed-route.ts has the defaults; tests shorten them) */
   readonly feed?: Pick<FeedOptions, 'heartbeatMs' | 'slowClientBytes'>;
+  /** the built console to serve at / (console-routes.ts; default: this checkout's web/dist) */
+  readonly consoleDir?: string;
 }
 
 export async function buildNodeServer(live: LiveNode, opts: NodeServerOptions): Promise<FastifyInstance> {
@@ -91,6 +94,7 @@ export async function buildNodeServer(live: LiveNode, opts: NodeServerOptions): 
   });
   // the witness role (C2SP tlog-witness): its text bodies are parsed in their own scope
   await registerWitnessRoutes(app, live.witness);
+  registerConsoleRoutes(app, opts.consoleDir);
   app.addHook('onClose', async () => {
     unsubscribe();
     feed.close();
