@@ -20,7 +20,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { ROOT } from '../../bin/dist.js';
 import { serveDemo, type ServedNode } from '../helpers/server.ts';
 
@@ -90,7 +90,12 @@ describe('operations console in Chromium', { skip }, () => {
     return page;
   }
 
-  const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  /** what the person sees (1366×768, the sticky header on top), scrolled to `focus` when given */
+  async function shot(page: Page, name: string, focus?: Locator): Promise<void> {
+    if (focus !== undefined) await focus.evaluate((e) => e.scrollIntoView({ block: 'start' }));
+    if (focus !== undefined) await page.evaluate('scrollBy(0, -60)');
+    await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+  }
   const requestCard = (page: Page, text: string) => page.locator('li[data-request]').filter({ hasText: text });
   /** the request's state, as the card shows it (its badge; data-state says the same for the test) */
   const inState = (page: Page, text: string, state: string) => page.locator(`li[data-request][data-state="${state}"]`).filter({ hasText: text });
@@ -147,7 +152,7 @@ describe('operations console in Chromium', { skip }, () => {
     await santos.getByRole('button', { name: 'Send request' }).click();
     await santos.getByText('Request sent.').waitFor();
     await requestCard(santos, description).waitFor();
-    await shot(santos, '1-santos-sent-request');
+    await shot(santos, '1-santos-sent-request', requestCard(santos, description));
 
     // 2. chen sees it live, with the verdict and its clauses, accepts and commits a unit
     const card = requestCard(chen, description);
@@ -155,7 +160,7 @@ describe('operations console in Chromium', { skip }, () => {
     await card.getByText('Permitted').waitFor();
     await card.getByText('Metro City Code § 2-173-030(a)').waitFor();
     await card.getByText('policy city-pd/2026-01-01').waitFor();
-    await shot(chen, '2-chen-sees-request-live');
+    await shot(chen, '2-chen-sees-request-live', card);
     await card.getByRole('button', { name: 'Accept request' }).click();
     await card.getByText('A reason is required').waitFor();
     await card
@@ -174,7 +179,8 @@ describe('operations console in Chromium', { skip }, () => {
       .locator('tr[data-unit="cpd-1232"]')
       .getByText(`request ${requestId ?? ''} (fed-ice)`)
       .waitFor({ timeout: LIVE_MS });
-    await shot(chen, '3-chen-committed-unit');
+    await shot(chen, '3-chen-committed-unit', card);
+    await shot(chen, '3-chen-unit-board', chen.getByRole('heading', { name: /^Units/ }));
 
     // 3. harris withdraws: refused without a reason, sent with one
     const hcard = requestCard(harris, description);
@@ -185,11 +191,11 @@ describe('operations console in Chromium', { skip }, () => {
     await withdraw.getByRole('button', { name: 'Withdraw units' }).click();
     await withdraw.getByText('A reason is required').waitFor();
     assert.equal(await withdraw.getByLabel(/Reason/).getAttribute('aria-invalid'), 'true');
-    await shot(harris, '4-harris-withdraw-refused-without-reason');
+    await shot(harris, '4-harris-withdraw-refused-without-reason', hcard);
     await withdraw.getByLabel(/Reason/).fill('The dock is clear; units needed for the crowd on Polk. Available again if danger recurs.');
     await withdraw.getByRole('button', { name: 'Withdraw units' }).click();
     await inState(harris, description, 'withdrawn').waitFor({ timeout: LIVE_MS });
-    await shot(harris, '4-harris-withdrew-with-reason');
+    await shot(harris, '4-harris-withdrew-with-reason', hcard);
 
     // 4. santos's inbox shows the notice live, on top (urgent and not acknowledged), and santos acknowledges it
     const t0 = Date.now();
@@ -211,13 +217,15 @@ describe('operations console in Chromium', { skip }, () => {
     await inState(santos, description, 'withdrawn').waitFor({ timeout: LIVE_MS });
     await scard.getByText(/Decision history/).click();
     await scard.getByText('units withdrawn', { exact: true }).waitFor();
-    await shot(santos, '7-santos-history');
+    await shot(santos, '7-santos-history', scard);
     assert.deepEqual(errors, []);
   });
 
   it('after the feed drops, the console resumes and shows what happened meanwhile, without a reload', async () => {
     const page = await open('santos');
     const context = page.context();
+    const feeds: string[] = [];
+    page.on('websocket', (ws) => feeds.push(ws.url()));
     await context.setOffline(true);
     // cut the feed where the node holds it (a dropped connection, not a close the console asked for)
     const server = (node.app as unknown as { websocketServer: { clients: Set<{ terminate(): void }> } }).websocketServer;
@@ -240,7 +248,9 @@ describe('operations console in Chromium', { skip }, () => {
     await context.setOffline(false);
     await requestCard(page, description).waitFor({ timeout: 15_000 });
     await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
-    await shot(page, '9-after-reconnect');
+    // it resumed where it was: the new connection names the last index it had
+    assert.ok(feeds.length > 0 && feeds.every((u) => /[?&]since=\d+$/.test(u)), feeds.join(' '));
+    await shot(page, '9-after-reconnect', requestCard(page, description));
     assert.deepEqual(errors, []);
   });
 });

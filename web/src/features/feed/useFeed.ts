@@ -51,6 +51,20 @@ function staleKeys(type: string | undefined): readonly string[] {
   return ['incident', 'units', 'notifications'];
 }
 
+/**
+ * The newest ledger index a view in the cache was read at (the incident
+ * view's `asOf`): the feed resumes from there when it has been sent nothing
+ * yet, so what happened between that read and the feed's start is not lost.
+ */
+function cachedIndex(client: QueryClient): number {
+  let newest = -1;
+  for (const q of client.getQueryCache().getAll()) {
+    const asOf = (q.state.data as { asOf?: { index?: unknown } } | undefined)?.asOf?.index;
+    if (typeof asOf === 'number' && asOf > newest) newest = asOf;
+  }
+  return newest;
+}
+
 function connect(client: QueryClient, onState: (s: FeedState) => void): () => void {
   let index = -1;
   let lastSeen: number | undefined;
@@ -73,6 +87,7 @@ function connect(client: QueryClient, onState: (s: FeedState) => void): () => vo
   };
 
   const open = () => {
+    index = Math.max(index, cachedIndex(client));
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
     const since = index >= 0 ? `?since=${index}` : '';
     const ws = new WebSocket(`${scheme}://${location.host}/v1/feed${since}`);
