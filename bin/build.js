@@ -11,14 +11,18 @@
  * it is the commit point. Until then a `concord` start finds the old build
  * (stale, so it runs the sources) or none: never half a build.
  *
- * --if-possible ("prepare"): without TypeScript (`npm install --omit=dev`)
- * say so and succeed; `concord` then runs the sources through tsx.
+ * It then builds the operations console (web/ → web/dist/, bin/web.js).
+ *
+ * --if-possible ("prepare"): without TypeScript or Vite (`npm install
+ * --omit=dev`) say so and succeed; `concord` then runs the sources through
+ * tsx, and serves no console.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { DIST, ROOT, STAMP, snapshotSources, stampText } from './dist.js';
+import { buildWeb, viteBin } from './web.js';
 
 const ifPossible = process.argv.includes('--if-possible');
 
@@ -47,4 +51,12 @@ try {
   }
 } finally {
   rmSync(staging, { recursive: true, force: true });
+}
+
+if (process.exitCode === undefined || process.exitCode === 0) {
+  if (viteBin() === undefined && ifPossible) {
+    process.stderr.write('build: Vite is not installed (a devDependency), so the console (web/) is not built\n');
+  } else if (!buildWeb()) {
+    process.exitCode = 1;
+  }
 }

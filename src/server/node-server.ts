@@ -12,6 +12,7 @@ import { ConcordError } from '../errors.ts';
 import { buildServer } from './app.ts';
 import type { FeedOptions } from './feed-route.ts';
 import { commandRoutes, type Acknowledgement } from './command-routes.ts';
+import { registerConsoleRoutes } from './console-routes.ts';
 import { callerOf, type Principal } from './principal.ts';
 import { publicLogRoutes } from './public-log.ts';
 import { registerWitnessRoutes } from './witness-routes.ts';
@@ -25,6 +26,8 @@ export interface NodeServerOptions {
   readonly feed?: Pick<FeedOptions, 'heartbeatMs' | 'slowClientBytes'>;
   /** how commands without a Concord-Acknowledge header are answered: once durable (the default) or once witnessed */
   readonly acknowledge?: Acknowledgement;
+  /** the built console to serve at / (console-routes.ts; default: this checkout's web/dist) */
+  readonly consoleDir?: string;
 }
 
 export async function buildNodeServer(live: LiveNode, opts: NodeServerOptions): Promise<FastifyInstance> {
@@ -105,6 +108,7 @@ export async function buildNodeServer(live: LiveNode, opts: NodeServerOptions): 
   });
   // the witness role (C2SP tlog-witness): its text bodies are parsed in their own scope
   await registerWitnessRoutes(app, live.witness);
+  registerConsoleRoutes(app, opts.consoleDir);
   app.addHook('onClose', async () => {
     unsubscribe();
     feed.close();

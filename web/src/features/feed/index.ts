@@ -1,0 +1,2 @@
+export { ConnectionIndicator } from './ConnectionIndicator.tsx';
+export { useFeed, type FeedState } from './useFeed.ts';

@@ -1,0 +1,145 @@
+/**
+ * The live feed (GET /v1/feed over WebSocket): every entry the caller may
+ * see, as it is stored. The console keeps no second copy of the server's
+ * state: an entry marks the TanStack Query cache stale, and the views that
+ * are on screen fetch again (a burst of entries costs one refetch per view,
+ * see FLUSH_MS). The feed remembers the last index it was sent (an entry's,
+ * or a heartbeat's cursor) and resumes from it after a drop, with
+ * `since`, so no entry is missed and none is counted twice; the reconnect
+ * refetches once, since what changed while it was down is not known.
+ */
+import { useQueryClient, type QueryClient } from '@tanstack/react-query';
+import { useEffect, useState } from 'react';
+
+export type FeedStatus = 'connecting' | 'live' | 'reconnecting' | 'closed';
+
+export interface FeedState {
+  readonly status: FeedStatus;
+  /** the last ledger index the feed has reached, -1 before the first */
+  readonly index: number;
+  /** when the feed last spoke (an entry or a heartbeat) */
+  readonly lastSeen: number | undefined;
+}
+
+/** entries arriving within this many milliseconds are one refetch */
+const FLUSH_MS = 80;
+const RETRY_MS = [500, 1000, 2000, 5000];
+
+interface FeedMessage {
+  readonly type: string;
+  readonly index?: number;
+  readonly cursor?: number;
+  readonly entry?: { readonly type?: string };
+}
+
+function parse(data: unknown): FeedMessage | undefined {
+  if (typeof data !== 'string') return undefined;
+  try {
+    const m: unknown = JSON.parse(data);
+    return typeof m === 'object' && m !== null && typeof (m as FeedMessage).type === 'string' ? (m as FeedMessage) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** what an entry may change on screen (query keys are [resource, ...]) */
+function staleKeys(type: string | undefined): readonly string[] {
+  if (type === undefined) return ['incident', 'incidents', 'units', 'notifications'];
+  if (type.startsWith('notification.')) return ['notifications', 'incident'];
+  if (type.startsWith('unit.') || type.startsWith('units.')) return ['units', 'incident'];
+  if (type.startsWith('incident.')) return ['incidents', 'incident', 'units'];
+  return ['incident', 'units', 'notifications'];
+}
+
+/**
+ * The newest ledger index a view in the cache was read at (the incident
+ * view's `asOf`): the feed resumes from there when it has been sent nothing
+ * yet, so what happened between that read and the feed's start is not lost.
+ */
+function cachedIndex(client: QueryClient): number {
+  let newest = -1;
+  for (const q of client.getQueryCache().getAll()) {
+    const asOf = (q.state.data as { asOf?: { index?: unknown } } | undefined)?.asOf?.index;
+    if (typeof asOf === 'number' && asOf > newest) newest = asOf;
+  }
+  return newest;
+}
+
+function connect(client: QueryClient, onState: (s: FeedState) => void): () => void {
+  let index = -1;
+  let lastSeen: number | undefined;
+  let socket: WebSocket | undefined;
+  let attempt = 0;
+  let stopped = false;
+  let retry: ReturnType<typeof setTimeout> | undefined;
+  let flush: ReturnType<typeof setTimeout> | undefined;
+  const pending = new Set<string>();
+
+  const report = (status: FeedStatus) => onState({ status, index, lastSeen });
+  const markStale = (keys: readonly string[]) => {
+    for (const k of keys) pending.add(k);
+    flush ??= setTimeout(() => {
+      flush = undefined;
+      const keys = [...pending];
+      pending.clear();
+      for (const k of keys) void client.invalidateQueries({ queryKey: [k] });
+    }, FLUSH_MS);
+  };
+
+  const open = () => {
+    index = Math.max(index, cachedIndex(client));
+    const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
+    const since = index >= 0 ? `?since=${index}` : '';
+    const ws = new WebSocket(`${scheme}://${location.host}/v1/feed${since}`);
+    socket = ws;
+    report(attempt === 0 ? 'connecting' : 'reconnecting');
+    ws.onopen = () => {
+      // back after a drop: whatever changed meanwhile is fetched again, once
+      if (attempt > 0) markStale(staleKeys(undefined));
+      attempt = 0;
+      report('live');
+    };
+    ws.onmessage = (event) => {
+      const m = parse(event.data);
+      if (m === undefined) return;
+      lastSeen = Date.now();
+      if (m.type === 'entry' && typeof m.index === 'number') {
+        index = Math.max(index, m.index);
+        markStale(staleKeys(m.entry?.type));
+      } else if (m.type === 'heartbeat' && typeof m.cursor === 'number') {
+        index = Math.max(index, m.cursor);
+      }
+      report('live');
+    };
+    ws.onclose = (event) => {
+      if (socket !== ws || stopped) return;
+      // 4001: the session is gone; the page asks for a login again
+      if (event.code === 4001) {
+        void client.invalidateQueries({ queryKey: ['session'] });
+        report('closed');
+        return;
+      }
+      attempt++;
+      report('reconnecting');
+      retry = setTimeout(open, RETRY_MS[Math.min(attempt - 1, RETRY_MS.length - 1)]);
+    };
+  };
+  open();
+  return () => {
+    stopped = true;
+    if (retry !== undefined) clearTimeout(retry);
+    if (flush !== undefined) clearTimeout(flush);
+    socket?.close(1000, 'the console closed the feed');
+  };
+}
+
+/** the feed while the component is mounted (the app shell, once logged in) */
+export function useFeed(enabled: boolean): FeedState {
+  const client = useQueryClient();
+  const [state, setState] = useState<FeedState>({ status: 'connecting', index: -1, lastSeen: undefined });
+  useEffect(() => {
+    if (!enabled) return undefined;
+    return connect(client, setState);
+  }, [client, enabled]);
+  return state;
+}

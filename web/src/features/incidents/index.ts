@@ -1,0 +1,1 @@
+export { IncidentList } from './IncidentList.tsx';

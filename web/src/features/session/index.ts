@@ -1,0 +1,2 @@
+export { LoginView } from './LoginView.tsx';
+export { useLogout, useSession } from './useSession.ts';
