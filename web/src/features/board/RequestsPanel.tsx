@@ -16,7 +16,8 @@ function RequestCard({ request, session, units }: { readonly request: Assistance
       <dl className="facts">
         <dt>Asks for</dt>
         <dd>
-          {r.kind === 'units' ? `${r.unitsRequested ?? '?'} units` : r.kind} · {r.category.replaceAll('_', ' ')} · {r.operation.replaceAll('_', ' ')}
+          {r.kind === 'units' ? `${r.unitsRequested ?? '?'} ${r.unitsRequested === 1 ? 'unit' : 'units'}` : r.kind} · {r.category.replaceAll('_', ' ')} ·{' '}
+          {r.operation.replaceAll('_', ' ')}
         </dd>
         <dt>Sent</dt>
         <dd>
