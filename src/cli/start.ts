@@ -67,7 +67,7 @@ export async function runStart(argv: string[], io: CliIo, opts: StartOptions = {
 
   const width = Math.max(...DEMO_USERS.map((u) => u.role.length));
   io.stdout.write(`
-Demo logins (POST /v1/session with {"login","password"}; the console comes in a later release):
+Demo logins, for the console at http://${opts.serve.host}:${opts.serve.port}/ (or POST /v1/session with {"login","password"}):
 ${DEMO_USERS.map((u) => `  ${u.role.padEnd(width)}  ${u.login.padEnd(10)} ${u.password}`).join('\n')}
 
 Try, once it serves:

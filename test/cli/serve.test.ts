@@ -61,6 +61,7 @@ describe('concord serve', () => {
       child.once('close', () => reject(new Error(`serve exited early: ${stdout}${stderr}`)));
     });
     try {
+      assert.match(stdout, new RegExp(`console: +${url}/\n`));
       assert.match(stdout, new RegExp(`API docs: +${url}/docs`));
       assert.equal((await fetch(`${url}/ready`)).status, 200);
       const cp = await (await fetch(`${url}/checkpoint`)).text();

@@ -150,7 +150,9 @@ export async function serve(dir: string, opts: ServeOptions, io: CliIo): Promise
     typeof address === 'object' && address !== null
       ? `http://${address.family === 'IPv6' ? `[${address.address}]` : address.address}:${address.port}`
       : String(address);
-  io.stdout.write(`Concord serves ${live.node.origin} at ${url}\n  API docs:   ${url}/docs\n  checkpoint: ${url}/checkpoint\nCtrl-C stops it.\n`);
+  io.stdout.write(
+    `Concord serves ${live.node.origin} at ${url}\n  console:    ${url}/\n  API docs:   ${url}/docs\n  checkpoint: ${url}/checkpoint\nCtrl-C stops it.\n`,
+  );
   void opts.onServing?.(url, live).catch((e: unknown) => io.stderr.write(`${(e as Error).message}\n`));
   const signal = await stopped;
   io.stdout.write(`${signal}: finishing the requests under way, signing a last checkpoint...\n`);
