@@ -7,6 +7,7 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { LiveNode } from '../app/live-node.ts';
 import { EntryAudiences } from '../app/entry-audiences.ts';
 import { LedgerFeed } from '../app/feed.ts';
+import { ReviewService } from '../app/review.ts';
 import { mayRead, type Audience } from '../domain/index.ts';
 import { ConcordError } from '../errors.ts';
 import { buildServer } from './app.ts';
@@ -18,6 +19,7 @@ import { publicLogRoutes } from './public-log.ts';
 import { registerWitnessRoutes } from './witness-routes.ts';
 import { accountsAuthenticator, sessionRoutes } from './session-routes.ts';
 import { deliverInbox, queryRoutes } from './query-routes.ts';
+import { reviewRoutes } from './review-routes.ts';
 
 export interface NodeServerOptions {
   readonly logger?: FastifyBaseLogger;
@@ -45,6 +47,18 @@ export async function buildNodeServer(live: LiveNode, opts: NodeServerOptions): 
   });
   await audiences.catchUp(live.ledger.store);
   const verdicts = new WeakMap<Principal, Map<Audience, boolean>>();
+  // the review reads: each entry as the caller may read it, by the same audiences as the feed
+  const review = new ReviewService({
+    store: live.ledger.store,
+    world: () => live.coordination.world,
+    readable: async (caller) => {
+      await audiences.catchUp(live.ledger.store);
+      return (index) => {
+        const audience = audiences.at(index);
+        return audience !== undefined && mayRead(caller, audience);
+      };
+    },
+  });
   // every command's entries reach the feed as soon as they are stored
   const unsubscribe = live.coordination.subscribe(() => void feed.notify());
   const app = await buildServer({
@@ -77,6 +91,7 @@ export async function buildNodeServer(live: LiveNode, opts: NodeServerOptions): 
           : {},
       ),
       ...queryRoutes(live.coordination),
+      ...reviewRoutes(review),
     ],
     feed: {
       ...opts.feed,
