@@ -13,7 +13,7 @@ import { requireVisibleIncident, type Caller, type World } from '../domain/index
 import type { Entry } from '../ledger/entry.ts';
 import { statementsAgainstRecord, type StatementView } from '../review/claims.ts';
 import { knewAt, knewDuring, type KnewAt, type KnewDuring, type Subject } from '../review/knew.ts';
-import { TimelinePager, checkTimelineQuery, type TimelinePage, type TimelineQuery } from '../review/timeline.ts';
+import { DEFAULT_PAGE_SIZE, TimelinePager, checkTimelineQuery, type TimelinePage, type TimelineQuery } from '../review/timeline.ts';
 import { traceOrder, traceRequest, type OrderTrace, type RequestTrace } from '../review/trace.ts';
 import type { LedgerStore } from '../store/store.ts';
 
@@ -51,9 +51,17 @@ export class ReviewService {
     const pager = new TimelinePager(visible, q);
     const store = this.#source.store;
     const size = await store.size();
-    const from = q.after === undefined ? 0 : q.after + 1;
-    for await (const stored of store.entries(from, size, { incident })) {
-      if (!pager.offer(JSON.parse(stored.text) as Entry)) break;
+    // the store reads a range in chunks of thousands: read windows of the log that grow fourfold, so a
+    // page of a dense incident reads about a page of entries and a sparse one few windows
+    let from = q.after === undefined ? 0 : q.after + 1;
+    let span = (q.limit ?? DEFAULT_PAGE_SIZE) + 1;
+    while (from < size) {
+      const to = Math.min(size, from + span);
+      for await (const stored of store.entries(from, to, { incident })) {
+        if (!pager.offer(JSON.parse(stored.text) as Entry)) return pager.page();
+      }
+      from = to;
+      span *= 4;
     }
     return pager.page();
   }
