@@ -26,6 +26,7 @@ import {
 import { timelineItem, type TimelineItem } from '../review/timeline.ts';
 import { requireVisibleIncident } from '../domain/visible-view.ts';
 import { ConcordError } from '../errors.ts';
+import { revealedEntries } from './revealed.ts';
 import type { ReviewService, ReviewSource } from './review.ts';
 
 export type ReportSpec =
@@ -91,7 +92,7 @@ export class ReportService {
     const source = this.#deps.source;
     const visible = caller.role === 'reviewer' || source.readable === undefined ? () => true : await source.readable(caller);
     const items: TimelineItem[] = [];
-    for await (const stored of source.store.entries(0, upTo + 1, { incident })) {
+    for await (const stored of revealedEntries(source.store, 0, upTo + 1, { incident })) {
       if (visible(stored.index)) items.push(timelineItem(JSON.parse(stored.text) as Entry));
     }
     return items;

@@ -12,6 +12,7 @@ import { ReviewService, type ReviewSource } from '../app/review.ts';
 import { mayRead, type Audience } from '../domain/index.ts';
 import { ConcordError } from '../errors.ts';
 import { buildServer } from './app.ts';
+import { bundleRoutes } from './bundle-routes.ts';
 import type { FeedOptions } from './feed-route.ts';
 import { commandRoutes, type Acknowledgement } from './command-routes.ts';
 import { registerConsoleRoutes } from './console-routes.ts';
@@ -98,6 +99,15 @@ export async function buildNodeServer(live: LiveNode, opts: NodeServerOptions): 
       ...queryRoutes(live.coordination),
       ...reviewRoutes(review),
       ...reportRoutes(reports),
+      ...bundleRoutes({
+        ledger: live.ledger,
+        coordination: live.coordination,
+        mayReadEntry: async (principal, index) => {
+          await audiences.catchUp(live.ledger.store);
+          const audience = audiences.at(index);
+          return audience !== undefined && mayRead(callerOf(principal), audience);
+        },
+      }),
     ],
     feed: {
       ...opts.feed,

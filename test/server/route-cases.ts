@@ -334,6 +334,10 @@ export const ROUTE_CASES: Readonly<Record<string, RouteCase>> = {
     call: async () => ({ as: 'reyes', params: { incidentId: INCIDENT }, query: { at: '2026-06-01T21:00:00Z' } }),
     otherAgency: { as: OUTSIDER, answer: notShared('incident', INCIDENT) },
   },
+  'GET /v1/incidents/{incidentId}/bundle': {
+    call: async () => ({ as: 'reyes', params: { incidentId: INCIDENT } }),
+    otherAgency: { as: OUTSIDER, answer: notShared('incident', INCIDENT) },
+  },
   'POST /v1/incidents/{incidentId}/update': {
     call: async (t) => ({ as: 'santos', params: { incidentId: await t.incident() }, body: { description: 'The crowd is moving east.' } }),
     otherAgency: { as: 'chen', answer: { status: 403, code: 'NOT_AUTHORISED' } },

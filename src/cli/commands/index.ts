@@ -47,6 +47,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./export.ts')).exportBundleCommand,
   },
   {
+    path: ['export', 'release'],
+    summary: 'write a redacted public release of an incident (docs/releases.md)',
+    load: async () => (await import('./export.ts')).exportReleaseCommand,
+  },
+  {
     path: ['verify'],
     summary: 'verify a data directory or a bundle offline; exit 1 if anything is wrong',
     load: async () => (await import('./verify.ts')).verifyCommand,
