@@ -604,6 +604,26 @@ export const ROUTE_CASES: Readonly<Record<string, RouteCase>> = {
     call: async () => ({ as: 'santos', params: { requestId: 'req-001' } }),
     otherAgency: { as: OUTSIDER, answer: notShared('request', 'req-001') },
   },
+  'GET /v1/reports/after-action': {
+    call: async () => ({ as: 'reyes', query: { incident: INCIDENT, format: 'csv' } }),
+    otherAgency: { as: OUTSIDER, answer: notShared('incident', INCIDENT) },
+  },
+  'GET /v1/reports/ics-214': {
+    call: async () => ({ as: 'chen', query: { incident: INCIDENT, person: 'cpd-harris', format: 'csv' } }),
+    otherAgency: { as: OUTSIDER, answer: notShared('incident', INCIDENT) },
+  },
+  'GET /v1/reports/ics-213rr': {
+    call: async () => ({ as: 'santos', query: { request: 'req-001', format: 'html' } }),
+    otherAgency: { as: OUTSIDER, answer: notShared('request', 'req-001') },
+  },
+  'GET /v1/reports/compliance': {
+    call: async () => ({
+      as: 'chen',
+      query: { to: 'city-pd', fromKind: 'federal', from: '2026-01-01T00:00:00Z', until: '2027-01-01T00:00:00Z', format: 'csv' },
+    }),
+    // a member reports on its own agency only: another agency's member asking for city-pd's is refused
+    otherAgency: { as: OUTSIDER, answer: { status: 403, code: 'NOT_AUTHORISED' } },
+  },
   'GET /v1/incidents/{incidentId}/statements': {
     call: async () => ({ as: 'reyes', params: { incidentId: INCIDENT } }),
     otherAgency: { as: OUTSIDER, answer: notShared('incident', INCIDENT) },
