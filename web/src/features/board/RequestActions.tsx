@@ -1,16 +1,138 @@
+import { commandsPosition, commandsUnit, holdsPositionOf, mayAct } from '../../shared/standing.ts';
 import type { AssistanceRequest, Session, Unit } from '../../shared/types.ts';
-import { ActionForm } from './ActionForm.tsx';
+import { ActionForm, type ActionField } from './ActionForm.tsx';
 
-const ANSWERABLE = new Set(['received', 'evaluated', 'approved', 'escalated']);
-const COMMITTABLE = new Set(['accepted', 'accepted_partly', 'units_committed', 'on_scene']);
+interface Offer {
+  readonly action: string;
+  readonly title: string;
+  readonly route: string;
+  readonly reasonRequired: boolean;
+  readonly noReason?: boolean;
+  readonly fields?: readonly ActionField[];
+}
 
 /**
- * The actions the caller may take on a request, and only those: answering
- * and committing for a holder of the position responsible for it (the
- * request names them), withdrawing committed units for the providing
- * agency's command (the server checks the authority and says why not).
- * A reviewer, or a read-only session, acts on nothing.
+ * The actions the caller may take on a request, and only those: the
+ * request says which its state allows (`actions`, the server's state
+ * machine) and the session which positions the person holds and what they
+ * command. The receiving side answers if it commands the position
+ * responsible for the request (or, with none named, holds a position of the
+ * agency); approves if it commands the role the verdict names; withdraws or
+ * reports on scene the committed units it commands. The requesting side
+ * releases, closes and cancels if it holds a position of its agency. A
+ * reviewer or a read-only session acts on nothing. The server judges every
+ * command again; the form asks it first (ActionForm's preview).
  */
+export function offersFor(request: AssistanceRequest, session: Session, units: readonly Unit[]): Offer[] {
+  if (!mayAct(session)) return [];
+  const r = request;
+  const allowed = new Set(r.actions ?? []);
+  const receiver = r.to === session.agency;
+  const requester = r.from === session.agency;
+  const answers = receiver && (r.responsible !== undefined ? commandsPosition(session, r.responsible.position) : holdsPositionOf(session, r.to));
+  const committed = (r.units ?? []).filter((u) => u.ended === undefined);
+  const committedIds = new Set(committed.map((u) => u.unit));
+  const mine = committed.filter((u) => commandsUnit(session, u.unit));
+  const label = (u: { unit: string; callsign?: string }) => ({ id: u.unit, label: u.callsign ?? u.unit });
+  const free = units
+    .filter((u) => u.agency === session.agency && !committedIds.has(u.id) && commandsUnit(session, u.id))
+    .map((u) => ({
+      id: u.id,
+      label: `${u.callsign} (${u.type ?? 'unit'}${u.status !== undefined ? `, ${u.status.status.replaceAll('_', ' ')}` : ''})`,
+    }));
+  const out: Offer[] = [];
+  const offer = (o: Offer, may: boolean) => {
+    if (may && allowed.has(o.action)) out.push(o);
+  };
+  const approver = r.verdict?.decision === 'needs_approval' && commandsPosition(session, r.verdict.approvalRole ?? r.responsible?.position ?? '');
+  offer({ action: 'approve', title: 'Approve', route: 'approve', reasonRequired: true }, receiver && approver);
+  offer({ action: 'accept', title: 'Accept', route: 'accept', reasonRequired: true }, answers);
+  offer(
+    {
+      action: 'accept_partly',
+      title: 'Accept in part',
+      route: 'accept-partly',
+      reasonRequired: true,
+      fields: [{ kind: 'count', name: 'count', label: 'Units you will send' }],
+    },
+    answers,
+  );
+  offer({ action: 'decline', title: 'Decline', route: 'decline', reasonRequired: true }, answers);
+  offer(
+    {
+      action: 'provide',
+      title: 'Provide',
+      route: 'provide',
+      reasonRequired: true,
+      fields: [{ kind: 'text', name: 'provided', label: 'What you provide', required: true }],
+    },
+    answers,
+  );
+  offer(
+    {
+      action: 'provide_partly',
+      title: 'Provide in part',
+      route: 'provide-partly',
+      reasonRequired: true,
+      fields: [
+        { kind: 'text', name: 'provided', label: 'What you provide', required: true },
+        { kind: 'text', name: 'withheld', label: 'What you withhold', required: false },
+      ],
+    },
+    answers,
+  );
+  offer({ action: 'refuse', title: 'Refuse', route: 'refuse', reasonRequired: true }, answers);
+  offer({ action: 'escalate', title: 'Escalate up the chain', route: 'escalate', reasonRequired: true }, answers);
+  offer(
+    {
+      action: 'commit',
+      title: 'Commit units',
+      route: 'commit',
+      reasonRequired: false,
+      fields: [{ kind: 'units', options: free, required: true }],
+    },
+    answers,
+  );
+  offer(
+    {
+      action: 'report_on_scene',
+      title: 'Report units on scene',
+      route: 'on-scene',
+      reasonRequired: false,
+      noReason: true,
+      fields: [{ kind: 'units', options: committed.filter((u) => u.onSceneAt === undefined).map(label), required: true }],
+    },
+    (receiver && (answers || mine.length > 0)) || requester,
+  );
+  offer(
+    {
+      action: 'withdraw',
+      title: 'Withdraw units',
+      route: 'withdraw',
+      reasonRequired: true,
+      fields: [{ kind: 'units', options: mine.map(label), required: false }],
+    },
+    receiver && mine.length > 0,
+  );
+  offer(
+    {
+      action: 'release',
+      title: 'Release units',
+      route: 'release',
+      reasonRequired: true,
+      fields: [{ kind: 'units', options: committed.map(label), required: false }],
+    },
+    requester && holdsPositionOf(session, r.from),
+  );
+  offer({ action: 'cancel', title: 'Cancel the request', route: 'cancel', reasonRequired: true }, requester && holdsPositionOf(session, r.from));
+  offer(
+    { action: 'close', title: 'Close the request', route: 'close', reasonRequired: true },
+    (requester || receiver) && holdsPositionOf(session, session.agency),
+  );
+  return out;
+}
+
+/** the forms of the actions the caller may take on a request (offersFor) */
 export function RequestActions({
   request,
   session,
@@ -20,51 +142,23 @@ export function RequestActions({
   readonly session: Session;
   readonly units: readonly Unit[];
 }) {
-  if (session.reviewer || session.scope !== 'write' || request.to !== session.agency || request.kind !== 'units') return null;
-  const responsible = request.responsible?.holders.some((h) => h.id === session.person) ?? false;
+  const offers = offersFor(request, session, units);
+  if (offers.length === 0) return null;
   const base = `/v1/requests/${encodeURIComponent(request.id)}`;
-  const committed = (request.units ?? []).filter((u) => u.ended === undefined);
-  const committedIds = new Set(committed.map((u) => u.unit));
-  const free = units.filter((u) => u.agency === session.agency && !committedIds.has(u.id));
-  const forms = [];
-  if (responsible && ANSWERABLE.has(request.state)) {
-    forms.push(<ActionForm key="accept" id={`${request.id}-accept`} title="Accept" submitLabel="Accept request" path={`${base}/accept`} reasonRequired />);
-    forms.push(<ActionForm key="decline" id={`${request.id}-decline`} title="Decline" submitLabel="Decline request" path={`${base}/decline`} reasonRequired />);
-  }
-  if (responsible && COMMITTABLE.has(request.state)) {
-    forms.push(
-      <ActionForm
-        key="commit"
-        id={`${request.id}-commit`}
-        title="Commit units"
-        submitLabel="Commit units"
-        path={`${base}/commit`}
-        reasonRequired={false}
-        units={free.map((u) => ({
-          id: u.id,
-          label: `${u.callsign} (${u.type ?? 'unit'}${u.status !== undefined ? `, ${u.status.status.replaceAll('_', ' ')}` : ''})`,
-        }))}
-      />,
-    );
-  }
-  if (committed.length > 0) {
-    forms.push(
-      <ActionForm
-        key="withdraw"
-        id={`${request.id}-withdraw`}
-        title="Withdraw units"
-        submitLabel="Withdraw units"
-        path={`${base}/withdraw`}
-        reasonRequired
-        units={committed.map((u) => ({ id: u.unit, label: u.callsign ?? u.unit }))}
-        notice={
-          <p className="notice">
-            Before it is sent: <strong>{request.from}</strong> (the requesting agency, its liaison and requester) will be told at once, with your reason.
-          </p>
-        }
-      />,
-    );
-  }
-  if (forms.length === 0) return null;
-  return <div className="actions">{forms}</div>;
+  return (
+    <div className="actions" aria-label={`What you can do with request ${request.id}`} role="group">
+      {offers.map((o) => (
+        <ActionForm
+          key={o.action}
+          id={`${request.id}-${o.route}`}
+          title={o.title}
+          submitLabel={o.title}
+          path={`${base}/${o.route}`}
+          reasonRequired={o.reasonRequired}
+          {...(o.noReason === true ? { noReason: true } : {})}
+          {...(o.fields !== undefined ? { fields: o.fields } : {})}
+        />
+      ))}
+    </div>
+  );
 }

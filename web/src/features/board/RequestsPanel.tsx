@@ -1,10 +1,20 @@
+import { memo } from 'react';
 import { formatTime } from '../../shared/time.ts';
 import type { AssistanceRequest, Session, Unit } from '../../shared/types.ts';
 import { describeActor, describeAuthority } from './authority.ts';
 import { RequestActions } from './RequestActions.tsx';
 import { VerdictView } from './Verdict.tsx';
 
-function RequestCard({ request, session, units }: { readonly request: AssistanceRequest; readonly session: Session; readonly units: readonly Unit[] }) {
+/** one request; an unchanged request keeps its object across refetches (structural sharing), so its card is not drawn again */
+const RequestCard = memo(function RequestCard({
+  request,
+  session,
+  units,
+}: {
+  readonly request: AssistanceRequest;
+  readonly session: Session;
+  readonly units: readonly Unit[];
+}) {
   const r = request;
   return (
     <li className="item" data-request={r.id} data-state={r.state} aria-labelledby={`${r.id}-title`}>
@@ -60,7 +70,7 @@ function RequestCard({ request, session, units }: { readonly request: Assistance
       <RequestActions request={r} session={session} units={units} />
     </li>
   );
-}
+});
 
 /** the incident's requests the caller's agency sent or received, newest first */
 export function RequestsPanel({
@@ -75,7 +85,7 @@ export function RequestsPanel({
   const sorted = [...requests].sort((a, b) => b.sentAt.localeCompare(a.sentAt) || b.id.localeCompare(a.id));
   return (
     <section aria-labelledby="requests-title" className="panel">
-      <h2 id="requests-title">
+      <h2 id="requests-title" tabIndex={-1}>
         Requests <span className="count">{requests.length}</span>
       </h2>
       {sorted.length === 0 && <p className="muted">No requests.</p>}
