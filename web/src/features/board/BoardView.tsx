@@ -38,13 +38,13 @@ export function BoardView({ incident, session, aside }: { readonly incident: str
       <div className="columns">
         <div className="column">
           <NewRequestForm view={v} session={session} />
-          <RequestsPanel requests={v.requests} session={session} units={unitList} />
+          <RequestsPanel requests={v.requests} session={session} />
         </div>
         <div className="column">
           {aside}
           <UnitsPanel view={v} units={unitList} />
           <NewOrderForm view={v} session={session} units={unitList} />
-          <OrdersPanel orders={v.orders} session={session} units={unitList} />
+          <OrdersPanel orders={v.orders} session={session} />
         </div>
       </div>
     </main>

@@ -1,14 +1,15 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { postJson } from '../../shared/api.ts';
 import { mayAct } from '../../shared/standing.ts';
-import type { Order, Session, Unit } from '../../shared/types.ts';
+import type { Order, Session } from '../../shared/types.ts';
+import type { UnitChoice } from './useUnitChoices.ts';
 
 /**
  * Acknowledge an order: for the person themselves when it names them, and
  * for each unit it is addressed to that the person is a member of (only a
  * unit's members acknowledge for it). Nothing for anyone else.
  */
-export function OrderAcknowledge({ order, session, units }: { readonly order: Order; readonly session: Session; readonly units: readonly Unit[] }) {
+export function OrderAcknowledge({ order, session, units }: { readonly order: Order; readonly session: Session; readonly units: readonly UnitChoice[] }) {
   const client = useQueryClient();
   const ack = useMutation({
     mutationFn: (body: { unit?: string; person?: string }) => postJson<unknown>(`/v1/orders/${encodeURIComponent(order.id)}/acknowledge`, body),

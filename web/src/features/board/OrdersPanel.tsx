@@ -1,12 +1,14 @@
 import { formatTime } from '../../shared/time.ts';
 import { memo } from 'react';
-import type { Order, Session, Unit } from '../../shared/types.ts';
+import type { Order, Session } from '../../shared/types.ts';
 import { describeActor, describeAuthority } from './authority.ts';
 import { OrderAcknowledge } from './OrderAcknowledge.tsx';
+import { useUnitChoices, type UnitChoice } from './useUnitChoices.ts';
 import { VerdictView } from './Verdict.tsx';
 
 /** the orders of the incident: directive, issuer, authority, rationale, verdicts, each recipient's acknowledgement */
-export function OrdersPanel({ orders, session, units }: { readonly orders: readonly Order[]; readonly session: Session; readonly units: readonly Unit[] }) {
+export function OrdersPanel({ orders, session }: { readonly orders: readonly Order[]; readonly session: Session }) {
+  const units = useUnitChoices();
   const sorted = [...orders].sort((a, b) => b.issuedAt.localeCompare(a.issuedAt));
   return (
     <section aria-labelledby="orders-title" className="panel">
@@ -24,7 +26,15 @@ export function OrdersPanel({ orders, session, units }: { readonly orders: reado
 }
 
 /** one order; unchanged orders are not drawn again when the board is (structural sharing keeps their objects) */
-const OrderCard = memo(function OrderCard({ order: o, session, units }: { readonly order: Order; readonly session: Session; readonly units: readonly Unit[] }) {
+const OrderCard = memo(function OrderCard({
+  order: o,
+  session,
+  units,
+}: {
+  readonly order: Order;
+  readonly session: Session;
+  readonly units: readonly UnitChoice[];
+}) {
   const acks = o.acknowledgements ?? [];
   const open = acks.filter((a) => !a.acknowledged).length;
   return (

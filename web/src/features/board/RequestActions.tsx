@@ -1,6 +1,7 @@
 import { commandsPosition, commandsUnit, holdsPositionOf, mayAct } from '../../shared/standing.ts';
-import type { AssistanceRequest, Session, Unit } from '../../shared/types.ts';
+import type { AssistanceRequest, Session } from '../../shared/types.ts';
 import { ActionForm, type ActionField } from './ActionForm.tsx';
+import type { UnitChoice } from './useUnitChoices.ts';
 
 interface Offer {
   readonly action: string;
@@ -23,7 +24,7 @@ interface Offer {
  * reviewer or a read-only session acts on nothing. The server judges every
  * command again; the form asks it first (ActionForm's preview).
  */
-export function offersFor(request: AssistanceRequest, session: Session, units: readonly Unit[]): Offer[] {
+export function offersFor(request: AssistanceRequest, session: Session, units: readonly UnitChoice[]): Offer[] {
   if (!mayAct(session)) return [];
   const r = request;
   const allowed = new Set(r.actions ?? []);
@@ -38,7 +39,7 @@ export function offersFor(request: AssistanceRequest, session: Session, units: r
     .filter((u) => u.agency === session.agency && !committedIds.has(u.id) && commandsUnit(session, u.id))
     .map((u) => ({
       id: u.id,
-      label: `${u.callsign} (${u.type ?? 'unit'}${u.status !== undefined ? `, ${u.status.status.replaceAll('_', ' ')}` : ''})`,
+      label: `${u.callsign} (${u.type ?? 'unit'})`,
     }));
   const out: Offer[] = [];
   const offer = (o: Offer, may: boolean) => {
@@ -140,7 +141,7 @@ export function RequestActions({
 }: {
   readonly request: AssistanceRequest;
   readonly session: Session;
-  readonly units: readonly Unit[];
+  readonly units: readonly UnitChoice[];
 }) {
   const offers = offersFor(request, session, units);
   if (offers.length === 0) return null;

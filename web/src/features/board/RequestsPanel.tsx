@@ -1,8 +1,9 @@
 import { memo } from 'react';
 import { formatTime } from '../../shared/time.ts';
-import type { AssistanceRequest, Session, Unit } from '../../shared/types.ts';
+import type { AssistanceRequest, Session } from '../../shared/types.ts';
 import { describeActor, describeAuthority } from './authority.ts';
 import { RequestActions } from './RequestActions.tsx';
+import { useUnitChoices, type UnitChoice } from './useUnitChoices.ts';
 import { VerdictView } from './Verdict.tsx';
 
 /** one request; an unchanged request keeps its object across refetches (structural sharing), so its card is not drawn again */
@@ -13,7 +14,7 @@ const RequestCard = memo(function RequestCard({
 }: {
   readonly request: AssistanceRequest;
   readonly session: Session;
-  readonly units: readonly Unit[];
+  readonly units: readonly UnitChoice[];
 }) {
   const r = request;
   return (
@@ -73,15 +74,8 @@ const RequestCard = memo(function RequestCard({
 });
 
 /** the incident's requests the caller's agency sent or received, newest first */
-export function RequestsPanel({
-  requests,
-  session,
-  units,
-}: {
-  readonly requests: readonly AssistanceRequest[];
-  readonly session: Session;
-  readonly units: readonly Unit[];
-}) {
+export function RequestsPanel({ requests, session }: { readonly requests: readonly AssistanceRequest[]; readonly session: Session }) {
+  const units = useUnitChoices();
   const sorted = [...requests].sort((a, b) => b.sentAt.localeCompare(a.sentAt) || b.id.localeCompare(a.id));
   return (
     <section aria-labelledby="requests-title" className="panel">

@@ -54,6 +54,8 @@ function parse(data: unknown): FeedMessage | undefined {
 function staleKeys(type: string | undefined): readonly string[] {
   if (type === undefined) return ['incident', 'incidents', 'units', 'notifications'];
   if (type.startsWith('notification.')) return ['notifications', 'incident'];
+  // what the person stands on (positions, delegations, incident command) decides the forms they see
+  if (type.startsWith('person.') || type.startsWith('delegation.') || type === 'incident.command_established') return ['session', 'incident', 'incidents'];
   if (type.startsWith('unit.') || type.startsWith('units.')) return ['units', 'incident'];
   // a request's or an order's step may change what a form's preview says
   if (type.startsWith('request.') || type.startsWith('order.')) return ['incident', 'units', 'notifications', 'preview'];
