@@ -4,12 +4,7 @@ import { ApiProblem, postJson } from '../../shared/api.ts';
 import { FieldError } from '../../shared/FieldError.tsx';
 import { PREVIEW_REASON, usePreview } from '../../shared/preview.ts';
 import { PreviewNotice } from './PreviewNotice.tsx';
-
-/** a field of an action's form beside the reason */
-export type ActionField =
-  | { readonly kind: 'units'; readonly options: readonly { readonly id: string; readonly label: string }[]; readonly required: boolean }
-  | { readonly kind: 'count'; readonly name: string; readonly label: string }
-  | { readonly kind: 'text'; readonly name: string; readonly label: string; readonly required: boolean };
+import type { ActionField } from './request-offers.ts';
 
 export interface ActionFormProps {
   /** a unique prefix for the fields' ids */

@@ -7,9 +7,9 @@
 import { useQuery } from '@tanstack/react-query';
 import { getJson } from '../../shared/api.ts';
 import type { Unit } from '../../shared/types.ts';
+import type { UnitChoice } from './request-offers.ts';
 
-/** a unit as a form offers it: its id, callsign, type, agency and members */
-export type UnitChoice = Pick<Unit, 'id' | 'agency' | 'callsign' | 'type' | 'members'>;
+export type { UnitChoice };
 
 export function useUnitChoices(): readonly UnitChoice[] {
   const q = useQuery({
