@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- ledger|crash|domain|server|witness|console ...]`: runs the named benchmarks
+ * `npm run bench [-- ledger|crash|domain|server|witness|review|console ...]`: runs the named benchmarks
  * (all by default) and prints one JSON object with each figure beside the
  * reference measured in the same run.
  */
@@ -7,6 +7,7 @@ import { benchConsole } from './console.ts';
 import { benchCrash } from './crash.ts';
 import { benchDomain } from './domain.ts';
 import { benchLedger } from './ledger.ts';
+import { benchReview } from './review.ts';
 import { benchServer } from './server.ts';
 import { benchWitness } from './witness.ts';
 
@@ -17,6 +18,7 @@ const SUITES: Record<string, () => Promise<Record<string, unknown>>> = {
   server: () => benchServer(),
   witness: () => benchWitness(),
   console: () => benchConsole(),
+  review: () => benchReview(),
 };
 
 const asked = process.argv.slice(2);

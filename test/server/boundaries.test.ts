@@ -16,9 +16,22 @@
  * the feed hands its recipient is delivered too: the expectation is always
  * computed from the ledger as it stands after the reads.
  */
+import { revealedEntries } from '../../src/app/revealed.ts';
+import { verifyBundleText } from '../../src/ledger/bundle.ts';
+import { parseVerifierKey } from '../../src/ledger/note.ts';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { BoundaryReference, reads, type Reader, type Readers, type StoredEntry } from '../helpers/boundary-reference.ts';
+import {
+  BoundaryReference,
+  reads,
+  type MessageRecord,
+  type NotificationRecord,
+  type OrderRecord,
+  type Reader,
+  type Readers,
+  type RequestRecord,
+  type StoredEntry,
+} from '../helpers/boundary-reference.ts';
 import { openFeed, readToEnd } from '../helpers/feed-reader.ts';
 import { serveDemo, type Client, type ServedNode } from '../helpers/server.ts';
 
@@ -69,7 +82,8 @@ const extra: Record<string, number> = {};
 async function ledger(): Promise<StoredEntry[]> {
   const store = node.live.ledger.store;
   const out: StoredEntry[] = [];
-  for await (const s of store.entries(0, await store.size())) out.push(JSON.parse(s.text) as StoredEntry);
+  // as the node's readers read them: sealed values in place (app/revealed.ts)
+  for await (const s of revealedEntries(store, 0, await store.size())) out.push(JSON.parse(s.text) as StoredEntry);
   return out;
 }
 
@@ -193,6 +207,7 @@ const COVERED = [
   '/v1/session',
   '/v1/incidents',
   '/v1/incidents/{incidentId}',
+  '/v1/incidents/{incidentId}/bundle',
   '/v1/requests',
   '/v1/requests/{requestId}',
   '/v1/orders',
@@ -201,6 +216,11 @@ const COVERED = [
   '/v1/conflicts/{conflictId}',
   '/v1/units',
   '/v1/notifications',
+  '/v1/incidents/{incidentId}/timeline',
+  '/v1/incidents/{incidentId}/statements',
+  '/v1/orders/{orderId}/trace',
+  '/v1/requests/{requestId}/trace',
+  '/v1/review/knew',
 ];
 
 /** moments of the demo: fed-ice's incident alone, both agencies with units on scene, after the withdrawal order; and before it opened */
@@ -259,6 +279,25 @@ async function readRoutes(c: Caller, client: Client): Promise<void> {
     assert.deepEqual(ids(view.units), sorted(then.unitsOn(INCIDENT)), `units at ${at_}`);
   }
 
+  // the incident's bundle: exactly the incident's entries the caller reads, verifying with the log's key
+  const bundlePath = `/v1/incidents/${INCIDENT}/bundle`;
+  if (!seesIncident(c, ref)) assert.equal((await json<{ code: string }>(client, bundlePath, 404)).code, 'UNKNOWN_ENTITY', bundlePath);
+  else {
+    const r = await client.get(bundlePath);
+    const text = await r.text();
+    assert.equal(r.status, 200, text);
+    const report = verifyBundleText(text, [parseVerifierKey(node.live.node.verifierKey)]);
+    assert.ok(report.ok, JSON.stringify(report.problems));
+    const got = (JSON.parse(text) as { entries: { index: number }[] }).entries.map((e) => e.index);
+    const size = Number(/^.*\n(\d+)\n/.exec((JSON.parse(text) as { checkpoint: string }).checkpoint)?.[1]);
+    const want = entries.map((e, i) => ({ e, i })).filter(({ e, i }) => i < size && e.incident === INCIDENT && reads(c, ref.readersOf(i)));
+    assert.deepEqual(
+      got,
+      want.map(({ i }) => i),
+      bundlePath,
+    );
+  }
+
   // requests, orders and conflicts: the lists (all, and of the incident) and each one by id
   const lists: readonly (readonly [string, string, readonly { id: string; readers: Readers }[]])[] = [
     ['requests', '/v1/requests', [...ref.requests.values()].map((r) => ({ id: r.id, readers: ref.requestReaders(r) }))],
@@ -275,6 +314,65 @@ async function readRoutes(c: Caller, client: Client): Promise<void> {
       if (want.includes(id)) assert.equal((await json<{ id: string }>(client, one)).id, id);
       else assert.equal((await json<{ code: string }>(client, one, 404)).code, 'UNKNOWN_ENTITY', one);
     }
+  }
+
+  // the review reads (docs/review.md): the timeline holds exactly the incident's entries the caller reads, page by page
+  if (seesIncident(c, ref)) {
+    const got: number[] = [];
+    let after: number | undefined;
+    for (;;) {
+      const page = await json<{ items: { index: number }[]; next?: number }>(
+        client,
+        `/v1/incidents/${INCIDENT}/timeline?limit=40${after === undefined ? '' : `&after=${after}`}`,
+      );
+      got.push(...page.items.map((i) => i.index));
+      if (page.next === undefined) break;
+      after = page.next;
+    }
+    const want = entries
+      .map((e, i) => ({ e, i }))
+      .filter(({ e, i }) => e.incident === INCIDENT && reads(c, ref.readersOf(i)))
+      .map(({ i }) => i);
+    assert.deepEqual(got, want, `${c.name}'s timeline`);
+    assert.ok(Array.isArray((await json<{ statements: unknown[] }>(client, `/v1/incidents/${INCIDENT}/statements`)).statements));
+  } else {
+    for (const path of [`/v1/incidents/${INCIDENT}/timeline`, `/v1/incidents/${INCIDENT}/statements`]) {
+      assert.equal((await json<{ code: string }>(client, path, 404)).code, 'UNKNOWN_ENTITY', path);
+    }
+  }
+  // a trace only of an order or request the caller reads; the notices in it only those it reads
+  for (const [kind, records, readers] of [
+    ['orders', [...ref.orders.values()], (o: OrderRecord) => ref.orderReaders(o)],
+    ['requests', [...ref.requests.values()], (r: RequestRecord) => ref.requestReaders(r)],
+  ] as const) {
+    for (const r of records) {
+      const path = `/v1/${kind}/${encodeURIComponent(r.id)}/trace`;
+      if (!reads(c, (readers as (x: typeof r) => Readers)(r))) {
+        assert.equal((await json<{ code: string }>(client, path, 404)).code, 'UNKNOWN_ENTITY', path);
+        continue;
+      }
+      const trace = await json<{ notified: { notification: string }[] }>(client, path);
+      for (const n of trace.notified) {
+        const rec = ref.notifications.get(n.notification);
+        assert.ok(rec !== undefined && reads(c, ref.notificationReaders(rec)), `${c.name} reads notice ${n.notification} in ${path}`);
+      }
+    }
+  }
+  // who knew what when, about the caller's own agency now: only notices, orders and messages the caller reads
+  const knew = await json<{ known: { kind: string; id: string }[]; undelivered: { kind: string; id: string }[] }>(
+    client,
+    `/v1/review/knew?agency=${c.agency}&at=2026-06-02T00:00:00Z`,
+  );
+  for (const f of [...knew.known, ...knew.undelivered]) {
+    const readers =
+      f.kind === 'notification'
+        ? ref.notifications.get(f.id) && ref.notificationReaders(ref.notifications.get(f.id) as NotificationRecord)
+        : f.kind === 'order'
+          ? ref.orders.get(f.id) && ref.orderReaders(ref.orders.get(f.id) as OrderRecord)
+          : f.kind === 'message'
+            ? ref.messages.get(f.id) && ref.messageReaders(ref.messages.get(f.id) as MessageRecord)
+            : ref.requests.get(f.id) && ref.requestReaders(ref.requests.get(f.id) as RequestRecord);
+    assert.ok(readers !== undefined && reads(c, readers), `${c.name} reads ${f.kind} ${f.id} in who-knew-what-when`);
   }
 
   // units: the agency's own, and those on an incident it takes part in
@@ -325,10 +423,10 @@ async function readFeed(c: Caller, client: Client): Promise<void> {
     `${c.name}'s feed`,
   );
   assert.deepEqual(feed.strange, []);
-  // each entry exactly as the ledger holds it
+  // each entry exactly as the ledger holds it, with the node's sealed values in place
   const store = node.live.ledger.store;
   const texts = new Map<number, string>();
-  for await (const s of store.entries(0, await store.size())) texts.set(s.index, s.text);
+  for await (const s of revealedEntries(store, 0, await store.size())) texts.set(s.index, s.text);
   for (const e of feed.entries) assert.equal(e.text, texts.get(e.index), `entry ${e.index}`);
   if (c.reviewer === true) assert.equal(want.length, entries.length, 'the reviewer reads every entry');
   if (c.reviewer !== true && (c.agency === 'review-board' || c.agency === 'county-so')) {

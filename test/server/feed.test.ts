@@ -25,6 +25,7 @@ import fc from 'fast-check';
 import { BoundaryReference, reads, type Reader, type StoredEntry } from '../helpers/boundary-reference.ts';
 import { FeedRefused, openFeed, readToEnd, type FeedClient, type ReceivedEntry } from '../helpers/feed-reader.ts';
 import { serveDemo, type Client, type ServedNode } from '../helpers/server.ts';
+import { revealedEntries } from '../../src/app/revealed.ts';
 
 const INCIDENT = 'inc-2026-0601-harrison';
 const HEARTBEAT_MS = 20;
@@ -32,7 +33,8 @@ const HEARTBEAT_MS = 20;
 async function ledger(node: ServedNode): Promise<{ entries: StoredEntry[]; texts: string[] }> {
   const store = node.live.ledger.store;
   const texts: string[] = [];
-  for await (const s of store.entries(0, await store.size())) texts.push(s.text);
+  // the feed sends each entry with the node's sealed values in place (app/revealed.ts), as its readers read it
+  for await (const s of revealedEntries(store, 0, await store.size())) texts.push(s.text);
   return { entries: texts.map((t) => JSON.parse(t) as StoredEntry), texts };
 }
 
@@ -51,7 +53,7 @@ async function assertReceivedExactly(node: ServedNode, reader: Reader, since: nu
     want,
     `${who}: every entry it may see after ${since}, once, in order`,
   );
-  for (const e of got) assert.equal(e.text, texts[e.index], `${who}: entry ${e.index} as the ledger holds it`);
+  for (const e of got) assert.equal(e.text, texts[e.index], `${who}: entry ${e.index} as the ledger holds it, sealed values revealed`);
 }
 
 /**
