@@ -49,6 +49,8 @@ export interface RouteCase {
   readonly retry?: Outcome;
   /** why the route does not honour Idempotency-Key, when it does not (each call is carried out anew) */
   readonly noIdempotency?: string;
+  /** the route records nothing: the same call carried out anew gives the same answer */
+  readonly recordsNothing?: true;
 }
 
 /** the demo node, its logged-in users and tokens, and fresh records made over HTTP */
@@ -428,6 +430,12 @@ export const ROUTE_CASES: Readonly<Record<string, RouteCase>> = {
       body: { reason: 'A perimeter for crowd control, not for the enforcement action.' },
     }),
     otherAgency: { as: 'santos', answer: { status: 403, code: 'NOT_AUTHORISED' } },
+  },
+  'POST /v1/preview': {
+    call: async (t) => ({ as: 'chen', body: { path: `/v1/requests/${await t.request()}/accept`, body: { reason: 'Officer in danger: 2-173-030(a).' } } }),
+    noIdempotency: 'a preview records nothing, so there is nothing to replay: each is decided anew',
+    recordsNothing: true,
+    otherAgency: { none: 'a preview tells the caller only what its command would (test/server/preview.test.ts checks the boundaries)' },
   },
   'POST /v1/requests/{requestId}/accept': {
     call: async (t) => ({ as: 'chen', params: { requestId: await t.request() }, body: { reason: 'Officer in danger: 2-173-030(a).' } }),
