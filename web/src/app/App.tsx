@@ -1,9 +1,8 @@
-import { BoardView } from '../features/board/index.ts';
 import { ConnectionIndicator, useFeed } from '../features/feed/index.ts';
-import { InboxPanel } from '../features/inbox/index.ts';
 import { IncidentList } from '../features/incidents/index.ts';
 import { LoginView, useLogout, useSession } from '../features/session/index.ts';
 import { localZone } from '../shared/time.ts';
+import { IncidentBoard } from './IncidentBoard.tsx';
 import { navigate, useRoute } from './routes.ts';
 
 /** the shell: who is logged in, the feed's state (always visible), and the view of the route */
@@ -51,7 +50,7 @@ export function App() {
       </header>
       <div id="content">
         {route.view === 'board' ? (
-          <BoardView incident={route.incident} session={s} aside={<InboxPanel incident={route.incident} />} />
+          <IncidentBoard incident={route.incident} session={s} />
         ) : (
           <IncidentList open={(id) => navigate(`/incidents/${encodeURIComponent(id)}`)} />
         )}
