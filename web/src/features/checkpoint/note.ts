@@ -72,10 +72,10 @@ export function parseVerifierKey(vkey: string): VerifierKey | string {
  * text (C2SP signed-note: the signed message is the text, newline included).
  * undefined when this browser's WebCrypto has no Ed25519.
  */
-export async function verifyCheckpointSignature(cp: Checkpoint, key: VerifierKey, subtle: SubtleCrypto = crypto.subtle): Promise<boolean | undefined> {
+export async function verifyCheckpointSignature(cp: Checkpoint, key: VerifierKey, subtle: typeof crypto.subtle = crypto.subtle): Promise<boolean | undefined> {
   const sig = cp.signatures.find((s) => s.name === key.name && s.keyId.every((b, i) => b === key.keyId[i]));
   if (sig === undefined || sig.signature.length !== 64) return false;
-  let publicKey: CryptoKey;
+  let publicKey: Awaited<ReturnType<typeof subtle.importKey>>;
   try {
     publicKey = await subtle.importKey('raw', key.publicKey as Uint8Array<ArrayBuffer>, { name: 'Ed25519' }, false, ['verify']);
   } catch {
