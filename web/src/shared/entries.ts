@@ -105,11 +105,15 @@ export class EntryLog {
   getVersion = (): number => this.version;
 
   private changed(): void {
-    this.flush ??= setTimeout(() => {
-      this.flush = undefined;
-      this.version++;
-      for (const l of this.listeners) l();
-    }, FLUSH_MS);
+    // a view re-reads the whole log on each flush: a long log is flushed less often (60 ms up to 10,000 entries, then longer)
+    this.flush ??= setTimeout(
+      () => {
+        this.flush = undefined;
+        this.version++;
+        for (const l of this.listeners) l();
+      },
+      FLUSH_MS * Math.max(1, Math.ceil(this.entries.length / 10_000)),
+    );
   }
 }
 

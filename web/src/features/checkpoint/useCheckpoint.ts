@@ -14,6 +14,8 @@ import { leafHash, verifyInclusion } from './inclusion.ts';
 
 /** the node signs a checkpoint every second: an entry not yet covered is asked again after this */
 const UNCOVERED_RETRY_MS = 1500;
+/** the rows on screen are checked once they have stayed this long */
+const SETTLE_MS = 400;
 /** at most this many entries are checked at once (the rows a screen shows) */
 const MAX_CHECKED = 60;
 
@@ -49,6 +51,22 @@ async function checkEntry(entryText: string, index: number, cp: Checkpoint): Pro
   return ok ? 'verified' : 'failed';
 }
 
+/** the stored text of the entry at ledger index `i` (the log is in index order: a binary search) */
+function textAt(log: EntryLog, i: number): string | undefined {
+  const entries = log.entries;
+  let lo = 0;
+  let hi = entries.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    const e = entries[mid];
+    if (e === undefined) return undefined;
+    if (e.index === i) return e.text;
+    if (e.index < i) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return undefined;
+}
+
 export interface CheckpointState {
   readonly latest: SignedCheckpoint | undefined;
   readonly error: string | undefined;
@@ -60,7 +78,13 @@ export interface CheckpointState {
 
 export function useCheckpoint(log: EntryLog, version: number, onScreen: OnScreen): CheckpointState {
   const latest = useQuery({ queryKey: ['checkpoint'], queryFn: latestCheckpoint, retry: 2 });
-  const shown = useSyncExternalStore(onScreen.subscribe, onScreen.get);
+  const moving = useSyncExternalStore(onScreen.subscribe, onScreen.get);
+  // checked once the rows on screen have settled: scrolling, or a backlog arriving, asks for no proofs
+  const [shown, setShown] = useState(moving);
+  useEffect(() => {
+    const t = setTimeout(() => setShown(moving), SETTLE_MS);
+    return () => clearTimeout(t);
+  }, [moving]);
   const [checks, setChecks] = useState<{ size: number; byIndex: Map<number, Check> }>({ size: -1, byIndex: new Map() });
   const cp = latest.data?.checkpoint;
   const size = cp?.size ?? -1;
@@ -83,10 +107,9 @@ export function useCheckpoint(log: EntryLog, version: number, onScreen: OnScreen
       if (byIndex !== checks.byIndex) setChecks({ size: cp.size, byIndex });
       return undefined;
     }
-    const textOf = new Map(log.entries.map((e) => [e.index, e.text]));
     void Promise.all(
       todo.map(async (i) => {
-        const t = textOf.get(i);
+        const t = textAt(log, i);
         return [i, t === undefined ? 'failed' : await checkEntry(t, i, cp).catch((): Check => 'failed')] as const;
       }),
     ).then((done) => {

@@ -57,6 +57,19 @@ function geojsonStyle(data: unknown, c: ReturnType<typeof themeColours>): StyleS
   return { version: 8, sources: { basemap: { type: 'geojson', data: data as GeoJsonData } }, layers };
 }
 
+/** the theme's colours on the layers of our own basemap (a deployment's style keeps its own) */
+function applyTheme(map: MapLibreMap, c: ReturnType<typeof themeColours>): void {
+  const paint: [string, string, string][] = [
+    ['background', 'background-color', c.bg],
+    ['area', 'fill-color', c.bg],
+    ['blocks', 'fill-color', c.line],
+    ['parks', 'fill-color', c.ok],
+    ['buildings', 'fill-color', c.muted],
+    ['streets', 'line-color', c.card],
+  ];
+  for (const [layer, property, colour] of paint) if (map.getLayer(layer) !== undefined) map.setPaintProperty(layer, property, colour);
+}
+
 function emptyStyle(c: ReturnType<typeof themeColours>): StyleSpecification {
   return { version: 8, sources: {}, layers: [{ id: 'background', type: 'background', paint: { 'background-color': c.bg } }] };
 }
@@ -141,8 +154,18 @@ export default function MapCanvas({ view, basemap }: { readonly view: PictureVie
         setReady(true);
       });
     })().catch((e: unknown) => setFailure(`The basemap cannot be loaded: ${(e as Error).message}`));
+    // a theme switched while the map is open (a class or attribute on the root, or the system's scheme) recolours our basemap
+    const recolour = () => {
+      if (map !== undefined && basemap?.kind !== 'style' && map.isStyleLoaded()) applyTheme(map, themeColours(container));
+    };
+    const observer = new MutationObserver(recolour);
+    observer.observe(document.documentElement, { attributes: true });
+    const scheme = matchMedia('(prefers-color-scheme: dark)');
+    scheme.addEventListener('change', recolour);
     return () => {
       cancelled = true;
+      observer.disconnect();
+      scheme.removeEventListener('change', recolour);
       setReady(false);
       mapRef.current = undefined;
       map?.remove();
