@@ -140,11 +140,18 @@ export default function MapCanvas({ view, basemap }: { readonly view: PictureVie
         if (map === undefined) return;
         map.addSource('places', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
         map.addSource('units', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
+        // symbols grow with the type (a wall display's is larger than 15 px)
+        const scale = Math.max(1, parseFloat(getComputedStyle(document.documentElement).fontSize) / 15 || 1);
         const symbols = (id: string, source: string): LayerSpecification => ({
           id,
           type: 'symbol',
           source,
-          layout: { 'icon-image': ['get', 'icon'], 'icon-allow-overlap': true, 'icon-ignore-placement': true, 'icon-size': id === 'places' ? 1.1 : 1 },
+          layout: {
+            'icon-image': ['get', 'icon'],
+            'icon-allow-overlap': true,
+            'icon-ignore-placement': true,
+            'icon-size': (id === 'places' ? 1.1 : 1) * scale,
+          },
         });
         map.addLayer(symbols('places', 'places'));
         map.addLayer(symbols('units', 'units'));

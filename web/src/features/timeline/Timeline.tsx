@@ -4,7 +4,11 @@ import { useEntriesVersion, type EntryLog, type LedgerEntry, type OnScreen } fro
 import { formatTime } from '../../shared/time.ts';
 import { differingClaim, filterEntries, NO_FILTER, summary, type TimelineFilter } from './filter.ts';
 
-const ROW_PX = 44;
+/** a row is two lines of the root's type (larger on a wall display): its height in px, for the virtual list */
+function rowPx(): number {
+  const root = parseFloat(getComputedStyle(document.documentElement).fontSize);
+  return Math.round(2.95 * (Number.isFinite(root) && root > 0 ? root : 15));
+}
 
 /** a row's time, short: day, 24-hour clock to the second, and the zone */
 const rowTime = new Intl.DateTimeFormat(undefined, {
@@ -83,7 +87,10 @@ export function Timeline({
     }),
     [log, version],
   );
-  const rows = useVirtualizer({ count: shown.length, getScrollElement: () => scroller.current, estimateSize: () => ROW_PX, overscan: 6 });
+  const row = rowPx();
+  const rows = useVirtualizer({ count: shown.length, getScrollElement: () => scroller.current, estimateSize: () => row, overscan: 6 });
+  // the type grew or shrank (a wall display's breakpoint): every row is re-measured
+  useEffect(() => rows.measure(), [rows, row]);
   const items = rows.getVirtualItems();
   useEffect(() => {
     onScreen.set(items.flatMap((v) => (shown[v.index] !== undefined ? [(shown[v.index] as LedgerEntry).index] : [])));
@@ -162,7 +169,7 @@ export function Timeline({
                 key={e.index}
                 role="listitem"
                 className="tl-slot"
-                style={{ position: 'absolute', top: 0, left: 0, right: 0, height: ROW_PX, transform: `translateY(${v.start}px)` }}
+                style={{ position: 'absolute', top: 0, left: 0, right: 0, height: row, transform: `translateY(${v.start}px)` }}
               >
                 <TimelineRow e={e} />
               </div>
