@@ -135,6 +135,10 @@ export default function MapCanvas({ view, basemap }: { readonly view: PictureVie
         drawSymbol(ctx, symbol.shape, symbol.colour, px);
         map.addImage(e.id, ctx.getImageData(0, 0, px, px), { pixelRatio: 2 });
       });
+      // a pan or zoom by the user (not by fitBounds: that has no originalEvent) keeps the map where they put it
+      map.on('movestart', (e: { originalEvent?: unknown }) => {
+        if (e.originalEvent !== undefined) userMoved.current = true;
+      });
       map.on('error', (e: { error?: Error }) => setFailure(`The map reports: ${e.error?.message ?? 'an error'}`));
       map.on('load', () => {
         if (map === undefined) return;
@@ -181,8 +185,9 @@ export default function MapCanvas({ view, basemap }: { readonly view: PictureVie
     // (centre and hasCentre are read once, at creation)
   }, [basemap]);
 
-  // the first time there is something to show, the map frames all of it; after that it stays where the user put it
-  const framed = useRef(false);
+  // the map frames everything there is to show, again as units appear, until the user pans or zooms it
+  const framed = useRef(-1);
+  const userMoved = useRef(false);
   useEffect(() => {
     const map = mapRef.current;
     if (!ready || map === undefined) return;
@@ -191,8 +196,8 @@ export default function MapCanvas({ view, basemap }: { readonly view: PictureVie
     (map.getSource('units') as GeoJSONSource | undefined)?.setData(units as unknown as GeoJsonData);
     (map.getSource('places') as GeoJSONSource | undefined)?.setData(places as unknown as GeoJsonData);
     const points = [...units.features, ...places.features].map((f) => f.geometry.coordinates);
-    if (!framed.current && points.length > 1) {
-      framed.current = true;
+    if (!userMoved.current && points.length > 1 && points.length !== framed.current) {
+      framed.current = points.length;
       const lons = points.map((p) => p[0]);
       const lats = points.map((p) => p[1]);
       map.fitBounds(
