@@ -22,7 +22,8 @@ import { ConcordError } from '../errors.ts';
 import { originHash } from '../ledger/witness-protocol.ts';
 import { withNodeAccounts } from '../app/node-accounts.ts';
 import type { CliIo } from './command.ts';
-import { DEMO_POLICIES, serve } from './commands/serve.ts';
+import { DEMO_MAP, DEMO_POLICIES, serve } from './commands/serve.ts';
+import { readMapSource } from '../app/map-source.ts';
 import { EXIT_BY_CODE } from './exit-codes.ts';
 import { runCli } from './main.ts';
 import { oneLine } from './output.ts';
@@ -93,6 +94,7 @@ Try, once it serves:
         port: opts.serve.port,
         host: opts.serve.host,
         policiesDir: DEMO_POLICIES,
+        map: readMapSource(DEMO_MAP),
         onServing: (url, live) => showWitnessed(url, witness.url, live, io),
       },
       io,

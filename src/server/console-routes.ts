@@ -35,19 +35,32 @@ const TYPES: Record<string, string> = {
 /** a Host header as a browser sends it (name or address, optional port); anything else gets no ws: source */
 const HOST = /^[A-Za-z0-9.-]+(?::[0-9]{1,5})?$|^\[[0-9A-Fa-f:.]+\](?::[0-9]{1,5})?$/;
 
+/** an origin as a CSP source: scheme, host and port only (app/map-source.ts made it from a URL) */
+const ORIGIN = /^https?:\/\/[A-Za-z0-9.-]+(?::[0-9]{1,5})?$|^https?:\/\/\[[0-9A-Fa-f:.]+\](?::[0-9]{1,5})?$/;
+
+export interface ConsolePolicyOptions {
+  /** the origin of the deployment's own map tiles (concord serve --map URL): the map fetches its style, tiles, sprites and glyphs there */
+  readonly mapOrigin?: string;
+}
+
 /**
  * The page's policy. CSP3 lets 'self' match ws:/wss: of the same host, but
  * browsers before that did not, so the feed's own URL is named too.
+ * MapLibre's CSP build runs its worker from the console's own asset
+ * (worker-src 'self'), so no blob: worker is allowed.
  */
-export function consolePolicy(host: string | undefined, secure: boolean): string {
+export function consolePolicy(host: string | undefined, secure: boolean, opts: ConsolePolicyOptions = {}): string {
   const feed = host !== undefined && HOST.test(host) ? ` ${secure ? 'wss' : 'ws'}://${host}` : '';
+  if (opts.mapOrigin !== undefined && !ORIGIN.test(opts.mapOrigin)) throw new Error(`not an origin: ${opts.mapOrigin}`);
+  const map = opts.mapOrigin !== undefined ? ` ${opts.mapOrigin}` : '';
   return [
     "default-src 'none'",
     "script-src 'self'",
     "style-src 'self'",
-    "img-src 'self' data:",
+    `img-src 'self' data:${map}`,
     "font-src 'self'",
-    `connect-src 'self'${feed}`,
+    `connect-src 'self'${feed}${map}`,
+    "worker-src 'self'",
     "manifest-src 'self'",
     "base-uri 'none'",
     "form-action 'self'",
@@ -72,7 +85,7 @@ function readAssets(dir: string): Map<string, Asset> {
   return assets;
 }
 
-export function registerConsoleRoutes(app: FastifyInstance, dir: string = CONSOLE_DIR): void {
+export function registerConsoleRoutes(app: FastifyInstance, dir: string = CONSOLE_DIR, policy: ConsolePolicyOptions = {}): void {
   const indexPath = join(dir, 'index.html');
   const index = existsSync(indexPath) ? readFileSync(indexPath) : undefined;
   const assets = readAssets(dir);
@@ -82,7 +95,7 @@ export function registerConsoleRoutes(app: FastifyInstance, dir: string = CONSOL
       const p = problem('NOT_FOUND', 404, 'the console is not built here: run `npm run build` (or `npm start`, which builds it), then start the server again');
       return reply.code(p.status).type(PROBLEM_JSON).send(p);
     }
-    reply.header('content-security-policy', consolePolicy(request.headers.host, request.protocol === 'https'));
+    reply.header('content-security-policy', consolePolicy(request.headers.host, request.protocol === 'https', policy));
     // the page names the current build's assets: always asked again
     reply.header('cache-control', 'no-cache');
     return reply.type('text/html; charset=utf-8').send(index);
@@ -97,7 +110,9 @@ export function registerConsoleRoutes(app: FastifyInstance, dir: string = CONSOL
     }
     // Vite names each asset by a hash of its content: a name never changes meaning
     reply.header('cache-control', 'public, max-age=31536000, immutable');
-    reply.header('content-security-policy', "default-src 'none'");
+    // a worker (MapLibre's) runs under the policy of its script's response: scripts get the page's, anything else none
+    const js = asset.type.startsWith('text/javascript');
+    reply.header('content-security-policy', js ? consolePolicy(request.headers.host, request.protocol === 'https', policy) : "default-src 'none'");
     return reply.type(asset.type).send(asset.bytes);
   });
 }

@@ -15,7 +15,9 @@ import { buildServer } from './app.ts';
 import { bundleRoutes } from './bundle-routes.ts';
 import type { FeedOptions } from './feed-route.ts';
 import { commandRoutes, type Acknowledgement } from './command-routes.ts';
+import type { MapSource } from '../app/map-source.ts';
 import { registerConsoleRoutes } from './console-routes.ts';
+import { mapRoutes } from './map-routes.ts';
 import { callerOf, type Principal } from './principal.ts';
 import { publicLogRoutes } from './public-log.ts';
 import { registerWitnessRoutes } from './witness-routes.ts';
@@ -33,6 +35,8 @@ export interface NodeServerOptions {
   readonly acknowledge?: Acknowledgement;
   /** the built console to serve at / (console-routes.ts; default: this checkout's web/dist) */
   readonly consoleDir?: string;
+  /** the console map's basemap (app/map-source.ts): none when absent */
+  readonly map?: MapSource;
 }
 
 export async function buildNodeServer(live: LiveNode, opts: NodeServerOptions): Promise<FastifyInstance> {
@@ -108,6 +112,7 @@ export async function buildNodeServer(live: LiveNode, opts: NodeServerOptions): 
           return audience !== undefined && mayRead(callerOf(principal), audience);
         },
       }),
+      ...mapRoutes(opts.map),
     ],
     feed: {
       ...opts.feed,
@@ -139,7 +144,7 @@ export async function buildNodeServer(live: LiveNode, opts: NodeServerOptions): 
   });
   // the witness role (C2SP tlog-witness): its text bodies are parsed in their own scope
   await registerWitnessRoutes(app, live.witness);
-  registerConsoleRoutes(app, opts.consoleDir);
+  registerConsoleRoutes(app, opts.consoleDir, { ...(opts.map?.kind === 'style' ? { mapOrigin: opts.map.origin } : {}) });
   app.addHook('onClose', async () => {
     unsubscribe();
     feed.close();

@@ -135,6 +135,8 @@ describe('concord serve', () => {
     ['policies that are not there', ['--policies', '/nonexistent/policies'], /no such folder/],
     ['an acknowledgement that is not one', ['--acknowledge', 'eventually'], /--acknowledge must be durable or witnessed/],
     ['acknowledging once witnessed on a node with no witnesses', ['--port', '0', '--acknowledge', 'witnessed'], /publishes through no witnesses/],
+    ['a map that is neither a style URL nor a GeoJSON file', ['--map', 'streets.txt'], /--map streets\.txt: give the URL of a MapLibre style/],
+    ['a map file that is not there', ['--map', '/nonexistent/streets.geojson'], /cannot read the basemap \/nonexistent\/streets\.geojson/],
   ] as const) {
     it(`refuses ${name}: exit 2, one line`, async () => {
       const r = await cli(['serve', '--data', demo, ...argv]);

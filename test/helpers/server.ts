@@ -14,7 +14,8 @@ import { DEMO_USERS, ensureDemoUsers } from '../../src/app/demo.ts';
 import { openLiveNode, type LiveNode } from '../../src/app/live-node.ts';
 import { readScenario } from '../../src/app/scenario.ts';
 import { runScenario } from '../../src/app/scenario-run.ts';
-import { DEMO_POLICIES, DEMO_SCENARIO } from '../../src/cli/commands/serve.ts';
+import { readMapSource, type MapSource } from '../../src/app/map-source.ts';
+import { DEMO_MAP, DEMO_POLICIES, DEMO_SCENARIO } from '../../src/cli/commands/serve.ts';
 import { buildNodeServer, type NodeServerOptions } from '../../src/server/node-server.ts';
 import { tempRoot } from './data-dir.ts';
 
@@ -89,6 +90,8 @@ export interface ServeDemoOptions {
   readonly deadlines?: { readonly timer?: Timer };
   /** the feed's heartbeat and slow-client limits */
   readonly feed?: NodeServerOptions['feed'];
+  /** the console map's basemap (default: the demo's own, as `concord serve --demo` serves it; null: none) */
+  readonly map?: MapSource | null;
 }
 
 export async function serveDemo(opts: ServeDemoOptions = {}): Promise<ServedNode> {
@@ -101,6 +104,8 @@ export async function serveDemo(opts: ServeDemoOptions = {}): Promise<ServedNode
     ...(opts.deadlines !== undefined ? { deadlines: opts.deadlines.timer !== undefined ? { timer: opts.deadlines.timer } : {} } : {}),
   });
   const app = await buildNodeServer(live, {
+    // the demo's own basemap, as `concord serve --demo` and `npm start` serve it
+    ...(opts.map === null ? {} : { map: opts.map ?? readMapSource(DEMO_MAP) }),
     ...(opts.clock !== undefined ? { clock: opts.clock } : {}),
     ...(opts.feed !== undefined ? { feed: opts.feed } : {}),
   });

@@ -235,6 +235,10 @@ export const ROUTE_CASES: Readonly<Record<string, RouteCase>> = {
     otherAgency: { none: 'public: logging in' },
   },
   'GET /v1/session': { call: async () => ({ as: 'reyes' }), otherAgency: { none: 'about the caller alone' } },
+
+  // ---- the console map (server/map-routes.ts): the node's basemap, the same for every agency
+  'GET /v1/map': { call: async () => ({ as: 'reyes' }), otherAgency: { none: "the node's basemap, no record of any agency" } },
+  'GET /v1/map/basemap': { call: async () => ({ as: 'santos' }), otherAgency: { none: "the node's basemap, no record of any agency" } },
   'POST /v1/session/logout': {
     // a session of its own, so that logging out ends none the other tests use
     call: async (t) => ({ as: t.adopt(await t.node.as('whitfield')) }),

@@ -108,11 +108,12 @@ ${COMMON_HELP}
 ${exitCodesHelp('node')}`,
   options: { ...COMMON_OPTIONS, incident: { type: 'string' }, unit: { type: 'string' }, person: { type: 'string' } },
   run(args, io) {
+    const incident = requireString(args, 'incident');
     const unit = optionalString(args, 'unit');
     const person = optionalString(args, 'person');
     if ((unit === undefined) === (person === undefined)) throw new ConcordError('BAD_USAGE', 'give exactly one of --unit U or --person P');
     const subject = unit !== undefined ? ({ kind: 'unit', id: unit } as const) : ({ kind: 'person', id: person as string } as const);
-    return writeReport(args, io, { kind: 'ics-214', incident: requireString(args, 'incident'), subject });
+    return writeReport(args, io, { kind: 'ics-214', incident, subject });
   },
 };
 
@@ -166,6 +167,7 @@ ${exitCodesHelp('node')}`,
     until: { type: 'string' },
   },
   run(args, io) {
+    const to = requireString(args, 'to');
     const fromAgency = optionalString(args, 'from-agency');
     const fromKind = optionalString(args, 'from-kind');
     if ((fromAgency === undefined) === (fromKind === undefined)) throw new ConcordError('BAD_USAGE', 'give exactly one of --from-agency A or --from-kind K');
@@ -178,7 +180,7 @@ ${exitCodesHelp('node')}`,
     return writeReport(args, io, {
       kind: 'compliance',
       query: {
-        to: requireString(args, 'to'),
+        to,
         from,
         until,
         ...(fromAgency !== undefined ? { fromAgency } : {}),

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pino from 'pino';
 import { openLiveNode, type LiveNode } from '../../app/live-node.ts';
+import { readMapSource, type MapSource } from '../../app/map-source.ts';
 import { isNodeDir } from '../../app/node-dir.ts';
 import { readScenario } from '../../app/scenario.ts';
 import { runScenario } from '../../app/scenario-run.ts';
@@ -17,6 +18,8 @@ import { exitCodesHelp } from '../exit-codes.ts';
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 export const DEMO_SCENARIO = join(ROOT, 'scenarios', 'demo.yaml');
 export const DEMO_POLICIES = join(ROOT, 'scenarios', 'policies');
+/** the streets around the demo incident, made by the project for its console map */
+export const DEMO_MAP = join(ROOT, 'scenarios', 'map', 'demo-basemap.geojson');
 
 function parsePort(text: string | undefined): number {
   if (text === undefined) return 8080;
@@ -40,7 +43,7 @@ function untilSignal(): Promise<NodeJS.Signals> {
 export const serveCommand: CliCommand = {
   path: ['serve'],
   summary: 'serve the HTTP API (and the public log) of a node until Ctrl-C',
-  help: `Usage: concord serve --data DIR [--port N] [--host H] [--policies DIR] [--acknowledge durable|witnessed] [--demo]
+  help: `Usage: concord serve --data DIR [--port N] [--host H] [--policies DIR] [--acknowledge durable|witnessed] [--map URL|FILE] [--demo]
 
 Serves the node's HTTP API: every command and query, the public log
 (GET /checkpoint, /tile/..., proofs), the OpenAPI document at /openapi.json
@@ -58,6 +61,11 @@ Options:
                       Concord-Acknowledge header: durable (stored; the
                       default) or witnessed (a checkpoint covering it is
                       cosigned by the witness quorum; needs witnesses)
+      --map URL|FILE  the console map's basemap: the URL of a MapLibre style on
+                      the deployment's own tile server (the console's CSP then
+                      allows that one origin), or a GeoJSON file of streets the
+                      node serves itself (default with --demo: the demo's area,
+                      scenarios/map/demo-basemap.geojson; otherwise none)
       --demo          create DIR by replaying the demo scenario if it is not a node yet
 
 ${exitCodesHelp('node')}`,
@@ -67,6 +75,7 @@ ${exitCodesHelp('node')}`,
     host: { type: 'string' },
     policies: { type: 'string' },
     acknowledge: { type: 'string' },
+    map: { type: 'string' },
     demo: { type: 'boolean' },
   },
   async run(args, io) {
@@ -79,11 +88,13 @@ ${exitCodesHelp('node')}`,
       throw new ConcordError('BAD_USAGE', `--acknowledge must be durable or witnessed, not ${acknowledge}`);
     const policiesDir = optionalString(args, 'policies') ?? (demo ? DEMO_POLICIES : undefined);
     if (policiesDir !== undefined && !existsSync(policiesDir)) throw new ConcordError('BAD_INPUT', `--policies ${policiesDir}: no such folder`);
+    const mapArg = optionalString(args, 'map') ?? (demo ? DEMO_MAP : undefined);
+    const map = mapArg !== undefined ? readMapSource(mapArg) : undefined;
     if (demo && !isNodeDir(dir)) {
       io.stdout.write(`Creating the demo node in ${dir} by replaying ${DEMO_SCENARIO}...\n`);
       await runScenario(readScenario(DEMO_SCENARIO), dir, { origin: 'concord.local/demo' });
     }
-    return serve(dir, { port, host, acknowledge, ...(policiesDir !== undefined ? { policiesDir } : {}) }, io);
+    return serve(dir, { port, host, acknowledge, ...(policiesDir !== undefined ? { policiesDir } : {}), ...(map !== undefined ? { map } : {}) }, io);
   },
 };
 
@@ -120,6 +131,8 @@ export interface ServeOptions {
   readonly policiesDir?: string;
   /** when commands are answered (node-server.ts NodeServerOptions.acknowledge) */
   readonly acknowledge?: Acknowledgement;
+  /** the console map's basemap */
+  readonly map?: MapSource;
   /** runs once the server listens (npm start shows the cosigned checkpoint); not awaited before signals are taken */
   readonly onServing?: (url: string, live: LiveNode) => Promise<void>;
 }
@@ -134,7 +147,11 @@ export async function serve(dir: string, opts: ServeOptions, io: CliIo): Promise
   const stopped = untilSignal();
   let app;
   try {
-    app = await buildNodeServer(live, { logger: log, ...(opts.acknowledge !== undefined ? { acknowledge: opts.acknowledge } : {}) });
+    app = await buildNodeServer(live, {
+      logger: log,
+      ...(opts.acknowledge !== undefined ? { acknowledge: opts.acknowledge } : {}),
+      ...(opts.map !== undefined ? { map: opts.map } : {}),
+    });
     await app.listen({ port: opts.port, host: opts.host });
   } catch (e) {
     await app?.close();

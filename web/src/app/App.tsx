@@ -1,11 +1,10 @@
-import { BoardView } from '../features/board/index.ts';
 import { ConnectionIndicator, useFeed } from '../features/feed/index.ts';
-import { InboxPanel } from '../features/inbox/index.ts';
 import { IncidentList } from '../features/incidents/index.ts';
 import { LoginView, useLogout, useSession } from '../features/session/index.ts';
 import { useCallback, useState } from 'react';
 import { localZone } from '../shared/time.ts';
 import { HelpOverlay } from './HelpOverlay.tsx';
+import { IncidentBoard } from './IncidentBoard.tsx';
 import { navigate, useRoute } from './routes.ts';
 import { focusFirst, useShortcuts } from './shortcuts.ts';
 import { toggleTheme, useTheme } from './theme.ts';
@@ -104,7 +103,7 @@ export function App() {
       <HelpOverlay open={help} onClose={() => setHelp(false)} />
       <div id="content">
         {route.view === 'board' ? (
-          <BoardView incident={route.incident} session={s} aside={<InboxPanel incident={route.incident} />} />
+          <IncidentBoard incident={route.incident} session={s} />
         ) : (
           <IncidentList open={(id) => navigate(`/incidents/${encodeURIComponent(id)}`)} />
         )}

@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
+import './board.css';
 import { formatTime } from '../../shared/time.ts';
-import type { Session } from '../../shared/types.ts';
+import type { IncidentView, Session } from '../../shared/types.ts';
 import { NewOrderForm } from './NewOrderForm.tsx';
 import { NewRequestForm } from './NewRequestForm.tsx';
 import { OrdersPanel } from './OrdersPanel.tsx';
@@ -8,8 +9,35 @@ import { RequestsPanel } from './RequestsPanel.tsx';
 import { UnitsPanel } from './UnitsPanel.tsx';
 import { useIncident, useUnits } from './useIncident.ts';
 
-/** the incident board: what the caller's agency may see of one incident, live; `aside` is the shell's (the inbox) */
-export function BoardView({ incident, session, aside }: { readonly incident: string; readonly session: Session; readonly aside?: ReactNode }) {
+/** the live picture's panels, made by the shell from the view (the board imports no other feature) */
+export interface BoardPicture {
+  readonly map?: ReactNode;
+  readonly timeline?: ReactNode;
+  readonly conflicts?: ReactNode;
+  readonly messages?: ReactNode;
+  readonly command?: ReactNode;
+  readonly checkpoint?: ReactNode;
+}
+
+/**
+ * The incident board: what the caller's agency may see of one incident,
+ * live, on one screen. Six areas, each scrolling on its own: the map, the
+ * timeline, requests, conflicts and orders, the inbox and messages, the
+ * command and units. At 1366×768 they are three columns of two; on a wall
+ * display five columns (styles in board.css). `aside` is the shell's (the
+ * inbox), `picture` the shell's panels of the live picture.
+ */
+export function BoardView({
+  incident,
+  session,
+  aside,
+  picture,
+}: {
+  readonly incident: string;
+  readonly session: Session;
+  readonly aside?: ReactNode;
+  readonly picture?: (view: IncidentView) => BoardPicture;
+}) {
   const view = useIncident(incident);
   const units = useUnits();
   if (view.isPending) return <main className="page">Loading the incident…</main>;
@@ -23,28 +51,41 @@ export function BoardView({ incident, session, aside }: { readonly incident: str
     );
   const v = view.data;
   const unitList = units.data?.units ?? [];
+  const p = picture?.(v) ?? {};
   return (
-    <main aria-labelledby="board-title" className="board" data-as-of={v.asOf.index}>
+    <main aria-labelledby="board-title" className="board board-picture" data-as-of={v.asOf.index}>
       <header className="board-head">
-        <h1 id="board-title">{v.incident.name}</h1>
-        <p>
-          <span className="badge">{v.incident.status}</span> {v.incident.location} · lead {v.incident.leadAgency} · agencies{' '}
-          {v.agencies.map((a) => a.name).join('; ')}
-        </p>
-        <p className="muted">
-          As of entry {v.asOf.index}, {formatTime(v.asOf.received)}
-        </p>
+        <div className="board-title">
+          <h1 id="board-title">{v.incident.name}</h1>
+          <p>
+            <span className="badge">{v.incident.status}</span> {v.incident.location} · lead {v.incident.leadAgency} · agencies{' '}
+            {v.agencies.map((a) => a.name).join('; ')}{' '}
+            <span className="muted">
+              · as of entry {v.asOf.index}, {formatTime(v.asOf.received)}
+            </span>
+          </p>
+        </div>
+        {p.checkpoint}
       </header>
-      <div className="columns">
-        <div className="column">
+      <div className="board-grid">
+        <div className="area area-map">{p.map}</div>
+        <div className="area area-timeline">{p.timeline}</div>
+        <div className="area area-requests" tabIndex={-1}>
           <NewRequestForm view={v} session={session} />
           <RequestsPanel requests={v.requests} session={session} />
         </div>
-        <div className="column">
-          {aside}
-          <UnitsPanel view={v} units={unitList} />
+        <div className="area area-orders">
+          {p.conflicts}
           <NewOrderForm view={v} session={session} units={unitList} />
           <OrdersPanel orders={v.orders} session={session} />
+        </div>
+        <div className="area area-inbox">
+          {aside}
+          {p.messages}
+        </div>
+        <div className="area area-units">
+          {p.command}
+          <UnitsPanel view={v} units={unitList} />
         </div>
       </div>
     </main>

@@ -1,1 +1,1 @@
-export { BoardView } from './BoardView.tsx';
+export { BoardView, type BoardPicture } from './BoardView.tsx';

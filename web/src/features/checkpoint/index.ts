@@ -1,0 +1,1 @@
+export { CheckpointBadge } from './CheckpointBadge.tsx';

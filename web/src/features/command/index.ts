@@ -1,0 +1,1 @@
+export { CommandChart } from './CommandChart.tsx';

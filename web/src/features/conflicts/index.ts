@@ -1,0 +1,1 @@
+export { ConflictAlerts } from './ConflictAlerts.tsx';

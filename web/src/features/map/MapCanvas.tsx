@@ -1,0 +1,223 @@
+/**
+ * The map itself, in its own chunk (IncidentMap imports it lazily): MapLibre
+ * GL's CSP build, its worker served as one of the console's own assets, so
+ * the page's policy needs worker-src 'self' and no blob:. Units and places
+ * are two GeoJSON sources drawn by symbol layers, updated with setData when
+ * the view changes: 500 units are one source, not 500 DOM markers.
+ */
+import maplibregl from 'maplibre-gl/dist/maplibre-gl-csp.js';
+import workerUrl from 'maplibre-gl/dist/maplibre-gl-csp-worker.js?url';
+import 'maplibre-gl/dist/maplibre-gl.css';
+import type { GeoJSONSource, LayerSpecification, Map as MapLibreMap, StyleSpecification } from 'maplibre-gl';
+import { useEffect, useRef, useState } from 'react';
+import { getJson } from '../../shared/api.ts';
+import type { PictureView } from '../../shared/picture.ts';
+import { centreOf, placeFeatures, unitFeatures } from './features.ts';
+import { drawSymbol, ICON_PX, parseImageName } from './symbols.ts';
+import type { Basemap } from './useBasemap.ts';
+
+maplibregl.setWorkerUrl(workerUrl);
+
+type GeoJsonData = Parameters<GeoJSONSource['setData']>[0];
+
+/** the theme's colours (styles.css custom properties), read when the map is made */
+function themeColours(el: HTMLElement): Record<'bg' | 'card' | 'line' | 'muted' | 'ok' | 'text', string> {
+  const css = getComputedStyle(el);
+  const v = (name: string, fallback: string) => css.getPropertyValue(name).trim() || fallback;
+  return {
+    bg: v('--bg', '#f4f5f7'),
+    card: v('--card', '#ffffff'),
+    line: v('--line', '#c9ced6'),
+    muted: v('--muted', '#4a5260'),
+    ok: v('--ok', '#14612e'),
+    text: v('--text', '#17191c'),
+  };
+}
+
+/** the project's own basemap (GeoJSON: area, blocks, park, buildings, streets), drawn without text: no glyphs to fetch */
+function geojsonStyle(data: unknown, c: ReturnType<typeof themeColours>): StyleSpecification {
+  const kind = (k: string) => ['==', ['get', 'kind'], k] as ['==', ['get', string], string];
+  const layers: LayerSpecification[] = [
+    { id: 'background', type: 'background', paint: { 'background-color': c.bg } },
+    { id: 'area', type: 'fill', source: 'basemap', filter: kind('area'), paint: { 'fill-color': c.bg } },
+    { id: 'blocks', type: 'fill', source: 'basemap', filter: kind('block'), paint: { 'fill-color': c.line, 'fill-opacity': 0.45 } },
+    { id: 'parks', type: 'fill', source: 'basemap', filter: kind('park'), paint: { 'fill-color': c.ok, 'fill-opacity': 0.25 } },
+    { id: 'buildings', type: 'fill', source: 'basemap', filter: kind('building'), paint: { 'fill-color': c.muted, 'fill-opacity': 0.45 } },
+    {
+      id: 'streets',
+      type: 'line',
+      source: 'basemap',
+      filter: kind('street'),
+      paint: {
+        'line-color': c.card,
+        'line-width': ['interpolate', ['linear'], ['zoom'], 13, ['match', ['get', 'class'], 'major', 3, 1.5], 18, ['match', ['get', 'class'], 'major', 22, 12]],
+      },
+    },
+  ];
+  return { version: 8, sources: { basemap: { type: 'geojson', data: data as GeoJsonData } }, layers };
+}
+
+/** the theme's colours on the layers of our own basemap (a deployment's style keeps its own) */
+function applyTheme(map: MapLibreMap, c: ReturnType<typeof themeColours>): void {
+  const paint: [string, string, string][] = [
+    ['background', 'background-color', c.bg],
+    ['area', 'fill-color', c.bg],
+    ['blocks', 'fill-color', c.line],
+    ['parks', 'fill-color', c.ok],
+    ['buildings', 'fill-color', c.muted],
+    ['streets', 'line-color', c.card],
+  ];
+  for (const [layer, property, colour] of paint) if (map.getLayer(layer) !== undefined) map.setPaintProperty(layer, property, colour);
+}
+
+function emptyStyle(c: ReturnType<typeof themeColours>): StyleSpecification {
+  return { version: 8, sources: {}, layers: [{ id: 'background', type: 'background', paint: { 'background-color': c.bg } }] };
+}
+
+/** what is drawn now, for people who cannot see the canvas and for the tests: unit → [lon, lat] as rendered */
+function renderedUnits(map: MapLibreMap): string {
+  const out: Record<string, [number, number]> = {};
+  for (const f of map.queryRenderedFeatures({ layers: ['units'] })) {
+    const unit = f.properties['unit'];
+    if (typeof unit === 'string' && f.geometry.type === 'Point') {
+      const [lon, lat] = f.geometry.coordinates as [number, number];
+      out[unit] = [Math.round(lon * 1e5) / 1e5, Math.round(lat * 1e5) / 1e5];
+    }
+  }
+  return JSON.stringify(out);
+}
+
+export default function MapCanvas({ view, basemap }: { readonly view: PictureView; readonly basemap: Basemap }) {
+  const el = useRef<HTMLDivElement>(null);
+  const mapRef = useRef<MapLibreMap | undefined>(undefined);
+  const [ready, setReady] = useState(false);
+  const [failure, setFailure] = useState<string | undefined>(undefined);
+  const centre = centreOf(view);
+  const hasCentre = centre !== undefined;
+
+  useEffect(() => {
+    const container = el.current;
+    if (container === null) return undefined;
+    let cancelled = false;
+    let map: MapLibreMap | undefined;
+    const colours = themeColours(container);
+    void (async () => {
+      let style: StyleSpecification | string;
+      if (basemap === null) style = emptyStyle(colours);
+      else if (basemap.kind === 'style') style = basemap.url;
+      else style = geojsonStyle(await getJson<unknown>(basemap.url), colours);
+      if (cancelled) return;
+      try {
+        map = new maplibregl.Map({
+          container,
+          style,
+          center: centre ?? [0, 0],
+          zoom: hasCentre ? 15.3 : 1,
+          attributionControl: false,
+          // the console fetches nothing but the node and the configured tile origin
+          maxTileCacheSize: 256,
+        });
+      } catch (e) {
+        setFailure(`The map cannot be drawn here: ${(e as Error).message}`);
+        return;
+      }
+      mapRef.current = map;
+      map.addControl(new maplibregl.NavigationControl({ showCompass: false }), 'top-right');
+      map.addControl(new maplibregl.ScaleControl({ unit: 'metric' }), 'bottom-left');
+      map.on('styleimagemissing', (e: { id: string }) => {
+        const symbol = parseImageName(e.id);
+        if (symbol === undefined || map === undefined || map.hasImage(e.id)) return;
+        const px = ICON_PX * 2;
+        const canvas = document.createElement('canvas');
+        canvas.width = canvas.height = px;
+        const ctx = canvas.getContext('2d');
+        if (ctx === null) return;
+        drawSymbol(ctx, symbol.shape, symbol.colour, px);
+        map.addImage(e.id, ctx.getImageData(0, 0, px, px), { pixelRatio: 2 });
+      });
+      // a pan or zoom by the user (not by fitBounds: that has no originalEvent) keeps the map where they put it
+      map.on('movestart', (e: { originalEvent?: unknown }) => {
+        if (e.originalEvent !== undefined) userMoved.current = true;
+      });
+      map.on('error', (e: { error?: Error }) => setFailure(`The map reports: ${e.error?.message ?? 'an error'}`));
+      map.on('load', () => {
+        if (map === undefined) return;
+        map.addSource('places', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
+        map.addSource('units', { type: 'geojson', data: { type: 'FeatureCollection', features: [] } });
+        // symbols grow with the type (a wall display's is larger than 15 px)
+        const scale = Math.max(1, parseFloat(getComputedStyle(document.documentElement).fontSize) / 15 || 1);
+        const symbols = (id: string, source: string): LayerSpecification => ({
+          id,
+          type: 'symbol',
+          source,
+          layout: {
+            'icon-image': ['get', 'icon'],
+            'icon-allow-overlap': true,
+            'icon-ignore-placement': true,
+            'icon-size': (id === 'places' ? 1.1 : 1) * scale,
+          },
+        });
+        map.addLayer(symbols('places', 'places'));
+        map.addLayer(symbols('units', 'units'));
+        map.on('idle', () => {
+          if (map !== undefined) container.dataset['renderedUnits'] = renderedUnits(map);
+        });
+        setReady(true);
+      });
+    })().catch((e: unknown) => setFailure(`The basemap cannot be loaded: ${(e as Error).message}`));
+    // a theme switched while the map is open (a class or attribute on the root, or the system's scheme) recolours our basemap
+    const recolour = () => {
+      if (map !== undefined && basemap?.kind !== 'style' && map.isStyleLoaded()) applyTheme(map, themeColours(container));
+    };
+    const observer = new MutationObserver(recolour);
+    observer.observe(document.documentElement, { attributes: true });
+    const scheme = matchMedia('(prefers-color-scheme: dark)');
+    scheme.addEventListener('change', recolour);
+    return () => {
+      cancelled = true;
+      observer.disconnect();
+      scheme.removeEventListener('change', recolour);
+      setReady(false);
+      mapRef.current = undefined;
+      map?.remove();
+    };
+    // the map is made once per basemap; the view only changes the sources' data
+    // (centre and hasCentre are read once, at creation)
+  }, [basemap]);
+
+  // the map frames everything there is to show, again as units appear, until the user pans or zooms it
+  const framed = useRef(-1);
+  const userMoved = useRef(false);
+  useEffect(() => {
+    const map = mapRef.current;
+    if (!ready || map === undefined) return;
+    const units = unitFeatures(view);
+    const places = placeFeatures(view);
+    (map.getSource('units') as GeoJSONSource | undefined)?.setData(units as unknown as GeoJsonData);
+    (map.getSource('places') as GeoJSONSource | undefined)?.setData(places as unknown as GeoJsonData);
+    const points = [...units.features, ...places.features].map((f) => f.geometry.coordinates);
+    if (!userMoved.current && points.length > 1 && points.length !== framed.current) {
+      framed.current = points.length;
+      const lons = points.map((p) => p[0]);
+      const lats = points.map((p) => p[1]);
+      map.fitBounds(
+        [
+          [Math.min(...lons), Math.min(...lats)],
+          [Math.max(...lons), Math.max(...lats)],
+        ],
+        { padding: { top: 24, bottom: 24, left: 24, right: 52 }, maxZoom: 17, duration: 0 },
+      );
+    }
+  }, [ready, view]);
+
+  return (
+    <div className="map-frame">
+      <div ref={el} className="map-canvas" data-map-ready={ready ? 'true' : 'false'} role="img" aria-label={`Map of ${view.incident.name}`} />
+      {failure !== undefined ? (
+        <p role="alert" className="error map-failure">
+          {failure}
+        </p>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,1 @@
+export { IncidentMap } from './IncidentMap.tsx';
