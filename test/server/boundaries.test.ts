@@ -20,6 +20,7 @@ import { revealedEntries } from '../../src/app/revealed.ts';
 import { verifyBundleText } from '../../src/ledger/bundle.ts';
 import { parseVerifierKey } from '../../src/ledger/note.ts';
 import assert from 'node:assert/strict';
+import { parse as parseCsv } from 'csv-parse/sync';
 import { after, before, describe, it } from 'node:test';
 import {
   BoundaryReference,
@@ -221,6 +222,12 @@ const COVERED = [
   '/v1/orders/{orderId}/trace',
   '/v1/requests/{requestId}/trace',
   '/v1/review/knew',
+  '/v1/reports/after-action',
+  '/v1/reports/ics-214',
+  '/v1/reports/ics-213rr',
+  '/v1/reports/compliance',
+  '/v1/map',
+  '/v1/map/basemap',
 ];
 
 /** moments of the demo: fed-ice's incident alone, both agencies with units on scene, after the withdrawal order; and before it opened */
@@ -374,6 +381,52 @@ async function readRoutes(c: Caller, client: Client): Promise<void> {
             : ref.requests.get(f.id) && ref.requestReaders(ref.requests.get(f.id) as RequestRecord);
     assert.ok(readers !== undefined && reads(c, readers), `${c.name} reads ${f.kind} ${f.id} in who-knew-what-when`);
   }
+
+  // the reports: only of what the caller reads; each entry a report names is one the caller reads
+  const csv = async (path: string): Promise<string[][]> => {
+    const r = await client.get(path);
+    const text = await r.text();
+    assert.equal(r.status, 200, `${c.name} GET ${path}: ${text}`);
+    return parseCsv(text) as string[][];
+  };
+  const aar = `/v1/reports/after-action?incident=${INCIDENT}&format=csv`;
+  const log = `/v1/reports/ics-214?incident=${INCIDENT}&unit=cpd-1231&format=csv`;
+  if (!seesIncident(c, ref)) {
+    for (const path of [aar, log]) assert.equal((await json<{ code: string }>(client, path, 404)).code, 'UNKNOWN_ENTITY', path);
+  } else {
+    for (const [path, column] of [
+      [aar, 5],
+      [log, 4],
+    ] as const) {
+      const rows = (await csv(path)).slice(1);
+      for (const row of rows) {
+        const index = row[column] === '' ? undefined : Number(row[column]);
+        if (index !== undefined) assert.ok(reads(c, ref.readersOf(index)), `${c.name} reads entry ${index} named in ${path}`);
+      }
+    }
+  }
+  for (const r of ref.requests.values()) {
+    const path = `/v1/reports/ics-213rr?request=${encodeURIComponent(r.id)}&format=csv`;
+    if (reads(c, ref.requestReaders(r))) assert.ok((await csv(path)).length > 1, path);
+    else assert.equal((await json<{ code: string }>(client, path, 404)).code, 'UNKNOWN_ENTITY', path);
+  }
+  const period = 'fromKind=federal&from=2026-01-01T00:00:00Z&until=2027-01-01T00:00:00Z&format=csv';
+  const listed = (await csv(`/v1/reports/compliance?${period}`)).slice(1).map((row) => row[0] as string);
+  for (const id of listed) {
+    const rec = ref.requests.get(id);
+    assert.ok(
+      rec !== undefined && reads(c, ref.requestReaders(rec)) && (c.reviewer === true || rec.to === c.agency),
+      `${c.name}'s compliance report lists ${id}`,
+    );
+  }
+  if (c.reviewer !== true) {
+    const other = c.agency === 'city-pd' ? 'fed-ice' : 'city-pd';
+    assert.equal((await json<{ code: string }>(client, `/v1/reports/compliance?to=${other}&${period}`, 403)).code, 'NOT_AUTHORISED');
+  }
+  // the map is the deployment's, the same for everyone logged in
+  const map = (await json<{ basemap: { kind: string; url: string } | null }>(client, '/v1/map')).basemap;
+  assert.deepEqual(map, { kind: 'geojson', url: '/v1/map/basemap' }, `${c.name}: the demo's own basemap`);
+  assert.equal((await json<{ type: string }>(client, '/v1/map/basemap')).type, 'FeatureCollection');
 
   // units: the agency's own, and those on an incident it takes part in
   const units = (await json<{ units: { id: string; agency: string }[] }>(client, '/v1/units')).units;
