@@ -170,6 +170,16 @@ describe('the timeline', () => {
       assert.ok(i.agencies.includes('fed-ice'));
       assert.ok(i.received >= '2026-06-01T21:05:00.000Z' && i.received <= '2026-06-01T21:07:10.000Z');
     }
+    // starting at a moment gives the same entries as the whole timeline from that moment on
+    const whole = await json<{ items: { index: number; received: string }[] }>(liu, `/v1/incidents/${INCIDENT}/timeline?limit=1000`);
+    for (const from of ['2026-06-01T20:00:00Z', '2026-06-01T21:05:00Z', '2026-06-01T21:06:15Z', '2099-01-01T00:00:00Z']) {
+      const later = await json<{ items: { index: number }[] }>(liu, `/v1/incidents/${INCIDENT}/timeline?limit=1000&from=${from}`);
+      assert.deepEqual(
+        later.items.map((i) => i.index),
+        whole.items.filter((i) => Date.parse(i.received) >= Date.parse(from)).map((i) => i.index),
+        from,
+      );
+    }
     const first = await json<{ items: { index: number }[]; next: number }>(liu, `/v1/incidents/${INCIDENT}/timeline?limit=3`);
     const second = await json<{ items: { index: number }[] }>(liu, `/v1/incidents/${INCIDENT}/timeline?limit=3&after=${first.next}`);
     assert.equal(first.items.length, 3);
