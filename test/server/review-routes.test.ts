@@ -320,6 +320,25 @@ describe('statements against the record', () => {
     }
   });
 
+  it('a link to an entry the reader may not read shows the link, not the entry; an outsider reads no statement', async () => {
+    await post(santos, '/v1/statements/stmt-1/links', { claimId: 'abandoned', entry: internal, relation: 'supports', note: 'our own debrief' });
+    const linkOf = async (reader: Client): Promise<{ entry: number; readable: boolean } | undefined> => {
+      const { statements } = await json<{ statements: { id: string; claims: { id: string; supportedBy: { entry: number; readable: boolean }[] }[] }[] }>(
+        reader,
+        `/v1/incidents/${INCIDENT}/statements`,
+      );
+      return statements
+        .find((x) => x.id === 'stmt-1')
+        ?.claims.find((c) => c.id === 'abandoned')
+        ?.supportedBy.find((l) => l.entry === internal);
+    };
+    assert.equal((await linkOf(santos))?.readable, true);
+    assert.equal((await linkOf(liu))?.readable, true);
+    assert.equal((await linkOf(reyes))?.readable, false);
+    const outsider = await node.withToken('review-board', 'read');
+    assert.equal((await json<{ code: string }>(outsider, `/v1/incidents/${INCIDENT}/statements`, 404)).code, 'UNKNOWN_ENTITY');
+  });
+
   it('is recorded only by a person of an agency taking part, and refused on bad input', async () => {
     const body = { speaker: { agency: 'fed-ice' }, madeAt: '2026-06-02T09:00:00Z', publishedIn: 'briefing', text: 'A statement.' };
     // a reviewer reads and changes nothing
