@@ -9,6 +9,8 @@
  * - who-knew-what-when for one person at one moment (target under 200 ms),
  *   beside reading every entry of the incident (what answering it from the
  *   ledger would cost) and reading just the entries of the facts it returns.
+ * - the full after-action report of the incident as PDF (target under 3 s),
+ *   beside reading every entry of the incident.
  * Times are medians of repeated runs.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -19,7 +21,8 @@ import { rebuildWorld } from '../src/app/coordination.ts';
 import { EntryAudiences } from '../src/app/entry-audiences.ts';
 import { LedgerService } from '../src/app/ledger.ts';
 import { initNodeDir } from '../src/app/node-dir.ts';
-import { ReviewService } from '../src/app/review.ts';
+import { ReportService } from '../src/app/reports.ts';
+import { ReviewService, type ReviewSource } from '../src/app/review.ts';
 import { readScenario } from '../src/app/scenario.ts';
 import { loadProtocolBook } from '../src/app/protocol-files.ts';
 import { decide, mayRead, parseCommand, Projection, type Caller, type DomainEvent } from '../src/domain/index.ts';
@@ -171,14 +174,15 @@ export async function benchReview(opts: { events?: number } = {}): Promise<Recor
     const world = await rebuildWorld(store);
     const audiences = new EntryAudiences();
     await audiences.catchUp(store);
-    const review = new ReviewService({
+    const source: ReviewSource = {
       store,
       world: () => world,
       readable: async (caller) => (index) => {
         const a = audiences.at(index);
         return a !== undefined && mayRead(caller, a);
       },
-    });
+    };
+    const review = new ReviewService(source);
 
     const LIMIT = 100;
     const pageReviewer = await review.timeline(REVIEWER, INCIDENT, { limit: LIMIT });
@@ -207,6 +211,15 @@ export async function benchReview(opts: { events?: number } = {}): Promise<Recor
     const rawFactsMs = await median(3, async () => {
       for (const f of facts) JSON.parse((await store.entry(f.index))?.text ?? 'null');
     });
+    // the full after-action report of the incident as PDF, as the API builds it (a checkpoint is signed once, then covers it)
+    const reports = new ReportService({ review, source, ledger, now: () => new Date() });
+    const aar = await reports.render(REVIEWER, { kind: 'after-action', incident: INCIDENT }, 'pdf');
+    const aarPages = (
+      Buffer.from(aar.body as Uint8Array)
+        .toString('latin1')
+        .match(/\/Type \/Page /g) ?? []
+    ).length;
+    const aarMs = await median(3, () => reports.render(REVIEWER, { kind: 'after-action', incident: INCIDENT }, 'pdf'));
     await ledger.close();
     return {
       entries: size,
@@ -234,6 +247,13 @@ export async function benchReview(opts: { events?: number } = {}): Promise<Recor
         reference_read_and_parse_incident_entries_ms: rawIncidentMs,
         reference_read_and_parse_fact_entries_ms: rawFactsMs,
         target_ms: 200,
+      },
+      after_action_pdf: {
+        pages: aarPages,
+        bytes: (aar.body as Uint8Array).byteLength,
+        ms: aarMs,
+        reference_read_and_parse_incident_entries_ms: rawIncidentMs,
+        target_ms: 3000,
       },
     };
   } finally {

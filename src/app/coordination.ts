@@ -31,7 +31,10 @@ import { emptyWorld } from '../domain/world.ts';
 import { ConcordError } from '../errors.ts';
 import type { EntryDraft, JsonObject } from '../ledger/entry.ts';
 import { bookProtocols, type ProtocolBook } from '../policy/index.ts';
+import { DEFAULT_SEALING_POLICY } from '../domain/sealing.ts';
+import { sealedFields, type SealingPolicy } from '../ledger/sealing.ts';
 import type { Appended, LedgerStore, Receipt, StoredReceipt } from '../store/store.ts';
+import { revealedEntries } from './revealed.ts';
 
 /** where the service appends: the node's LedgerService, or a dry run that keeps nothing */
 export interface EventLedger {
@@ -51,6 +54,8 @@ export interface CoordinationOptions {
   readonly clock?: () => number;
   /** ids for things a command leaves unnamed */
   readonly newId?: (prefix: string) => string;
+  /** the fields sealed when a command becomes an entry (the node's concord.json; DEFAULT_SEALING_POLICY without) */
+  readonly sealing?: SealingPolicy;
 }
 
 export interface Executed {
@@ -98,12 +103,16 @@ function randomId(prefix: string): string {
   return `${prefix}-${randomBytes(5).toString('hex')}`;
 }
 
-function toDraft(e: DomainEvent): EntryDraft {
+/** the entry a domain event becomes, with the fields the sealing policy names sealed (only those can be withheld later) */
+function toDraft(e: DomainEvent, sealing: SealingPolicy): EntryDraft {
+  const body = e.body as unknown as JsonObject;
+  const sealed = sealedFields(sealing, e.type, body);
   return {
     type: e.type,
     actor: e.actor,
     ...(e.incident !== undefined ? { incident: e.incident } : {}),
-    body: e.body as unknown as JsonObject,
+    body,
+    ...(sealed.length > 0 ? { sealed } : {}),
   };
 }
 
@@ -117,7 +126,8 @@ export async function rebuildWorld(store: LedgerStore, until?: string): Promise<
   const untilMs = until === undefined ? undefined : Date.parse(until);
   if (untilMs !== undefined && Number.isNaN(untilMs)) throw new ConcordError('BAD_INPUT', `not an RFC 3339 time: ${until}`);
   const filter = untilMs !== undefined ? { receivedUntil: new Date(untilMs).toISOString() } : {};
-  for await (const stored of store.entries(0, size, filter)) {
+  // sealed values are read back from the node's disclosures: the world is what was decided, not the commitments
+  for await (const stored of revealedEntries(store, 0, size, filter)) {
     const entry = JSON.parse(stored.text) as { type: string; actor: unknown; incident?: unknown; body: unknown; received: string; index: number };
     if (!DOMAIN_TYPES.has(entry.type)) continue; // other kinds of entry (notes, radio calls) are not domain events
     const event = parseDomainEvent(entry.type, entry.actor, entry.incident, entry.body);
@@ -131,6 +141,7 @@ export class CoordinationService {
   private readonly protocols: Protocols | undefined;
   private readonly clock: () => number;
   private readonly newId: (prefix: string) => string;
+  private readonly sealing: SealingPolicy;
   /** the live world, folded in place (entities are immutable, collections are not) */
   private readonly projection: Projection;
   /** commands taken and not yet decided, in the order they came */
@@ -145,6 +156,7 @@ export class CoordinationService {
     this.protocols = opts.protocols === undefined ? undefined : bookProtocols(opts.protocols);
     this.clock = opts.clock ?? Date.now;
     this.newId = opts.newId ?? randomId;
+    this.sealing = opts.sealing ?? DEFAULT_SEALING_POLICY;
   }
 
   /** Opens on a ledger: the live world is rebuilt from the ledger alone. */
@@ -295,6 +307,26 @@ export class CoordinationService {
     return this.enqueue((world) => ({ commands: [command], decided: [this.decideNow(world, command)] }), opts.receipt).then((x) => x[0] as Executed);
   }
 
+  /**
+   * Decides one command against the live world as `execute` would, and
+   * records nothing: no entry, no receipt, no change to the world. Each
+   * event comes with the world just before it (the world it would be
+   * applied to), so the caller can judge who may read it as the feed would.
+   * A refusal throws the same ConcordError the command would.
+   */
+  preview(input: unknown): { readonly command: Command; readonly events: readonly { readonly event: DomainEvent; readonly before: World }[] } {
+    const command = parseCommand(input);
+    const now = this.now();
+    let world = this.projection.world;
+    const events = this.decideNow(world, command).map((event) => {
+      const before = world;
+      // copy-on-write: the live world is untouched
+      world = applyEvent(world, event, { index: world.lastIndex + 1, received: now });
+      return { event, before };
+    });
+    return { command, events };
+  }
+
   /** the events of one command against `world`, with what follows from it at once */
   private decideNow(world: World, command: Command): readonly DomainEvent[] {
     const now = this.now();
@@ -333,7 +365,10 @@ export class CoordinationService {
    */
   private async record(commands: readonly Command[], decided: readonly (readonly DomainEvent[])[], receipts: readonly Receipt[] = []): Promise<Executed[]> {
     const events = decided.flat();
-    const entries = await this.ledger.append(events.map(toDraft), receipts.length > 0 ? receipts : undefined);
+    const entries = await this.ledger.append(
+      events.map((e) => toDraft(e, this.sealing)),
+      receipts.length > 0 ? receipts : undefined,
+    );
     events.forEach((e, i) => {
       const a = entries[i] as Appended;
       this.projection.apply(e, { index: a.index, received: a.received });

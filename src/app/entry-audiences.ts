@@ -11,6 +11,7 @@
  */
 import { audienceOf, EVENT_TYPES, parseDomainEvent, Projection, type Audience } from '../domain/index.ts';
 import type { LedgerStore } from '../store/store.ts';
+import { revealedEntries } from './revealed.ts';
 
 const DOMAIN_TYPES = new Set<string>(EVENT_TYPES);
 
@@ -42,7 +43,7 @@ export class EntryAudiences {
     const size = await store.size();
     if (size <= this.size) return;
     // another reader (the feed) may add the same entries meanwhile: each is added once, in order
-    for await (const stored of store.entries(this.size, size)) if (stored.index === this.size) this.add(stored.index, stored.text);
+    for await (const stored of revealedEntries(store, this.size, size)) if (stored.index === this.size) this.add(stored.index, stored.text);
   }
 
   /** the next entry (entries come in ledger order; one already read is not read again) */

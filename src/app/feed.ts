@@ -20,6 +20,7 @@
  */
 import { ConcordError } from '../errors.ts';
 import type { LedgerStore } from '../store/store.ts';
+import { revealedEntries, type RevealedEntry } from './revealed.ts';
 
 export interface FeedEntry {
   readonly index: number;
@@ -28,7 +29,10 @@ export interface FeedEntry {
   readonly actor: { readonly agency: string; readonly person?: string; readonly device?: string };
   readonly received: string;
   readonly body: Readonly<Record<string, unknown>>;
-  /** the stored canonical text, as the ledger hashed it */
+  /**
+   * the stored canonical text with the node's sealed values in place (revealed.ts): what the
+   * entry's audience reads; the hashed text, commitments only, is in bundles and releases
+   */
   readonly text: string;
   /** the message a subscriber is sent: {"type":"entry","index":N,"entry":<text>} */
   readonly message: string;
@@ -81,9 +85,11 @@ export interface FeedOptions {
   readonly onEntry?: (entry: FeedEntry) => void;
 }
 
-export function feedEntry(index: number, text: string): FeedEntry {
+export function feedEntry(index: number, text: string, sealed?: RevealedEntry['sealed']): FeedEntry {
   const e = JSON.parse(text) as Omit<FeedEntry, 'text' | 'message' | 'bytes'>;
-  const message = `{"type":"entry","index":${index},"entry":${text}}`;
+  // a sealed entry also carries what the log hashed and the disclosures opening its commitments, so a reader can check both
+  const proof = sealed === undefined ? '' : `,"sealed":{"disclosures":${JSON.stringify(sealed.disclosures)},"text":${JSON.stringify(sealed.text)}}`;
+  const message = `{"type":"entry","index":${index},"entry":${text}${proof}}`;
   return {
     index,
     type: e.type,
@@ -160,8 +166,8 @@ export class LedgerFeed {
     for (let from = this.head; from < size; from += this.page) {
       const to = Math.min(size, from + this.page);
       const page: FeedEntry[] = [];
-      for await (const stored of this.store.entries(from, to)) {
-        const entry = feedEntry(stored.index, stored.text);
+      for await (const stored of revealedEntries(this.store, from, to)) {
+        const entry = feedEntry(stored.index, stored.text, stored.sealed);
         this.onEntry?.(entry);
         page.push(entry);
       }
@@ -241,7 +247,7 @@ export class LedgerFeed {
       }
       const to = Math.min(this.head, l.next + this.page);
       const page: FeedEntry[] = [];
-      for await (const stored of this.store.entries(l.next, to)) page.push(feedEntry(stored.index, stored.text));
+      for await (const stored of revealedEntries(this.store, l.next, to)) page.push(feedEntry(stored.index, stored.text, stored.sealed));
       if (l.closed) return;
       this.deliverRun(l, page);
     }

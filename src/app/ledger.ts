@@ -551,6 +551,8 @@ export class LedgerService {
   async exportBundle(select: {
     readonly indexes?: readonly number[];
     readonly all?: boolean;
+    /** every entry of this incident (as of the checkpoint) */
+    readonly incident?: string;
     readonly history?: boolean;
     /** rest the bundle on this checkpoint of the log (a witnessed one, with its cosignatures) instead of the latest */
     readonly checkpoint?: string;
@@ -562,7 +564,14 @@ export class LedgerService {
     if (select.all) {
       indexes = Array.from({ length: size }, (_, i) => i);
     } else {
-      indexes = [...new Set(select.indexes ?? [])].sort((a, b) => a - b);
+      const chosen = new Set(select.indexes ?? []);
+      if (select.incident !== undefined) {
+        // every entry of the incident the checkpoint covers (the store's incident column, checked against the text by verify)
+        const before = chosen.size;
+        for await (const e of this.store.entries(0, size, { incident: select.incident })) chosen.add(e.index);
+        if (chosen.size === before) throw new ConcordError('BAD_INPUT', `incident ${select.incident} has no entries in the log (size ${size})`);
+      }
+      indexes = [...chosen].sort((a, b) => a - b);
       for (const i of indexes) {
         if (!Number.isSafeInteger(i) || i < 0 || i >= size) throw new ConcordError('BAD_INPUT', `index ${i} is not in the log (size ${size})`);
       }

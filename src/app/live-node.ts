@@ -56,6 +56,7 @@ export async function openLiveNode(dataDir: string, opts: LiveNodeOptions = {}):
   let coordination: CoordinationService;
   try {
     coordination = await CoordinationService.open(ledger, {
+      sealing: node.sealing,
       ...(protocols !== undefined ? { protocols } : {}),
       ...(opts.clock !== undefined ? { clock: opts.clock } : {}),
     });

@@ -1,7 +1,9 @@
 /**
  * A Concord node's data directory:
  *
- *   DIR/concord.json   {"format":1,"origin":"..."}: which log this is
+ *   DIR/concord.json   {"format":1,"origin":"..."}: which log this is; optionally
+ *                      "sealing": the fields sealed at append time (ledger/sealing.ts,
+ *                      docs/releases.md), DEFAULT_SEALING_POLICY when absent
  *   DIR/ledger.db      the SQLite ledger (plus -wal/-shm while open)
  *   DIR/checkpoint     the latest checkpoint the node signed, kept apart from the
  *                      database (kept-checkpoint.ts)
@@ -38,6 +40,8 @@ import { EMPTY_ROOT } from '../ledger/merkle/hash.ts';
 import { generateSigner, parseSignerKey, parseVerifierKey, type Signer, type Verifier } from '../ledger/note.ts';
 import { parseJsonStrict } from '../ledger/strict-json.ts';
 import { createLedgerDatabase } from '../store/sqlite/ledger-store.ts';
+import { DEFAULT_SEALING_POLICY } from '../domain/sealing.ts';
+import { parseSealingPolicy, type SealingPolicy } from '../ledger/sealing.ts';
 import { KEPT_CHECKPOINT_FILE } from './kept-checkpoint.ts';
 
 export interface NodeDir {
@@ -47,6 +51,8 @@ export interface NodeDir {
   /** the account store (made when first opened, so older nodes get one too) */
   readonly accountsPath: string;
   readonly verifierKey: string;
+  /** the fields sealed when commands become entries */
+  readonly sealing: SealingPolicy;
 }
 
 const CONFIG = 'concord.json';
@@ -84,7 +90,7 @@ export function initNodeDir(dirArg: string, origin: string): NodeDir {
   writeKeptSync(dir, signCheckpoint({ origin, size: 0, root: EMPTY_ROOT, extensions: [] }, parseSignerKey(signerKey)));
   // the config is written last: a directory without it is not a node yet
   writeFileSync(join(dir, CONFIG), `${JSON.stringify({ format: 1, origin }, null, 2)}\n`, { flag: 'wx' });
-  return { dir, origin, dbPath: join(dir, 'ledger.db'), accountsPath: join(dir, ACCOUNTS), verifierKey };
+  return { dir, origin, dbPath: join(dir, 'ledger.db'), accountsPath: join(dir, ACCOUNTS), verifierKey, sealing: DEFAULT_SEALING_POLICY };
 }
 
 /** the first kept checkpoint: temp file, fsync, rename, fsync of the directory */
@@ -163,7 +169,7 @@ export function openNodeDir(dirArg: string): NodeDir {
   }
   if (typeof config !== 'object' || config === null || Array.isArray(config))
     throw unusable(`${configPath} is broken: it is not a JSON object {"format": 1, "origin": ...}`);
-  const { format, origin } = config as { format?: unknown; origin?: unknown };
+  const { format, origin, sealing } = config as { format?: unknown; origin?: unknown; sealing?: unknown };
   if (format !== 1) throw unusable(`${configPath} says format ${JSON.stringify(format)}; this Concord reads format 1`);
   if (typeof origin !== 'string') throw unusable(`${configPath} is broken: it has no origin`);
   try {
@@ -183,7 +189,9 @@ export function openNodeDir(dirArg: string): NodeDir {
   const dbPath = join(dir, 'ledger.db');
   checkDatabaseFile(dbPath, 'the ledger');
   // the account store is checked when it is opened (node-accounts.ts): the ledger's commands do not need it
-  return { dir, origin, dbPath, accountsPath: join(dir, ACCOUNTS), verifierKey };
+  // a deployment's own choice, checked strictly: a typo must not leave a field in the clear unnoticed (BAD_INPUT, one line)
+  const policy = sealing === undefined ? DEFAULT_SEALING_POLICY : parseSealingPolicy(sealing, `${configPath}: sealing`);
+  return { dir, origin, dbPath, accountsPath: join(dir, ACCOUNTS), verifierKey, sealing: policy };
 }
 
 /**

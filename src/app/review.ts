@@ -16,6 +16,7 @@ import { knewAt, knewDuring, type KnewAt, type KnewDuring, type Subject } from '
 import { DEFAULT_PAGE_SIZE, TimelinePager, checkTimelineQuery, type TimelinePage, type TimelineQuery } from '../review/timeline.ts';
 import { traceOrder, traceRequest, type OrderTrace, type RequestTrace } from '../review/trace.ts';
 import type { LedgerStore } from '../store/store.ts';
+import { revealedEntries } from './revealed.ts';
 
 export interface ReviewSource {
   readonly store: LedgerStore;
@@ -74,7 +75,8 @@ export class ReviewService {
     let span = (q.limit ?? DEFAULT_PAGE_SIZE) + 1;
     while (from < size) {
       const to = Math.min(size, from + span);
-      for await (const stored of store.entries(from, to, { incident })) {
+      // with the node's sealed values in place, as the feed sends them (the pager drops what the caller may not read)
+      for await (const stored of revealedEntries(store, from, to, { incident })) {
         if (!pager.offer(JSON.parse(stored.text) as Entry)) return pager.page();
       }
       from = to;

@@ -10,7 +10,7 @@ import { EMPTY_ROOT } from '../ledger/merkle/hash.ts';
 import type { ProtocolBook } from '../policy/index.ts';
 import type { Appended, LedgerStore } from '../store/store.ts';
 import { CoordinationService, type EventLedger } from './coordination.ts';
-import { initNodeDir, isNodeDir } from './node-dir.ts';
+import { initNodeDir, isNodeDir, openNodeDir } from './node-dir.ts';
 import { openNodeLedger } from './node-ledger.ts';
 import { loadProtocolBook } from './protocol-files.ts';
 import type { Scenario, ScenarioStep } from './scenario.ts';
@@ -157,6 +157,7 @@ export async function runScenario(scenario: Scenario, dataDir: string, opts: Sce
     initNodeDir(dataDir, opts.origin);
     setClock(first ?? new Date().toISOString());
   }
+  const { sealing } = openNodeDir(dataDir);
   const ledger = await openNodeLedger(dataDir, { clock });
   try {
     const sizeBefore = await ledger.store.size();
@@ -170,12 +171,12 @@ export async function runScenario(scenario: Scenario, dataDir: string, opts: Sce
     }
 
     // the world the ledger holds, projected once for both runs
-    const service = await CoordinationService.open(ledger, { ...(protocols ? { protocols } : {}), clock });
+    const service = await CoordinationService.open(ledger, { ...(protocols ? { protocols } : {}), clock, sealing });
 
     // 1. dry run on top of what the ledger holds: every step must pass before anything is written
     if (!newNode || sizeBefore > 0) {
       const dryLedger = new DryRunLedger(clock, ledger.store, sizeBefore, lastReceived ? Date.parse(lastReceived) : 0);
-      const dry = CoordinationService.from(dryLedger, service.world, { ...(protocols ? { protocols } : {}), clock });
+      const dry = CoordinationService.from(dryLedger, service.world, { ...(protocols ? { protocols } : {}), clock, sealing });
       await replay(scenario, dry, setClock, until);
     }
 

@@ -14,6 +14,7 @@ import { join } from 'node:path';
 import { ConcordError } from '../errors.ts';
 import { FILE_LIMITS, readUserFile } from '../files.ts';
 import { verifyBundleText } from '../ledger/bundle.ts';
+import { looksLikeTlogProof, verifyTlogProofText } from '../ledger/tlog-proof.ts';
 import { openCheckpoint } from '../ledger/checkpoint.ts';
 import { checkDisclosures, checkEntryText, undisclosed, type Disclosure } from '../ledger/entry.ts';
 import { EntryRunReader, type StoredRunResult } from '../store/sqlite/entry-runs.ts';
@@ -52,6 +53,7 @@ export async function verifyPath(path: string, opts: VerifyOptions = {}): Promis
     throw new ConcordError('BAD_INPUT', `cannot read ${path}: it is a directory but not a Concord data directory`);
   const text = readUserFile(path, 'data directory or bundle', FILE_LIMITS.bundle);
   if (looksLikeEvidence(text)) return verifyEvidence(text, opts.keys ?? []);
+  if (looksLikeTlogProof(text)) return verifyTlogProofText(text, opts.keys ?? []);
   const report = verifyBundleText(text, opts.keys ?? [], opts.checkpoints ?? []);
   if (opts.policy !== undefined && report.ok) {
     const note = (JSON.parse(text) as { checkpoint: string }).checkpoint;

@@ -6,18 +6,21 @@
  */
 import { canonicalize } from './canonical.ts';
 import { openCheckpoint, type Checkpoint } from './checkpoint.ts';
-import { checkDisclosures, checkEntryText, type Disclosure } from './entry.ts';
+import { checkDisclosures, checkEntryText, undisclosed, type Disclosure, type Entry } from './entry.ts';
 import { EMPTY_ROOT, leafHash, type Hash } from './merkle/hash.ts';
 import { verifyConsistency, verifyInclusion } from './merkle/verify.ts';
 import { parseVerifierKey, type Verifier } from './note.ts';
 import { Report } from './report.ts';
 import { parseJsonStrict } from './strict-json.ts';
+import { parseWithholdRules, RELEASE_FORMAT, WITHHELD_FIELDS, type WithholdRule, type Withheld } from './release.ts';
 
 export const BUNDLE_FORMAT = 'concord-bundle/1';
 const B64_HASH_RE = /^[A-Za-z0-9+/]{43}=$/;
 
 /** the fields of each element of the format (docs/bundle.md): any other is refused, so no byte of a bundle is inert */
 const BUNDLE_FIELDS = ['format', 'checkpoint', 'verifier_keys', 'entries', 'consistency'];
+/** a release is a bundle that also states what it withholds and why (docs/releases.md) */
+const RELEASE_FIELDS = [...BUNDLE_FIELDS, 'rules', 'withheld'];
 const ENTRY_FIELDS = ['index', 'entry', 'inclusion_proof', 'disclosures'];
 const DISCLOSURE_FIELDS = ['path', 'salt', 'value'];
 const CONSISTENCY_FIELDS = ['checkpoint', 'proof'];
@@ -52,11 +55,18 @@ export interface BundleConsistency {
 }
 
 export interface Bundle {
-  readonly format: typeof BUNDLE_FORMAT;
+  readonly format: typeof BUNDLE_FORMAT | typeof RELEASE_FORMAT;
   readonly checkpoint: string;
   readonly verifier_keys: readonly string[];
   readonly entries: readonly BundleEntry[];
   readonly consistency?: readonly BundleConsistency[];
+}
+
+/** a redacted public release: a bundle without the withheld values' disclosures, saying which it withholds under which rule */
+export interface Release extends Bundle {
+  readonly format: typeof RELEASE_FORMAT;
+  readonly rules: readonly WithholdRule[];
+  readonly withheld: readonly Withheld[];
 }
 
 export function serializeBundle(b: Bundle): string {
@@ -92,12 +102,16 @@ function decodeHashes(list: unknown, where: string, report: Report): Hash[] | un
  * it is empty the keys in the bundle are used and a warning says so.
  */
 export function verifyBundleText(text: string, trusted: readonly Verifier[] = [], extraCheckpoints: readonly string[] = []): Report {
-  const report = new Report('bundle');
   let parsed: unknown;
+  let unparsable: string | undefined;
   try {
     parsed = JSON.parse(text);
   } catch (e) {
-    report.problem('bundle', `is not valid JSON: ${(e as Error).message}`);
+    unparsable = (e as Error).message;
+  }
+  const report = new Report(isObject(parsed) && parsed.format === RELEASE_FORMAT ? 'release' : 'bundle');
+  if (unparsable !== undefined) {
+    report.problem('bundle', `is not valid JSON: ${unparsable}`);
     return report;
   }
   let canon: string | undefined;
@@ -121,8 +135,10 @@ export function verifyBundleText(text: string, trusted: readonly Verifier[] = []
     report.problem('bundle', 'is not a JSON object');
     return report;
   }
-  unknownFields(parsed, BUNDLE_FIELDS, 'bundle', report);
-  if (parsed.format !== BUNDLE_FORMAT) report.problem('bundle.format', `is ${JSON.stringify(parsed.format)}, expected "${BUNDLE_FORMAT}"`);
+  const release = parsed.format === RELEASE_FORMAT;
+  unknownFields(parsed, release ? RELEASE_FIELDS : BUNDLE_FIELDS, 'bundle', report);
+  if (parsed.format !== BUNDLE_FORMAT && !release)
+    report.problem('bundle.format', `is ${JSON.stringify(parsed.format)}, expected "${BUNDLE_FORMAT}" or "${RELEASE_FORMAT}"`);
 
   // keys: every listed key must parse, even unused ones, so no byte of the bundle is inert
   const bundleKeys: Verifier[] = [];
@@ -191,6 +207,8 @@ export function verifyBundleText(text: string, trusted: readonly Verifier[] = []
   }
   let prevIndex = -1;
   let prevReceived = '';
+  /** entries whose text and disclosures all checked out, for the release's account of what it withholds */
+  const sound = new Map<number, { entry: Entry; disclosures: readonly Disclosure[] }>();
   parsed.entries.forEach((e, i) => {
     const where = `entries[${i}]`;
     if (!isObject(e)) return report.problem(where, 'is not an object');
@@ -217,6 +235,7 @@ export function verifyBundleText(text: string, trusted: readonly Verifier[] = []
         report.problem(at, `inclusion proof fails: ${(err as Error).message}`);
       }
     }
+    const problemsBefore = report.problems.length;
     if (e.disclosures !== undefined) {
       if (!Array.isArray(e.disclosures)) return report.problem(`${at}.disclosures`, 'is not an array');
       const paths = new Map<string, number>();
@@ -233,8 +252,10 @@ export function verifyBundleText(text: string, trusted: readonly Verifier[] = []
         else report.disclosures++;
       });
     }
+    if (report.problems.length === problemsBefore) sound.set(index as number, { entry, disclosures: (e.disclosures ?? []) as Disclosure[] });
     report.entries++;
   });
+  if (release) checkWithheld(parsed, sound, report);
 
   // older checkpoints: the bundle's own (each {checkpoint, proof}), then those given with --checkpoint (a note alone)
   const older: Array<{ where: string; note: unknown; proof: unknown; inBundle: boolean }> = [];
@@ -290,6 +311,65 @@ export function verifyBundleText(text: string, trusted: readonly Verifier[] = []
     }
   }
   return report;
+}
+
+/**
+ * docs/releases.md: a release accounts for every sealed value of its
+ * entries. Each is disclosed, or listed once in `withheld` under one of the
+ * release's rules; nothing listed as withheld is disclosed or missing from
+ * the entry. So a reader knows exactly what was left out and why, and a
+ * value put back (in its place or another) is seen.
+ */
+function checkWithheld(
+  parsed: Record<string, unknown>,
+  sound: ReadonlyMap<number, { entry: Entry; disclosures: readonly Disclosure[] }>,
+  report: Report,
+): void {
+  let rules: WithholdRule[] = [];
+  try {
+    rules = parseWithholdRules(parsed.rules, 'bundle.rules');
+  } catch (e) {
+    report.problem('bundle.rules', (e as Error).message.replace(/^bundle\.rules ?/, ''));
+  }
+  const ruleIds = new Set(rules.map((r) => r.id));
+  if (!Array.isArray(parsed.withheld)) {
+    report.problem('bundle.withheld', 'is not an array of {"index", "path", "rule"}');
+    return;
+  }
+  const listed = new Map<number, Set<string>>();
+  let prev = '';
+  parsed.withheld.forEach((w: unknown, i) => {
+    const where = `withheld[${i}]`;
+    if (typeof w !== 'object' || w === null || Array.isArray(w)) return report.problem(where, 'is not an object {"index", "path", "rule"}');
+    unknownFields(w as Record<string, unknown>, WITHHELD_FIELDS, where, report);
+    const { index, path, rule } = w as Record<string, unknown>;
+    if (!Number.isSafeInteger(index) || typeof path !== 'string' || typeof rule !== 'string')
+      return report.problem(where, 'needs an entry index, a JSON pointer path and a rule id');
+    if (!ruleIds.has(rule)) report.problem(`${where}.rule`, `"${rule}" is not one of the release's rules`);
+    const key = `${String(index).padStart(16, '0')} ${path}`;
+    if (key <= prev) report.problem(where, 'is out of order or repeated: list each withheld value once, by index and path');
+    prev = key;
+    const entry = sound.get(index as number);
+    if (entry === undefined) return report.problem(where, `names entry ${String(index)}, which is not a sound entry of this release`);
+    let paths = listed.get(index as number);
+    if (paths === undefined) listed.set(index as number, (paths = new Set()));
+    paths.add(path);
+  });
+  for (const [index, { entry, disclosures }] of sound) {
+    const missing = new Set(undisclosed(entry, disclosures));
+    const paths = listed.get(index) ?? new Set<string>();
+    for (const p of missing) {
+      if (!paths.has(p)) report.problem(`entries (index ${index})`, `sealed value ${p} is neither disclosed nor listed as withheld`);
+    }
+    for (const p of paths) {
+      if (missing.has(p)) report.withheld++;
+      else
+        report.problem(
+          `entries (index ${index})`,
+          `${p} is listed as withheld but the release ${disclosures.some((d) => d.path === p) ? 'discloses it' : 'has no sealed value there'}`,
+        );
+    }
+  }
 }
 
 function signedByListedLogKey(note: string, keys: readonly Verifier[], origin: string): boolean {

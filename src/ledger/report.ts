@@ -10,8 +10,11 @@ export interface Problem {
 
 export const MAX_PROBLEMS = 50;
 
+/** what was verified: a node's directory, a bundle, a redacted release (docs/releases.md), a C2SP tlog-proof, a fork's evidence */
+export type ReportKind = 'bundle' | 'release' | 'tlog-proof' | 'data-dir' | 'evidence';
+
 export class Report {
-  readonly kind: 'bundle' | 'data-dir' | 'evidence';
+  readonly kind: ReportKind;
   /** a fork shown by an evidence file (ledger/evidence.ts), or by checkpoints that contradict each other */
   fork: { readonly kind: string; readonly sizes: readonly [number, number]; readonly observer?: string } | undefined;
   /** the witnesses whose cosignatures counted toward a --policy, when one was given */
@@ -22,11 +25,13 @@ export class Report {
   checkpoints = 0;
   tiles = 0;
   disclosures = 0;
+  /** sealed values a release withholds, each listed with its rule */
+  withheld = 0;
   readonly problems: Problem[] = [];
   readonly warnings: string[] = [];
   truncated = false;
 
-  constructor(kind: 'bundle' | 'data-dir' | 'evidence') {
+  constructor(kind: ReportKind) {
     this.kind = kind;
   }
 
@@ -56,6 +61,7 @@ export class Report {
       checkpoints_checked: this.checkpoints,
       tiles_checked: this.tiles,
       disclosures_checked: this.disclosures,
+      ...(this.kind === 'release' ? { withheld: this.withheld } : {}),
       problems: this.problems,
       ...(this.truncated ? { problems_truncated: true } : {}),
       warnings: this.warnings,

@@ -7,10 +7,12 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { LiveNode } from '../app/live-node.ts';
 import { EntryAudiences } from '../app/entry-audiences.ts';
 import { LedgerFeed } from '../app/feed.ts';
-import { ReviewService } from '../app/review.ts';
+import { ReportService } from '../app/reports.ts';
+import { ReviewService, type ReviewSource } from '../app/review.ts';
 import { mayRead, type Audience } from '../domain/index.ts';
 import { ConcordError } from '../errors.ts';
 import { buildServer } from './app.ts';
+import { bundleRoutes } from './bundle-routes.ts';
 import type { FeedOptions } from './feed-route.ts';
 import { commandRoutes, type Acknowledgement } from './command-routes.ts';
 import { registerConsoleRoutes } from './console-routes.ts';
@@ -19,6 +21,7 @@ import { publicLogRoutes } from './public-log.ts';
 import { registerWitnessRoutes } from './witness-routes.ts';
 import { accountsAuthenticator, sessionRoutes } from './session-routes.ts';
 import { deliverInbox, queryRoutes } from './query-routes.ts';
+import { reportRoutes } from './report-routes.ts';
 import { reviewRoutes } from './review-routes.ts';
 
 export interface NodeServerOptions {
@@ -48,7 +51,7 @@ export async function buildNodeServer(live: LiveNode, opts: NodeServerOptions): 
   await audiences.catchUp(live.ledger.store);
   const verdicts = new WeakMap<Principal, Map<Audience, boolean>>();
   // the review reads: each entry as the caller may read it, by the same audiences as the feed
-  const review = new ReviewService({
+  const reviewSource: ReviewSource = {
     store: live.ledger.store,
     world: () => live.coordination.world,
     readable: async (caller) => {
@@ -58,7 +61,10 @@ export async function buildNodeServer(live: LiveNode, opts: NodeServerOptions): 
         return audience !== undefined && mayRead(caller, audience);
       };
     },
-  });
+  };
+  const review = new ReviewService(reviewSource);
+  // the reports rest on a signed checkpoint covering what they read
+  const reports = new ReportService({ review, source: reviewSource, ledger: live.ledger, now: () => new Date() });
   // every command's entries reach the feed as soon as they are stored
   const unsubscribe = live.coordination.subscribe(() => void feed.notify());
   const app = await buildServer({
@@ -83,7 +89,7 @@ export async function buildNodeServer(live: LiveNode, opts: NodeServerOptions): 
           return true;
         },
       }),
-      ...sessionRoutes(live.accounts, opts.clock),
+      ...sessionRoutes(live.accounts, opts.clock, live.coordination),
       ...commandRoutes(
         live.coordination,
         live.publisher.active
@@ -92,6 +98,16 @@ export async function buildNodeServer(live: LiveNode, opts: NodeServerOptions): 
       ),
       ...queryRoutes(live.coordination),
       ...reviewRoutes(review),
+      ...reportRoutes(reports),
+      ...bundleRoutes({
+        ledger: live.ledger,
+        coordination: live.coordination,
+        mayReadEntry: async (principal, index) => {
+          await audiences.catchUp(live.ledger.store);
+          const audience = audiences.at(index);
+          return audience !== undefined && mayRead(callerOf(principal), audience);
+        },
+      }),
     ],
     feed: {
       ...opts.feed,

@@ -16,6 +16,9 @@
  * the feed hands its recipient is delivered too: the expectation is always
  * computed from the ledger as it stands after the reads.
  */
+import { revealedEntries } from '../../src/app/revealed.ts';
+import { verifyBundleText } from '../../src/ledger/bundle.ts';
+import { parseVerifierKey } from '../../src/ledger/note.ts';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import {
@@ -79,7 +82,8 @@ const extra: Record<string, number> = {};
 async function ledger(): Promise<StoredEntry[]> {
   const store = node.live.ledger.store;
   const out: StoredEntry[] = [];
-  for await (const s of store.entries(0, await store.size())) out.push(JSON.parse(s.text) as StoredEntry);
+  // as the node's readers read them: sealed values in place (app/revealed.ts)
+  for await (const s of revealedEntries(store, 0, await store.size())) out.push(JSON.parse(s.text) as StoredEntry);
   return out;
 }
 
@@ -203,6 +207,7 @@ const COVERED = [
   '/v1/session',
   '/v1/incidents',
   '/v1/incidents/{incidentId}',
+  '/v1/incidents/{incidentId}/bundle',
   '/v1/requests',
   '/v1/requests/{requestId}',
   '/v1/orders',
@@ -272,6 +277,25 @@ async function readRoutes(c: Caller, client: Client): Promise<void> {
     );
     // the shared picture is whole for whoever sees the incident
     assert.deepEqual(ids(view.units), sorted(then.unitsOn(INCIDENT)), `units at ${at_}`);
+  }
+
+  // the incident's bundle: exactly the incident's entries the caller reads, verifying with the log's key
+  const bundlePath = `/v1/incidents/${INCIDENT}/bundle`;
+  if (!seesIncident(c, ref)) assert.equal((await json<{ code: string }>(client, bundlePath, 404)).code, 'UNKNOWN_ENTITY', bundlePath);
+  else {
+    const r = await client.get(bundlePath);
+    const text = await r.text();
+    assert.equal(r.status, 200, text);
+    const report = verifyBundleText(text, [parseVerifierKey(node.live.node.verifierKey)]);
+    assert.ok(report.ok, JSON.stringify(report.problems));
+    const got = (JSON.parse(text) as { entries: { index: number }[] }).entries.map((e) => e.index);
+    const size = Number(/^.*\n(\d+)\n/.exec((JSON.parse(text) as { checkpoint: string }).checkpoint)?.[1]);
+    const want = entries.map((e, i) => ({ e, i })).filter(({ e, i }) => i < size && e.incident === INCIDENT && reads(c, ref.readersOf(i)));
+    assert.deepEqual(
+      got,
+      want.map(({ i }) => i),
+      bundlePath,
+    );
   }
 
   // requests, orders and conflicts: the lists (all, and of the incident) and each one by id
@@ -399,10 +423,10 @@ async function readFeed(c: Caller, client: Client): Promise<void> {
     `${c.name}'s feed`,
   );
   assert.deepEqual(feed.strange, []);
-  // each entry exactly as the ledger holds it
+  // each entry exactly as the ledger holds it, with the node's sealed values in place
   const store = node.live.ledger.store;
   const texts = new Map<number, string>();
-  for await (const s of store.entries(0, await store.size())) texts.set(s.index, s.text);
+  for await (const s of revealedEntries(store, 0, await store.size())) texts.set(s.index, s.text);
   for (const e of feed.entries) assert.equal(e.text, texts.get(e.index), `entry ${e.index}`);
   if (c.reviewer === true) assert.equal(want.length, entries.length, 'the reviewer reads every entry');
   if (c.reviewer !== true && (c.agency === 'review-board' || c.agency === 'county-so')) {

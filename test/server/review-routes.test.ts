@@ -127,6 +127,16 @@ describe('who knew what when', () => {
 });
 
 describe('the timeline', () => {
+  it('shows sealed values as their readers read them, never the commitments', async () => {
+    const page = await json<{ items: { type: string; body: { reason?: unknown; text?: unknown } }[] }>(
+      santos,
+      `/v1/incidents/${INCIDENT}/timeline?limit=1000&type=request.units_withdrawn,message`,
+    );
+    const withdrawal = page.items.find((i) => i.type === 'request.units_withdrawn');
+    assert.equal(typeof withdrawal?.body.reason, 'string', JSON.stringify(withdrawal));
+    assert.ok(page.items.every((i) => !JSON.stringify(i.body).includes('$sealed')));
+  });
+
   it("is ordered by server time, flags a source's skewed clock, and keeps fed-ice's internal entries from city-pd", async () => {
     const all = await json<{ items: { index: number; received: string; type: string; claimed?: string; skewed: boolean; skewMs?: number }[] }>(
       liu,

@@ -47,6 +47,11 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./export.ts')).exportBundleCommand,
   },
   {
+    path: ['export', 'release'],
+    summary: 'write a redacted public release of an incident (docs/releases.md)',
+    load: async () => (await import('./export.ts')).exportReleaseCommand,
+  },
+  {
     path: ['verify'],
     summary: 'verify a data directory or a bundle offline; exit 1 if anything is wrong',
     load: async () => (await import('./verify.ts')).verifyCommand,
@@ -80,6 +85,26 @@ export const COMMANDS: readonly CommandEntry[] = [
     path: ['review', 'statements'],
     summary: "print an incident's public statements, each claim beside the record",
     load: async () => (await import('./review.ts')).reviewStatementsCommand,
+  },
+  {
+    path: ['report', 'after-action'],
+    summary: 'write the after-action report of an incident (PDF, HTML or CSV)',
+    load: async () => (await import('./report.ts')).reportAfterActionCommand,
+  },
+  {
+    path: ['report', 'ics-214'],
+    summary: 'write the ICS 214 activity log of a unit or a person on an incident',
+    load: async () => (await import('./report.ts')).reportIcs214Command,
+  },
+  {
+    path: ['report', 'ics-213rr'],
+    summary: 'write the ICS 213RR of one resource request',
+    load: async () => (await import('./report.ts')).reportIcs213rrCommand,
+  },
+  {
+    path: ['report', 'compliance'],
+    summary: 'write the compliance report of the requests an agency received from an agency or kind of agency',
+    load: async () => (await import('./report.ts')).reportComplianceCommand,
   },
   {
     path: ['serve'],

@@ -1,0 +1,42 @@
+/**
+ * Entries as the node's own readers see them: with every sealed value the
+ * node holds put back in place. The hashed text keeps only commitments
+ * (docs/ledger-format.md, "Sealed values"); the projections, the feed and
+ * the audiences read the values, exactly as they were before sealing. Only
+ * bundles and releases read the hashed text and the disclosures apart.
+ *
+ * A revealed entry keeps what a reader needs to check it: the text the log
+ * hashed and the disclosures that open its commitments, so that a client
+ * (the console's checkpoint badge) proves the entry's inclusion from the
+ * hashed text and each value shown against its commitment.
+ */
+import { canonicalize } from '../ledger/canonical.ts';
+import { revealBody, SEALED_KEY, type Disclosure, type Entry } from '../ledger/entry.ts';
+import type { EntryFilter, LedgerStore, StoredEntry } from '../store/store.ts';
+
+const MARKER = `"${SEALED_KEY}"`;
+
+/** a stored entry with its sealed values in place; `sealed` is what was hashed, when anything was sealed */
+export interface RevealedEntry extends StoredEntry {
+  readonly sealed?: { readonly text: string; readonly disclosures: readonly Disclosure[] };
+}
+
+async function reveal(store: LedgerStore, stored: StoredEntry): Promise<RevealedEntry> {
+  if (!stored.text.includes(MARKER)) return stored;
+  const entry = JSON.parse(stored.text) as Entry;
+  const disclosures = await store.disclosures(stored.index);
+  if (disclosures.length === 0) return stored;
+  return { index: stored.index, text: canonicalize({ ...entry, body: revealBody(entry, disclosures) }), sealed: { text: stored.text, disclosures } };
+}
+
+/** the entry's text with its disclosed values in place (the hashed text itself when nothing is sealed) */
+export async function revealedText(store: LedgerStore, stored: StoredEntry): Promise<string> {
+  return (await reveal(store, stored)).text;
+}
+
+/** store.entries, each with its sealed values in place */
+export async function* revealedEntries(store: LedgerStore, from: number, to: number, filter?: EntryFilter): AsyncIterable<RevealedEntry> {
+  for await (const stored of store.entries(from, to, filter)) {
+    yield stored.text.includes(MARKER) ? await reveal(store, stored) : stored;
+  }
+}
