@@ -29,6 +29,20 @@ export interface ReviewSource {
 /** the reader the command line is on a node's own data directory: it reads everything, as a reviewer */
 export const NODE_READER: Caller = { agency: '(node)', role: 'reviewer' };
 
+/** the index of the first entry received at or after `time` (the log's size if none) */
+async function firstReceivedAtOrAfter(store: LedgerStore, size: number, time: number): Promise<number> {
+  let lo = 0;
+  let hi = size;
+  while (lo < hi) {
+    const mid = Math.floor((lo + hi) / 2);
+    const stored = await store.entry(mid);
+    const received = stored === undefined ? Number.POSITIVE_INFINITY : Date.parse((JSON.parse(stored.text) as Entry).received);
+    if (received < time) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 export class ReviewService {
   readonly #source: ReviewSource;
 
@@ -55,6 +69,9 @@ export class ReviewService {
     // the store reads a range in chunks of thousands: read windows of the log that grow fourfold, so a
     // page of a dense incident reads about a page of entries and a sparse one few windows
     let from = q.after === undefined ? 0 : q.after + 1;
+    // a page that starts at a moment starts at the first entry received then: receive times never go
+    // backwards along the log, so a binary search over it finds that entry in a few reads
+    if (q.from !== undefined) from = Math.max(from, await firstReceivedAtOrAfter(store, size, Date.parse(q.from)));
     let span = (q.limit ?? DEFAULT_PAGE_SIZE) + 1;
     while (from < size) {
       const to = Math.min(size, from + span);

@@ -180,6 +180,16 @@ describe('the timeline', () => {
       assert.ok(i.agencies.includes('fed-ice'));
       assert.ok(i.received >= '2026-06-01T21:05:00.000Z' && i.received <= '2026-06-01T21:07:10.000Z');
     }
+    // starting at a moment gives the same entries as the whole timeline from that moment on
+    const whole = await json<{ items: { index: number; received: string }[] }>(liu, `/v1/incidents/${INCIDENT}/timeline?limit=1000`);
+    for (const from of ['2026-06-01T20:00:00Z', '2026-06-01T21:05:00Z', '2026-06-01T21:06:15Z', '2099-01-01T00:00:00Z']) {
+      const later = await json<{ items: { index: number }[] }>(liu, `/v1/incidents/${INCIDENT}/timeline?limit=1000&from=${from}`);
+      assert.deepEqual(
+        later.items.map((i) => i.index),
+        whole.items.filter((i) => Date.parse(i.received) >= Date.parse(from)).map((i) => i.index),
+        from,
+      );
+    }
     const first = await json<{ items: { index: number }[]; next: number }>(liu, `/v1/incidents/${INCIDENT}/timeline?limit=3`);
     const second = await json<{ items: { index: number }[] }>(liu, `/v1/incidents/${INCIDENT}/timeline?limit=3&after=${first.next}`);
     assert.equal(first.items.length, 3);
@@ -318,6 +328,25 @@ describe('statements against the record', () => {
       assert.equal(abandoned?.result.finding, 'supported', 'the units did leave at 21:05');
       assert.match(abandoned?.result.explanation ?? '', /withdrawn at 2026-06-01T21:05:00.000Z by order ord-001/);
     }
+  });
+
+  it('a link to an entry the reader may not read shows the link, not the entry; an outsider reads no statement', async () => {
+    await post(santos, '/v1/statements/stmt-1/links', { claimId: 'abandoned', entry: internal, relation: 'supports', note: 'our own debrief' });
+    const linkOf = async (reader: Client): Promise<{ entry: number; readable: boolean } | undefined> => {
+      const { statements } = await json<{ statements: { id: string; claims: { id: string; supportedBy: { entry: number; readable: boolean }[] }[] }[] }>(
+        reader,
+        `/v1/incidents/${INCIDENT}/statements`,
+      );
+      return statements
+        .find((x) => x.id === 'stmt-1')
+        ?.claims.find((c) => c.id === 'abandoned')
+        ?.supportedBy.find((l) => l.entry === internal);
+    };
+    assert.equal((await linkOf(santos))?.readable, true);
+    assert.equal((await linkOf(liu))?.readable, true);
+    assert.equal((await linkOf(reyes))?.readable, false);
+    const outsider = await node.withToken('review-board', 'read');
+    assert.equal((await json<{ code: string }>(outsider, `/v1/incidents/${INCIDENT}/statements`, 404)).code, 'UNKNOWN_ENTITY');
   });
 
   it('is recorded only by a person of an agency taking part, and refused on bad input', async () => {
