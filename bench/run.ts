@@ -1,11 +1,12 @@
 /**
- * `npm run bench [-- ledger|crash|domain|server|witness ...]`: runs the named benchmarks
+ * `npm run bench [-- ledger|crash|domain|sealing|server|witness ...]`: runs the named benchmarks
  * (all by default) and prints one JSON object with each figure beside the
  * reference measured in the same run.
  */
 import { benchCrash } from './crash.ts';
 import { benchDomain } from './domain.ts';
 import { benchLedger } from './ledger.ts';
+import { benchSealing } from './sealing.ts';
 import { benchServer } from './server.ts';
 import { benchWitness } from './witness.ts';
 
@@ -13,6 +14,7 @@ const SUITES: Record<string, () => Promise<Record<string, unknown>>> = {
   ledger: () => benchLedger(),
   crash: () => benchCrash(),
   domain: () => benchDomain(),
+  sealing: () => benchSealing(),
   server: () => benchServer(),
   witness: () => benchWitness(),
 };

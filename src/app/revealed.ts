@@ -6,17 +6,28 @@
  * bundles and releases read the hashed text and the disclosures apart.
  */
 import { canonicalize } from '../ledger/canonical.ts';
-import { revealBody, SEALED_KEY, type Entry } from '../ledger/entry.ts';
+import { commitment, SEALED_KEY } from '../ledger/entry.ts';
 import type { EntryFilter, LedgerStore, StoredEntry } from '../store/store.ts';
 
 const MARKER = `"${SEALED_KEY}"`;
 
-/** the entry's text with its disclosed values in place (the hashed text itself when nothing is sealed) */
+/**
+ * The entry's text with its disclosed values in place (the hashed text itself
+ * when nothing is sealed). RFC 8785 orders keys by name alone, so putting a
+ * value in place is putting its canonical text where its marker was: the
+ * same text canonicalize would give for the revealed entry, without parsing
+ * it. Shallowest first, as a sealed parent's value holds its children's
+ * markers.
+ */
 export async function revealedText(store: LedgerStore, stored: StoredEntry): Promise<string> {
   if (!stored.text.includes(MARKER)) return stored.text;
-  const entry = JSON.parse(stored.text) as Entry;
   const disclosures = await store.disclosures(stored.index);
-  return canonicalize({ ...entry, body: revealBody(entry, disclosures) });
+  let text = stored.text;
+  for (const d of disclosures.sort((a, b) => a.path.length - b.path.length)) {
+    // a function, so that "$" in the value is never read as a replacement pattern
+    text = text.replace(`{${MARKER}:"${commitment(d)}"}`, () => canonicalize(d.value));
+  }
+  return text;
 }
 
 /** store.entries, each with its sealed values in place */
