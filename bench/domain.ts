@@ -21,7 +21,7 @@ import { benchOrders } from './domain-orders.ts';
 import { benchVerdicts } from './domain-verdicts.ts';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const INCIDENT = 'inc-bench';
+export const INCIDENT = 'inc-bench';
 
 /** keeps every draft the service decides, with the time it was decided at */
 class CollectingLedger implements EventLedger {
@@ -37,7 +37,7 @@ class CollectingLedger implements EventLedger {
 }
 
 /** A busy incident: requests for help answered, units committed, on scene, withdrawn by order, acknowledged, notices delivered. */
-async function generateIncident(targetEvents: number): Promise<Array<{ draft: EntryDraft; at: number }>> {
+export async function generateIncident(targetEvents: number): Promise<Array<{ draft: EntryDraft; at: number }>> {
   let now = Date.parse('2026-06-01T20:00:00Z');
   const clock = (): number => now;
   const sink = new CollectingLedger(clock);

@@ -104,8 +104,14 @@ function storedTexts(dir: string, from: number): string[] {
  * callers, slice by slice, each slice followed by the reference: raw batched
  * inserts of the rows it stored, 100 per transaction.
  */
-async function appendsAgainstRaw(dir: string, rawPath: string, appenders: number) {
-  const ledger = await LedgerService.open(dir);
+export async function appendsAgainstRaw(
+  dir: string,
+  rawPath: string,
+  appenders: number,
+  opts: Parameters<typeof LedgerService.open>[1] = {},
+  sliceCount = SLICES,
+) {
+  const ledger = await LedgerService.open(dir, opts);
   const raw = rawDatabase(rawPath);
   // warm-up (JIT, caches, the writer thread), not counted: the figure is the
   // steady state; the same appenders as the timed run, then the reference
@@ -122,7 +128,7 @@ async function appendsAgainstRaw(dir: string, rawPath: string, appenders: number
   const before = { ...(ledger.store as SqliteLedgerStore).commits };
   const checkpointsBefore = (await ledger.store.checkpoints()).length;
   const slices: Array<{ realMs: number; rawMs: number }> = [];
-  for (let s = 0; s < SLICES; s++) {
+  for (let s = 0; s < sliceCount; s++) {
     const from = next;
     const end = from + SLICE;
     const t0 = performance.now();
@@ -136,7 +142,7 @@ async function appendsAgainstRaw(dir: string, rawPath: string, appenders: number
   const widestGap = Math.max(...checkpointSizes.slice(1).map((size, i) => size - checkpointSizes[i]!));
   await ledger.close();
   raw.close();
-  const total = SLICES * SLICE;
+  const total = sliceCount * SLICE;
   const realMs = slices.reduce((t, s) => t + s.realMs, 0);
   const rawMs = slices.reduce((t, s) => t + s.rawMs, 0);
   return {
@@ -274,9 +280,9 @@ export async function benchLedger(opts: { logSize?: number } = {}): Promise<Reco
         ratio: real.ratio,
         target_ratio: 0.5,
         slice_ratios: real.sliceRatios,
-        // diagnostic: how much of the gap is batch size (the writer commits ~half
-        // the appenders at a time, building the next half meanwhile) and how much
-        // is the work per entry
+        // diagnostic: how much of the gap is batch size (the appenders waiting
+        // when a batch is cut are committed together) and how much is the work
+        // per entry
         average_batch_entries: real.averageBatch,
         checkpoints_signed: real.checkpoints,
         most_entries_between_checkpoints: real.widestGap,

@@ -1,11 +1,12 @@
 /**
- * `npm run bench [-- ledger|crash|domain|sealing|server|witness ...]`: runs the named benchmarks
+ * `npm run bench [-- ledger|crash|domain|sealing|server|witness|review ...]`: runs the named benchmarks
  * (all by default) and prints one JSON object with each figure beside the
  * reference measured in the same run.
  */
 import { benchCrash } from './crash.ts';
 import { benchDomain } from './domain.ts';
 import { benchLedger } from './ledger.ts';
+import { benchReview } from './review.ts';
 import { benchSealing } from './sealing.ts';
 import { benchServer } from './server.ts';
 import { benchWitness } from './witness.ts';
@@ -17,6 +18,7 @@ const SUITES: Record<string, () => Promise<Record<string, unknown>>> = {
   sealing: () => benchSealing(),
   server: () => benchServer(),
   witness: () => benchWitness(),
+  review: () => benchReview(),
 };
 
 const asked = process.argv.slice(2);

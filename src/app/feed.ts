@@ -20,7 +20,7 @@
  */
 import { ConcordError } from '../errors.ts';
 import type { LedgerStore } from '../store/store.ts';
-import { revealedEntries } from './revealed.ts';
+import { revealedEntries, type RevealedEntry } from './revealed.ts';
 
 export interface FeedEntry {
   readonly index: number;
@@ -85,9 +85,11 @@ export interface FeedOptions {
   readonly onEntry?: (entry: FeedEntry) => void;
 }
 
-export function feedEntry(index: number, text: string): FeedEntry {
+export function feedEntry(index: number, text: string, sealed?: RevealedEntry['sealed']): FeedEntry {
   const e = JSON.parse(text) as Omit<FeedEntry, 'text' | 'message' | 'bytes'>;
-  const message = `{"type":"entry","index":${index},"entry":${text}}`;
+  // a sealed entry also carries what the log hashed and the disclosures opening its commitments, so a reader can check both
+  const proof = sealed === undefined ? '' : `,"sealed":{"disclosures":${JSON.stringify(sealed.disclosures)},"text":${JSON.stringify(sealed.text)}}`;
+  const message = `{"type":"entry","index":${index},"entry":${text}${proof}}`;
   return {
     index,
     type: e.type,
@@ -165,7 +167,7 @@ export class LedgerFeed {
       const to = Math.min(size, from + this.page);
       const page: FeedEntry[] = [];
       for await (const stored of revealedEntries(this.store, from, to)) {
-        const entry = feedEntry(stored.index, stored.text);
+        const entry = feedEntry(stored.index, stored.text, stored.sealed);
         this.onEntry?.(entry);
         page.push(entry);
       }
@@ -245,7 +247,7 @@ export class LedgerFeed {
       }
       const to = Math.min(this.head, l.next + this.page);
       const page: FeedEntry[] = [];
-      for await (const stored of revealedEntries(this.store, l.next, to)) page.push(feedEntry(stored.index, stored.text));
+      for await (const stored of revealedEntries(this.store, l.next, to)) page.push(feedEntry(stored.index, stored.text, stored.sealed));
       if (l.closed) return;
       this.deliverRun(l, page);
     }

@@ -4,35 +4,50 @@
  * (docs/ledger-format.md, "Sealed values"); the projections, the feed and
  * the audiences read the values, exactly as they were before sealing. Only
  * bundles and releases read the hashed text and the disclosures apart.
+ *
+ * A revealed entry keeps what a reader needs to check it: the text the log
+ * hashed and the disclosures that open its commitments, so that a client
+ * (the console's checkpoint badge) proves the entry's inclusion from the
+ * hashed text and each value shown against its commitment.
  */
 import { canonicalize } from '../ledger/canonical.ts';
-import { commitment, SEALED_KEY } from '../ledger/entry.ts';
+import { commitment, SEALED_KEY, type Disclosure } from '../ledger/entry.ts';
 import type { EntryFilter, LedgerStore, StoredEntry } from '../store/store.ts';
 
 const MARKER = `"${SEALED_KEY}"`;
 
+/** a stored entry with its sealed values in place; `sealed` is what was hashed, when anything was sealed */
+export interface RevealedEntry extends StoredEntry {
+  readonly sealed?: { readonly text: string; readonly disclosures: readonly Disclosure[] };
+}
+
 /**
- * The entry's text with its disclosed values in place (the hashed text itself
- * when nothing is sealed). RFC 8785 orders keys by name alone, so putting a
- * value in place is putting its canonical text where its marker was: the
- * same text canonicalize would give for the revealed entry, without parsing
- * it. Shallowest first, as a sealed parent's value holds its children's
- * markers.
+ * RFC 8785 orders keys by name alone, so putting a value in place is putting
+ * its canonical text where its marker was: the same text canonicalize gives
+ * for the revealed entry, without parsing it (test/app/revealed.test.ts
+ * holds them equal). Shallowest first, as a sealed parent's value holds its
+ * children's markers.
  */
-export async function revealedText(store: LedgerStore, stored: StoredEntry): Promise<string> {
-  if (!stored.text.includes(MARKER)) return stored.text;
+async function reveal(store: LedgerStore, stored: StoredEntry): Promise<RevealedEntry> {
+  if (!stored.text.includes(MARKER)) return stored;
   const disclosures = await store.disclosures(stored.index);
+  if (disclosures.length === 0) return stored;
   let text = stored.text;
-  for (const d of disclosures.sort((a, b) => a.path.length - b.path.length)) {
+  for (const d of [...disclosures].sort((a, b) => a.path.length - b.path.length)) {
     // a function, so that "$" in the value is never read as a replacement pattern
     text = text.replace(`{${MARKER}:"${commitment(d)}"}`, () => canonicalize(d.value));
   }
-  return text;
+  return { index: stored.index, text, sealed: { text: stored.text, disclosures } };
+}
+
+/** the entry's text with its disclosed values in place (the hashed text itself when nothing is sealed) */
+export async function revealedText(store: LedgerStore, stored: StoredEntry): Promise<string> {
+  return (await reveal(store, stored)).text;
 }
 
 /** store.entries, each with its sealed values in place */
-export async function* revealedEntries(store: LedgerStore, from: number, to: number, filter?: EntryFilter): AsyncIterable<StoredEntry> {
+export async function* revealedEntries(store: LedgerStore, from: number, to: number, filter?: EntryFilter): AsyncIterable<RevealedEntry> {
   for await (const stored of store.entries(from, to, filter)) {
-    yield stored.text.includes(MARKER) ? { index: stored.index, text: await revealedText(store, stored) } : stored;
+    yield stored.text.includes(MARKER) ? await reveal(store, stored) : stored;
   }
 }

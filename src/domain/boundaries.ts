@@ -46,7 +46,7 @@ import type { DomainEvent, EventType } from './events.ts';
 import { EVENT_TYPES } from './events.ts';
 import { positionsHeld } from './command.ts';
 import type { Actor, Recipient } from './values.ts';
-import type { AssistanceRequest, Conflict, Incident, Message, Notification, Order, World } from './world.ts';
+import type { AssistanceRequest, Conflict, Incident, Message, Notification, Order, Statement, World } from './world.ts';
 
 /** who is reading: a person of an agency (or an agency's system), or a reviewer */
 export interface Caller {
@@ -261,7 +261,23 @@ const RULES: Rules = {
   'notification.created': (e) => own(e, e.body.recipient.agency),
   'notification.delivered': (e, w) => notificationAudience(e, w, e.body.notification),
   'notification.acknowledged': (e, w) => notificationAudience(e, w, e.body.notification),
+
+  // a public statement and its claims: the incident's picture, the speaker's agency and the recorder's
+  'statement.recorded': (e, w) => pictureAudience(w, e.actor, e.incident, [e.body.speaker.agency]),
+  'claim.recorded': (e, w) => statementAudience(e, w, e.body.statement),
+  'claim.linked': (e, w) => statementAudience(e, w, e.body.statement),
 };
+
+function statementAudience(e: DomainEvent, world: World, id: string): Audience {
+  const s = world.statements[id];
+  return s === undefined ? own(e) : audience([e.actor.agency, ...statementParties(world, s)]);
+}
+
+/** a statement is shared by the agencies taking part in its incident, the speaker's agency and the agency that recorded it */
+export function statementParties(world: World, s: Pick<Statement, 'incident' | 'speaker' | 'recordedBy'>): string[] {
+  const i = world.incidents[s.incident];
+  return [...(i === undefined ? [] : incidentParties(i)), s.speaker.agency, s.recordedBy.agency];
+}
 
 function incidentOf(e: DomainEvent): { incident?: string } {
   return e.incident === undefined ? {} : { incident: e.incident };
@@ -307,6 +323,7 @@ export const conflictAudienceOf = (world: World, c: Pick<Conflict, 'unit' | 'ord
 export const notificationAudienceOf = (n: Pick<Notification, 'recipient' | 'createdBy'>): Audience => audience(notificationParties(n));
 export const unitAudienceOf = (world: World, unit: string): Audience => audience(unitParties(world, unit));
 export const incidentAudienceOf = (i: Pick<Incident, 'agencies'>): Audience => audience(incidentParties(i));
+export const statementAudienceOf = (world: World, s: Pick<Statement, 'incident' | 'speaker' | 'recordedBy'>): Audience => audience(statementParties(world, s));
 /** a message: its sender's agency, the agencies it is addressed to, and the people it names (those people only, not the rest of their agency) */
 export const messageAudienceOf = (m: Pick<Message, 'from' | 'agencies' | 'people'>): Audience =>
   audience([m.from.agency, ...m.agencies], m.people.length === 0 ? NOBODY : new Set(m.people));

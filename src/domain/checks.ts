@@ -23,7 +23,20 @@ export interface DecideContext {
 }
 
 type Kind =
-  'agency' | 'position' | 'person' | 'appointment' | 'unit' | 'incident' | 'request' | 'order' | 'conflict' | 'notification' | 'delegation' | 'message';
+  | 'agency'
+  | 'position'
+  | 'person'
+  | 'appointment'
+  | 'unit'
+  | 'incident'
+  | 'request'
+  | 'order'
+  | 'conflict'
+  | 'notification'
+  | 'delegation'
+  | 'message'
+  | 'statement'
+  | 'claim';
 
 export function unknown(kind: Kind, id: string): ConcordError {
   return new ConcordError('UNKNOWN_ENTITY', `unknown ${kind} "${id}"`, { kind, id });

@@ -16,6 +16,7 @@ import {
   agencyKindSchema,
   authoritySchema,
   categorySchema,
+  claimCheckSchema,
   coordinatesSchema,
   delegationScopeSchema,
   directiveSchema,
@@ -255,6 +256,27 @@ export const commandSchema = z.discriminatedUnion('type', [
   command('notification.acknowledge', { notificationId: idSchema }),
   /** re-send an urgent notification nobody acknowledged in time one position up its recipient agency's chain (dueNotificationEscalations) */
   command('notification.resend', { notificationId: idSchema }),
+
+  // statements and claims (statements.ts)
+  /** record a public statement about an incident: who made it, when, where it was published, its text */
+  command('statement.record', {
+    statementId: idSchema.optional(),
+    incidentId: idSchema,
+    speaker: z.strictObject({ agency: idSchema, person: idSchema.optional() }),
+    madeAt: timeSchema,
+    publishedIn: z.string().max(1000),
+    text: textSchema,
+  }),
+  /** one claim of a statement, in words, and (optionally) in a form Concord checks against the record */
+  command('claim.record', { statementId: idSchema, claimId: idSchema.optional(), text: textSchema, check: claimCheckSchema.optional() }),
+  /** an entry of the ledger that supports or contradicts a claim */
+  command('claim.link', {
+    statementId: idSchema,
+    claimId: idSchema,
+    entry: z.number().int().min(0),
+    relation: z.enum(['supports', 'contradicts']),
+    note: textSchema.optional(),
+  }),
 ]);
 
 export type Command = DeepReadonly<z.output<typeof commandSchema>>;

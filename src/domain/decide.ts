@@ -14,6 +14,7 @@ import { decideResend } from './resends.ts';
 import { decideAcknowledge, decideOrder, decideResolveConflict } from './orders.ts';
 import { decideMessage } from './messages.ts';
 import { decideRequest } from './request-decisions.ts';
+import { decideStatement } from './statements.ts';
 import { decideUnit } from './units.ts';
 import { timeSchema } from './values.ts';
 import type { World } from './world.ts';
@@ -103,5 +104,9 @@ function route(world: World, c: Command, ctx: DecideContext): DomainEvent[] {
       return decideNotification(world, c, ctx);
     case 'notification.resend':
       return decideResend(world, c, ctx);
+    case 'statement.record':
+    case 'claim.record':
+    case 'claim.link':
+      return decideStatement(world, c, ctx);
   }
 }

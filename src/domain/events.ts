@@ -17,6 +17,7 @@ import {
   agencyKindSchema,
   authoritySchema,
   categorySchema,
+  claimCheckSchema,
   coordinatesSchema,
   delegationScopeSchema,
   directiveSchema,
@@ -367,6 +368,32 @@ export const EVENT_BODIES = {
   }),
   'notification.delivered': z.strictObject({ notification: idSchema }),
   'notification.acknowledged': z.strictObject({ notification: idSchema }),
+
+  // public statements about an incident, their claims, and the entries that bear on each claim (statements.ts)
+  'statement.recorded': z.strictObject({
+    statement: idSchema,
+    /** who made the statement: an agency, and its spokesperson where one is named */
+    speaker: recipientSchema,
+    /** when it was made, as published */
+    madeAt: timeSchema,
+    /** where it was published: a press release, a briefing, a post */
+    publishedIn: z.string().trim().min(1).max(1000),
+    text: reason,
+  }),
+  'claim.recorded': z.strictObject({
+    statement: idSchema,
+    claim: idSchema,
+    text: reason,
+    check: claimCheckSchema.optional(),
+  }),
+  'claim.linked': z.strictObject({
+    statement: idSchema,
+    claim: idSchema,
+    /** the ledger index of the entry that bears on the claim */
+    entry: z.number().int().min(0),
+    relation: z.enum(['supports', 'contradicts']),
+    note: textSchema.optional(),
+  }),
 } as const;
 
 type Bodies = typeof EVENT_BODIES;

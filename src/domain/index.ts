@@ -48,6 +48,7 @@ export {
   notificationAudienceOf,
   orderAudienceOf,
   requestAudienceOf,
+  statementAudienceOf,
   unitAudienceOf,
   unitPictureAudience,
 } from './boundaries.ts';

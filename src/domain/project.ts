@@ -13,6 +13,7 @@ import { applyMessage } from './messages.ts';
 import { applyNotification } from './notifications.ts';
 import { applyOrder } from './orders.ts';
 import { applyRequest } from './requests.ts';
+import { applyStatement } from './statements.ts';
 import { applyUnit } from './units.ts';
 import { isAtOrBefore } from './time.ts';
 import { emptyWorld, type World } from './world.ts';
@@ -85,6 +86,11 @@ function step(w: WorldWriter, e: DomainEvent, meta: EventMeta): void {
     case 'notification.delivered':
     case 'notification.acknowledged':
       applyNotification(w, e, meta);
+      break;
+    case 'statement.recorded':
+    case 'claim.recorded':
+    case 'claim.linked':
+      applyStatement(w, e, meta);
       break;
   }
   w.stamp(meta.index, meta.received);

@@ -147,6 +147,25 @@ export type InformationAsked = DeepReadonly<z.output<typeof informationSchema>>;
 export const recipientSchema = z.strictObject({ agency: idSchema, person: idSchema.optional() });
 export type Recipient = DeepReadonly<z.output<typeof recipientSchema>>;
 
+/**
+ * What a claim of a public statement says about the record, in a form
+ * Concord can check (review/claims.ts): that an agency was, or was not, told
+ * of an order or a request (by a moment); that a request's units were, or
+ * were not, serving it at a moment. `asserted` is what the claim says.
+ */
+export const claimCheckSchema = z.discriminatedUnion('kind', [
+  z.strictObject({
+    kind: z.literal('notified'),
+    agency: idSchema,
+    order: idSchema.optional(),
+    request: idSchema.optional(),
+    by: timeSchema.optional(),
+    asserted: z.boolean(),
+  }),
+  z.strictObject({ kind: z.literal('supported'), request: idSchema, at: timeSchema, asserted: z.boolean() }),
+]);
+export type ClaimCheck = DeepReadonly<z.output<typeof claimCheckSchema>>;
+
 /** an order is addressed to units and/or people */
 export const orderRecipientSchema = z.strictObject({ kind: z.enum(['unit', 'person']), id: idSchema });
 export type OrderRecipient = DeepReadonly<z.output<typeof orderRecipientSchema>>;

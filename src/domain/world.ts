@@ -6,7 +6,7 @@
  */
 import type { AgencyKind, Directive, OperationKind, RequestCategory, RequestKind, UnitStatus, Urgency } from './vocabulary.ts';
 import type { Verdict } from './verdict.ts';
-import type { Actor, Authority, Coordinates, DelegationScope, InformationAsked, LegalBasis, OrderRecipient, Recipient } from './values.ts';
+import type { Actor, Authority, ClaimCheck, Coordinates, DelegationScope, InformationAsked, LegalBasis, OrderRecipient, Recipient } from './values.ts';
 
 export interface Agency {
   readonly id: string;
@@ -326,6 +326,41 @@ export interface Message {
   readonly index: number;
 }
 
+/** an entry of the ledger that bears on a claim, as someone linked it */
+export interface ClaimLink {
+  readonly entry: number;
+  readonly relation: 'supports' | 'contradicts';
+  readonly note?: string;
+  readonly by: Actor;
+  readonly at: string;
+  readonly index: number;
+}
+
+/** one claim of a public statement */
+export interface Claim {
+  readonly id: string;
+  readonly text: string;
+  readonly check?: ClaimCheck;
+  readonly by: Actor;
+  readonly at: string;
+  readonly index: number;
+  readonly links: readonly ClaimLink[];
+}
+
+/** a public statement about an incident, recorded so that its claims can be held against the record */
+export interface Statement {
+  readonly id: string;
+  readonly incident: string;
+  readonly speaker: Recipient;
+  readonly madeAt: string;
+  readonly publishedIn: string;
+  readonly text: string;
+  readonly recordedBy: Actor;
+  readonly recordedAt: string;
+  readonly index: number;
+  readonly claims: readonly Claim[];
+}
+
 export interface World {
   readonly agencies: Readonly<Record<string, Agency>>;
   readonly positions: Readonly<Record<string, Position>>;
@@ -346,6 +381,7 @@ export interface World {
   readonly conflicts: Readonly<Record<string, Conflict>>;
   readonly notifications: Readonly<Record<string, Notification>>;
   readonly messages: Readonly<Record<string, Message>>;
+  readonly statements: Readonly<Record<string, Statement>>;
   /** ledger index of the last event folded in; -1 when none */
   readonly lastIndex: number;
   /** receive time of the last event folded in; null when none */
@@ -382,6 +418,7 @@ export const emptyWorld: World = Object.freeze({
   conflicts: none,
   notifications: none,
   messages: none,
+  statements: none,
   lastIndex: -1,
   lastReceived: null,
 });

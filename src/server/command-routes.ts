@@ -100,6 +100,21 @@ const ROUTES: Readonly<Record<string, CommandRoute>> = {
     pathField: 'notificationId',
     summary: 'acknowledge a notification addressed to you',
   },
+  'statement.record': {
+    url: '/v1/incidents/:incidentId/statements',
+    pathField: 'incidentId',
+    summary: 'record a public statement about the incident: who made it, when, where it was published, its text',
+  },
+  'claim.record': {
+    url: '/v1/statements/:statementId/claims',
+    pathField: 'statementId',
+    summary: 'record a claim of a statement, optionally in a form Concord checks against the record',
+  },
+  'claim.link': {
+    url: '/v1/statements/:statementId/links',
+    pathField: 'statementId',
+    summary: 'link a ledger entry that supports or contradicts a claim of a statement',
+  },
 };
 
 /**

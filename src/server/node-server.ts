@@ -7,6 +7,8 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import type { LiveNode } from '../app/live-node.ts';
 import { EntryAudiences } from '../app/entry-audiences.ts';
 import { LedgerFeed } from '../app/feed.ts';
+import { ReportService } from '../app/reports.ts';
+import { ReviewService, type ReviewSource } from '../app/review.ts';
 import { mayRead, type Audience } from '../domain/index.ts';
 import { ConcordError } from '../errors.ts';
 import { buildServer } from './app.ts';
@@ -19,6 +21,8 @@ import { publicLogRoutes } from './public-log.ts';
 import { registerWitnessRoutes } from './witness-routes.ts';
 import { accountsAuthenticator, sessionRoutes } from './session-routes.ts';
 import { deliverInbox, queryRoutes } from './query-routes.ts';
+import { reportRoutes } from './report-routes.ts';
+import { reviewRoutes } from './review-routes.ts';
 
 export interface NodeServerOptions {
   readonly logger?: FastifyBaseLogger;
@@ -46,6 +50,21 @@ export async function buildNodeServer(live: LiveNode, opts: NodeServerOptions): 
   });
   await audiences.catchUp(live.ledger.store);
   const verdicts = new WeakMap<Principal, Map<Audience, boolean>>();
+  // the review reads: each entry as the caller may read it, by the same audiences as the feed
+  const reviewSource: ReviewSource = {
+    store: live.ledger.store,
+    world: () => live.coordination.world,
+    readable: async (caller) => {
+      await audiences.catchUp(live.ledger.store);
+      return (index) => {
+        const audience = audiences.at(index);
+        return audience !== undefined && mayRead(caller, audience);
+      };
+    },
+  };
+  const review = new ReviewService(reviewSource);
+  // the reports rest on a signed checkpoint covering what they read
+  const reports = new ReportService({ review, source: reviewSource, ledger: live.ledger, now: () => new Date() });
   // every command's entries reach the feed as soon as they are stored
   const unsubscribe = live.coordination.subscribe(() => void feed.notify());
   const app = await buildServer({
@@ -78,6 +97,8 @@ export async function buildNodeServer(live: LiveNode, opts: NodeServerOptions): 
           : {},
       ),
       ...queryRoutes(live.coordination),
+      ...reviewRoutes(review),
+      ...reportRoutes(reports),
       ...bundleRoutes({
         ledger: live.ledger,
         coordination: live.coordination,

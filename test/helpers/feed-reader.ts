@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 /**
  * A client of the live feed (GET /v1/feed over WebSocket, the `ws` package),
  * as a console or an agency's system would be: it sends the login's
@@ -10,8 +11,10 @@ import type { Client, ServedNode } from './server.ts';
 
 export interface ReceivedEntry {
   readonly index: number;
-  /** the entry's text as the message carried it (the ledger's canonical text) */
+  /** the entry's text as the message carried it (the ledger's canonical text, sealed values in place) */
   readonly text: string;
+  /** for a sealed entry: the text the log hashed, and the disclosures opening its commitments */
+  readonly sealed?: { readonly text: string; readonly disclosures: readonly { readonly path: string; readonly salt: string; readonly value: unknown }[] };
 }
 
 export interface Closed {
@@ -54,8 +57,13 @@ export class FeedClient {
       if (this.stopped) return;
       const text = data.toString();
       const m = ENTRY_PREFIX.exec(text);
-      if (m !== null) this.entries.push({ index: Number(m[1]), text: text.slice(m[0].length, -1) });
-      else {
+      if (m !== null) {
+        const sealed = (JSON.parse(text) as { sealed?: ReceivedEntry['sealed'] }).sealed;
+        // the entry's text is carried as it is, between the prefix and what follows it
+        const suffix = sealed === undefined ? '}' : `,"sealed":${JSON.stringify(sealed)}}`;
+        assert.ok(text.endsWith(suffix), `a feed message ends with its entry (and what was sealed): ${text.slice(-200)}`);
+        this.entries.push({ index: Number(m[1]), text: text.slice(m[0].length, text.length - suffix.length), ...(sealed !== undefined ? { sealed } : {}) });
+      } else {
         const msg = JSON.parse(text) as { type?: unknown; cursor?: unknown };
         if (msg.type === 'heartbeat' && typeof msg.cursor === 'number') this.cursors.push(msg.cursor);
         else this.strange.push(text);

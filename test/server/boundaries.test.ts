@@ -21,7 +21,17 @@ import { verifyBundleText } from '../../src/ledger/bundle.ts';
 import { parseVerifierKey } from '../../src/ledger/note.ts';
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { BoundaryReference, reads, type Reader, type Readers, type StoredEntry } from '../helpers/boundary-reference.ts';
+import {
+  BoundaryReference,
+  reads,
+  type MessageRecord,
+  type NotificationRecord,
+  type OrderRecord,
+  type Reader,
+  type Readers,
+  type RequestRecord,
+  type StoredEntry,
+} from '../helpers/boundary-reference.ts';
 import { openFeed, readToEnd } from '../helpers/feed-reader.ts';
 import { serveDemo, type Client, type ServedNode } from '../helpers/server.ts';
 
@@ -206,6 +216,11 @@ const COVERED = [
   '/v1/conflicts/{conflictId}',
   '/v1/units',
   '/v1/notifications',
+  '/v1/incidents/{incidentId}/timeline',
+  '/v1/incidents/{incidentId}/statements',
+  '/v1/orders/{orderId}/trace',
+  '/v1/requests/{requestId}/trace',
+  '/v1/review/knew',
 ];
 
 /** moments of the demo: fed-ice's incident alone, both agencies with units on scene, after the withdrawal order; and before it opened */
@@ -299,6 +314,65 @@ async function readRoutes(c: Caller, client: Client): Promise<void> {
       if (want.includes(id)) assert.equal((await json<{ id: string }>(client, one)).id, id);
       else assert.equal((await json<{ code: string }>(client, one, 404)).code, 'UNKNOWN_ENTITY', one);
     }
+  }
+
+  // the review reads (docs/review.md): the timeline holds exactly the incident's entries the caller reads, page by page
+  if (seesIncident(c, ref)) {
+    const got: number[] = [];
+    let after: number | undefined;
+    for (;;) {
+      const page = await json<{ items: { index: number }[]; next?: number }>(
+        client,
+        `/v1/incidents/${INCIDENT}/timeline?limit=40${after === undefined ? '' : `&after=${after}`}`,
+      );
+      got.push(...page.items.map((i) => i.index));
+      if (page.next === undefined) break;
+      after = page.next;
+    }
+    const want = entries
+      .map((e, i) => ({ e, i }))
+      .filter(({ e, i }) => e.incident === INCIDENT && reads(c, ref.readersOf(i)))
+      .map(({ i }) => i);
+    assert.deepEqual(got, want, `${c.name}'s timeline`);
+    assert.ok(Array.isArray((await json<{ statements: unknown[] }>(client, `/v1/incidents/${INCIDENT}/statements`)).statements));
+  } else {
+    for (const path of [`/v1/incidents/${INCIDENT}/timeline`, `/v1/incidents/${INCIDENT}/statements`]) {
+      assert.equal((await json<{ code: string }>(client, path, 404)).code, 'UNKNOWN_ENTITY', path);
+    }
+  }
+  // a trace only of an order or request the caller reads; the notices in it only those it reads
+  for (const [kind, records, readers] of [
+    ['orders', [...ref.orders.values()], (o: OrderRecord) => ref.orderReaders(o)],
+    ['requests', [...ref.requests.values()], (r: RequestRecord) => ref.requestReaders(r)],
+  ] as const) {
+    for (const r of records) {
+      const path = `/v1/${kind}/${encodeURIComponent(r.id)}/trace`;
+      if (!reads(c, (readers as (x: typeof r) => Readers)(r))) {
+        assert.equal((await json<{ code: string }>(client, path, 404)).code, 'UNKNOWN_ENTITY', path);
+        continue;
+      }
+      const trace = await json<{ notified: { notification: string }[] }>(client, path);
+      for (const n of trace.notified) {
+        const rec = ref.notifications.get(n.notification);
+        assert.ok(rec !== undefined && reads(c, ref.notificationReaders(rec)), `${c.name} reads notice ${n.notification} in ${path}`);
+      }
+    }
+  }
+  // who knew what when, about the caller's own agency now: only notices, orders and messages the caller reads
+  const knew = await json<{ known: { kind: string; id: string }[]; undelivered: { kind: string; id: string }[] }>(
+    client,
+    `/v1/review/knew?agency=${c.agency}&at=2026-06-02T00:00:00Z`,
+  );
+  for (const f of [...knew.known, ...knew.undelivered]) {
+    const readers =
+      f.kind === 'notification'
+        ? ref.notifications.get(f.id) && ref.notificationReaders(ref.notifications.get(f.id) as NotificationRecord)
+        : f.kind === 'order'
+          ? ref.orders.get(f.id) && ref.orderReaders(ref.orders.get(f.id) as OrderRecord)
+          : f.kind === 'message'
+            ? ref.messages.get(f.id) && ref.messageReaders(ref.messages.get(f.id) as MessageRecord)
+            : ref.requests.get(f.id) && ref.requestReaders(ref.requests.get(f.id) as RequestRecord);
+    assert.ok(readers !== undefined && reads(c, readers), `${c.name} reads ${f.kind} ${f.id} in who-knew-what-when`);
   }
 
   // units: the agency's own, and those on an incident it takes part in

@@ -26,16 +26,39 @@ import { BoundaryReference, reads, type Reader, type StoredEntry } from '../help
 import { FeedRefused, openFeed, readToEnd, type FeedClient, type ReceivedEntry } from '../helpers/feed-reader.ts';
 import { serveDemo, type Client, type ServedNode } from '../helpers/server.ts';
 import { revealedEntries } from '../../src/app/revealed.ts';
+import { canonicalize } from '../../src/ledger/canonical.ts';
+import { commitment, revealBody, SEALED_KEY, type Disclosure, type Entry } from '../../src/ledger/entry.ts';
 
 const INCIDENT = 'inc-2026-0601-harrison';
 const HEARTBEAT_MS = 20;
 
-async function ledger(node: ServedNode): Promise<{ entries: StoredEntry[]; texts: string[] }> {
+async function ledger(node: ServedNode): Promise<{ entries: StoredEntry[]; texts: string[]; hashed: string[] }> {
   const store = node.live.ledger.store;
   const texts: string[] = [];
+  const hashed: string[] = [];
   // the feed sends each entry with the node's sealed values in place (app/revealed.ts), as its readers read it
   for await (const s of revealedEntries(store, 0, await store.size())) texts.push(s.text);
-  return { entries: texts.map((t) => JSON.parse(t) as StoredEntry), texts };
+  for await (const s of store.entries(0, await store.size())) hashed.push(s.text);
+  return { entries: texts.map((t) => JSON.parse(t) as StoredEntry), texts, hashed };
+}
+
+/** a sealed entry as the feed sent it: the hashed text is the log's, each disclosure opens its commitment, and together they give the text shown */
+function checkSealed(e: ReceivedEntry, hashed: string, who: string): void {
+  if (e.sealed === undefined) {
+    assert.equal(e.text, hashed, `${who}: entry ${e.index} has nothing sealed, so it is sent as hashed`);
+    return;
+  }
+  assert.equal(e.sealed.text, hashed, `${who}: entry ${e.index} carries the text the log hashed`);
+  const entry = JSON.parse(hashed) as Entry;
+  for (const d of e.sealed.disclosures) {
+    const at = d.path
+      .split('/')
+      .slice(1)
+      .reduce<unknown>((node, k) => (node as Record<string, unknown>)[k.replaceAll('~1', '/').replaceAll('~0', '~')], entry.body);
+    // a child sealed inside a sealed parent is committed inside the parent's value, not in the body
+    if (at !== undefined) assert.deepEqual(at, { [SEALED_KEY]: commitment(d as Disclosure) }, `${who}: entry ${e.index} ${d.path}`);
+  }
+  assert.equal(canonicalize({ ...entry, body: revealBody(entry, e.sealed.disclosures as Disclosure[]) }), e.text, `${who}: entry ${e.index} revealed`);
 }
 
 async function ok(r: Response): Promise<void> {
@@ -45,7 +68,7 @@ async function ok(r: Response): Promise<void> {
 
 /** what the client received, against what it may see of the ledger after `since`, up to `end` (the log's size when it had read to the end) */
 async function assertReceivedExactly(node: ServedNode, reader: Reader, since: number, end: number, got: readonly ReceivedEntry[], who: string): Promise<void> {
-  const { entries, texts } = await ledger(node);
+  const { entries, texts, hashed } = await ledger(node);
   const ref = BoundaryReference.of(entries);
   const want = entries.map((_, i) => i).filter((i) => i > since && i < end && reads(reader, ref.readersOf(i)));
   assert.deepEqual(
@@ -53,7 +76,15 @@ async function assertReceivedExactly(node: ServedNode, reader: Reader, since: nu
     want,
     `${who}: every entry it may see after ${since}, once, in order`,
   );
-  for (const e of got) assert.equal(e.text, texts[e.index], `${who}: entry ${e.index} as the ledger holds it, sealed values revealed`);
+  for (const e of got) {
+    assert.equal(e.text, texts[e.index], `${who}: entry ${e.index} as the ledger holds it, sealed values revealed`);
+    checkSealed(e, hashed[e.index] as string, who);
+  }
+  if (got.length > 10)
+    assert.ok(
+      got.some((e) => e.sealed !== undefined),
+      `${who}: the demo's entries have sealed fields (the default sealing policy)`,
+    );
 }
 
 /**

@@ -585,4 +585,79 @@ export const ROUTE_CASES: Readonly<Record<string, RouteCase>> = {
     call: async (t) => ({ as: 'chen', params: { notificationId: await t.chenNotification() }, body: {} }),
     otherAgency: { as: 'santos', answer: { status: 403, code: 'NOT_A_RECIPIENT' } },
   },
+
+  // ---- review (docs/review.md)
+  'GET /v1/incidents/{incidentId}/timeline': {
+    call: async () => ({ as: 'reyes', params: { incidentId: INCIDENT }, query: { limit: '20', type: 'request,order', skew: '5' } }),
+    otherAgency: { as: OUTSIDER, answer: notShared('incident', INCIDENT) },
+  },
+  'GET /v1/review/knew': {
+    call: async () => ({ as: 'santos', query: { person: 'ice-santos', at: '2026-06-01T21:07:11Z' } }),
+    // a person of another agency that shares nothing with the caller's: as if there were none
+    otherAgency: { as: OUTSIDER, answer: notShared('person', 'ice-santos') },
+  },
+  'GET /v1/orders/{orderId}/trace': {
+    call: async () => ({ as: 'chen', params: { orderId: 'ord-001' } }),
+    otherAgency: { as: OUTSIDER, answer: notShared('order', 'ord-001') },
+  },
+  'GET /v1/requests/{requestId}/trace': {
+    call: async () => ({ as: 'santos', params: { requestId: 'req-001' } }),
+    otherAgency: { as: OUTSIDER, answer: notShared('request', 'req-001') },
+  },
+  'GET /v1/incidents/{incidentId}/statements': {
+    call: async () => ({ as: 'reyes', params: { incidentId: INCIDENT } }),
+    otherAgency: { as: OUTSIDER, answer: notShared('incident', INCIDENT) },
+  },
+  'POST /v1/incidents/{incidentId}/statements': {
+    call: async (t) => ({
+      as: 'santos',
+      params: { incidentId: INCIDENT },
+      body: {
+        statementId: t.id('stmt'),
+        speaker: { agency: 'fed-ice' },
+        madeAt: '2026-06-02T09:00:00Z',
+        publishedIn: 'press briefing',
+        text: 'Our officers were left alone.',
+      },
+    }),
+    otherAgency: { as: OUTSIDER_WRITES, answer: { status: 403, code: 'NOT_AUTHORISED' } },
+  },
+  'POST /v1/statements/{statementId}/claims': {
+    call: async (t) => {
+      const statementId = t.id('stmt');
+      await t.run('santos', `/v1/incidents/${INCIDENT}/statements`, {
+        statementId,
+        speaker: { agency: 'fed-ice' },
+        madeAt: '2026-06-02T09:00:00Z',
+        publishedIn: 'press briefing',
+        text: 'We were not told.',
+      });
+      return {
+        as: 'chen',
+        params: { statementId },
+        body: {
+          claimId: t.id('claim'),
+          text: 'fed-ice was not told of the withdrawal.',
+          check: { kind: 'notified', agency: 'fed-ice', order: 'ord-001', asserted: false },
+        },
+      };
+    },
+    otherAgency: { as: OUTSIDER_WRITES, answer: { status: 403, code: 'NOT_AUTHORISED' } },
+  },
+  'POST /v1/statements/{statementId}/links': {
+    call: async (t) => {
+      const statementId = t.id('stmt');
+      const claimId = t.id('claim');
+      await t.run('santos', `/v1/incidents/${INCIDENT}/statements`, {
+        statementId,
+        speaker: { agency: 'fed-ice' },
+        madeAt: '2026-06-02T09:00:00Z',
+        publishedIn: 'press briefing',
+        text: 'We were not told.',
+      });
+      await t.run('santos', `/v1/statements/${statementId}/claims`, { claimId, text: 'We were not told.' });
+      return { as: 'chen', params: { statementId }, body: { claimId, entry: 126, relation: 'contradicts', note: 'acknowledged at 21:07:10' } };
+    },
+    otherAgency: { as: OUTSIDER_WRITES, answer: { status: 403, code: 'NOT_AUTHORISED' } },
+  },
 };

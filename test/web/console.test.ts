@@ -14,7 +14,7 @@
  *      acknowledges it.
  *
  * Each step leaves a screenshot in test-results/console/. The test installs
- * nothing: bin/ensure-chromium.js (run by `npm test` and .ci/run) does.
+ * nothing: bin/ensure-test-tools.js (run by `npm test` and .ci/run) does.
  */
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -33,7 +33,7 @@ const PASSWORDS: Record<string, string> = { santos: 'demo-santos-2026', chen: 'd
 const LIVE_MS = 5_000;
 
 const skip = !existsSync(CHROMIUM)
-  ? `${CHROMIUM} is missing (npm test installs it: bin/ensure-chromium.js)`
+  ? `${CHROMIUM} is missing (npm test installs it: bin/ensure-test-tools.js)`
   : !BUILT
     ? 'the console is not built (npm test builds it: node bin/web.js)'
     : false;

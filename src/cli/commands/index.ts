@@ -67,6 +67,46 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./state.ts')).stateCommand,
   },
   {
+    path: ['review', 'timeline'],
+    summary: "print an incident's merged timeline: every entry by server time, the source's time and skew beside it",
+    load: async () => (await import('./review.ts')).reviewTimelineCommand,
+  },
+  {
+    path: ['review', 'knew'],
+    summary: 'who knew what when: what reached a person, unit or agency by a moment, or first in a period',
+    load: async () => (await import('./review.ts')).reviewKnewCommand,
+  },
+  {
+    path: ['review', 'trace'],
+    summary: 'print the decision trace of an order or a request',
+    load: async () => (await import('./review.ts')).reviewTraceCommand,
+  },
+  {
+    path: ['review', 'statements'],
+    summary: "print an incident's public statements, each claim beside the record",
+    load: async () => (await import('./review.ts')).reviewStatementsCommand,
+  },
+  {
+    path: ['report', 'after-action'],
+    summary: 'write the after-action report of an incident (PDF, HTML or CSV)',
+    load: async () => (await import('./report.ts')).reportAfterActionCommand,
+  },
+  {
+    path: ['report', 'ics-214'],
+    summary: 'write the ICS 214 activity log of a unit or a person on an incident',
+    load: async () => (await import('./report.ts')).reportIcs214Command,
+  },
+  {
+    path: ['report', 'ics-213rr'],
+    summary: 'write the ICS 213RR of one resource request',
+    load: async () => (await import('./report.ts')).reportIcs213rrCommand,
+  },
+  {
+    path: ['report', 'compliance'],
+    summary: 'write the compliance report of the requests an agency received from an agency or kind of agency',
+    load: async () => (await import('./report.ts')).reportComplianceCommand,
+  },
+  {
     path: ['serve'],
     summary: 'serve the HTTP API (and the public log) of a node until Ctrl-C',
     load: async () => (await import('./serve.ts')).serveCommand,
