@@ -1,8 +1,9 @@
 /**
- * `npm run bench [-- ledger|crash|domain|sealing|server|witness|review ...]`: runs the named benchmarks
+ * `npm run bench [-- ledger|crash|domain|sealing|server|witness|review|console ...]`: runs the named benchmarks
  * (all by default) and prints one JSON object with each figure beside the
  * reference measured in the same run.
  */
+import { benchConsole } from './console.ts';
 import { benchCrash } from './crash.ts';
 import { benchDomain } from './domain.ts';
 import { benchLedger } from './ledger.ts';
@@ -18,6 +19,7 @@ const SUITES: Record<string, () => Promise<Record<string, unknown>>> = {
   sealing: () => benchSealing(),
   server: () => benchServer(),
   witness: () => benchWitness(),
+  console: () => benchConsole(),
   review: () => benchReview(),
 };
 

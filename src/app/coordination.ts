@@ -307,6 +307,26 @@ export class CoordinationService {
     return this.enqueue((world) => ({ commands: [command], decided: [this.decideNow(world, command)] }), opts.receipt).then((x) => x[0] as Executed);
   }
 
+  /**
+   * Decides one command against the live world as `execute` would, and
+   * records nothing: no entry, no receipt, no change to the world. Each
+   * event comes with the world just before it (the world it would be
+   * applied to), so the caller can judge who may read it as the feed would.
+   * A refusal throws the same ConcordError the command would.
+   */
+  preview(input: unknown): { readonly command: Command; readonly events: readonly { readonly event: DomainEvent; readonly before: World }[] } {
+    const command = parseCommand(input);
+    const now = this.now();
+    let world = this.projection.world;
+    const events = this.decideNow(world, command).map((event) => {
+      const before = world;
+      // copy-on-write: the live world is untouched
+      world = applyEvent(world, event, { index: world.lastIndex + 1, received: now });
+      return { event, before };
+    });
+    return { command, events };
+  }
+
   /** the events of one command against `world`, with what follows from it at once */
   private decideNow(world: World, command: Command): readonly DomainEvent[] {
     const now = this.now();

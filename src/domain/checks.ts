@@ -221,6 +221,6 @@ export function requireNotProhibited(v: Verdict, what: string): void {
   throw new ConcordError(
     'VERDICT_PROHIBITED',
     `${what}: ${v.agency}'s protocols (${v.policyVersion}) prohibit it${clauses === '' ? '' : ` under ${clauses}`}`,
-    { clauses: v.clauses.map((c) => c.id), policyVersion: v.policyVersion },
+    { clauses: v.clauses.map((c) => c.id), policyVersion: v.policyVersion, verdict: v },
   );
 }

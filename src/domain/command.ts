@@ -204,3 +204,41 @@ export function authorityDirectsUnit(a: Authority, unit: Unit): boolean {
   const incident = incidentOf(a);
   return incident !== undefined && unit.assignment?.incident === incident;
 }
+
+/** one position a person holds, and what it commands: the positions below it and the units supervised from them */
+export interface HeldPosition {
+  readonly id: string;
+  readonly title: string;
+  readonly agency: string;
+  readonly reportsTo?: string;
+  /** the positions it commands: itself and every one below it */
+  readonly positions: readonly string[];
+  /** the units it commands through its agency's chain (administrative control) */
+  readonly units: readonly string[];
+}
+
+/**
+ * What a person stands on at a moment: the positions they hold (in their
+ * own right or delegated) with what each commands, and every authority they
+ * may rest a decision on (heldAuthorities). The console shows the forms
+ * these allow; the domain still judges every command on its own.
+ */
+export function standingOf(world: World, person: string, at: string): { readonly positions: HeldPosition[]; readonly authorities: Authority[] } {
+  const authorities = heldAuthorities(world, person, at);
+  const ids = [...new Set(authorities.map(positionOf).filter((p): p is string => p !== undefined))];
+  const positions: HeldPosition[] = [];
+  for (const id of ids) {
+    const p = world.positions[id];
+    if (p === undefined) continue;
+    const below = Object.values(world.positions)
+      .filter((x) => x.agency === p.agency && commandsPosition(world, id, x.id))
+      .map((x) => x.id)
+      .sort();
+    const units = Object.values(world.units)
+      .filter((u) => commandsUnit(world, id, u))
+      .map((u) => u.id)
+      .sort();
+    positions.push({ id, title: p.title, agency: p.agency, ...(p.reportsTo !== undefined ? { reportsTo: p.reportsTo } : {}), positions: below, units });
+  }
+  return { positions, authorities };
+}

@@ -10,7 +10,7 @@ import type { VerdictClause, VerdictDecision } from './verdict.ts';
 import { holdersOf } from './command.ts';
 import { unknown } from './checks.ts';
 import { concernedAgencies } from './orders.ts';
-import { requestsOf } from './requests.ts';
+import { actionsIn, requestsOf, type RequestAction } from './requests.ts';
 import type { Actor, Authority, Coordinates, OrderRecipient } from './values.ts';
 import type {
   AssistanceRequest,
@@ -60,6 +60,8 @@ export interface RequestView {
   readonly location?: string;
   readonly coordinates?: Coordinates;
   readonly state: RequestState;
+  /** what may be done to it in its state (its kind's state machine), whoever does it; the domain judges who may */
+  readonly actions: readonly RequestAction[];
   readonly sentAt: string;
   readonly responsible?: { readonly position: string; readonly title: string; readonly holders: readonly PersonRef[] };
   readonly deadline?: string;
@@ -196,6 +198,7 @@ function requestView(world: World, r: AssistanceRequest): RequestView {
     ...(r.location !== undefined ? { location: r.location } : {}),
     ...(r.coordinates !== undefined ? { coordinates: r.coordinates } : {}),
     state: r.state,
+    actions: actionsIn(r),
     sentAt: r.sentAt,
     ...(r.responsible !== undefined
       ? {

@@ -34,7 +34,7 @@ export { ALLOWED_FROM, FINAL_STATES } from './requests.ts';
 export { contradicts } from './orders.ts';
 export { incidentView } from './incident-view.ts';
 export type { IncidentView, MessageView, OrderView, RequestView } from './incident-view.ts';
-export { heldAuthorities, holdersOf, positionsHeld, commandsPosition, commandsUnit } from './command.ts';
+export { heldAuthorities, holdersOf, positionsHeld, commandsPosition, commandsUnit, standingOf, type HeldPosition } from './command.ts';
 export * from './world.ts';
 export type { Audience, Caller, LedgerEntryLike } from './boundaries.ts';
 export {

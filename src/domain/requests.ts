@@ -103,6 +103,13 @@ export const ALLOWED_FROM: Readonly<Record<RequestKind, Table>> = {
   },
 };
 
+/** the actions a person or system may take on a request in its state (receiving and evaluating are the node's own) */
+export function actionsIn(r: Pick<AssistanceRequest, 'kind' | 'state'>): RequestAction[] {
+  if (FINAL_STATES.includes(r.state)) return [];
+  const table = ALLOWED_FROM[r.kind];
+  return REQUEST_ACTIONS.filter((a) => a !== 'receive' && a !== 'evaluate' && (table[a] ?? []).includes(r.state));
+}
+
 /** states in which the request awaits an answer, so its deadline runs */
 export const AWAITING_ANSWER: readonly RequestState[] = ['sent', 'received', 'evaluated', 'escalated'];
 

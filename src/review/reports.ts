@@ -414,7 +414,10 @@ export function ics214Report(
   const person = subject.kind === 'person' ? world.people[subject.id] : undefined;
   const home = unit?.agency ?? person?.agency;
   if (home === undefined || (caller.role !== 'reviewer' && !incident.agencies.includes(home) && home !== caller.agency))
-    throw new ConcordError('NOT_FOUND', `no ${subject.kind} ${subject.id} on incident ${incident.id}`);
+    throw new ConcordError('UNKNOWN_ENTITY', `${subject.kind} ${subject.id} does not exist or is not shared with ${caller.agency}`, {
+      kind: subject.kind,
+      id: subject.id,
+    });
   const mine = items.filter((i) => (subject.kind === 'unit' ? i.units.includes(subject.id) : i.people.includes(subject.id) || i.actor.person === subject.id));
   const rows = mine.map((i) => [at(i.received), i.claimed !== undefined && i.skewed ? at(i.claimed) : '', who(world, i.actor), activity(i), String(i.index)]);
   const columns: TableColumn[] = [
@@ -478,7 +481,8 @@ function activity(i: TimelineItem): string {
 
 export function ics213rrReport(world: World, caller: Caller, requestId: string, basis: ReportBasis): Report {
   const r = world.requests[requestId];
-  if (r === undefined || !mayRead(caller, requestAudienceOf(r))) throw new ConcordError('NOT_FOUND', `no request ${requestId}`);
+  if (r === undefined || !mayRead(caller, requestAudienceOf(r)))
+    throw new ConcordError('UNKNOWN_ENTITY', `request ${requestId} does not exist or is not shared with ${caller.agency}`, { kind: 'request', id: requestId });
   const at = clock(basis.timeZone);
   const incident = world.incidents[r.incident];
   const approvals = r.log.filter((s) => s.action === 'approved' || s.action === 'escalated');

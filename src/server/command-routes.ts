@@ -11,13 +11,14 @@
  */
 import { z } from 'zod';
 import type { CoordinationService } from '../app/coordination.ts';
-import { commandSchema } from '../domain/index.ts';
+import { audienceOf, commandSchema, mayRead, type DomainEvent, type World } from '../domain/index.ts';
+import type { Verdict } from '../domain/verdict.ts';
 import { commandActor } from '../app/accounts.ts';
 import { actorSchema } from '../domain/values.ts';
 import { ConcordError, isConcordError } from '../errors.ts';
-import { HttpProblem } from './problem.ts';
-import { actorOf, type Principal } from './principal.ts';
-import { defineRoute, type AnyRoute } from './route.ts';
+import { HttpProblem, problemOf } from './problem.ts';
+import { actorOf, callerOf, type Principal } from './principal.ts';
+import { defineRoute, validationError, type AnyRoute } from './route.ts';
 
 interface CommandRoute {
   readonly url: string;
@@ -204,12 +205,83 @@ function acknowledgement(header: string | string[] | undefined, witnessing: bool
   throw new ConcordError('BAD_INPUT', 'Concord-Acknowledge must be durable or witnessed', { field: 'headers.concord-acknowledge' });
 }
 
+/** a command route's path template split into its segments, to match a path the preview names */
+function matchPath(template: string, path: string): Record<string, string> | undefined {
+  const t = template.split('/');
+  const p = path.split('/');
+  if (t.length !== p.length) return undefined;
+  const params: Record<string, string> = {};
+  for (let i = 0; i < t.length; i++) {
+    const seg = t[i] as string;
+    const got = p[i] as string;
+    if (seg.startsWith(':')) {
+      if (got === '') return undefined;
+      try {
+        params[seg.slice(1)] = decodeURIComponent(got);
+      } catch {
+        return undefined;
+      }
+    } else if (seg !== got) return undefined;
+  }
+  return params;
+}
+
+const verdictOut = z.object({
+  decision: z.string(),
+  approvalRole: z.string().optional(),
+  clauses: z.array(z.object({ id: z.string(), cite: z.string().optional(), summary: z.string().optional() })),
+  note: z.string().optional(),
+  agency: z.string(),
+  policyVersion: z.string(),
+  evaluatedAt: z.string(),
+});
+
+const previewSchema = z.object({
+  type: z.string(),
+  allowed: z.boolean(),
+  refusal: z.object({ code: z.string(), status: z.number(), detail: z.string(), field: z.string().optional() }).optional(),
+  verdicts: z.array(verdictOut),
+  events: z.array(z.object({ type: z.string() })),
+  notified: z.array(z.object({ agency: z.string(), person: z.string().optional(), urgent: z.boolean() })),
+});
+
+/** the verdicts an event carries (a request's evaluation, an order's verdicts) */
+function verdictsOf(e: DomainEvent): readonly Verdict[] {
+  if (e.type === 'request.evaluated') return [e.body.verdict];
+  if (e.type === 'order.issued') return e.body.verdicts;
+  return [];
+}
+
+/**
+ * What a command would do, told to its caller as the feed would tell it:
+ * only the events the caller's agency may read (agency boundaries,
+ * judged on the world just before each), their verdicts, and who would be
+ * notified.
+ */
+function previewAnswer(type: string, caller: Principal, events: readonly { readonly event: DomainEvent; readonly before: World }[]) {
+  const reader = callerOf(caller);
+  const seen = events.filter(({ event, before }) => mayRead(reader, audienceOf(event, before))).map((x) => x.event);
+  return {
+    type,
+    allowed: true,
+    verdicts: seen.flatMap(verdictsOf),
+    events: seen.map((e) => ({ type: e.type })),
+    notified: seen.flatMap((e) =>
+      e.type === 'notification.created'
+        ? [{ agency: e.body.recipient.agency, ...(e.body.recipient.person !== undefined ? { person: e.body.recipient.person } : {}), urgent: e.body.urgent }]
+        : [],
+    ),
+  };
+}
+
 export function commandRoutes(coordination: CoordinationService, opts: CommandRouteOptions = {}): AnyRoute[] {
   const schemas = commandSchemas();
   for (const t of NODE_ONLY_COMMANDS) schemas.delete(t);
   const missing = [...schemas.keys()].filter((t) => ROUTES[t] === undefined);
   if (missing.length > 0) throw new Error(`commands without a route: ${missing.join(', ')}`);
   const routes: AnyRoute[] = [];
+  /** each command route's template, schemas and type, for the preview to run a path through exactly as the route would */
+  const previewable: { type: string; url: string; params: z.ZodType | undefined; body: z.ZodType; nodeOnly: readonly string[] }[] = [];
   for (const [type, schema] of schemas) {
     const r = ROUTES[type] as CommandRoute;
     // the command's fields but type, actor and the one the path names; the command's own
@@ -217,6 +289,7 @@ export function commandRoutes(coordination: CoordinationService, opts: CommandRo
     const body = z.strictObject(Object.fromEntries(Object.entries(schema.shape).filter(([k]) => k !== 'type' && k !== 'actor' && k !== r.pathField)));
     const params = r.pathField !== undefined ? z.strictObject({ [r.pathField]: schema.shape[r.pathField] as z.ZodType }) : undefined;
     const nodeOnly = NODE_ONLY[type] ?? [];
+    previewable.push({ type, url: r.url, params, body, nodeOnly });
     routes.push(
       defineRoute({
         method: 'POST',
@@ -255,5 +328,62 @@ export function commandRoutes(coordination: CoordinationService, opts: CommandRo
       }),
     );
   }
+  routes.push(
+    defineRoute({
+      method: 'POST',
+      url: '/v1/preview',
+      tag: 'preview',
+      summary: 'what a command would do, without doing it: its verdicts, the agencies it would notify, or why it would be refused',
+      description:
+        'Names a command route by its path and the body it would be sent. The command is validated, authorised and decided exactly as that route would (as the caller, against the protocols in effect now) and nothing is recorded: no entry, no Idempotency-Key receipt. A refusal the command would meet is the answer (`allowed: false`, with its code, status, detail and field), not an error; only a path that names no command route is a 400. What it tells is what the feed would tell the caller: the events, verdicts and notices of other agencies are left out unless the caller may read them.',
+      access: 'write',
+      // nothing is done, so there is nothing to replay: every preview is decided anew
+      idempotent: false,
+      body: z.strictObject({
+        path: z.string().min(1).max(512).describe('the command route, as it would be posted: /v1/requests/r-1/withdraw'),
+        body: z.record(z.string(), z.unknown()).default({}).describe('the body it would be sent'),
+      }),
+      response: { status: 200, description: 'what the command would do', schema: previewSchema },
+      async handler({ body: b, principal }) {
+        const caller = principal as Principal;
+        let found: { route: (typeof previewable)[number]; params: Record<string, string> } | undefined;
+        for (const route of previewable) {
+          const params = matchPath(route.url, b.path);
+          if (params !== undefined) {
+            found = { route, params };
+            break;
+          }
+        }
+        if (found === undefined) throw new HttpProblem('BAD_INPUT', 400, `body.path: ${b.path} is no command route (see /openapi.json)`, 'body.path');
+        const { route, params } = found;
+        try {
+          const p = route.params !== undefined ? route.params.safeParse(params) : undefined;
+          if (p !== undefined && !p.success) throw validationError('params', p.error);
+          const raw = withoutActor(b.body, caller);
+          const parsed = route.body.safeParse(raw);
+          if (!parsed.success) throw validationError('body', parsed.error);
+          for (const field of route.nodeOnly) {
+            if (field in (parsed.data as object))
+              throw new HttpProblem('FORBIDDEN', 403, `${field} is set by the node itself, never by a client`, `body.${field}`);
+          }
+          const command = { ...(parsed.data as object), ...((p?.data as object | undefined) ?? {}), type: route.type, actor: actorOf(caller) };
+          return previewAnswer(route.type, caller, coordination.preview(command).events);
+        } catch (e) {
+          const problem = problemOf(e, b.path);
+          // the node's own failure is the node's, not the command's
+          if (problem.status >= 500) throw e;
+          const verdict = isConcordError(e, 'VERDICT_PROHIBITED') ? (e.details?.['verdict'] as Verdict | undefined) : undefined;
+          return {
+            type: route.type,
+            allowed: false,
+            refusal: { code: problem.code, status: problem.status, detail: problem.detail, ...(problem.field !== undefined ? { field: problem.field } : {}) },
+            verdicts: verdict !== undefined ? [verdict] : [],
+            events: [],
+            notified: [],
+          };
+        }
+      },
+    }),
+  );
   return routes;
 }

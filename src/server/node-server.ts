@@ -89,7 +89,7 @@ export async function buildNodeServer(live: LiveNode, opts: NodeServerOptions): 
           return true;
         },
       }),
-      ...sessionRoutes(live.accounts, opts.clock),
+      ...sessionRoutes(live.accounts, opts.clock, live.coordination),
       ...commandRoutes(
         live.coordination,
         live.publisher.active

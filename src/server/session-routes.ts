@@ -9,6 +9,9 @@
 import { z } from 'zod';
 import type { AccountService } from '../app/accounts.ts';
 import { csrfTokenFor } from '../app/credentials.ts';
+import { standingOf } from '../domain/index.ts';
+import { authoritySchema } from '../domain/values.ts';
+import type { World } from '../domain/world.ts';
 import { ConcordError, isConcordError } from '../errors.ts';
 import type { Authenticator, Credentials } from './app.ts';
 import { HttpProblem } from './problem.ts';
@@ -59,9 +62,31 @@ const whoSchema = z.object({
   scope: z.enum(['read', 'write']),
   csrfToken: z.string().optional(),
   expiresAt: z.string().optional(),
+  /** a person's positions now (held or delegated), each with the positions and units it commands */
+  positions: z
+    .array(
+      z.object({
+        id: z.string(),
+        title: z.string(),
+        agency: z.string(),
+        reportsTo: z.string().optional(),
+        positions: z.array(z.string()),
+        units: z.array(z.string()),
+      }),
+    )
+    .optional(),
+  /** every authority the person may rest a decision on now: positions, delegations, incident command roles */
+  authorities: z.array(authoritySchema).optional(),
 });
 
-function who(p: Principal, extra: { csrfToken?: string; expiresAt?: string } = {}): z.infer<typeof whoSchema> {
+/** what the caller stands on, read from the world: the person's positions and authorities (a token has none) */
+export interface StandingSource {
+  readonly world: World;
+  now(): string;
+}
+
+function who(p: Principal, extra: { csrfToken?: string; expiresAt?: string } = {}, standing?: StandingSource): Readonly<Record<string, unknown>> {
+  const s = p.kind === 'session' && standing !== undefined ? standingOf(standing.world, p.person, standing.now()) : undefined;
   return {
     kind: p.kind,
     agency: p.agency,
@@ -69,10 +94,11 @@ function who(p: Principal, extra: { csrfToken?: string; expiresAt?: string } = {
     reviewer: p.reviewer,
     scope: p.scope,
     ...extra,
+    ...(s !== undefined ? { positions: s.positions, authorities: s.authorities } : {}),
   };
 }
 
-export function sessionRoutes(accounts: AccountService, clock: () => number = Date.now): AnyRoute[] {
+export function sessionRoutes(accounts: AccountService, clock: () => number = Date.now, standing?: StandingSource): AnyRoute[] {
   return [
     defineRoute({
       method: 'POST',
@@ -90,7 +116,7 @@ export function sessionRoutes(accounts: AccountService, clock: () => number = Da
           const maxAge = Math.max(0, Math.floor((Date.parse(s.expiresAt) - clock()) / 1000));
           reply.header('set-cookie', sessionCookie(s.sessionId, request.protocol === 'https', maxAge));
           reply.header('cache-control', 'no-store');
-          return who(s.principal, { csrfToken: s.csrfToken, expiresAt: s.expiresAt });
+          return who(s.principal, { csrfToken: s.csrfToken, expiresAt: s.expiresAt }, standing);
         } catch (e) {
           if (isConcordError(e, 'LOGIN_LOCKED')) {
             const ms = Number(e.details?.['retryAfterMs'] ?? 60_000);
@@ -104,14 +130,14 @@ export function sessionRoutes(accounts: AccountService, clock: () => number = Da
       method: 'GET',
       url: '/v1/session',
       tag: 'session',
-      summary: 'who you are logged in as, with the CSRF token again (after a page reload)',
+      summary: 'who you are logged in as, with the CSRF token again (after a page reload), and the positions and authorities you hold now',
       access: 'read',
       response: { status: 200, description: 'the caller', schema: whoSchema },
       async handler({ principal, request, reply }) {
         const p = principal as Principal;
         const sessionId = cookieValue(request.headers.cookie, SESSION_COOKIE);
         reply.header('cache-control', 'no-store');
-        return who(p, p.kind === 'session' && sessionId !== undefined ? { csrfToken: csrfTokenFor(sessionId) } : {});
+        return who(p, p.kind === 'session' && sessionId !== undefined ? { csrfToken: csrfTokenFor(sessionId) } : {}, standing);
       },
     }),
     defineRoute({

@@ -49,6 +49,8 @@ export interface RouteCase {
   readonly retry?: Outcome;
   /** why the route does not honour Idempotency-Key, when it does not (each call is carried out anew) */
   readonly noIdempotency?: string;
+  /** the route records nothing: the same call carried out anew gives the same answer */
+  readonly recordsNothing?: true;
 }
 
 /** the demo node, its logged-in users and tokens, and fresh records made over HTTP */
@@ -429,6 +431,12 @@ export const ROUTE_CASES: Readonly<Record<string, RouteCase>> = {
     }),
     otherAgency: { as: 'santos', answer: { status: 403, code: 'NOT_AUTHORISED' } },
   },
+  'POST /v1/preview': {
+    call: async (t) => ({ as: 'chen', body: { path: `/v1/requests/${await t.request()}/accept`, body: { reason: 'Officer in danger: 2-173-030(a).' } } }),
+    noIdempotency: 'a preview records nothing, so there is nothing to replay: each is decided anew',
+    recordsNothing: true,
+    otherAgency: { none: 'a preview tells the caller only what its command would (test/server/preview.test.ts checks the boundaries)' },
+  },
   'POST /v1/requests/{requestId}/accept': {
     call: async (t) => ({ as: 'chen', params: { requestId: await t.request() }, body: { reason: 'Officer in danger: 2-173-030(a).' } }),
     otherAgency: { as: 'santos', answer: { status: 403, code: 'NOT_AUTHORISED' } },
@@ -603,6 +611,26 @@ export const ROUTE_CASES: Readonly<Record<string, RouteCase>> = {
   'GET /v1/requests/{requestId}/trace': {
     call: async () => ({ as: 'santos', params: { requestId: 'req-001' } }),
     otherAgency: { as: OUTSIDER, answer: notShared('request', 'req-001') },
+  },
+  'GET /v1/reports/after-action': {
+    call: async () => ({ as: 'reyes', query: { incident: INCIDENT, format: 'csv' } }),
+    otherAgency: { as: OUTSIDER, answer: notShared('incident', INCIDENT) },
+  },
+  'GET /v1/reports/ics-214': {
+    call: async () => ({ as: 'chen', query: { incident: INCIDENT, person: 'cpd-harris', format: 'csv' } }),
+    otherAgency: { as: OUTSIDER, answer: notShared('incident', INCIDENT) },
+  },
+  'GET /v1/reports/ics-213rr': {
+    call: async () => ({ as: 'santos', query: { request: 'req-001', format: 'html' } }),
+    otherAgency: { as: OUTSIDER, answer: notShared('request', 'req-001') },
+  },
+  'GET /v1/reports/compliance': {
+    call: async () => ({
+      as: 'chen',
+      query: { to: 'city-pd', fromKind: 'federal', from: '2026-01-01T00:00:00Z', until: '2027-01-01T00:00:00Z', format: 'csv' },
+    }),
+    // a member reports on its own agency only: another agency's member asking for city-pd's is refused
+    otherAgency: { as: OUTSIDER, answer: { status: 403, code: 'NOT_AUTHORISED' } },
   },
   'GET /v1/incidents/{incidentId}/statements': {
     call: async () => ({ as: 'reyes', params: { incidentId: INCIDENT } }),

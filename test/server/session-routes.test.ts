@@ -36,6 +36,50 @@ async function problem(r: Response, status: number, code: string): Promise<{ det
   return p;
 }
 
+describe('what the session says the person stands on', () => {
+  interface Who {
+    person?: string;
+    positions?: { id: string; agency: string; title: string; positions: string[]; units: string[] }[];
+    authorities?: { kind: string; position?: string }[];
+  }
+  async function who(login: string): Promise<Who> {
+    const c = await node.as(login);
+    const r = await c.get('/v1/session');
+    assert.equal(r.status, 200);
+    return (await r.json()) as Who;
+  }
+
+  it('names the positions held now, what each commands, and every authority', async () => {
+    const chen = await who('chen');
+    const harris = await who('harris');
+    assert.ok((chen.positions ?? []).length > 0, 'the watch commander holds a position');
+    for (const p of [...(chen.positions ?? []), ...(harris.positions ?? [])]) {
+      assert.equal(p.agency, 'city-pd');
+      assert.ok(p.positions.includes(p.id), `${p.id} commands itself`);
+      assert.ok(
+        (chen.authorities ?? []).concat(harris.authorities ?? []).some((a) => a.kind === 'position' && a.position === p.id),
+        `an authority for ${p.id}`,
+      );
+    }
+    // the chief of patrol commands the watch commander's position and every unit it commands
+    const chiefCovers = new Set((harris.positions ?? []).flatMap((p) => p.positions));
+    const chiefUnits = new Set((harris.positions ?? []).flatMap((p) => p.units));
+    for (const p of chen.positions ?? []) {
+      assert.ok(chiefCovers.has(p.id), `harris commands ${p.id}`);
+      for (const u of p.units) assert.ok(chiefUnits.has(u), `harris commands ${u}`);
+    }
+    const world = node.live.coordination.world;
+    for (const u of (chen.positions ?? []).flatMap((p) => p.units)) assert.equal(world.units[u]?.agency, 'city-pd');
+  });
+
+  it('an API token stands on no position', async () => {
+    const token = await node.withToken('city-pd', 'read');
+    const w = (await (await token.get('/v1/session')).json()) as Who;
+    assert.equal(w.positions, undefined);
+    assert.equal(w.authorities, undefined);
+  });
+});
+
 describe('logging in', () => {
   it('a wrong password and an unknown login are the same 401 LOGIN_FAILED, and set no cookie', async () => {
     const wrong = await logIn('reyes', 'not-her-password');

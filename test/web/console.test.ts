@@ -96,6 +96,12 @@ describe('operations console in Chromium', { skip }, () => {
     if (focus !== undefined) await page.evaluate('scrollBy(0, -60)');
     await page.screenshot({ path: join(SHOTS, `${name}.png`) });
   }
+  /** opens an action's form on a card (the forms sit behind disclosure buttons) and returns it */
+  async function action(card: Locator, route: string, title: string): Promise<Locator> {
+    const button = card.locator(`button[data-action$="-${route}"]`);
+    if ((await button.getAttribute('aria-expanded')) !== 'true') await button.click();
+    return card.getByRole('form', { name: title, exact: true });
+  }
   const requestCard = (page: Page, text: string) => page.locator('li[data-request]').filter({ hasText: text });
   /** the request's state, as the card shows it (its badge; data-state says the same for the test) */
   const inState = (page: Page, text: string, state: string) => page.locator(`li[data-request][data-state="${state}"]`).filter({ hasText: text });
@@ -142,13 +148,20 @@ describe('operations console in Chromium', { skip }, () => {
     const harris = await open('harris');
     const description = `FOT-3 pinned at the loading dock, e2e ${Date.now()}`;
 
-    // 1. santos sends a request for help
+    // 1. santos sends a request for help; a request the city's protocols would prohibit shows its verdict and clauses before it is sent
     await santos.getByLabel('To agency').selectOption('city-pd');
+    await santos.getByLabel('Your operation').selectOption('civil_immigration_enforcement');
+    await santos.getByLabel('Category').selectOption('perimeter');
+    const newRequest = santos.getByRole('region', { name: 'Request help' });
+    const prohibited = newRequest.locator('[data-verdict="prohibited"]');
+    await prohibited.getByText('Metro City Code § 2-173-020(b)').waitFor();
+    await shot(santos, '1-santos-sees-prohibited-before-sending', newRequest);
     await santos.getByLabel('Category').selectOption('officer_in_danger');
     await santos.getByLabel('Urgency').selectOption('immediate');
     await santos.getByLabel('Your operation').selectOption('civil_immigration_enforcement');
     await santos.getByLabel('Units needed').fill('1');
     await santos.getByLabel('What is happening (required)').fill(description);
+    await newRequest.locator('[data-verdict="permitted"]').waitFor();
     await santos.getByRole('button', { name: 'Send request' }).click();
     await santos.getByText('Request sent.').waitFor();
     await requestCard(santos, description).waitFor();
@@ -161,15 +174,17 @@ describe('operations console in Chromium', { skip }, () => {
     await card.getByText('Metro City Code § 2-173-030(a)').waitFor();
     await card.getByText('policy city-pd/2026-01-01').waitFor();
     await shot(chen, '2-chen-sees-request-live', card);
-    await card.getByRole('button', { name: 'Accept request' }).click();
-    await card.getByText('A reason is required').waitFor();
-    await card
-      .getByRole('form', { name: 'Accept' })
-      .getByLabel(/Reason/)
-      .fill('Officer in danger: assistance permitted by 2-173-030(a).');
-    await card.getByRole('button', { name: 'Accept request' }).click();
+    // the forms of the watch commander's positions, and none of the requester's
+    await card.locator('button[data-action$="-decline"]').waitFor();
+    assert.equal(await card.locator('button[data-action$="-cancel"]').count(), 0, 'the receiving side cannot cancel a request');
+    assert.equal(await requestCard(santos, description).locator('button[data-action$="-accept"]').count(), 0, 'the requester cannot accept its own request');
+    const accept = await action(card, 'accept', 'Accept');
+    await accept.getByRole('button', { name: 'Accept', exact: true }).click();
+    await accept.getByText('A reason is required').waitFor();
+    await accept.getByLabel(/Reason/).fill('Officer in danger: assistance permitted by 2-173-030(a).');
+    await accept.getByRole('button', { name: 'Accept', exact: true }).click();
     await inState(chen, description, 'accepted').waitFor({ timeout: LIVE_MS });
-    const commit = card.getByRole('form', { name: 'Commit units' });
+    const commit = await action(card, 'commit', 'Commit units');
     await commit.getByRole('checkbox', { name: /1232/ }).check();
     await commit.getByRole('button', { name: 'Commit units' }).click();
     await inState(chen, description, 'units_committed').waitFor({ timeout: LIVE_MS });
@@ -185,8 +200,9 @@ describe('operations console in Chromium', { skip }, () => {
     // 3. harris withdraws: refused without a reason, sent with one
     const hcard = requestCard(harris, description);
     await inState(harris, description, 'units_committed').waitFor({ timeout: LIVE_MS });
-    const withdraw = hcard.getByRole('form', { name: 'Withdraw units' });
-    await withdraw.getByText('fed-ice').first().waitFor();
+    const withdraw = await action(hcard, 'withdraw', 'Withdraw units');
+    // who will be told, before it is sent (the server's preview of the withdrawal)
+    await withdraw.locator('[data-told~="fed-ice"]').waitFor();
     await withdraw.getByRole('checkbox', { name: /1232/ }).check();
     await withdraw.getByRole('button', { name: 'Withdraw units' }).click();
     await withdraw.getByText('A reason is required').waitFor();

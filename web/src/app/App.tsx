@@ -3,8 +3,21 @@ import { ConnectionIndicator, useFeed } from '../features/feed/index.ts';
 import { InboxPanel } from '../features/inbox/index.ts';
 import { IncidentList } from '../features/incidents/index.ts';
 import { LoginView, useLogout, useSession } from '../features/session/index.ts';
+import { useCallback, useState } from 'react';
 import { localZone } from '../shared/time.ts';
+import { HelpOverlay } from './HelpOverlay.tsx';
 import { navigate, useRoute } from './routes.ts';
+import { focusFirst, useShortcuts } from './shortcuts.ts';
+import { toggleTheme, useTheme } from './theme.ts';
+
+/** clicks the first element matching `selector`; false when there is none */
+function clickFirst(selector: string): boolean {
+  const el = document.querySelector<HTMLElement>(selector);
+  if (el === null) return false;
+  el.focus();
+  el.click();
+  return true;
+}
 
 /** the shell: who is logged in, the feed's state (always visible), and the view of the route */
 export function App() {
@@ -13,6 +26,39 @@ export function App() {
   const route = useRoute();
   const s = session.data ?? undefined;
   const feed = useFeed(s !== undefined);
+  const theme = useTheme();
+  const [help, setHelp] = useState(false);
+  const onKey = useCallback((key: string): boolean => {
+    switch (key) {
+      case '?':
+        setHelp((h) => !h);
+        return true;
+      case 'Escape':
+        setHelp(false);
+        return false;
+      case 't':
+        toggleTheme();
+        return true;
+      case 'i':
+        navigate('/incidents');
+        return true;
+      case 'n':
+        return focusFirst('#new-request-to');
+      case 'o':
+        return focusFirst('#new-order-directive');
+      case 'r':
+        return focusFirst('#requests-title') || false;
+      case 'u':
+        return focusFirst('#units .table-scroll');
+      case 'b':
+        return focusFirst('#inbox-title');
+      case 'a':
+        return clickFirst('[data-notification] button[data-acknowledge-notification]');
+      default:
+        return false;
+    }
+  }, []);
+  useShortcuts(onKey);
 
   if (session.isPending) return <p className="page">Loading…</p>;
   if (session.error !== null)
@@ -45,10 +91,17 @@ export function App() {
           {s.login} · {s.agency}
           {s.reviewer ? ' · reviewer (read only)' : ''} · times in {localZone}
         </p>
+        <button type="button" onClick={toggleTheme} aria-label={`Theme: ${theme}. Switch to ${theme === 'dark' ? 'light' : 'dark'} (t)`}>
+          {theme === 'dark' ? '☾ Dark' : '☀ Light'}
+        </button>
+        <button type="button" onClick={() => setHelp(true)} title="Keyboard shortcuts (?)">
+          Keys ?
+        </button>
         <button type="button" onClick={() => logout.mutate()}>
           Log out
         </button>
       </header>
+      <HelpOverlay open={help} onClose={() => setHelp(false)} />
       <div id="content">
         {route.view === 'board' ? (
           <BoardView incident={route.incident} session={s} aside={<InboxPanel incident={route.incident} />} />

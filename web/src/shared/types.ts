@@ -13,6 +13,29 @@ export interface Session {
   readonly reviewer: boolean;
   readonly scope: 'read' | 'write';
   readonly csrfToken: string;
+  /** the positions the person holds now, each with the positions and units it commands */
+  readonly positions?: readonly HeldPosition[];
+  /** every authority the person may rest a decision on now */
+  readonly authorities?: readonly Authority[];
+}
+
+export interface HeldPosition {
+  readonly id: string;
+  readonly title: string;
+  readonly agency: string;
+  readonly reportsTo?: string;
+  readonly positions: readonly string[];
+  readonly units: readonly string[];
+}
+
+/** POST /v1/preview: what a command would do, decided as it would be and recorded nowhere */
+export interface Preview {
+  readonly type: string;
+  readonly allowed: boolean;
+  readonly refusal?: { readonly code: string; readonly status: number; readonly detail: string; readonly field?: string };
+  readonly verdicts: readonly Verdict[];
+  readonly events: readonly { readonly type: string }[];
+  readonly notified: readonly { readonly agency: string; readonly person?: string; readonly urgent: boolean }[];
 }
 
 export interface PersonRef {
@@ -37,12 +60,13 @@ export type Authority =
 
 export interface Clause {
   readonly id: string;
-  readonly cite: string;
-  readonly summary: string;
+  readonly cite?: string;
+  readonly summary?: string;
 }
 
 export interface Verdict {
   readonly decision: string;
+  readonly approvalRole?: string;
   readonly clauses: readonly Clause[];
   readonly agency: string;
   readonly policyVersion: string;
@@ -92,6 +116,8 @@ export interface AssistanceRequest {
   readonly unitsRequested?: number;
   readonly location?: string;
   readonly state: string;
+  /** what may be done to it in its state, whoever does it (the server's state machine) */
+  readonly actions?: readonly string[];
   readonly sentAt: string;
   readonly responsible?: { readonly position: string; readonly title?: string; readonly holders: readonly PersonRef[] };
   readonly verdict?: Verdict;
@@ -131,7 +157,10 @@ export interface IncidentUnit {
 
 export interface UnitStatus {
   readonly status: string;
+  /** when the node received it */
   readonly since: string;
+  /** the source's own time of the change, when it gave one */
+  readonly observed?: string;
   readonly reason?: string;
 }
 
@@ -140,6 +169,8 @@ export interface Unit {
   readonly agency: string;
   readonly type?: string;
   readonly callsign: string;
+  readonly members?: readonly string[];
+  readonly supervisor?: string;
   readonly status?: UnitStatus;
   readonly assignment?: { readonly incident: string; readonly since: string };
 }

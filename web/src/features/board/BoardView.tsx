@@ -1,6 +1,7 @@
 import type { ReactNode } from 'react';
 import { formatTime } from '../../shared/time.ts';
 import type { Session } from '../../shared/types.ts';
+import { NewOrderForm } from './NewOrderForm.tsx';
 import { NewRequestForm } from './NewRequestForm.tsx';
 import { OrdersPanel } from './OrdersPanel.tsx';
 import { RequestsPanel } from './RequestsPanel.tsx';
@@ -37,12 +38,13 @@ export function BoardView({ incident, session, aside }: { readonly incident: str
       <div className="columns">
         <div className="column">
           <NewRequestForm view={v} session={session} />
-          <RequestsPanel requests={v.requests} session={session} units={unitList} />
+          <RequestsPanel requests={v.requests} session={session} />
         </div>
         <div className="column">
           {aside}
           <UnitsPanel view={v} units={unitList} />
-          <OrdersPanel orders={v.orders} />
+          <NewOrderForm view={v} session={session} units={unitList} />
+          <OrdersPanel orders={v.orders} session={session} />
         </div>
       </div>
     </main>

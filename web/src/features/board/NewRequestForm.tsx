@@ -2,33 +2,38 @@ import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { ApiProblem, postJson } from '../../shared/api.ts';
 import { FieldError } from '../../shared/FieldError.tsx';
+import { usePreview } from '../../shared/preview.ts';
+import { useCommandSchema } from '../../shared/schemas.ts';
+import { holdsPositionOf, mayAct } from '../../shared/standing.ts';
 import type { IncidentView, Session } from '../../shared/types.ts';
-
-// the values POST /v1/requests takes (see /openapi.json)
-const CATEGORIES = [
-  'officer_in_danger',
-  'crowd_safety',
-  'traffic_control',
-  'perimeter',
-  'transport',
-  'medical',
-  'investigation_support',
-  'enforcement_support',
-  'other',
-];
-const URGENCIES = ['immediate', 'urgent', 'routine'];
-const OPERATIONS = ['emergency_response', 'public_order', 'criminal_enforcement', 'civil_immigration_enforcement', 'other', 'unknown'];
+import { PreviewNotice } from './PreviewNotice.tsx';
 
 const words = (s: string) => s.replaceAll('_', ' ');
 
-/** a request for units to another agency of the incident; the receiving agency's protocols judge it at once */
+/** what the form says until the person has described it: the preview needs a description, whose words decide nothing */
+const PREVIEW_DESCRIPTION = 'A description will be given.';
+
+/**
+ * A request for units to another agency of the incident. The values each
+ * field takes come from the server's schema (/openapi.json); the receiving
+ * agency's verdict, with the clauses it cites, shows while the form is
+ * filled in (POST /v1/preview), before anything is sent.
+ */
 export function NewRequestForm({ view, session }: { readonly view: IncidentView; readonly session: Session }) {
   const client = useQueryClient();
+  const schema = useCommandSchema('/v1/requests');
+  const CATEGORIES = schema?.values('category') ?? [];
+  const URGENCIES = schema?.values('urgency') ?? [];
+  const OPERATIONS = schema?.values('operation') ?? [];
   const others = view.agencies.filter((a) => a.id !== session.agency);
   const [to, setTo] = useState(others[0]?.id ?? '');
-  const [category, setCategory] = useState('officer_in_danger');
-  const [urgency, setUrgency] = useState('immediate');
-  const [operation, setOperation] = useState('emergency_response');
+  // until the person chooses, each field holds the first value the server lists
+  const [chosenCategory, setCategory] = useState('');
+  const [chosenUrgency, setUrgency] = useState('');
+  const [chosenOperation, setOperation] = useState('');
+  const category = chosenCategory || (CATEGORIES[0] ?? '');
+  const urgency = chosenUrgency || (URGENCIES[0] ?? '');
+  const operation = chosenOperation || (OPERATIONS[0] ?? '');
   const [count, setCount] = useState('2');
   const [description, setDescription] = useState('');
   const [location, setLocation] = useState('');
@@ -41,7 +46,22 @@ export function NewRequestForm({ view, session }: { readonly view: IncidentView;
     },
     onSettled: () => client.invalidateQueries({ queryKey: ['incident'] }),
   });
-  if (session.reviewer || session.scope !== 'write' || others.length === 0) return null;
+  const n = Number(count);
+  const preview = usePreview(
+    '/v1/requests',
+    {
+      incidentId: view.incident.id,
+      to,
+      kind: 'units',
+      category,
+      urgency,
+      operation,
+      unitsRequested: Number.isInteger(n) && n >= 1 ? n : 1,
+      description: PREVIEW_DESCRIPTION,
+    },
+    mayAct(session) && others.length > 0 && to !== '' && category !== '',
+  );
+  if (!mayAct(session) || !holdsPositionOf(session, session.agency) || others.length === 0) return null;
 
   const problem = send.error instanceof ApiProblem ? send.error : undefined;
   const FIELDS = ['to', 'category', 'urgency', 'operation', 'unitsRequested', 'description', 'location'];
@@ -52,7 +72,6 @@ export function NewRequestForm({ view, session }: { readonly view: IncidentView;
     e.preventDefault();
     const l: Record<string, string> = {};
     if (description.trim() === '') l['description'] = 'Say what is happening and what the units are needed for.';
-    const n = Number(count);
     if (!Number.isInteger(n) || n < 1) l['unitsRequested'] = 'A whole number of units, at least 1.';
     setLocal(l);
     if (Object.keys(l).length > 0) return;
@@ -143,6 +162,9 @@ export function NewRequestForm({ view, session }: { readonly view: IncidentView;
             aria-describedby="new-request-description-error"
           />
           <FieldError id="new-request-description-error" message={err('description')} />
+        </div>
+        <div className="wide">
+          <PreviewNotice id="new-request" preview={preview.data} pending={preview.isPending && preview.fetchStatus !== 'idle'} />
         </div>
         {formError !== undefined && (
           <p role="alert" className="error wide">

@@ -1,10 +1,21 @@
+import { memo } from 'react';
 import { formatTime } from '../../shared/time.ts';
-import type { AssistanceRequest, Session, Unit } from '../../shared/types.ts';
+import type { AssistanceRequest, Session } from '../../shared/types.ts';
 import { describeActor, describeAuthority } from './authority.ts';
 import { RequestActions } from './RequestActions.tsx';
+import { useUnitChoices, type UnitChoice } from './useUnitChoices.ts';
 import { VerdictView } from './Verdict.tsx';
 
-function RequestCard({ request, session, units }: { readonly request: AssistanceRequest; readonly session: Session; readonly units: readonly Unit[] }) {
+/** one request; an unchanged request keeps its object across refetches (structural sharing), so its card is not drawn again */
+const RequestCard = memo(function RequestCard({
+  request,
+  session,
+  units,
+}: {
+  readonly request: AssistanceRequest;
+  readonly session: Session;
+  readonly units: readonly UnitChoice[];
+}) {
   const r = request;
   return (
     <li className="item" data-request={r.id} data-state={r.state} aria-labelledby={`${r.id}-title`}>
@@ -60,22 +71,15 @@ function RequestCard({ request, session, units }: { readonly request: Assistance
       <RequestActions request={r} session={session} units={units} />
     </li>
   );
-}
+});
 
 /** the incident's requests the caller's agency sent or received, newest first */
-export function RequestsPanel({
-  requests,
-  session,
-  units,
-}: {
-  readonly requests: readonly AssistanceRequest[];
-  readonly session: Session;
-  readonly units: readonly Unit[];
-}) {
+export function RequestsPanel({ requests, session }: { readonly requests: readonly AssistanceRequest[]; readonly session: Session }) {
+  const units = useUnitChoices();
   const sorted = [...requests].sort((a, b) => b.sentAt.localeCompare(a.sentAt) || b.id.localeCompare(a.id));
   return (
     <section aria-labelledby="requests-title" className="panel">
-      <h2 id="requests-title">
+      <h2 id="requests-title" tabIndex={-1}>
         Requests <span className="count">{requests.length}</span>
       </h2>
       {sorted.length === 0 && <p className="muted">No requests.</p>}

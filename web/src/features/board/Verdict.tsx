@@ -9,10 +9,11 @@ const DECISION: Record<string, string> = {
 };
 
 /** a protocol verdict: the decision in words and symbol, the clauses it cites, the policy version */
-export function VerdictView({ verdict }: { readonly verdict: Verdict }) {
+export function VerdictView({ verdict, before = false }: { readonly verdict: Verdict; readonly before?: boolean }) {
   return (
-    <div className={`verdict verdict-${verdict.decision}`}>
+    <div className={`verdict verdict-${verdict.decision}`} data-verdict={verdict.decision}>
       <p>
+        {before && 'Would be '}
         <strong>{DECISION[verdict.decision] ?? verdict.decision}</strong> by {verdict.agency}'s protocols{' '}
         <span className="muted">
           (policy {verdict.policyVersion}, {formatTime(verdict.evaluatedAt)})
@@ -21,7 +22,8 @@ export function VerdictView({ verdict }: { readonly verdict: Verdict }) {
       <ul className="clauses" aria-label={`Clauses cited by ${verdict.agency}`}>
         {verdict.clauses.map((c) => (
           <li key={c.id}>
-            <cite>{c.cite}</cite>: {c.summary}
+            <cite>{c.cite ?? c.id}</cite>
+            {c.summary !== undefined && <>: {c.summary}</>}
           </li>
         ))}
       </ul>

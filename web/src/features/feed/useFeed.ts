@@ -1,15 +1,23 @@
 /**
  * The live feed (GET /v1/feed over WebSocket): every entry the caller may
  * see, as it is stored. The console keeps no second copy of the server's
- * state: an entry marks the TanStack Query cache stale, and the views that
- * are on screen fetch again (a burst of entries costs one refetch per view,
- * see FLUSH_MS). The feed remembers the last index it was sent (an entry's,
+ * state. An entry whose change is plain (a unit's status) patches the
+ * cached unit list in place (patch.ts): nothing is fetched, and only that
+ * unit's row is drawn again. Any other entry marks the views it may change
+ * stale and the views on screen fetch again, coalesced: a burst of entries
+ * is one refetch per view (FLUSH_MS), at most one refetch of a view is in
+ * flight, and entries that arrive meanwhile cost one more once it is done
+ * (the newest wins; none is cancelled half-way, so a busy incident is
+ * never starved of its view). TanStack Query's structural sharing keeps
+ * the objects of unchanged records, so their memoised rows are not drawn
+ * again. The feed remembers the last index it was sent (an entry's,
  * or a heartbeat's cursor) and resumes from it after a drop, with
  * `since`, so no entry is missed and none is counted twice; the reconnect
  * refetches once, since what changed while it was down is not known.
  */
 import { useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
+import { patchFromEntry, type FeedEntry } from './patch.ts';
 
 export type FeedStatus = 'connecting' | 'live' | 'reconnecting' | 'closed';
 
@@ -29,7 +37,7 @@ interface FeedMessage {
   readonly type: string;
   readonly index?: number;
   readonly cursor?: number;
-  readonly entry?: { readonly type?: string };
+  readonly entry?: FeedEntry;
 }
 
 function parse(data: unknown): FeedMessage | undefined {
@@ -46,7 +54,11 @@ function parse(data: unknown): FeedMessage | undefined {
 function staleKeys(type: string | undefined): readonly string[] {
   if (type === undefined) return ['incident', 'incidents', 'units', 'notifications'];
   if (type.startsWith('notification.')) return ['notifications', 'incident'];
+  // what the person stands on (positions, delegations, incident command) decides the forms they see
+  if (type.startsWith('person.') || type.startsWith('delegation.') || type === 'incident.command_established') return ['session', 'incident', 'incidents'];
   if (type.startsWith('unit.') || type.startsWith('units.')) return ['units', 'incident'];
+  // a request's or an order's step may change what a form's preview says
+  if (type.startsWith('request.') || type.startsWith('order.')) return ['incident', 'units', 'notifications', 'preview'];
   if (type.startsWith('incident.')) return ['incidents', 'incident', 'units'];
   return ['incident', 'units', 'notifications'];
 }
@@ -74,15 +86,30 @@ function connect(client: QueryClient, onState: (s: FeedState) => void): () => vo
   let retry: ReturnType<typeof setTimeout> | undefined;
   let flush: ReturnType<typeof setTimeout> | undefined;
   const pending = new Set<string>();
+  /** the views being fetched again now, and those marked stale while they were */
+  const inFlight = new Set<string>();
+  const again = new Set<string>();
 
   const report = (status: FeedStatus) => onState({ status, index, lastSeen });
+  const refetch = (k: string) => {
+    if (inFlight.has(k)) {
+      again.add(k);
+      return;
+    }
+    inFlight.add(k);
+    // cancelRefetch false: a fetch under way is not thrown away for a newer one; the trailing one below covers what it missed
+    void client.invalidateQueries({ queryKey: [k] }, { cancelRefetch: false }).finally(() => {
+      inFlight.delete(k);
+      if (again.delete(k) && !stopped) refetch(k);
+    });
+  };
   const markStale = (keys: readonly string[]) => {
     for (const k of keys) pending.add(k);
     flush ??= setTimeout(() => {
       flush = undefined;
       const keys = [...pending];
       pending.clear();
-      for (const k of keys) void client.invalidateQueries({ queryKey: [k] });
+      for (const k of keys) refetch(k);
     }, FLUSH_MS);
   };
 
@@ -105,7 +132,7 @@ function connect(client: QueryClient, onState: (s: FeedState) => void): () => vo
       lastSeen = Date.now();
       if (m.type === 'entry' && typeof m.index === 'number') {
         index = Math.max(index, m.index);
-        markStale(staleKeys(m.entry?.type));
+        if (m.entry === undefined || !patchFromEntry(client, m.entry)) markStale(staleKeys(m.entry?.type));
       } else if (m.type === 'heartbeat' && typeof m.cursor === 'number') {
         index = Math.max(index, m.cursor);
       }

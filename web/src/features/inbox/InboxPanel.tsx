@@ -23,7 +23,7 @@ export function InboxPanel({ incident }: { readonly incident?: string }) {
   const open = items.filter((n) => n.status !== 'acknowledged').length;
   return (
     <section aria-labelledby="inbox-title" className="panel">
-      <h2 id="inbox-title">
+      <h2 id="inbox-title" tabIndex={-1}>
         Inbox <span className="count">{open} to acknowledge</span>
       </h2>
       {inbox.error !== null && <p role="alert">Could not load the inbox: {inbox.error.message}</p>}
@@ -44,7 +44,7 @@ export function InboxPanel({ incident }: { readonly incident?: string }) {
                 ` · acknowledged ${formatTime(n.acknowledgedAt)} by ${n.acknowledgedBy?.person ?? n.acknowledgedBy?.agency ?? ''}`}
             </p>
             {n.status !== 'acknowledged' && (
-              <button type="button" onClick={() => ack.mutate(n.id)} disabled={ack.isPending && ack.variables === n.id}>
+              <button type="button" data-acknowledge-notification={n.id} onClick={() => ack.mutate(n.id)} disabled={ack.isPending && ack.variables === n.id}>
                 Acknowledge<span className="visually-hidden"> {n.topic}</span>
               </button>
             )}
