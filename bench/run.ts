@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- ledger|crash|domain|server|witness|review|console ...]`: runs the named benchmarks
+ * `npm run bench [-- ledger|crash|domain|sealing|server|witness|review|console ...]`: runs the named benchmarks
  * (all by default) and prints one JSON object with each figure beside the
  * reference measured in the same run.
  */
@@ -8,6 +8,7 @@ import { benchCrash } from './crash.ts';
 import { benchDomain } from './domain.ts';
 import { benchLedger } from './ledger.ts';
 import { benchReview } from './review.ts';
+import { benchSealing } from './sealing.ts';
 import { benchServer } from './server.ts';
 import { benchWitness } from './witness.ts';
 
@@ -15,6 +16,7 @@ const SUITES: Record<string, () => Promise<Record<string, unknown>>> = {
   ledger: () => benchLedger(),
   crash: () => benchCrash(),
   domain: () => benchDomain(),
+  sealing: () => benchSealing(),
   server: () => benchServer(),
   witness: () => benchWitness(),
   console: () => benchConsole(),

@@ -7,10 +7,10 @@
  * people held, which `below_rank` rules need.
  */
 import { ConcordError } from '../errors.ts';
-import { serializeBundle, type Release } from '../ledger/bundle.ts';
+import { type Release } from '../ledger/bundle.ts';
 import { canonicalize } from '../ledger/canonical.ts';
 import { checkEntryText } from '../ledger/entry.ts';
-import { redactEntries, RELEASE_FORMAT, type HeldEntry, type WithholdRule } from '../ledger/release.ts';
+import { redactEntries, RELEASE_FORMAT, type HeldEntry, type Withheld, type WithholdRule } from '../ledger/release.ts';
 import { rebuildWorld } from './coordination.ts';
 import type { LedgerService } from './ledger.ts';
 
@@ -69,21 +69,81 @@ export async function exportRelease(
  * description, a name typed into a message): then withholding it here hides
  * nothing, and the release is refused (BAD_INPUT naming both places), so
  * whoever prepares it withholds the other place too or learns that it
- * cannot be. Searched in the release's own bytes, as JSON writes the value.
+ * cannot be. Searched, as JSON writes the value, in everything of the
+ * release a reader reads as text: each entry (its commitments taken out),
+ * each disclosed value, the rules. The proofs, salts, commitments and
+ * signatures are base64 of hashes and keys, where a short value could only
+ * turn up by chance.
  */
 function refuseLeaks(release: Release, held: readonly HeldEntry[]): void {
-  const bytes = serializeBundle(release);
+  const byIndex = new Map(held.map((h) => [h.index, h]));
+  const needles: Array<{ readonly needle: string; readonly w: Withheld }> = [];
   for (const w of release.withheld) {
-    const d = held.find((h) => h.index === w.index)?.disclosures.find((x) => x.path === w.path);
+    const d = byIndex.get(w.index)?.disclosures.find((x) => x.path === w.path);
     if (d === undefined) continue;
     const written = canonicalize(d.value);
     // a string is found inside other text too: search its JSON text without the quotes
     const needle = typeof d.value === 'string' ? written.slice(1, -1) : written;
-    if (needle.length === 0 || !bytes.includes(needle)) continue;
-    const where = release.entries.find((e) => e.entry.includes(needle) || (e.disclosures ?? []).some((x) => canonicalize(x.value).includes(needle)));
-    throw new ConcordError(
-      'BAD_INPUT',
-      `the value withheld at entry ${w.index} ${w.path} (rule "${w.rule}") is also in the release in the clear${where !== undefined ? `, in entry ${where.index}` : ''}: withhold it there too (it cannot be withheld if it was not sealed there)`,
-    );
+    if (needle.length > 0) needles.push({ needle, w });
   }
+  if (needles.length === 0) return;
+  // one text per entry (NUL never occurs unescaped in JSON, so no match spans two), and where each starts
+  const parts: string[] = [];
+  const starts: Array<{ at: number; index: number }> = [];
+  let at = 0;
+  const add = (text: string, index: number): void => {
+    starts.push({ at, index });
+    parts.push(text);
+    at += text.length + 1;
+  };
+  for (const e of release.entries) {
+    add(e.entry.replace(SEALED_MARKER_RE, '{}'), e.index);
+    for (const d of e.disclosures ?? []) add(canonicalize(d.value), e.index);
+  }
+  add(canonicalize(release.rules), -1);
+  const found = findAny(parts.join('\0'), needles);
+  if (found === undefined) return;
+  let entry = -1;
+  for (const s of starts) if (s.at <= found.at) entry = s.index;
+  const { w } = found.match;
+  throw new ConcordError(
+    'BAD_INPUT',
+    `the value withheld at entry ${w.index} ${w.path} (rule "${w.rule}") is also in the release in the clear${entry >= 0 ? `, in entry ${entry}` : ', in its rules'}: withhold it there too (it cannot be withheld if it was not sealed there)`,
+  );
+}
+
+const SEALED_MARKER_RE = /\{"\$sealed":"[A-Za-z0-9_-]{43}"\}/g;
+/** needles are indexed by their first PREFIX characters (or all of a shorter one) */
+const PREFIX = 16;
+
+/**
+ * The first needle found in `text`, and where: one pass over the text for
+ * each length of prefix present (at most PREFIX), each position looked up
+ * in a map of the needles by prefix, then compared whole. Searching each
+ * needle on its own costs needles x text, minutes for a large incident.
+ */
+function findAny<T extends { readonly needle: string }>(text: string, needles: readonly T[]): { at: number; match: T } | undefined {
+  const byLength = new Map<number, Map<string, T[]>>();
+  for (const n of needles) {
+    const k = Math.min(PREFIX, n.needle.length);
+    let byPrefix = byLength.get(k);
+    if (byPrefix === undefined) byLength.set(k, (byPrefix = new Map()));
+    const prefix = n.needle.slice(0, k);
+    const list = byPrefix.get(prefix);
+    if (list === undefined) byPrefix.set(prefix, [n]);
+    else list.push(n);
+  }
+  let best: { at: number; match: T } | undefined;
+  for (const [k, byPrefix] of byLength) {
+    for (let i = 0; i + k <= text.length && (best === undefined || i < best.at); i++) {
+      const candidates = byPrefix.get(text.slice(i, i + k));
+      if (candidates === undefined) continue;
+      const hit = candidates.find((c) => text.startsWith(c.needle, i));
+      if (hit !== undefined) {
+        best = { at: i, match: hit };
+        break;
+      }
+    }
+  }
+  return best;
 }

@@ -11,7 +11,7 @@
  * hashed text and each value shown against its commitment.
  */
 import { canonicalize } from '../ledger/canonical.ts';
-import { revealBody, SEALED_KEY, type Disclosure, type Entry } from '../ledger/entry.ts';
+import { commitment, SEALED_KEY, type Disclosure } from '../ledger/entry.ts';
 import type { EntryFilter, LedgerStore, StoredEntry } from '../store/store.ts';
 
 const MARKER = `"${SEALED_KEY}"`;
@@ -21,12 +21,23 @@ export interface RevealedEntry extends StoredEntry {
   readonly sealed?: { readonly text: string; readonly disclosures: readonly Disclosure[] };
 }
 
+/**
+ * RFC 8785 orders keys by name alone, so putting a value in place is putting
+ * its canonical text where its marker was: the same text canonicalize gives
+ * for the revealed entry, without parsing it (test/app/revealed.test.ts
+ * holds them equal). Shallowest first, as a sealed parent's value holds its
+ * children's markers.
+ */
 async function reveal(store: LedgerStore, stored: StoredEntry): Promise<RevealedEntry> {
   if (!stored.text.includes(MARKER)) return stored;
-  const entry = JSON.parse(stored.text) as Entry;
   const disclosures = await store.disclosures(stored.index);
   if (disclosures.length === 0) return stored;
-  return { index: stored.index, text: canonicalize({ ...entry, body: revealBody(entry, disclosures) }), sealed: { text: stored.text, disclosures } };
+  let text = stored.text;
+  for (const d of [...disclosures].sort((a, b) => a.path.length - b.path.length)) {
+    // a function, so that "$" in the value is never read as a replacement pattern
+    text = text.replace(`{${MARKER}:"${commitment(d)}"}`, () => canonicalize(d.value));
+  }
+  return { index: stored.index, text, sealed: { text: stored.text, disclosures } };
 }
 
 /** the entry's text with its disclosed values in place (the hashed text itself when nothing is sealed) */

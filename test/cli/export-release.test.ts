@@ -29,7 +29,11 @@ before(async () => {
   const r = await cli(['scenario', 'run', 'scenarios/demo.yaml', '--data', dir]);
   assert.equal(r.code, 0, r.stderr);
   key = readFileSync(join(dir, 'keys', 'log.pub'), 'utf8').trim();
-  await cli(['checkpoint', '--data', dir]);
+  // one entry more, outside the incident, and a checkpoint over it: the one signed when the replay closed is now an older one
+  const note = join(root.path, 'note.ndjson');
+  writeFileSync(note, '{"type":"note.recorded","actor":{"agency":"city-pd"},"body":{"text":"review opened"}}\n');
+  assert.equal((await cli(['append', '--data', dir, '--ndjson', note])).code, 0);
+  assert.equal((await cli(['checkpoint', '--data', dir])).code, 0);
 });
 
 /** the node's disclosures, as stored beside the entries: index → path → value */

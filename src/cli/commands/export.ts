@@ -69,7 +69,7 @@ ${exitCodesHelp('node')}`,
     const incident = optionalString(args, 'incident');
     const all = flag(args, 'all');
     if (all ? list !== undefined || incident !== undefined : list === undefined && incident === undefined) {
-      throw new ConcordError('BAD_USAGE', 'give --incident ID and/or --indexes a,b,c, or --all alone');
+      throw new ConcordError('BAD_USAGE', 'give exactly one of --all, or --incident ID and/or --indexes a,b,c');
     }
     if (incident !== undefined) checkIncidentId(incident);
     const indexes = list?.split(',').map((s) => parseIndex(s.trim(), 'indexes'));
