@@ -13,53 +13,13 @@
  */
 import { useEffect, useMemo, useSyncExternalStore } from 'react';
 
-export interface EntryActor {
-  readonly agency: string;
-  readonly person?: string;
-  readonly device?: string;
-}
+import { entryOfFrame, type LedgerEntry } from './entry-frame.ts';
 
-export interface LedgerEntry {
-  readonly index: number;
-  /** the stored canonical text (RFC 8785): the Merkle leaf's bytes */
-  readonly text: string;
-  readonly type: string;
-  /** the server's receive time, RFC 3339 UTC */
-  readonly received: string;
-  /** the time the source claimed (a device clock, a radio call), when it gave one */
-  readonly claimed?: string;
-  readonly actor: EntryActor;
-  readonly incident?: string;
-  readonly body: Readonly<Record<string, unknown>>;
-}
+export { entryOfFrame, type EntryActor, type LedgerEntry } from './entry-frame.ts';
 
 export type EntriesStatus = 'connecting' | 'live' | 'reconnecting' | 'closed';
-
 const FLUSH_MS = 60;
 const RETRY_MS = [500, 1000, 2000, 5000];
-
-/** {"type":"entry","index":N,"entry":<text>} (app/feed.ts writes exactly this): the entry's text, byte for byte */
-export function entryOfFrame(data: string): LedgerEntry | undefined {
-  const head = /^\{"type":"entry","index":(\d+),"entry":/.exec(data);
-  if (head === null || !data.endsWith('}')) return undefined;
-  const text = data.slice(head[0].length, -1);
-  try {
-    const e = JSON.parse(text) as Partial<LedgerEntry>;
-    if (typeof e.index !== 'number' || typeof e.type !== 'string' || typeof e.received !== 'string' || typeof e.actor?.agency !== 'string') return undefined;
-    return {
-      index: e.index,
-      text,
-      type: e.type,
-      received: e.received,
-      ...(typeof e.claimed === 'string' ? { claimed: e.claimed } : {}),
-      actor: e.actor,
-      ...(typeof e.incident === 'string' ? { incident: e.incident } : {}),
-      body: typeof e.body === 'object' && e.body !== null ? e.body : {},
-    };
-  } catch {
-    return undefined;
-  }
-}
 
 /** one incident's entries, newest last, and who wants to know when more arrive */
 export class EntryLog {

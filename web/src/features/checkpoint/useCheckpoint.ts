@@ -2,15 +2,17 @@
  * The latest signed checkpoint (GET /checkpoint, public) with its signature
  * checked against the log's key (GET /log/key), and the entries on screen
  * checked against it: each one's leaf hash computed here from the text the
- * feed sent, its RFC 9162 inclusion proof (GET /v1/proofs/inclusion) walked
+ * feed sent (for a sealed entry, the hashed text, with each value shown
+ * checked against its commitment: sealed.ts), its RFC 9162 inclusion proof (GET /v1/proofs/inclusion) walked
  * up to the root the checkpoint signs. The proof's own root and leaf hash
  * are not trusted; only the signed root is.
  */
 import { useQuery } from '@tanstack/react-query';
 import { useEffect, useState, useSyncExternalStore } from 'react';
-import type { EntryLog, OnScreen } from '../../shared/entries.ts';
+import type { EntryLog, LedgerEntry, OnScreen } from '../../shared/entries.ts';
 import { fromBase64, parseCheckpoint, parseVerifierKey, verifyCheckpointSignature, type Checkpoint } from './note.ts';
 import { leafHash, verifyInclusion } from './inclusion.ts';
+import { checkSealed } from './sealed.ts';
 
 /** the node signs a checkpoint every second: an entry not yet covered is asked again after this */
 const UNCOVERED_RETRY_MS = 1500;
@@ -42,17 +44,22 @@ async function latestCheckpoint(): Promise<SignedCheckpoint> {
 
 export type Check = 'verified' | 'failed';
 
-async function checkEntry(entryText: string, index: number, cp: Checkpoint): Promise<Check> {
+/**
+ * The entry's inclusion, proved from the text the log hashed; for a sealed
+ * entry, also each value shown opening its commitment in that text.
+ */
+async function checkEntry(entry: LedgerEntry, index: number, cp: Checkpoint): Promise<Check> {
+  if (entry.sealed !== undefined && !(await checkSealed(entry.sealed.text, entry.text, entry.sealed.disclosures))) return 'failed';
   const r = await fetch(`/v1/proofs/inclusion?index=${index}&size=${cp.size}`, { credentials: 'same-origin' });
   if (!r.ok) return 'failed';
   const p = (await r.json()) as { proof?: unknown };
   if (!Array.isArray(p.proof) || !p.proof.every((h) => typeof h === 'string')) return 'failed';
-  const ok = await verifyInclusion(await leafHash(entryText), index, cp.size, (p.proof as string[]).map(fromBase64), cp.root);
+  const ok = await verifyInclusion(await leafHash(entry.sealed?.text ?? entry.text), index, cp.size, (p.proof as string[]).map(fromBase64), cp.root);
   return ok ? 'verified' : 'failed';
 }
 
-/** the stored text of the entry at ledger index `i` (the log is in index order: a binary search) */
-function textAt(log: EntryLog, i: number): string | undefined {
+/** the entry at ledger index `i` (the log is in index order: a binary search) */
+function entryAt(log: EntryLog, i: number): LedgerEntry | undefined {
   const entries = log.entries;
   let lo = 0;
   let hi = entries.length - 1;
@@ -60,7 +67,7 @@ function textAt(log: EntryLog, i: number): string | undefined {
     const mid = (lo + hi) >> 1;
     const e = entries[mid];
     if (e === undefined) return undefined;
-    if (e.index === i) return e.text;
+    if (e.index === i) return e;
     if (e.index < i) lo = mid + 1;
     else hi = mid - 1;
   }
@@ -109,8 +116,8 @@ export function useCheckpoint(log: EntryLog, version: number, onScreen: OnScreen
     }
     void Promise.all(
       todo.map(async (i) => {
-        const t = textAt(log, i);
-        return [i, t === undefined ? 'failed' : await checkEntry(t, i, cp).catch((): Check => 'failed')] as const;
+        const e = entryAt(log, i);
+        return [i, e === undefined ? 'failed' : await checkEntry(e, i, cp).catch((): Check => 'failed')] as const;
       }),
     ).then((done) => {
       if (cancelled) return;
