@@ -26,7 +26,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { chromium } from 'playwright-core';
+import { CHROMIUM, launchChromium } from '../test/helpers/browser.ts';
 import { Worker } from 'node:worker_threads';
 import { ROOT } from '../bin/dist.js';
 import { ensureDemoUsers } from '../src/app/demo.ts';
@@ -36,7 +36,6 @@ import { runScenario } from '../src/app/scenario-run.ts';
 import { DEMO_POLICIES, DEMO_SCENARIO } from '../src/cli/commands/serve.ts';
 import { buildNodeServer } from '../src/server/node-server.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const LOAD_URL = new URL('./console-load.mjs', import.meta.url);
 const INCIDENT = 'inc-2026-0601-harrison';
 const CHEN = { agency: 'city-pd', person: 'cpd-chen' } as const;
@@ -148,18 +147,7 @@ export async function benchConsole(opts: ConsoleBenchOptions = {}): Promise<Reco
       raw.push(performance.now() - t0);
     }
 
-    const browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    const browser = await launchChromium();
     try {
       const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
       const [name, value] = cookie.split('=') as [string, string];

@@ -12,18 +12,18 @@ import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM, launchChromium } from '../helpers/browser.ts';
 import { ROOT } from '../../bin/dist.js';
 import { serveDemo, type ServedNode } from '../helpers/server.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const BUILT = existsSync(join(ROOT, 'web', 'dist', 'index.html'));
 const SHOTS = join(ROOT, 'test-results', 'console');
 const INCIDENT = 'inc-2026-0601-harrison';
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
 const skip = !existsSync(CHROMIUM)
-  ? `${CHROMIUM} is missing (npm test installs it: bin/ensure-chromium.js)`
+  ? `${CHROMIUM} is missing (npm test installs it: bin/ensure-test-tools.js)`
   : !BUILT
     ? 'the console is not built (node bin/web.js)'
     : false;
@@ -43,18 +43,7 @@ describe('the console for the control room', { skip }, () => {
   before(async () => {
     mkdirSync(SHOTS, { recursive: true });
     node = await serveDemo();
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     for (const c of contexts) await c.close().catch(() => {});

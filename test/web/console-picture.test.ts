@@ -21,11 +21,11 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { CHROMIUM, launchChromium } from '../helpers/browser.ts';
 import { ROOT } from '../../bin/dist.js';
 import { serveDemo, type ServedNode } from '../helpers/server.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const BUILT = existsSync(join(ROOT, 'web', 'dist', 'index.html'));
 const SHOTS = join(ROOT, 'test-results', 'console-picture');
 const INCIDENT = 'inc-2026-0601-harrison';
@@ -37,7 +37,7 @@ const HD = { width: 1366, height: 768 };
 const WALL = { width: 3840, height: 2160 };
 
 const skip = !existsSync(CHROMIUM)
-  ? `${CHROMIUM} is missing (npm test installs it: bin/ensure-chromium.js)`
+  ? `${CHROMIUM} is missing (npm test installs it: bin/ensure-test-tools.js)`
   : !BUILT
     ? 'the console is not built (npm test builds it: node bin/web.js)'
     : false;
@@ -52,18 +52,7 @@ describe('the live picture in Chromium', { skip }, () => {
   before(async () => {
     mkdirSync(SHOTS, { recursive: true });
     node = await serveDemo({ until: '2026-06-01T20:53:30Z' });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     for (const c of contexts) await c.close().catch(() => {});

@@ -20,11 +20,11 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { CHROMIUM, launchChromium } from '../helpers/browser.ts';
 import { ROOT } from '../../bin/dist.js';
 import { serveDemo, type ServedNode } from '../helpers/server.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
 const BUILT = existsSync(join(ROOT, 'web', 'dist', 'index.html'));
 const SHOTS = join(ROOT, 'test-results', 'console');
 const INCIDENT = 'inc-2026-0601-harrison';
@@ -47,19 +47,7 @@ describe('operations console in Chromium', { skip }, () => {
   before(async () => {
     mkdirSync(SHOTS, { recursive: true });
     node = await serveDemo();
-    // flags: no sandbox as root; nothing fetched from the network but the node (the machine's network is closed)
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
   after(async () => {
     for (const c of contexts) await c.close().catch(() => {});
