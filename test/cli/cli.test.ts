@@ -113,8 +113,8 @@ describe('help and usage', () => {
     usageError(await cli(['proof', 'inclusion', '--data', dir, '--index', '-1']), /./, '--index -1');
     usageError(await cli(['proof', 'inclusion', '--data', dir, '--index', '01']), /--index must be/, '--index 01');
     usageError(await cli(['proof', 'consistency', '--data', dir, '--from', '1.5']), /--from must be/, '--from 1.5');
-    usageError(await cli(['export', 'bundle', '--data', dir, '--out', freshPath('b'), '--all', '--indexes', '0']), /or --all alone/, 'both selections');
-    usageError(await cli(['export', 'bundle', '--data', dir, '--out', freshPath('b')]), /or --all alone/, 'no selection');
+    usageError(await cli(['export', 'bundle', '--data', dir, '--out', freshPath('b'), '--all', '--indexes', '0']), /exactly one of/, 'both selections');
+    usageError(await cli(['export', 'bundle', '--data', dir, '--out', freshPath('b')]), /exactly one of/, 'no selection');
     usageError(await cli(['export', 'bundle', '--data', dir, '--out', freshPath('b'), '--indexes', '0,x']), /--indexes must be/, 'a bad index list');
     usageError(await cli(['verify', dir, dir]), /unexpected argument/, 'two paths');
     usageError(await cli(['verify', dir, '--key', 'not-a-key']), /verifier key/, 'a malformed --key');

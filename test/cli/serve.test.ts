@@ -209,7 +209,15 @@ describe('concord serve', () => {
       assert.equal(fresh.headers.get('idempotent-replayed'), null);
       const db = new Database(join(dir, 'ledger.db'), { readonly: true });
       try {
-        const stored = (text: string): number => (db.prepare('SELECT count(*) AS n FROM entries WHERE text LIKE ?').get(`%${text}%`) as { n: number }).n;
+        // a message's text is sealed by the default sealing policy: it is kept among the disclosures, once per message stored
+        const stored = (text: string): number =>
+          (
+            db
+              .prepare(
+                "SELECT count(*) AS n FROM entries e JOIN disclosures d ON d.idx = e.idx WHERE e.type = 'message.sent' AND d.path = '/text' AND d.value = ?",
+              )
+              .get(JSON.stringify(text)) as { n: number }
+          ).n;
         assert.equal(stored('gate 2 is blocked'), 1, 'the first message is stored once');
         assert.equal(stored('gate 3 is blocked'), 1);
       } finally {

@@ -181,6 +181,22 @@ describe('the live picture in Chromium', { skip }, () => {
     assert.deepEqual(errors, []);
   });
 
+  it('the board links the after-action report and each request’s ICS 213RR; the report opens as a page in a new tab', async () => {
+    const chen = await as('chen');
+    const link = chen.getByRole('link', { name: 'After-action report as HTML' });
+    assert.equal(await link.getAttribute('href'), `/v1/reports/after-action?incident=${INCIDENT}&format=html`);
+    assert.equal(
+      await chen.getByRole('link', { name: 'ICS 213RR of req-001 as PDF' }).getAttribute('href'),
+      '/v1/reports/ics-213rr?request=req-001&format=pdf',
+    );
+    const [report] = await Promise.all([chen.context().waitForEvent('page'), link.click()]);
+    await report.getByRole('heading', { level: 1, name: /^After-action report: / }).waitFor();
+    await report.getByRole('heading', { name: '4. Requests and their verdicts' }).waitFor();
+    await report.screenshot({ path: join(SHOTS, 'after-action-report.png') });
+    await report.close();
+    assert.deepEqual(errors, []);
+  });
+
   it('a message sent by one agency appears live in the other agency’s context; an empty one is refused at the field', async () => {
     const santos = await as('santos');
     const chen = await as('chen');

@@ -4,6 +4,7 @@ import { formatTime } from '../../shared/time.ts';
 import type { IncidentView, Session } from '../../shared/types.ts';
 import { NewOrderForm } from './NewOrderForm.tsx';
 import { NewRequestForm } from './NewRequestForm.tsx';
+import { IncidentReportLinks } from './ReportLinks.tsx';
 import { OrdersPanel } from './OrdersPanel.tsx';
 import { RequestsPanel } from './RequestsPanel.tsx';
 import { UnitsPanel } from './UnitsPanel.tsx';
@@ -64,6 +65,7 @@ export function BoardView({
               · as of entry {v.asOf.index}, {formatTime(v.asOf.received)}
             </span>
           </p>
+          <IncidentReportLinks incident={v.incident.id} />
         </div>
         {p.checkpoint}
       </header>

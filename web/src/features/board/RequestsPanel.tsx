@@ -5,6 +5,7 @@ import { describeActor, describeAuthority } from './authority.ts';
 import { RequestActions } from './RequestActions.tsx';
 import { useUnitChoices, type UnitChoice } from './useUnitChoices.ts';
 import { VerdictView } from './Verdict.tsx';
+import { RequestReportLinks } from './ReportLinks.tsx';
 
 /** one request; an unchanged request keeps its object across refetches (structural sharing), so its card is not drawn again */
 const RequestCard = memo(function RequestCard({
@@ -24,6 +25,7 @@ const RequestCard = memo(function RequestCard({
         {r.urgency === 'immediate' && <span className="badge badge-urgent">Immediate</span>}
       </h3>
       <p>{r.description}</p>
+      <RequestReportLinks request={r.id} />
       <dl className="facts">
         <dt>Asks for</dt>
         <dd>
