@@ -266,9 +266,12 @@ describe('a log witnessed by two other nodes (three processes)', () => {
     assert.equal(await cityP.stop(), 0);
     // the rewrite: one past entry changed, the tiles recomputed, the kept checkpoint re-signed over the new tree
     const size = withDb(city, (db) => {
-      const row = db.prepare<[], { idx: number; text: string }>(`SELECT idx, text FROM entries WHERE text LIKE '%"text":"%' ORDER BY idx LIMIT 1`).get();
-      assert.ok(row, 'an entry with free text');
-      db.prepare('UPDATE entries SET text = ? WHERE idx = ?').run(row.text.replace('"text":"', '"text":"(edited) '), row.idx);
+      // (free text is sealed by the default policy: the edit changes a unit's reported status instead)
+      const row = db
+        .prepare<[], { idx: number; text: string }>(`SELECT idx, text FROM entries WHERE text LIKE '%"status":"en_route"%' ORDER BY idx LIMIT 1`)
+        .get();
+      assert.ok(row, 'a unit reported en route');
+      db.prepare('UPDATE entries SET text = ? WHERE idx = ?').run(row.text.replace('"status":"en_route"', '"status":"dispatched"'), row.idx);
       rewriteTiles(db);
       db.prepare('DELETE FROM checkpoints').run();
       const texts = db.prepare<[], { text: string }>('SELECT text FROM entries ORDER BY idx').all();
