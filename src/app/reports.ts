@@ -54,6 +54,10 @@ export interface ReportDeps {
   readonly now: () => Date;
 }
 
+/** how often, and how long apart, a report asks again for a checkpoint covering the world it read */
+const COVER_TRIES = 20;
+const COVER_WAIT_MS = 10;
+
 const CONTENT_TYPE: Record<ReportFormat, string> = {
   pdf: 'application/pdf',
   html: 'text/html; charset=utf-8',
@@ -71,9 +75,14 @@ export class ReportService {
   async #basis(bundle: string, timeZone: string | undefined): Promise<{ basis: ReportBasis; world: ReturnType<ReviewSource['world']> }> {
     if (timeZone !== undefined) checkTimeZone(timeZone);
     const world = this.#deps.source.world();
-    const cp = await this.#deps.ledger.checkpoint();
+    // the world may run a commit ahead of what the store answers for: sign again once it has caught up
+    let cp = await this.#deps.ledger.checkpoint();
+    for (let tries = 0; cp.size <= world.lastIndex && tries < COVER_TRIES; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, COVER_WAIT_MS));
+      cp = await this.#deps.ledger.checkpoint();
+    }
     if (cp.size <= world.lastIndex)
-      throw new ConcordError('LEDGER_CORRUPT', `the latest checkpoint (size ${cp.size}) does not cover entry ${world.lastIndex} of the world read`);
+      throw new ConcordError('LEDGER_CONTENDED', `no signed checkpoint covers entry ${world.lastIndex} yet (the latest is of size ${cp.size}); ask again`);
     return {
       world,
       basis: {
