@@ -212,7 +212,7 @@ export default function MapCanvas({ view, basemap }: { readonly view: PictureVie
 
   return (
     <div className="map-frame">
-      <div ref={el} className="map-canvas" data-map-ready={ready ? 'true' : 'false'} role="img" aria-label={`Map of ${view.incident.name}`} />
+      <div ref={el} className="map-canvas" data-map-ready={ready ? 'true' : 'false'} role="region" aria-label={`Map of ${view.incident.name}`} />
       {failure !== undefined ? (
         <p role="alert" className="error map-failure">
           {failure}
