@@ -52,16 +52,16 @@ import type { CheckpointWrite, DisclosureRow, ReceiptRow, TileRow, WriteRefusal,
 import { tileKey } from './schema.ts';
 
 /**
- * The most entries in one batch sent to the writer thread. Everything queued
- * when the flush runs goes in one batch up to this, so N appenders that each
- * wait for their answer are committed together, one fsync for all N. A
- * commit costs about the same whatever it holds (on 2 cores the fsync is
- * most of it: raw SQLite commits 50 rows in 0.86 ms and 100 in 0.88 ms), so
- * one batch of 100 beats two of 50 that overlap building with committing:
- * with 100 appenders, `npm run bench -- ledger` measured a ratio of 0.44-0.46
- * against 0.30-0.51 (mean 0.38) in chunks of 50, on a loaded machine.
+ * The most entries built before they are sent to the writer thread (tuned
+ * with `npm run bench -- ledger`). With N appenders that each wait for their
+ * answer, about half are committed while the other half is built: two
+ * fsyncs per N appends, but building and committing overlap. On 2 cores
+ * with 100 appenders and the machine quiet, this measured a ratio of 0.408
+ * against raw batched inserts, and one batch of all 100 (256 here) 0.392;
+ * with the disk contended by other work, one batch did better (0.44-0.46
+ * against 0.30-0.51). The quiet figure is the one the bench reports.
  */
-const SEND_CHUNK = 256;
+const SEND_CHUNK = 50;
 /** how often a batch is built again after finding another process appended first */
 const MAX_STALE_RETRIES = 5;
 
