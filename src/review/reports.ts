@@ -18,8 +18,8 @@
  * the last entry read, and the signed checkpoint that covers it, which a
  * reader verifies the entries against.
  */
-import { conflictAudienceOf, mayRead, notificationAudienceOf, orderAudienceOf, requestAudienceOf, type Caller } from '../domain/boundaries.ts';
-import { requireVisibleIncident } from '../domain/visible-view.ts';
+import type { Caller } from '../domain/boundaries.ts';
+import { mayReadRequest, requireVisibleIncident, visibleConflicts, visibleNotifications, visibleOrders, visibleRequests } from '../domain/visible-view.ts';
 import { describeActor, describeAuthority, type Actor, type Authority } from '../domain/values.ts';
 import type { Verdict } from '../domain/verdict.ts';
 import type { AgencyKind } from '../domain/vocabulary.ts';
@@ -109,9 +109,10 @@ function table(columns: readonly TableColumn[], rows: readonly (readonly string[
 }
 
 function readableRequests(world: World, caller: Caller, incident?: string): AssistanceRequest[] {
-  return Object.values(world.requests)
-    .filter((r) => (incident === undefined || r.incident === incident) && mayRead(caller, requestAudienceOf(r)))
-    .sort(byTime((r) => r.sentAt));
+  return visibleRequests(
+    caller,
+    Object.values(world.requests).filter((r) => incident === undefined || r.incident === incident),
+  ).sort(byTime((r) => r.sentAt));
 }
 
 const legalFacts = (r: AssistanceRequest): string => {
@@ -146,15 +147,11 @@ export function afterActionReport(world: World, caller: Caller, incidentId: stri
   const incident = requireVisibleIncident(world, caller, incidentId);
   const at = clock(basis.timeZone);
   const requests = readableRequests(world, caller, incident.id);
-  const orders = Object.values(world.orders)
-    .filter((o) => o.incident === incident.id && mayRead(caller, orderAudienceOf(world, o)))
-    .sort(byTime((o) => o.issuedAt));
-  const notices = Object.values(world.notifications)
-    .filter((n) => n.incident === incident.id && mayRead(caller, notificationAudienceOf(n)))
-    .sort(byTime((n) => n.createdAt));
-  const conflicts = Object.values(world.conflicts)
-    .filter((c) => c.incident === incident.id && mayRead(caller, conflictAudienceOf(world, c)))
-    .sort(byTime((c) => c.detectedAt));
+  const ofIncident = <T extends { readonly incident?: string }>(records: Readonly<Record<string, T>>): T[] =>
+    Object.values(records).filter((x) => x.incident === incident.id);
+  const orders = visibleOrders(caller, world, ofIncident(world.orders)).sort(byTime((o) => o.issuedAt));
+  const notices = visibleNotifications(caller, ofIncident(world.notifications)).sort(byTime((n) => n.createdAt));
+  const conflicts = visibleConflicts(caller, world, ofIncident(world.conflicts)).sort(byTime((c) => c.detectedAt));
 
   // key decisions: every decided step of a request, each order, the command, closing
   type Decision = { at: string; by: Actor; what: string; authority?: Authority; reason: string; index: number | undefined };
@@ -481,7 +478,7 @@ function activity(i: TimelineItem): string {
 
 export function ics213rrReport(world: World, caller: Caller, requestId: string, basis: ReportBasis): Report {
   const r = world.requests[requestId];
-  if (r === undefined || !mayRead(caller, requestAudienceOf(r)))
+  if (r === undefined || !mayReadRequest(caller, r))
     throw new ConcordError('UNKNOWN_ENTITY', `request ${requestId} does not exist or is not shared with ${caller.agency}`, { kind: 'request', id: requestId });
   const at = clock(basis.timeZone);
   const incident = world.incidents[r.incident];
@@ -581,9 +578,10 @@ export function complianceReport(world: World, caller: Caller, q: ComplianceQuer
   const sender = (id: string): boolean => (q.fromAgency !== undefined ? id === q.fromAgency : world.agencies[id]?.kind === q.fromKind);
   const t0 = Date.parse(q.from);
   const t1 = Date.parse(q.until);
-  const requests = Object.values(world.requests)
-    .filter((r) => r.to === q.to && sender(r.from) && Date.parse(r.sentAt) >= t0 && Date.parse(r.sentAt) < t1 && mayRead(caller, requestAudienceOf(r)))
-    .sort(byTime((r) => r.sentAt));
+  const requests = visibleRequests(
+    caller,
+    Object.values(world.requests).filter((r) => r.to === q.to && sender(r.from) && Date.parse(r.sentAt) >= t0 && Date.parse(r.sentAt) < t1),
+  ).sort(byTime((r) => r.sentAt));
   const rows = requests.map((r) => [
     r.id,
     at(r.sentAt),
