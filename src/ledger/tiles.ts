@@ -53,23 +53,32 @@ export function locateNode(id: NodeId): { tile: TileId; height: number; offset: 
  * A tile with its inner levels: level 0 = the tile's own hashes, level h has
  * floor(width / 2^h) complete nodes. Computed once when a tile is loaded
  * (at most 255 hashes) so later proofs are lookups.
+ *
+ * A partial tile grows with every append; given the expansion of an earlier
+ * width of the same tile (`prefix`), only the nodes the new hashes complete
+ * are computed. The prefix is used only if its hashes are exactly the first
+ * hashes of this tile (compared, not assumed).
  */
 export class ExpandedTile {
   readonly width: number;
   private readonly levels: Buffer[];
 
-  constructor(hashes: Buffer) {
+  constructor(hashes: Buffer, prefix?: ExpandedTile) {
     if (hashes.length % HASH_SIZE !== 0 || hashes.length === 0 || hashes.length > TILE_WIDTH * HASH_SIZE) {
       throw new RangeError(`tile of ${hashes.length} bytes is not 1-256 hashes`);
     }
     this.width = hashes.length / HASH_SIZE;
     this.levels = [hashes];
+    const reused = prefix !== undefined && prefix.width <= this.width && hashes.subarray(0, prefix.levels[0]!.length).equals(prefix.levels[0]!) ? prefix : undefined;
     let below = hashes;
     for (let h = 1; h <= TILE_HEIGHT; h++) {
       const n = (below.length / HASH_SIZE) >>> 1;
       if (n === 0) break;
       const out = Buffer.allocUnsafe(n * HASH_SIZE);
-      for (let i = 0; i < n; i++) {
+      const known = reused?.levels[h];
+      const from = known === undefined ? 0 : known.length / HASH_SIZE;
+      if (known !== undefined) known.copy(out, 0);
+      for (let i = from; i < n; i++) {
         nodeHashInto(
           below.subarray(2 * i * HASH_SIZE, (2 * i + 1) * HASH_SIZE),
           below.subarray((2 * i + 1) * HASH_SIZE, (2 * i + 2) * HASH_SIZE),

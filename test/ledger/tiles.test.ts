@@ -13,7 +13,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { EMPTY_ROOT, type Hash } from '../../src/ledger/merkle/hash.ts';
 import { MemoryTree } from '../../src/ledger/merkle/memory-tree.ts';
-import { HASH_SIZE, TILE_HEIGHT, TILE_WIDTH, TileEdge, tileCount, type FullTile } from '../../src/ledger/tiles.ts';
+import { ExpandedTile, HASH_SIZE, TILE_HEIGHT, TILE_WIDTH, TileEdge, tileCount, type FullTile } from '../../src/ledger/tiles.ts';
 
 /** leaves for sizes across the first level-1 tile (65,536 leaves) and a little beyond */
 const MAX = TILE_WIDTH ** 2 + 2048;
@@ -188,5 +188,25 @@ describe('TileEdge', () => {
     assert.throws(() => new TileEdge(300, [h(44)]), RangeError);
     assert.throws(() => new TileEdge(300, [h(44), h(2)]), RangeError);
     assert.ok(new TileEdge(256, [undefined, h(1)]).size === 256);
+  });
+});
+
+describe('ExpandedTile', () => {
+  const hashes = (n: number, seed: number): Buffer => Buffer.concat(Array.from({ length: n }, (_, i) => createHash('sha256').update(`${seed}:${i}`).digest()));
+  const allNodes = (t: ExpandedTile): Array<Buffer | undefined> => {
+    const out: Array<Buffer | undefined> = [];
+    for (let h = 0; h <= TILE_HEIGHT; h++) for (let i = 0; i < TILE_WIDTH >>> h; i++) out.push(t.node(h, i));
+    return out;
+  };
+
+  it('extending the expansion of a prefix gives every node a fresh expansion gives; a prefix of other hashes is not used', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: TILE_WIDTH }), fc.integer({ min: 1, max: TILE_WIDTH }), fc.boolean(), (a, b, same) => {
+        const [short, long] = a <= b ? [a, b] : [b, a];
+        const tile = hashes(long, 1);
+        const prefix = new ExpandedTile(same ? tile.subarray(0, short * HASH_SIZE) : hashes(short, 2));
+        assert.deepEqual(allNodes(new ExpandedTile(tile, prefix)), allNodes(new ExpandedTile(tile)));
+      }),
+    );
   });
 });

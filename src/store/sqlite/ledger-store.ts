@@ -108,7 +108,9 @@ export class SqliteLedgerStore implements LedgerStore {
   private closing: Promise<void> | undefined;
   private readonly cache = new Map<number, ExpandedTile>();
   /** the partial tiles of `partialCacheEdge`, expanded (dropped when the committed edge moves) */
-  private partialCache = new Map<number, ExpandedTile>();
+  private partialCache = new Map<number, { readonly index: number; readonly tile: ExpandedTile }>();
+  /** the partial tiles expanded at the edge before, which the next expansions extend */
+  private partialPrefixes = new Map<number, { readonly index: number; readonly tile: ExpandedTile }>();
   private partialCacheEdge: TileEdge | undefined;
   /** the root of the committed edge, worked out once per edge */
   private rootOfEdge: { readonly edge: TileEdge; readonly root: Hash } | undefined;
@@ -381,20 +383,34 @@ export class SqliteLedgerStore implements LedgerStore {
     if (index >= full) {
       // the partial tile at this level lives in memory (the edge)
       if (this.partialCacheEdge !== edge) {
+        // the expansions of the last edge stay as prefixes: the tiles at the new edge mostly extend them
+        this.partialPrefixes = this.partialCache;
         this.partialCache = new Map();
         this.partialCacheEdge = edge;
       }
       let t = this.partialCache.get(level);
-      if (t === undefined) {
+      if (t === undefined || t.index !== index) {
         const bytes = edge.partialTile(level);
         if (bytes === undefined) return undefined;
-        t = new ExpandedTile(bytes);
+        const before = this.partialPrefixes.get(level);
+        t = { index, tile: new ExpandedTile(bytes, before?.index === index ? before.tile : undefined) };
         this.partialCache.set(level, t);
       }
-      return t;
+      return t.tile;
     }
     const key = tileKey({ level, index });
     let t = this.cache.get(key);
+    if (t === undefined) {
+      // a tile completed since it was last expanded as a partial one: extend that expansion
+      const before = this.partialCache.get(level) ?? this.partialPrefixes.get(level);
+      const row = before?.index === index ? this.stmts.getTile.get(key) : undefined;
+      if (row) {
+        t = new ExpandedTile(row.hashes, before!.tile);
+        this.cache.set(key, t);
+        if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value as number);
+        return t;
+      }
+    }
     // full tiles never change; eviction is first-in first-out (a hit does not
     // reorder the map: that would cost more than the rare reload it saves)
     if (t !== undefined) return t;
