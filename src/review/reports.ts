@@ -59,7 +59,18 @@ export function checkTimeZone(zone: string): void {
   }
 }
 
-function clock(zone: string | undefined): (iso: string | undefined) => string {
+/** the span of time whose zone offset is looked up once: every offset change since 1970 falls on a quarter hour */
+const OFFSET_SPAN_MS = 15 * 60 * 1000;
+
+/**
+ * Times as a reader of the report reads them: "2026-06-01 15:04:05 CDT" in
+ * the report's time zone (UTC by default). A report lists tens of thousands
+ * of times and Intl's formatToParts costs ~10 µs each, so the zone's offset
+ * and name are looked up once per quarter hour and every time inside it is
+ * shifted by that offset; a quarter hour whose two ends have different
+ * offsets (a change inside it) has each of its times formatted by Intl.
+ */
+export function reportClock(zone: string | undefined): (iso: string | undefined) => string {
   const tz = zone ?? 'UTC';
   checkTimeZone(tz);
   const format = new Intl.DateTimeFormat('en-CA', {
@@ -73,12 +84,34 @@ function clock(zone: string | undefined): (iso: string | undefined) => string {
     hourCycle: 'h23',
     timeZoneName: 'short',
   });
+  const partsAt = (ms: number): Record<string, string> => Object.fromEntries(format.formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
+  const byIntl = (ms: number): string => {
+    const p = partsAt(ms);
+    return `${p.year}-${p.month}-${p.day} ${p.hour}:${p.minute}:${p.second} ${p.timeZoneName}`;
+  };
+  /** the zone's offset from UTC at `ms` (whole seconds), and its short name */
+  const zoneAt = (ms: number): { offset: number; name: string } => {
+    const p = partsAt(ms);
+    const local = Date.UTC(Number(p.year), Number(p.month) - 1, Number(p.day), Number(p.hour), Number(p.minute), Number(p.second));
+    return { offset: local - (ms - (((ms % 1000) + 1000) % 1000)), name: p.timeZoneName ?? tz };
+  };
+  /** per quarter hour: its offset and name, or null when they change inside it */
+  const spans = new Map<number, { offset: number; name: string } | null>();
   return (iso) => {
     if (iso === undefined) return '';
     const ms = Date.parse(iso);
     if (!Number.isFinite(ms)) return iso;
-    const parts = Object.fromEntries(format.formatToParts(new Date(ms)).map((p) => [p.type, p.value]));
-    return `${parts.year}-${parts.month}-${parts.day} ${parts.hour}:${parts.minute}:${parts.second} ${parts.timeZoneName}`;
+    const span = Math.floor(ms / OFFSET_SPAN_MS);
+    let z = spans.get(span);
+    if (z === undefined) {
+      const start = zoneAt(span * OFFSET_SPAN_MS);
+      const end = zoneAt((span + 1) * OFFSET_SPAN_MS - 1000);
+      z = start.offset === end.offset && start.name === end.name ? start : null;
+      spans.set(span, z);
+    }
+    if (z === null) return byIntl(ms);
+    const local = new Date(ms + z.offset).toISOString();
+    return `${local.slice(0, 10)} ${local.slice(11, 19)} ${z.name}`;
   };
 }
 
@@ -145,7 +178,7 @@ const DECISION_COLUMNS: TableColumn[] = [
 
 export function afterActionReport(world: World, caller: Caller, incidentId: string, statements: readonly StatementView[], basis: ReportBasis): Report {
   const incident = requireVisibleIncident(world, caller, incidentId);
-  const at = clock(basis.timeZone);
+  const at = reportClock(basis.timeZone);
   const requests = readableRequests(world, caller, incident.id);
   const ofIncident = <T extends { readonly incident?: string }>(records: Readonly<Record<string, T>>): T[] =>
     Object.values(records).filter((x) => x.incident === incident.id);
@@ -406,7 +439,7 @@ export function ics214Report(
   basis: ReportBasis,
 ): Report {
   const incident = requireVisibleIncident(world, caller, incidentId);
-  const at = clock(basis.timeZone);
+  const at = reportClock(basis.timeZone);
   const unit = subject.kind === 'unit' ? world.units[subject.id] : undefined;
   const person = subject.kind === 'person' ? world.people[subject.id] : undefined;
   const home = unit?.agency ?? person?.agency;
@@ -480,7 +513,7 @@ export function ics213rrReport(world: World, caller: Caller, requestId: string, 
   const r = world.requests[requestId];
   if (r === undefined || !mayReadRequest(caller, r))
     throw new ConcordError('UNKNOWN_ENTITY', `request ${requestId} does not exist or is not shared with ${caller.agency}`, { kind: 'request', id: requestId });
-  const at = clock(basis.timeZone);
+  const at = reportClock(basis.timeZone);
   const incident = world.incidents[r.incident];
   const approvals = r.log.filter((s) => s.action === 'approved' || s.action === 'escalated');
   const rows: [string, string][] = [
@@ -574,7 +607,7 @@ export function complianceReport(world: World, caller: Caller, q: ComplianceQuer
     throw new ConcordError('NOT_AUTHORISED', `a member of ${caller.agency} reports on the requests ${caller.agency} received, not ${q.to}'s`);
   if ((q.fromAgency === undefined) === (q.fromKind === undefined)) throw new ConcordError('BAD_INPUT', 'name the senders: one agency, or one kind of agency');
   if (!(Date.parse(q.from) < Date.parse(q.until))) throw new ConcordError('BAD_INPUT', 'the period must end after it begins');
-  const at = clock(basis.timeZone);
+  const at = reportClock(basis.timeZone);
   const sender = (id: string): boolean => (q.fromAgency !== undefined ? id === q.fromAgency : world.agencies[id]?.kind === q.fromKind);
   const t0 = Date.parse(q.from);
   const t1 = Date.parse(q.until);

@@ -33,82 +33,118 @@ const CELL_PAD = 3;
 
 const QUESTION_MARK = 63;
 
-/** the WinAnsi codes of `text` */
-export function winAnsi(text: string): number[] {
-  const out: number[] = [];
+/**
+ * Text on its way to the page is a "WinAnsi string": a JS string whose
+ * every character code is the WinAnsi code of a glyph (0..255), so the
+ * common case, plain ASCII, is the text itself and costs one regex test. A
+ * 100,000-entry after-action report sets over a million cells; as arrays of
+ * codes, wrapping them cost more than the rest of the rendering.
+ */
+const PLAIN = /^[\x20-\x7e\xa0-\xff]*$/;
+
+/** `text` as a WinAnsi string (see the module comment for what replaces a character outside WinAnsi) */
+export function toWinAnsi(text: string): string {
+  if (PLAIN.test(text)) return text;
+  let out = '';
   for (const ch of text) {
     const u = ch.codePointAt(0) as number;
-    if ((u >= 32 && u <= 126) || (u >= 160 && u <= 255)) out.push(u);
-    else if (WIN_ANSI_HIGH.has(u)) out.push(WIN_ANSI_HIGH.get(u) as number);
-    else if (u === 9 || u === 10 || u === 13) out.push(32);
+    if ((u >= 32 && u <= 126) || (u >= 160 && u <= 255)) out += ch;
+    else if (WIN_ANSI_HIGH.has(u)) out += String.fromCharCode(WIN_ANSI_HIGH.get(u) as number);
+    else if (u === 9 || u === 10 || u === 13) out += ' ';
     else {
       const bare = ch.normalize('NFKD').replace(/\p{M}/gu, '');
-      const codes = bare !== ch && bare.length > 0 ? winAnsi(bare) : [];
-      if (codes.length > 0 && !codes.includes(QUESTION_MARK)) out.push(...codes);
-      else out.push(QUESTION_MARK);
+      const codes = bare !== ch && bare.length > 0 ? toWinAnsi(bare) : '';
+      out += codes.length > 0 && !codes.includes('?') ? codes : '?';
     }
   }
   return out;
 }
 
-function glyphWidth(code: number, face: Face): number {
-  if (face === 'mono') return COURIER_WIDTH;
-  return (face === 'bold' ? HELVETICA_BOLD_WIDTHS : HELVETICA_WIDTHS)[code - 32] ?? 0;
+/** the WinAnsi codes of `text` */
+export function winAnsi(text: string): number[] {
+  const s = toWinAnsi(text);
+  const out = new Array<number>(s.length);
+  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
+  return out;
 }
 
-/** the width of `codes` in points */
-export function measure(codes: readonly number[], face: Face, size: number): number {
+/** the width of a WinAnsi string in 1/1000 of the font size */
+function units(s: string, face: Face, from = 0, to = s.length): number {
+  if (face === 'mono') return (to - from) * COURIER_WIDTH;
+  const widths = face === 'bold' ? HELVETICA_BOLD_WIDTHS : HELVETICA_WIDTHS;
   let w = 0;
-  for (const c of codes) w += glyphWidth(c, face);
-  return (w * size) / 1000;
+  for (let i = from; i < to; i++) w += widths[s.charCodeAt(i) - 32] ?? 0;
+  return w;
 }
 
-/** `text` in lines no wider than `max` points: at spaces, and inside a word only when it is wider than a line */
-export function wrap(text: string, face: Face, size: number, max: number): number[][] {
-  const lines: number[][] = [];
-  const space = measure([32], face, size);
-  for (const paragraph of text.split(/\r\n|\n|\r/)) {
-    const words: number[][] = [[]];
-    for (const c of winAnsi(paragraph)) {
-      if (c === 32) words.push([]);
-      else (words[words.length - 1] as number[]).push(c);
+/** the width of a WinAnsi string in points */
+export function measure(s: string, face: Face, size: number): number {
+  return (units(s, face) * size) / 1000;
+}
+
+/**
+ * `text` in lines (WinAnsi strings) no wider than `max` points: at spaces,
+ * and inside a word only when it is wider than a line.
+ */
+export function wrap(text: string, face: Face, size: number, max: number): string[] {
+  // widths compared in whole units of 1/1000 of the font size: no rounding decides a break
+  const limit = Math.floor((max * 1000) / size + 1e-9);
+  const space = units(' ', face);
+  const lines: string[] = [];
+  for (const raw of text.includes('\n') || text.includes('\r') ? text.split(/\r\n|\n|\r/) : [text]) {
+    const paragraph = toWinAnsi(raw);
+    // most cells are one short line
+    if (units(paragraph, face) <= limit) {
+      lines.push(paragraph);
+      continue;
     }
-    let line: number[] = [];
+    let line = '';
     let width = 0;
     let started = false;
-    for (const word of words) {
-      const w = measure(word, face, size);
-      if (started && width + space + w <= max) {
-        line.push(32, ...word);
+    for (let from = 0; from <= paragraph.length; ) {
+      let to = paragraph.indexOf(' ', from);
+      if (to === -1) to = paragraph.length;
+      const w = units(paragraph, face, from, to);
+      if (started && width + space + w <= limit) {
+        line += ` ${paragraph.slice(from, to)}`;
         width += space + w;
-        continue;
+      } else {
+        if (started) lines.push(line);
+        // a word wider than a line is cut, as many characters on each line as fit (at least one)
+        let rest = from;
+        while (rest < to - 1 && units(paragraph, face, rest, to) > limit) {
+          let n = rest + 1;
+          let used = units(paragraph, face, rest, n);
+          while (n < to - 1 && used + units(paragraph, face, n, n + 1) <= limit) {
+            used += units(paragraph, face, n, n + 1);
+            n++;
+          }
+          lines.push(paragraph.slice(rest, n));
+          rest = n;
+        }
+        line = paragraph.slice(rest, to);
+        width = units(paragraph, face, rest, to);
+        started = true;
       }
-      if (started) lines.push(line);
-      let rest = word;
-      while (measure(rest, face, size) > max && rest.length > 1) {
-        let n = 1;
-        while (n < rest.length - 1 && measure(rest.slice(0, n + 1), face, size) <= max) n++;
-        lines.push(rest.slice(0, n));
-        rest = rest.slice(n);
-      }
-      line = rest;
-      width = measure(rest, face, size);
-      started = true;
+      from = to + 1;
     }
     lines.push(line);
   }
   return lines;
 }
 
-/** a PDF literal string of WinAnsi codes: ( ) \ escaped, anything outside printable ASCII in octal */
-function literal(codes: readonly number[]): string {
-  let s = '(';
-  for (const c of codes) {
-    if (c === 40 || c === 41 || c === 92) s += `\\${String.fromCharCode(c)}`;
-    else if (c < 32 || c > 126) s += `\\${c.toString(8).padStart(3, '0')}`;
-    else s += String.fromCharCode(c);
+/** a PDF literal string of a WinAnsi string: ( ) \ escaped, anything outside printable ASCII in octal */
+const LITERAL_PLAIN = /^[\x20-\x27\x2a-\x5b\x5d-\x7e]*$/;
+function literal(s: string): string {
+  if (LITERAL_PLAIN.test(s)) return `(${s})`;
+  let out = '(';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 40 || c === 41 || c === 92) out += `\\${s[i]}`;
+    else if (c < 32 || c > 126) out += `\\${c.toString(8).padStart(3, '0')}`;
+    else out += s[i];
   }
-  return `${s})`;
+  return `${out})`;
 }
 
 /** a text string for the document information dictionary: UTF-16BE with its byte order mark */
@@ -131,6 +167,7 @@ const num = (n: number): string => (Number.isInteger(n) ? String(n) : n.toFixed(
 class Layout {
   readonly pages: string[][] = [];
   y = 0;
+  private readonly starts = new Map<string, string>();
 
   private get ops(): string[] {
     if (this.pages.length === 0) this.newPage();
@@ -151,9 +188,16 @@ class Layout {
     return this.y - BOTTOM;
   }
 
-  text(x: number, baseline: number, codes: readonly number[], face: Face, size: number, gray = 0): void {
+  text(x: number, baseline: number, codes: string, face: Face, size: number, gray = 0): void {
     if (codes.length === 0) return;
-    this.ops.push(`BT ${num(gray)} g /${FONT[face]} ${num(size)} Tf ${num(x)} ${num(baseline)} Td ${literal(codes)} Tj ET`);
+    // the few colour-font-size-column starts of a report, written once each (a big report sets millions of lines)
+    const key = `${gray} ${face} ${size} ${x}`;
+    let start = this.starts.get(key);
+    if (start === undefined) {
+      start = `BT ${num(gray)} g /${FONT[face]} ${num(size)} Tf ${num(x)} `;
+      this.starts.set(key, start);
+    }
+    this.ops.push(`${start}${num(baseline)} Td ${literal(codes)} Tj ET`);
   }
 
   rule(x1: number, y: number, x2: number, gray: number, width: number): void {
@@ -165,7 +209,7 @@ class Layout {
   }
 
   /** lines of one style, each on the page it fits on */
-  lines(lines: readonly (readonly number[])[], face: Face, size: number, leading: number, x = MARGIN, gray = 0): void {
+  lines(lines: readonly string[], face: Face, size: number, leading: number, x = MARGIN, gray = 0): void {
     for (const line of lines) {
       this.room(leading);
       this.text(x, this.y - size, line, face, size, gray);
@@ -193,15 +237,15 @@ function heading(page: Layout, level: 1 | 2 | 3, text: string): void {
 
 function facts(page: Layout, rows: readonly (readonly [string, string])[]): void {
   const leading = BODY * 1.35;
-  const labelWidth = Math.min(WIDTH * 0.35, Math.max(0, ...rows.map(([l]) => measure(winAnsi(l), 'bold', BODY))) + 12);
+  const labelWidth = Math.min(WIDTH * 0.35, Math.max(0, ...rows.map(([l]) => measure(toWinAnsi(l), 'bold', BODY))) + 12);
   for (const [label, value] of rows) {
     const labels = wrap(label, 'bold', BODY, labelWidth - 8);
     const values = wrap(value, 'regular', BODY, WIDTH - labelWidth);
     const n = Math.max(labels.length, values.length);
     for (let i = 0; i < n; i++) {
       page.room(leading);
-      page.text(MARGIN, page.y - BODY, labels[i] ?? [], 'bold', BODY);
-      page.text(MARGIN + labelWidth, page.y - BODY, values[i] ?? [], 'regular', BODY);
+      page.text(MARGIN, page.y - BODY, labels[i] ?? '', 'bold', BODY);
+      page.text(MARGIN + labelWidth, page.y - BODY, values[i] ?? '', 'regular', BODY);
       page.y -= leading;
     }
   }
@@ -303,7 +347,7 @@ export function renderPdf(doc: ReportDocument): Uint8Array {
   page.pages.forEach((ops, i) => {
     ops.push(`0.6 G 0.4 w ${MARGIN} ${MARGIN - 2} m ${MARGIN + WIDTH} ${MARGIN - 2} l S`);
     footRef.forEach((line, k) => ops.push(`BT 0.3 g /F3 6.5 Tf ${MARGIN} ${MARGIN - 12 - k * 8} Td ${literal(line)} Tj ET`));
-    const label = winAnsi(`page ${i + 1} of ${count}`);
+    const label = toWinAnsi(`page ${i + 1} of ${count}`);
     const x = MARGIN + WIDTH - measure(label, 'regular', 8);
     ops.push(`BT 0.3 g /F1 8 Tf ${num(x)} ${MARGIN - 12} Td ${literal(label)} Tj ET`);
   });
