@@ -22,7 +22,7 @@
  *
  * Benchmarks are not tests: nothing here fails on a figure.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -179,6 +179,14 @@ export async function benchConsole(opts: ConsoleBenchOptions = {}): Promise<Reco
       })()`);
 
       progress(`${rate} status changes a second for ${seconds} s`);
+      if (process.env['CONCORD_BENCH_HIDE'] !== undefined) await page.evaluate(`for (const e of document.querySelectorAll(${JSON.stringify(process.env['CONCORD_BENCH_HIDE'])})) e.style.display = 'none'`);
+      // CONCORD_BENCH_PROFILE=FILE: the page's CPU profile during the load, for Chrome's DevTools (a diagnostic; it slows the page)
+      const profileTo = process.env['CONCORD_BENCH_PROFILE'];
+      const cdp = profileTo !== undefined ? await context.newCDPSession(page) : undefined;
+      if (cdp !== undefined) {
+        await cdp.send('Profiler.enable');
+        await cdp.send('Profiler.start');
+      }
       const watched = new Set(inView);
       const others = units.filter((u) => !watched.has(u));
       const total = rate * seconds;
@@ -197,10 +205,12 @@ export async function benchConsole(opts: ConsoleBenchOptions = {}): Promise<Reco
           worker.once('error', reject);
         },
       );
+      if (cdp !== undefined && profileTo !== undefined) writeFileSync(profileTo, JSON.stringify((await cdp.send('Profiler.stop')).profile));
       const seen = (await page.evaluate('window.__seen')) as Record<string, number[]>;
       const sent = new Map(Object.entries(load.sent));
       const socketSeen = new Map(Object.entries(load.socketSeen));
       const screen: number[] = [];
+      const series: Array<[number, number, number]> = [];
       const socket: number[] = [];
       for (const [k, times] of sent) {
         const unit = k.split('|')[0] as string;
@@ -209,11 +219,14 @@ export async function benchConsole(opts: ConsoleBenchOptions = {}): Promise<Reco
           if (watched.has(unit)) {
             const s = (seen[k] ?? []).find((x) => x >= t);
             if (s !== undefined) screen.push(s - t);
+            if (s !== undefined) series.push([t, s - t, (socketSeen.get(k) ?? []).find((x) => x >= t) ?? -1]);
           }
           const w = (socketSeen.get(k) ?? []).find((x) => x >= t);
           if (w !== undefined) socket.push(w - t);
         }
       }
+      if (process.env['CONCORD_BENCH_SERIES'] !== undefined)
+        writeFileSync(process.env['CONCORD_BENCH_SERIES'], series.sort((a, b) => a[0] - b[0]).map(([t, d, w]) => `${Math.round(t - series[0]![0])} ${Math.round(d)} ${Math.round(w - t)}`).join('\n'));
       const onScreenSent = [...sent.entries()].filter(([k]) => watched.has(k.split('|')[0] as string)).reduce((n, [, ts]) => n + ts.length, 0);
       await app.close();
       return {
@@ -222,12 +235,13 @@ export async function benchConsole(opts: ConsoleBenchOptions = {}): Promise<Reco
         reference_boardJsonMs: { median: round(median(raw)), each: raw.map((x) => round(x)) },
         liveToScreenMs: {
           p50: round(percentile(screen, 50)),
+          p90: round(percentile(screen, 90)),
           p99: round(percentile(screen, 99)),
           seen: screen.length,
           sentToRowsOnScreen: onScreenSent,
           target_p99: 250,
         },
-        reference_liveToWebSocketMs: { p50: round(percentile(socket, 50)), p99: round(percentile(socket, 99)), seen: socket.length },
+        reference_liveToWebSocketMs: { p50: round(percentile(socket, 50)), p90: round(percentile(socket, 90)), p99: round(percentile(socket, 99)), seen: socket.length },
         load: {
           eventsPerSecondAsked: rate,
           eventsPerSecondSent: round(load.eventsPerSecondSent),

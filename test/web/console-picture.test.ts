@@ -139,6 +139,22 @@ describe('the live picture in Chromium', { skip }, () => {
     assert.deepEqual(errors, []);
   });
 
+  it("a unit's status changed through the API changes its marker on the map and its row on the board, live", async () => {
+    const chen = await as('chen');
+    const api = await node.as('chen');
+    const statuses = async (): Promise<Record<string, string>> =>
+      JSON.parse((await chen.locator('.map-canvas').getAttribute('data-rendered-statuses')) ?? '{}') as Record<string, string>;
+    const before = (await statuses())['cpd-1231'];
+    const next = before === 'on_scene' ? 'en_route' : 'on_scene';
+    const r = await api.post('/v1/units/cpd-1231/status', { status: next });
+    assert.ok(r.status < 300, `${r.status} ${await r.text()}`);
+    // the feed patches the unit list; the marker follows it without the incident being fetched again
+    await until(`cpd-1231 drawn as ${next}`, async () => (await statuses())['cpd-1231'] === next);
+    await chen.locator(`tr[data-unit="cpd-1231"][data-status="${next}"]`).waitFor({ timeout: LIVE_MS });
+    await chen.screenshot({ path: join(SHOTS, '2-status-changed.png') });
+    assert.deepEqual(errors, []);
+  });
+
   it('the timeline shows the entries, the source time beside the server time, and filters by type, agency and unit', async () => {
     const chen = await as('chen');
     const timeline = chen.locator('section.timeline');

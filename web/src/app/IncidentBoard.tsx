@@ -5,7 +5,7 @@
  * entries are one log per incident (shared/entries.ts), which the
  * checkpoint badge reads too; only those two re-render as entries arrive.
  */
-import { useMemo } from 'react';
+import { useCallback, useMemo } from 'react';
 import './picture.css';
 import { BoardView } from '../features/board/index.ts';
 import { CheckpointBadge } from '../features/checkpoint/index.ts';
@@ -17,27 +17,25 @@ import { MessagesPanel } from '../features/messages/index.ts';
 import { Timeline } from '../features/timeline/index.ts';
 import { OnScreen, useIncidentLog } from '../shared/entries.ts';
 import { asPicture } from '../shared/picture.ts';
-import type { Session } from '../shared/types.ts';
+import type { IncidentView, Session } from '../shared/types.ts';
 
 export function IncidentBoard({ incident, session }: { readonly incident: string; readonly session: Session }) {
   const log = useIncidentLog(incident);
   const onScreen = useMemo(() => new OnScreen(), [log]);
-  return (
-    <BoardView
-      incident={incident}
-      session={session}
-      aside={<InboxPanel incident={incident} />}
-      picture={(view) => {
-        const v = asPicture(view);
-        return {
-          checkpoint: <CheckpointBadge log={log} onScreen={onScreen} />,
-          map: <IncidentMap view={v} />,
-          timeline: <Timeline log={log} units={v.units} onScreen={onScreen} />,
-          conflicts: <ConflictAlerts conflicts={v.conflicts} orders={v.orders} units={v.units} />,
-          messages: <MessagesPanel incident={incident} messages={v.messages} agencies={v.agencies} liaisons={v.liaisons} session={session} />,
-          command: <CommandChart command={v.command} liaisons={v.liaisons} agencies={v.agencies} units={v.units} requests={v.requests} orders={v.orders} />,
-        };
-      }}
-    />
+  const picture = useCallback(
+    (view: IncidentView) => {
+      const v = asPicture(view);
+      return {
+        checkpoint: <CheckpointBadge log={log} onScreen={onScreen} />,
+        map: <IncidentMap view={v} />,
+        timeline: <Timeline log={log} units={v.units} onScreen={onScreen} />,
+        conflicts: <ConflictAlerts conflicts={v.conflicts} orders={v.orders} units={v.units} />,
+        messages: <MessagesPanel incident={incident} messages={v.messages} agencies={v.agencies} liaisons={v.liaisons} session={session} />,
+        command: <CommandChart command={v.command} liaisons={v.liaisons} agencies={v.agencies} units={v.units} requests={v.requests} orders={v.orders} />,
+      };
+    },
+    [incident, log, onScreen, session],
   );
+  const aside = useMemo(() => <InboxPanel incident={incident} />, [incident]);
+  return <BoardView incident={incident} session={session} aside={aside} picture={picture} />;
 }

@@ -10,10 +10,20 @@ const fmt = new Intl.DateTimeFormat(undefined, {
   timeZoneName: 'short',
 });
 
+/** formatted times by their ISO text: a board draws the same few hundred again on every change, and Intl costs ~10 µs each */
+const formatted = new Map<string, string>();
+const FORMATTED_MAX = 5000;
+
 export function formatTime(iso: string | undefined): string {
   if (iso === undefined) return '—';
-  const d = new Date(iso);
-  return Number.isNaN(d.getTime()) ? iso : fmt.format(d);
+  let s = formatted.get(iso);
+  if (s === undefined) {
+    const d = new Date(iso);
+    s = Number.isNaN(d.getTime()) ? iso : fmt.format(d);
+    if (formatted.size >= FORMATTED_MAX) formatted.clear();
+    formatted.set(iso, s);
+  }
+  return s;
 }
 
 export { zone as localZone };

@@ -1,4 +1,4 @@
-import type { ReactNode } from 'react';
+import { memo, useMemo, type ReactNode } from 'react';
 import './board.css';
 import { formatTime } from '../../shared/time.ts';
 import type { IncidentView, Session } from '../../shared/types.ts';
@@ -9,6 +9,13 @@ import { OrdersPanel } from './OrdersPanel.tsx';
 import { RequestsPanel } from './RequestsPanel.tsx';
 import { UnitsPanel } from './UnitsPanel.tsx';
 import { useIncident, useUnits } from './useIncident.ts';
+import type { Unit } from '../../shared/types.ts';
+
+const NO_UNITS: readonly Unit[] = [];
+// panels that do not read the unit list: a unit's status change does not draw them again
+const RequestsList = memo(RequestsPanel);
+const OrdersList = memo(OrdersPanel);
+const RequestForm = memo(NewRequestForm);
 
 /** the live picture's panels, made by the shell from the view (the board imports no other feature) */
 export interface BoardPicture {
@@ -41,6 +48,9 @@ export function BoardView({
 }) {
   const view = useIncident(incident);
   const units = useUnits();
+  // the picture's panels are made again only when the view changes: a unit's status patched in the
+  // unit list (many a second on a busy incident) re-draws the unit board, not the timeline or the map
+  const p = useMemo(() => (view.data !== undefined ? (picture?.(view.data) ?? {}) : {}), [picture, view.data]);
   if (view.isPending) return <main className="page">Loading the incident…</main>;
   if (view.error !== null)
     return (
@@ -51,8 +61,7 @@ export function BoardView({
       </main>
     );
   const v = view.data;
-  const unitList = units.data?.units ?? [];
-  const p = picture?.(v) ?? {};
+  const unitList = units.data?.units ?? NO_UNITS;
   return (
     <main aria-labelledby="board-title" className="board board-picture" data-as-of={v.asOf.index}>
       <header className="board-head">
@@ -73,13 +82,13 @@ export function BoardView({
         <div className="area area-map">{p.map}</div>
         <div className="area area-timeline">{p.timeline}</div>
         <div className="area area-requests" tabIndex={-1}>
-          <NewRequestForm view={v} session={session} />
-          <RequestsPanel requests={v.requests} session={session} />
+          <RequestForm view={v} session={session} />
+          <RequestsList requests={v.requests} session={session} />
         </div>
         <div className="area area-orders">
           {p.conflicts}
           <NewOrderForm view={v} session={session} units={unitList} />
-          <OrdersPanel orders={v.orders} session={session} />
+          <OrdersList orders={v.orders} session={session} />
         </div>
         <div className="area area-inbox">
           {aside}

@@ -33,27 +33,48 @@ function statusBody(b: unknown): StatusBody | undefined {
   };
 }
 
-/** applies the entry to the cache when it can; false: the views it may change must be fetched again */
-export function patchFromEntry(client: QueryClient, entry: FeedEntry): boolean {
-  if (entry.type !== 'unit.status_changed' || typeof entry.received !== 'string') return false;
-  const body = statusBody(entry.body);
+/** whether the cache may take the entry without a fetch (patchFromEntries says for sure) */
+export function mayPatch(entry: FeedEntry): boolean {
+  return entry.type === 'unit.status_changed' && typeof entry.received === 'string';
+}
+
+/**
+ * Applies the entries, in order, to the cached unit list as one change: one
+ * new list, one render, however many arrived since the last frame. Returns
+ * those it could not apply (the views they may change must be fetched
+ * again): not a status change, or of a unit the list does not hold yet.
+ */
+export function patchFromEntries(client: QueryClient, entries: readonly FeedEntry[]): FeedEntry[] {
   const list = client.getQueryData<{ units: readonly Unit[] }>(['units']);
-  if (body === undefined || list === undefined) return false;
-  const at = list.units.findIndex((u) => u.id === body.unit);
-  // a unit the list does not hold yet (newly visible): fetch it whole
-  if (at < 0) return false;
-  const old = list.units[at] as Unit;
-  const unit: Unit = {
-    ...old,
-    status: {
-      status: body.status,
-      since: entry.received,
-      ...(body.reason !== undefined ? { reason: body.reason } : {}),
-      ...(body.observed !== undefined ? { observed: body.observed } : {}),
-    },
-  };
-  const units = list.units.slice();
-  units[at] = unit;
-  client.setQueryData(['units'], { ...list, units });
-  return true;
+  if (list === undefined) return entries.slice();
+  const left: FeedEntry[] = [];
+  let units: Unit[] | undefined;
+  let where: Map<string, number> | undefined;
+  for (const entry of entries) {
+    const body = mayPatch(entry) ? statusBody(entry.body) : undefined;
+    if (body === undefined) {
+      left.push(entry);
+      continue;
+    }
+    where ??= new Map(list.units.map((u, i) => [u.id, i]));
+    const at = where.get(body.unit);
+    // a unit the list does not hold yet (newly visible): fetch it whole
+    if (at === undefined) {
+      left.push(entry);
+      continue;
+    }
+    units ??= list.units.slice();
+    const old = units[at] as Unit;
+    units[at] = {
+      ...old,
+      status: {
+        status: body.status,
+        since: entry.received as string,
+        ...(body.reason !== undefined ? { reason: body.reason } : {}),
+        ...(body.observed !== undefined ? { observed: body.observed } : {}),
+      },
+    };
+  }
+  if (units !== undefined) client.setQueryData(['units'], { ...list, units });
+  return left;
 }

@@ -2,8 +2,10 @@
  * The live feed (GET /v1/feed over WebSocket): every entry the caller may
  * see, as it is stored. The console keeps no second copy of the server's
  * state. An entry whose change is plain (a unit's status) patches the
- * cached unit list in place (patch.ts): nothing is fetched, and only that
- * unit's row is drawn again. Any other entry marks the views it may change
+ * cached unit list in place (patch.ts), with every other such change that
+ * arrived before the next frame (one render a frame, however many arrive):
+ * nothing is fetched, and only the changed units' rows are drawn again.
+ * Any other entry marks the views it may change
  * stale and the views on screen fetch again, coalesced: a burst of entries
  * is one refetch per view (FLUSH_MS), at most one refetch of a view is in
  * flight, and entries that arrive meanwhile cost one more once it is done
@@ -17,7 +19,7 @@
  */
 import { useQueryClient, type QueryClient } from '@tanstack/react-query';
 import { useEffect, useState } from 'react';
-import { patchFromEntry, type FeedEntry } from './patch.ts';
+import { mayPatch, patchFromEntries, type FeedEntry } from './patch.ts';
 
 export type FeedStatus = 'connecting' | 'live' | 'reconnecting' | 'closed';
 
@@ -31,6 +33,8 @@ export interface FeedState {
 
 /** entries arriving within this many milliseconds are one refetch */
 const FLUSH_MS = 80;
+/** the longest a patch waits for a frame (a hidden tab draws none) */
+const PATCH_WAIT_MS = 100;
 const RETRY_MS = [500, 1000, 2000, 5000];
 
 interface FeedMessage {
@@ -90,6 +94,11 @@ function connect(client: QueryClient, onState: (s: FeedState) => void): () => vo
   const inFlight = new Set<string>();
   const again = new Set<string>();
 
+  /** status changes waiting for the next frame, applied together (200 a second are a render a frame, not 200) */
+  let patches: FeedEntry[] = [];
+  let frame: number | undefined;
+  let frameTimer: ReturnType<typeof setTimeout> | undefined;
+
   const report = (status: FeedStatus) => onState({ status, index, lastSeen });
   const refetch = (k: string) => {
     if (inFlight.has(k)) {
@@ -113,6 +122,22 @@ function connect(client: QueryClient, onState: (s: FeedState) => void): () => vo
     }, FLUSH_MS);
   };
 
+  const applyPatches = () => {
+    if (frame !== undefined) cancelAnimationFrame(frame);
+    if (frameTimer !== undefined) clearTimeout(frameTimer);
+    frame = frameTimer = undefined;
+    const batch = patches;
+    patches = [];
+    const left = patchFromEntries(client, batch);
+    for (const e of left) markStale(staleKeys(e.type));
+  };
+  const patchSoon = (entry: FeedEntry) => {
+    patches.push(entry);
+    if (frame !== undefined) return;
+    frame = requestAnimationFrame(applyPatches);
+    frameTimer = setTimeout(applyPatches, PATCH_WAIT_MS);
+  };
+
   const open = () => {
     index = Math.max(index, cachedIndex(client));
     const scheme = location.protocol === 'https:' ? 'wss' : 'ws';
@@ -132,7 +157,8 @@ function connect(client: QueryClient, onState: (s: FeedState) => void): () => vo
       lastSeen = Date.now();
       if (m.type === 'entry' && typeof m.index === 'number') {
         index = Math.max(index, m.index);
-        if (m.entry === undefined || !patchFromEntry(client, m.entry)) markStale(staleKeys(m.entry?.type));
+        if (m.entry !== undefined && mayPatch(m.entry)) patchSoon(m.entry);
+        else markStale(staleKeys(m.entry?.type));
       } else if (m.type === 'heartbeat' && typeof m.cursor === 'number') {
         index = Math.max(index, m.cursor);
       }
@@ -156,6 +182,8 @@ function connect(client: QueryClient, onState: (s: FeedState) => void): () => vo
     stopped = true;
     if (retry !== undefined) clearTimeout(retry);
     if (flush !== undefined) clearTimeout(flush);
+    if (frame !== undefined) cancelAnimationFrame(frame);
+    if (frameTimer !== undefined) clearTimeout(frameTimer);
     socket?.close(1000, 'the console closed the feed');
   };
 }

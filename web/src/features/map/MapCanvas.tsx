@@ -9,9 +9,10 @@ import maplibregl from 'maplibre-gl/dist/maplibre-gl-csp.js';
 import workerUrl from 'maplibre-gl/dist/maplibre-gl-csp-worker.js?url';
 import 'maplibre-gl/dist/maplibre-gl.css';
 import type { GeoJSONSource, LayerSpecification, Map as MapLibreMap, StyleSpecification } from 'maplibre-gl';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { getJson } from '../../shared/api.ts';
 import type { PictureView } from '../../shared/picture.ts';
+import { useUnitList } from '../../shared/units.ts';
 import { centreOf, placeFeatures, unitFeatures } from './features.ts';
 import { drawSymbol, ICON_PX, parseImageName } from './symbols.ts';
 import type { Basemap } from './useBasemap.ts';
@@ -19,6 +20,9 @@ import type { Basemap } from './useBasemap.ts';
 maplibregl.setWorkerUrl(workerUrl);
 
 type GeoJsonData = Parameters<GeoJSONSource['setData']>[0];
+
+/** the least time between two drawings of the units for status changes alone (MapLibre lays out every symbol again) */
+const DRAW_MS = 250;
 
 /** the theme's colours (styles.css custom properties), read when the map is made */
 function themeColours(el: HTMLElement): Record<'bg' | 'card' | 'line' | 'muted' | 'ok' | 'text', string> {
@@ -74,17 +78,19 @@ function emptyStyle(c: ReturnType<typeof themeColours>): StyleSpecification {
   return { version: 8, sources: {}, layers: [{ id: 'background', type: 'background', paint: { 'background-color': c.bg } }] };
 }
 
-/** what is drawn now, for people who cannot see the canvas and for the tests: unit → [lon, lat] as rendered */
-function renderedUnits(map: MapLibreMap): string {
-  const out: Record<string, [number, number]> = {};
+/** what is drawn now, for people who cannot see the canvas and for the tests: unit → [lon, lat] and unit → status, as rendered */
+function renderedUnits(map: MapLibreMap): { positions: string; statuses: string } {
+  const positions: Record<string, [number, number]> = {};
+  const statuses: Record<string, string> = {};
   for (const f of map.queryRenderedFeatures({ layers: ['units'] })) {
     const unit = f.properties['unit'];
     if (typeof unit === 'string' && f.geometry.type === 'Point') {
       const [lon, lat] = f.geometry.coordinates as [number, number];
-      out[unit] = [Math.round(lon * 1e5) / 1e5, Math.round(lat * 1e5) / 1e5];
+      positions[unit] = [Math.round(lon * 1e5) / 1e5, Math.round(lat * 1e5) / 1e5];
+      statuses[unit] = String(f.properties['status'] ?? '');
     }
   }
-  return JSON.stringify(out);
+  return { positions: JSON.stringify(positions), statuses: JSON.stringify(statuses) };
 }
 
 export default function MapCanvas({ view, basemap }: { readonly view: PictureView; readonly basemap: Basemap }) {
@@ -160,7 +166,10 @@ export default function MapCanvas({ view, basemap }: { readonly view: PictureVie
         map.addLayer(symbols('places', 'places'));
         map.addLayer(symbols('units', 'units'));
         map.on('idle', () => {
-          if (map !== undefined) container.dataset['renderedUnits'] = renderedUnits(map);
+          if (map === undefined) return;
+          const drawn = renderedUnits(map);
+          container.dataset['renderedUnits'] = drawn.positions;
+          container.dataset['renderedStatuses'] = drawn.statuses;
         });
         setReady(true);
       });
@@ -188,10 +197,29 @@ export default function MapCanvas({ view, basemap }: { readonly view: PictureVie
   // the map frames everything there is to show, again as units appear, until the user pans or zooms it
   const framed = useRef(-1);
   const userMoved = useRef(false);
+  // statuses as the feed patches them into the unit list, many a second on a busy incident: drawn at most every DRAW_MS
+  const list = useUnitList().data?.units;
+  const live = useMemo(() => new Map((list ?? []).flatMap((u) => (u.status !== undefined ? [[u.id, u.status] as const] : []))), [list]);
+  const [drawn, setDrawn] = useState(live);
+  const lastDraw = useRef(0);
+  useEffect(() => {
+    if (live === drawn) return undefined;
+    const wait = lastDraw.current + DRAW_MS - performance.now();
+    if (wait <= 0) {
+      lastDraw.current = performance.now();
+      setDrawn(live);
+      return undefined;
+    }
+    const t = setTimeout(() => {
+      lastDraw.current = performance.now();
+      setDrawn(live);
+    }, wait);
+    return () => clearTimeout(t);
+  }, [live, drawn]);
   useEffect(() => {
     const map = mapRef.current;
     if (!ready || map === undefined) return;
-    const units = unitFeatures(view);
+    const units = unitFeatures(view, drawn);
     const places = placeFeatures(view);
     (map.getSource('units') as GeoJSONSource | undefined)?.setData(units as unknown as GeoJsonData);
     (map.getSource('places') as GeoJSONSource | undefined)?.setData(places as unknown as GeoJsonData);
@@ -208,7 +236,7 @@ export default function MapCanvas({ view, basemap }: { readonly view: PictureVie
         { padding: { top: 24, bottom: 24, left: 24, right: 52 }, maxZoom: 17, duration: 0 },
       );
     }
-  }, [ready, view]);
+  }, [ready, view, drawn]);
 
   return (
     <div className="map-frame">

@@ -19,18 +19,21 @@ function point(id: number, lon: number, lat: number, properties: Record<string, 
 }
 
 /** each unit on the incident with a position: its agency's colour, its status's shape */
-export function unitFeatures(view: PictureView): Collection {
+export function unitFeatures(view: PictureView, live?: ReadonlyMap<string, { readonly status: string; readonly since: string }>): Collection {
   const agencies = view.agencies.map((a) => a.id);
   const features: PointFeature[] = [];
   view.units.forEach((u, i) => {
     if (u.position === undefined) return;
-    const shape = shapeOf(u.status?.status);
+    // the unit list's status when it is the newer (the feed patches it as changes arrive; the view waits for a fetch)
+    const fresh = live?.get(u.id);
+    const status = fresh !== undefined && (u.status === undefined || fresh.since >= u.status.since) ? fresh.status : u.status?.status;
+    const shape = shapeOf(status);
     features.push(
       point(i, u.position.lon, u.position.lat, {
         unit: u.id,
         callsign: u.callsign,
         agency: u.agency,
-        status: u.status?.status ?? '',
+        status: status ?? '',
         icon: `${shape}:${colourIndex(u.agency, agencies)}`,
         observed: u.position.observed,
       }),
