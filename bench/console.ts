@@ -179,7 +179,8 @@ export async function benchConsole(opts: ConsoleBenchOptions = {}): Promise<Reco
       })()`);
 
       progress(`${rate} status changes a second for ${seconds} s`);
-      if (process.env['CONCORD_BENCH_HIDE'] !== undefined) await page.evaluate(`for (const e of document.querySelectorAll(${JSON.stringify(process.env['CONCORD_BENCH_HIDE'])})) e.style.display = 'none'`);
+      if (process.env['CONCORD_BENCH_HIDE'] !== undefined)
+        await page.evaluate(`for (const e of document.querySelectorAll(${JSON.stringify(process.env['CONCORD_BENCH_HIDE'])})) e.style.display = 'none'`);
       // CONCORD_BENCH_PROFILE=FILE: the page's CPU profile during the load, for Chrome's DevTools (a diagnostic; it slows the page)
       const profileTo = process.env['CONCORD_BENCH_PROFILE'];
       const cdp = profileTo !== undefined ? await context.newCDPSession(page) : undefined;
@@ -226,7 +227,13 @@ export async function benchConsole(opts: ConsoleBenchOptions = {}): Promise<Reco
         }
       }
       if (process.env['CONCORD_BENCH_SERIES'] !== undefined)
-        writeFileSync(process.env['CONCORD_BENCH_SERIES'], series.sort((a, b) => a[0] - b[0]).map(([t, d, w]) => `${Math.round(t - series[0]![0])} ${Math.round(d)} ${Math.round(w - t)}`).join('\n'));
+        writeFileSync(
+          process.env['CONCORD_BENCH_SERIES'],
+          series
+            .sort((a, b) => a[0] - b[0])
+            .map(([t, d, w]) => `${Math.round(t - series[0]![0])} ${Math.round(d)} ${Math.round(w - t)}`)
+            .join('\n'),
+        );
       const onScreenSent = [...sent.entries()].filter(([k]) => watched.has(k.split('|')[0] as string)).reduce((n, [, ts]) => n + ts.length, 0);
       await app.close();
       return {
@@ -241,7 +248,12 @@ export async function benchConsole(opts: ConsoleBenchOptions = {}): Promise<Reco
           sentToRowsOnScreen: onScreenSent,
           target_p99: 250,
         },
-        reference_liveToWebSocketMs: { p50: round(percentile(socket, 50)), p90: round(percentile(socket, 90)), p99: round(percentile(socket, 99)), seen: socket.length },
+        reference_liveToWebSocketMs: {
+          p50: round(percentile(socket, 50)),
+          p90: round(percentile(socket, 90)),
+          p99: round(percentile(socket, 99)),
+          seen: socket.length,
+        },
         load: {
           eventsPerSecondAsked: rate,
           eventsPerSecondSent: round(load.eventsPerSecondSent),

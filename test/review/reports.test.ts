@@ -46,7 +46,8 @@ describe('reportClock', () => {
       ['Australia/Lord_Howe', '2026-04-04T15:00:00Z'],
     ] as const) {
       const at = reportClock(zone);
-      for (let ms = Date.parse(change) - 1800_000; ms <= Date.parse(change) + 1800_000; ms += 7_000) assert.equal(at(new Date(ms).toISOString()), intl(zone, ms), `${zone} ${new Date(ms).toISOString()}`);
+      for (let ms = Date.parse(change) - 1800_000; ms <= Date.parse(change) + 1800_000; ms += 7_000)
+        assert.equal(at(new Date(ms).toISOString()), intl(zone, ms), `${zone} ${new Date(ms).toISOString()}`);
     }
   });
 
