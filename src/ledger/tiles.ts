@@ -69,7 +69,8 @@ export class ExpandedTile {
     }
     this.width = hashes.length / HASH_SIZE;
     this.levels = [hashes];
-    const reused = prefix !== undefined && prefix.width <= this.width && hashes.subarray(0, prefix.levels[0]!.length).equals(prefix.levels[0]!) ? prefix : undefined;
+    const reused =
+      prefix !== undefined && prefix.width <= this.width && hashes.subarray(0, prefix.levels[0]!.length).equals(prefix.levels[0]!) ? prefix : undefined;
     let below = hashes;
     for (let h = 1; h <= TILE_HEIGHT; h++) {
       const n = (below.length / HASH_SIZE) >>> 1;

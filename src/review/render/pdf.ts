@@ -101,7 +101,7 @@ export function wrap(text: string, face: Face, size: number, max: number): strin
     let line = '';
     let width = 0;
     let started = false;
-    for (let from = 0; from <= paragraph.length; ) {
+    for (let from = 0; from <= paragraph.length;) {
       let to = paragraph.indexOf(' ', from);
       if (to === -1) to = paragraph.length;
       const w = units(paragraph, face, from, to);
