@@ -11,7 +11,9 @@
  *   3. harris (city-pd chief of patrol) tries to withdraw it without a
  *      reason and the form refuses; then sends it with a reason;
  *   4. santos's inbox shows the withdrawal notice live, and santos
- *      acknowledges it.
+ *      acknowledges it;
+ *   5. both timelines (santos's and harris's) show every step, and harris's
+ *      board shows that fed-ice acknowledged the notice, and when.
  *
  * Each step leaves a screenshot in test-results/console/. The test installs
  * nothing: bin/ensure-test-tools.js (run by `npm test` and .ci/run) does.
@@ -135,6 +137,8 @@ describe('operations console in Chromium', { skip }, () => {
     const chen = await open('chen');
     const harris = await open('harris');
     const description = `FOT-3 pinned at the loading dock, e2e ${Date.now()}`;
+    // where the story starts in the ledger: its steps are the entries after this
+    const startedAfter = ((await (await (await node.as('chen')).get(`/v1/incidents/${INCIDENT}`)).json()) as { asOf: { index: number } }).asOf.index;
 
     // 1. santos sends a request for help; a request the city's protocols would prohibit shows its verdict and clauses before it is sent
     await santos.getByLabel('To agency').selectOption('city-pd');
@@ -222,6 +226,40 @@ describe('operations console in Chromium', { skip }, () => {
     await scard.getByText(/Decision history/).click();
     await scard.getByText('units withdrawn', { exact: true }).waitFor();
     await shot(santos, '7-santos-history', scard);
+
+    // 5. the chief's board: fed-ice was told of the withdrawal, and acknowledged it (by whom and when)
+    const told = hcard.locator('li[data-notice][data-recipient="fed-ice"]').filter({ hasText: 'units withdrawn' });
+    await told.and(hcard.locator('[data-status="acknowledged"]')).first().waitFor({ timeout: LIVE_MS });
+    await told
+      .getByText(/acknowledged .* by ice-santos/)
+      .first()
+      .waitFor();
+    await shot(harris, '8-harris-sees-acknowledgement', told.first());
+
+    // both timelines hold every step of the story: each type, filtered, has an entry recorded since the story began
+    const steps = [
+      'request.sent',
+      'request.accepted',
+      'request.units_committed',
+      'request.units_withdrawn',
+      'notification.created',
+      'notification.acknowledged',
+    ];
+    for (const [who, page] of [
+      ['santos', santos],
+      ['harris', harris],
+    ] as const) {
+      const timeline = page.locator('section.timeline');
+      for (const type of steps) {
+        await timeline.getByLabel('Entry type').selectOption(type);
+        const newest = timeline.locator(`.tl-row[data-type="${type}"]`).first();
+        await newest.waitFor({ timeout: LIVE_MS });
+        const index = Number(await newest.getAttribute('data-index'));
+        assert.ok(index > startedAfter, `${who}'s timeline shows no ${type} of the story (newest is #${index}, the story began after #${startedAfter})`);
+      }
+      await timeline.getByLabel('Entry type').selectOption('');
+      await shot(page, `9-${who}-timeline`, timeline);
+    }
     assert.deepEqual(errors, []);
   });
 

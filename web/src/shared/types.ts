@@ -188,6 +188,7 @@ export interface Notification {
   readonly reason?: string;
   readonly createdAt: string;
   readonly index: number;
+  readonly deliveredAt?: string;
   readonly acknowledgedAt?: string;
   readonly acknowledgedBy?: ActorRef;
 }
@@ -199,4 +200,6 @@ export interface IncidentView {
   readonly units: readonly IncidentUnit[];
   readonly requests: readonly AssistanceRequest[];
   readonly orders: readonly Order[];
+  /** the notifications of the incident the caller's agency sent or was sent */
+  readonly notifications?: readonly Notification[];
 }

@@ -83,7 +83,7 @@ export function BoardView({
         <div className="area area-timeline">{p.timeline}</div>
         <div className="area area-requests" tabIndex={-1}>
           <RequestForm view={v} session={session} />
-          <RequestsList requests={v.requests} session={session} />
+          <RequestsList requests={v.requests} session={session} notifications={v.notifications} />
         </div>
         <div className="area area-orders">
           {p.conflicts}
