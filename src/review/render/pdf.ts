@@ -371,16 +371,24 @@ export function renderPdf(doc: ReportDocument): Uint8Array {
   }
   objects[1] = `<< /Type /Pages /Kids [${kids.map((k) => `${k} 0 R`).join(' ')}] /Count ${kids.length} >>`;
 
-  // every byte below 0x80 but the comment that marks the file as binary, so string length is byte length
-  let out = '%PDF-1.4\n%\u00e2\u00e3\u00cf\u00d3\n';
+  // written object by object into buffers (a report of thousands of pages is tens of megabytes: one string of it would be flattened and copied again)
+  const parts: Buffer[] = [];
+  let length = 0;
+  const write = (text: string): void => {
+    const b = Buffer.from(text, 'latin1');
+    parts.push(b);
+    length += b.length;
+  };
+  write('%PDF-1.4\n%\u00e2\u00e3\u00cf\u00d3\n');
   const offsets: number[] = [];
   objects.forEach((body, i) => {
-    offsets.push(out.length);
-    out += `${i + 1} 0 obj\n${body}\nendobj\n`;
+    offsets.push(length);
+    write(`${i + 1} 0 obj\n${body}\nendobj\n`);
   });
-  const xref = out.length;
-  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
-  for (const o of offsets) out += `${String(o).padStart(10, '0')} 00000 n \n`;
-  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R /Info 6 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
-  return Buffer.from(out, 'latin1');
+  const xref = length;
+  let tail = `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  for (const o of offsets) tail += `${String(o).padStart(10, '0')} 00000 n \n`;
+  tail += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R /Info 6 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  write(tail);
+  return Buffer.concat(parts, length);
 }
