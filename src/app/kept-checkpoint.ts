@@ -24,9 +24,12 @@
 import { closeSync, constants, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { open, rename } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
 import { ConcordError } from '../errors.ts';
 import { openCheckpoint, type Checkpoint } from '../ledger/checkpoint.ts';
 import type { Verifier } from '../ledger/note.ts';
+import { workerUrl } from '../worker-url.ts';
+import type { KeptWrite, KeptWriteReply } from './workers/kept-writer-worker.ts';
 
 export const KEPT_CHECKPOINT_FILE = 'checkpoint';
 const LOCK_FILE = 'checkpoint.lock';
@@ -109,11 +112,14 @@ export async function replaceKeptCheckpoint(
 
 /**
  * temp file, fsync, rename (the commit point), fsync of the directory so the
- * rename itself is durable. The waits for the disk run off the main thread;
- * the small steps around them (lock, read, rename: tens of microseconds)
- * run on it, where each would otherwise cost a round trip to the thread pool.
+ * rename itself is durable. On the kept-checkpoint thread when the node has
+ * started it (startKeptWriter: a node signing by count, where each of the
+ * eight steps below would wait for a main thread busy building appends), else
+ * here: the waits for the disk off the main thread, the small steps around
+ * them on it.
  */
 async function writeAtomically(dir: string, note: string): Promise<void> {
+  if (keeper !== undefined && keeper.dead === undefined) return keeper.write(dir, note);
   const target = join(dir, KEPT_CHECKPOINT_FILE);
   const tmp = `${target}.tmp-${process.pid}`;
   const file = await open(tmp, 'w', 0o644);
@@ -130,6 +136,51 @@ async function writeAtomically(dir: string, note: string): Promise<void> {
   } finally {
     await d.close();
   }
+}
+
+/** the thread that writes kept checkpoints (workers/kept-writer-worker.ts): one message each way per checkpoint */
+class KeptWriterThread {
+  private readonly worker = new Worker(workerUrl('kept-writer', import.meta.url));
+  private readonly waiting = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  private nextId = 0;
+  /** why it stopped, once it has */
+  dead: string | undefined;
+
+  constructor() {
+    this.worker.unref();
+    this.worker.on('message', (r: KeptWriteReply) => {
+      const w = this.waiting.get(r.id);
+      this.waiting.delete(r.id);
+      if (this.waiting.size === 0) this.worker.unref();
+      if (r.error === undefined) w?.resolve();
+      else w?.reject(new Error(r.error));
+    });
+    // stopped mid-write: the file holds the old checkpoint or the new one, which the next compare-and-swap reads
+    const die = (why: string): void => {
+      if (this.dead !== undefined) return;
+      this.dead = why;
+      for (const w of this.waiting.values()) w.reject(new Error(`the kept-checkpoint thread stopped: ${why}`));
+      this.waiting.clear();
+    };
+    this.worker.on('error', (e) => die(e.message));
+    this.worker.on('exit', (code) => die(`exit code ${code}`));
+  }
+
+  write(dir: string, note: string): Promise<void> {
+    const id = this.nextId++;
+    return new Promise((resolve, reject) => {
+      if (this.waiting.size === 0) this.worker.ref();
+      this.waiting.set(id, { resolve, reject });
+      this.worker.postMessage({ id, dir, file: KEPT_CHECKPOINT_FILE, note } satisfies KeptWrite);
+    });
+  }
+}
+
+let keeper: KeptWriterThread | undefined;
+
+/** starts the process's kept-checkpoint thread (again, if it stopped): for a node that signs by count, as it opens */
+export function startKeptWriter(): void {
+  if (keeper === undefined || keeper.dead !== undefined) keeper = new KeptWriterThread();
 }
 
 /** DIR/checkpoint.lock, created exclusively; a lock whose process is gone is broken */

@@ -26,7 +26,7 @@ import type { Signer, Verifier } from '../ledger/note.ts';
 import { BUNDLE_FORMAT, type Bundle, type BundleEntry } from '../ledger/bundle.ts';
 import type { Appended, LedgerStore, Receipt, StoredCheckpoint } from '../store/store.ts';
 import { SqliteLedgerStore } from '../store/sqlite/ledger-store.ts';
-import { openKept, readKeptCheckpoint, replaceKeptCheckpoint, type KeptCheckpoint } from './kept-checkpoint.ts';
+import { openKept, readKeptCheckpoint, replaceKeptCheckpoint, startKeptWriter, type KeptCheckpoint } from './kept-checkpoint.ts';
 import { locateRewrite } from './rewrite.ts';
 import { initNodeDir, loadSigner, loadVerifier, openNodeDir, type NodeDir } from './node-dir.ts';
 
@@ -160,7 +160,10 @@ export class LedgerService {
       }
       throw e;
     }
-    const service = new LedgerService(store, verifier, signer, opts.checkpoints ?? DEFAULT_CHECKPOINT_POLICY, { dir: node.dir, kept });
+    const policy = opts.checkpoints ?? DEFAULT_CHECKPOINT_POLICY;
+    // a node that signs by count signs often while appends keep its main thread busy: its kept checkpoint is written on a thread of its own
+    if (signer !== undefined && policy.everyEntries > 0) startKeptWriter();
+    const service = new LedgerService(store, verifier, signer, policy, { dir: node.dir, kept });
     try {
       await service.start();
     } catch (e) {

@@ -10,11 +10,11 @@ import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import { checkEntryRun, type EntryColumns, type EntryRunResult } from '../../ledger/entry.ts';
 import { leafHash, leafHashText } from '../../ledger/merkle/hash.ts';
-import { workerUrl } from './worker-url.ts';
+import { workerUrl } from '../../worker-url.ts';
 
 /** below this many entries the verifier stays on the main thread */
 const WORKER_THRESHOLD = Number(process.env.CONCORD_VERIFY_WORKER_THRESHOLD ?? 50_000);
-const WORKER_URL = workerUrl('entry-runs');
+const WORKER_URL = workerUrl('entry-runs', import.meta.url);
 
 export interface StoredRunResult extends EntryRunResult {
   /** entries read: less than asked when an index is missing */

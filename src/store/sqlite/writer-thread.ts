@@ -9,9 +9,9 @@
  */
 import { Worker } from 'node:worker_threads';
 import type { BatchWrite, CheckpointWrite, WriteRefusal, WriteSink } from './batch-writer.ts';
-import { workerUrl } from './worker-url.ts';
+import { workerUrl } from '../../worker-url.ts';
 
-const WORKER_URL = workerUrl('writer');
+const WORKER_URL = workerUrl('writer', import.meta.url);
 
 export type WriterRequest =
   | { readonly seq: number; readonly ledger: number; readonly op: 'open'; readonly path: string }

@@ -8,7 +8,7 @@
  */
 const FROM_SOURCES = new URL(import.meta.url).pathname.endsWith('.ts');
 
-/** the worker `name` ("writer", "entry-runs") in workers/ */
-export function workerUrl(name: string): URL {
-  return new URL(FROM_SOURCES ? `./workers/${name}.mjs` : `./workers/${name}-worker.js`, import.meta.url);
+/** the worker `name` ("writer", "entry-runs", "kept-writer") in the workers/ folder beside the module at `base` (its import.meta.url) */
+export function workerUrl(name: string, base: string): URL {
+  return new URL(FROM_SOURCES ? `./workers/${name}.mjs` : `./workers/${name}-worker.js`, base);
 }
