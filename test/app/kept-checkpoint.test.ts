@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { LedgerService } from '../../src/app/ledger.ts';
@@ -79,6 +79,8 @@ describe('the kept checkpoint', () => {
     const cp = await ledger.checkpoint();
     assert.equal(cp.size, SIZE + 1);
     assert.equal(readFileSync(join(dir, KEPT_CHECKPOINT_FILE), 'utf8'), cp.note);
+    // written by the kept-checkpoint thread (a node signing by count starts it): renamed into place, no temporary file left
+    assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.tmp-')), []);
     await ledger.close();
     const opened = openCheckpoint(readFileSync(join(dir, KEPT_CHECKPOINT_FILE), 'utf8'), [loadVerifier(openNodeDir(dir))], ORIGIN);
     assert.equal(opened.checkpoint.size, SIZE + 1);
