@@ -80,7 +80,10 @@ describe('the kept checkpoint', () => {
     assert.equal(cp.size, SIZE + 1);
     assert.equal(readFileSync(join(dir, KEPT_CHECKPOINT_FILE), 'utf8'), cp.note);
     // written by the kept-checkpoint thread (a node signing by count starts it): renamed into place, no temporary file left
-    assert.deepEqual(readdirSync(dir).filter((f) => f.includes('.tmp-')), []);
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f.includes('.tmp-')),
+      [],
+    );
     await ledger.close();
     const opened = openCheckpoint(readFileSync(join(dir, KEPT_CHECKPOINT_FILE), 'utf8'), [loadVerifier(openNodeDir(dir))], ORIGIN);
     assert.equal(opened.checkpoint.size, SIZE + 1);

@@ -1,13 +1,16 @@
 import { ConnectionIndicator, useFeed } from '../features/feed/index.ts';
 import { IncidentList } from '../features/incidents/index.ts';
 import { LoginView, useLogout, useSession } from '../features/session/index.ts';
-import { useCallback, useState } from 'react';
+import { memo, useCallback, useState } from 'react';
 import { localZone } from '../shared/time.ts';
 import { HelpOverlay } from './HelpOverlay.tsx';
 import { IncidentBoard } from './IncidentBoard.tsx';
 import { navigate, useRoute } from './routes.ts';
 import { focusFirst, useShortcuts } from './shortcuts.ts';
 import { toggleTheme, useTheme } from './theme.ts';
+
+// the shell draws again as the feed moves (its indicator); the board only when its incident or the session changes
+const Board = memo(IncidentBoard);
 
 /** clicks the first element matching `selector`; false when there is none */
 function clickFirst(selector: string): boolean {
@@ -103,7 +106,7 @@ export function App() {
       <HelpOverlay open={help} onClose={() => setHelp(false)} />
       <div id="content">
         {route.view === 'board' ? (
-          <IncidentBoard incident={route.incident} session={s} />
+          <Board incident={route.incident} session={s} />
         ) : (
           <IncidentList open={(id) => navigate(`/incidents/${encodeURIComponent(id)}`)} />
         )}

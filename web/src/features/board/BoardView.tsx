@@ -16,6 +16,7 @@ const NO_UNITS: readonly Unit[] = [];
 const RequestsList = memo(RequestsPanel);
 const OrdersList = memo(OrdersPanel);
 const RequestForm = memo(NewRequestForm);
+const OrderForm = memo(NewOrderForm);
 
 /** the live picture's panels, made by the shell from the view (the board imports no other feature) */
 export interface BoardPicture {
@@ -87,7 +88,7 @@ export function BoardView({
         </div>
         <div className="area area-orders">
           {p.conflicts}
-          <NewOrderForm view={v} session={session} units={unitList} />
+          <OrderForm view={v} session={session} />
           <OrdersList orders={v.orders} session={session} />
         </div>
         <div className="area area-inbox">

@@ -5,7 +5,8 @@ import { FieldError } from '../../shared/FieldError.tsx';
 import { PREVIEW_REASON, usePreview } from '../../shared/preview.ts';
 import { useCommandSchema } from '../../shared/schemas.ts';
 import { authorityChoices, commandsUnit, directsIncident, mayAct } from '../../shared/standing.ts';
-import type { Authority, IncidentView, Session, Unit } from '../../shared/types.ts';
+import type { Authority, IncidentView, Session } from '../../shared/types.ts';
+import { useUnitChoices } from './useUnitChoices.ts';
 import { describeAuthority } from './authority.ts';
 import { PreviewNotice } from './PreviewNotice.tsx';
 
@@ -20,7 +21,9 @@ const authorityKey = (a: Authority) => JSON.stringify(a);
  * holds) and the rationale, without which it is not sent. The verdicts of
  * every agency concerned show before it is sent.
  */
-export function NewOrderForm({ view, session, units }: { readonly view: IncidentView; readonly session: Session; readonly units: readonly Unit[] }) {
+export function NewOrderForm({ view, session }: { readonly view: IncidentView; readonly session: Session }) {
+  // who the units are, not their status: a status change (many a second) does not draw the form again
+  const units = useUnitChoices();
   const client = useQueryClient();
   const schema = useCommandSchema('/v1/orders');
   const directives = schema?.values('directive') ?? [];

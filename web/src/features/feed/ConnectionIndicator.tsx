@@ -7,12 +7,18 @@ const LABEL: Record<FeedState['status'], { readonly symbol: string; readonly tex
   closed: { symbol: '■', text: 'Not connected' },
 };
 
-/** the feed's state in words and a symbol (never colour alone), announced when it changes */
+/**
+ * The feed's state in words and a symbol (never colour alone), announced
+ * when it changes; the entry it has reached is shown beside it, outside the
+ * announced part (on a busy incident it moves several times a second).
+ */
 export function ConnectionIndicator({ feed }: { readonly feed: FeedState }) {
   const l = LABEL[feed.status];
   return (
-    <p className={`connection connection-${feed.status}`} role="status" aria-live="polite" data-feed-index={feed.index}>
-      <span aria-hidden="true">{l.symbol}</span> {l.text}
+    <p className={`connection connection-${feed.status}`} data-feed-index={feed.index}>
+      <span role="status" aria-live="polite">
+        <span aria-hidden="true">{l.symbol}</span> {l.text}
+      </span>
       {feed.index >= 0 ? <span className="muted"> · entry {feed.index}</span> : null}
     </p>
   );

@@ -33,6 +33,8 @@ export interface FeedState {
 
 /** entries arriving within this many milliseconds are one refetch */
 const FLUSH_MS = 80;
+/** how often the feed's progress (the entry it has reached) is drawn at most */
+const REPORT_MS = 250;
 /** the longest a patch waits for a frame (a hidden tab draws none) */
 const PATCH_WAIT_MS = 100;
 const RETRY_MS = [500, 1000, 2000, 5000];
@@ -99,7 +101,22 @@ function connect(client: QueryClient, onState: (s: FeedState) => void): () => vo
   let frame: number | undefined;
   let frameTimer: ReturnType<typeof setTimeout> | undefined;
 
-  const report = (status: FeedStatus) => onState({ status, index, lastSeen });
+  // the shell draws the feed's state: a change of status at once, the index it has reached (which moves with every entry) at most every REPORT_MS
+  let reported: FeedStatus | undefined;
+  let reportTimer: ReturnType<typeof setTimeout> | undefined;
+  const tell = () => {
+    if (reportTimer !== undefined) clearTimeout(reportTimer);
+    reportTimer = undefined;
+    onState({ status: reported as FeedStatus, index, lastSeen });
+  };
+  const report = (status: FeedStatus) => {
+    if (status !== reported) {
+      reported = status;
+      tell();
+    } else {
+      reportTimer ??= setTimeout(tell, REPORT_MS);
+    }
+  };
   const refetch = (k: string) => {
     if (inFlight.has(k)) {
       again.add(k);
@@ -184,6 +201,7 @@ function connect(client: QueryClient, onState: (s: FeedState) => void): () => vo
     if (flush !== undefined) clearTimeout(flush);
     if (frame !== undefined) cancelAnimationFrame(frame);
     if (frameTimer !== undefined) clearTimeout(frameTimer);
+    if (reportTimer !== undefined) clearTimeout(reportTimer);
     socket?.close(1000, 'the console closed the feed');
   };
 }
