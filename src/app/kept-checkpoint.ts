@@ -21,14 +21,14 @@
  * two of them cannot both replace the same checkpoint; a lock left by a
  * process that died is broken.
  */
-import { closeSync, constants, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
-import { open, rename } from 'node:fs/promises';
+import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ConcordError } from '../errors.ts';
 import { openCheckpoint, type Checkpoint } from '../ledger/checkpoint.ts';
 import type { Verifier } from '../ledger/note.ts';
 import { workerUrl } from '../worker-url.ts';
+import { writeFileAtomically } from './atomic-file.ts';
 import type { KeptWrite, KeptWriteReply } from './workers/kept-writer-worker.ts';
 
 export const KEPT_CHECKPOINT_FILE = 'checkpoint';
@@ -120,22 +120,7 @@ export async function replaceKeptCheckpoint(
  */
 async function writeAtomically(dir: string, note: string): Promise<void> {
   if (keeper !== undefined && keeper.dead === undefined) return keeper.write(dir, note);
-  const target = join(dir, KEPT_CHECKPOINT_FILE);
-  const tmp = `${target}.tmp-${process.pid}`;
-  const file = await open(tmp, 'w', 0o644);
-  try {
-    await file.writeFile(note, 'utf8');
-    await file.sync();
-  } finally {
-    await file.close();
-  }
-  await rename(tmp, target);
-  const d = await open(dir, constants.O_RDONLY);
-  try {
-    await d.sync();
-  } finally {
-    await d.close();
-  }
+  return writeFileAtomically(join(dir, KEPT_CHECKPOINT_FILE), note);
 }
 
 /** the thread that writes kept checkpoints (workers/kept-writer-worker.ts): one message each way per checkpoint */

@@ -15,22 +15,7 @@
  *
  * The signer key is read only to sign checkpoints and is never printed or logged.
  */
-import {
-  accessSync,
-  chmodSync,
-  closeSync,
-  constants,
-  existsSync,
-  fsyncSync,
-  lstatSync,
-  openSync,
-  readFileSync,
-  realpathSync,
-  renameSync,
-  statSync,
-  writeFileSync,
-  type Stats,
-} from 'node:fs';
+import { accessSync, chmodSync, constants, existsSync, lstatSync, readFileSync, realpathSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { ConcordError, isConcordError } from '../errors.ts';
@@ -42,6 +27,7 @@ import { parseJsonStrict } from '../ledger/strict-json.ts';
 import { createLedgerDatabase } from '../store/sqlite/ledger-store.ts';
 import { DEFAULT_SEALING_POLICY } from '../domain/sealing.ts';
 import { parseSealingPolicy, type SealingPolicy } from '../ledger/sealing.ts';
+import { writeFileAtomicallySync } from './atomic-file.ts';
 import { KEPT_CHECKPOINT_FILE } from './kept-checkpoint.ts';
 
 export interface NodeDir {
@@ -87,30 +73,10 @@ export function initNodeDir(dirArg: string, origin: string): NodeDir {
   // the database and the kept checkpoint of the empty log are made here, once: a node never
   // creates them when it opens, so one that lost them cannot start a new log under the same key
   createLedgerDatabase(join(dir, 'ledger.db'), origin);
-  writeKeptSync(dir, signCheckpoint({ origin, size: 0, root: EMPTY_ROOT, extensions: [] }, parseSignerKey(signerKey)));
+  writeFileAtomicallySync(join(dir, KEPT_CHECKPOINT_FILE), signCheckpoint({ origin, size: 0, root: EMPTY_ROOT, extensions: [] }, parseSignerKey(signerKey)));
   // the config is written last: a directory without it is not a node yet
   writeFileSync(join(dir, CONFIG), `${JSON.stringify({ format: 1, origin }, null, 2)}\n`, { flag: 'wx' });
   return { dir, origin, dbPath: join(dir, 'ledger.db'), accountsPath: join(dir, ACCOUNTS), verifierKey, sealing: DEFAULT_SEALING_POLICY };
-}
-
-/** the first kept checkpoint: temp file, fsync, rename, fsync of the directory */
-function writeKeptSync(dir: string, note: string): void {
-  const target = join(dir, KEPT_CHECKPOINT_FILE);
-  const tmp = `${target}.tmp-${process.pid}`;
-  const fd = openSync(tmp, 'wx', 0o644);
-  try {
-    writeFileSync(fd, note);
-    fsyncSync(fd);
-  } finally {
-    closeSync(fd);
-  }
-  renameSync(tmp, target);
-  const d = openSync(dir, constants.O_RDONLY);
-  try {
-    fsyncSync(d);
-  } finally {
-    closeSync(d);
-  }
 }
 
 export function isNodeDir(dirArg: string): boolean {
