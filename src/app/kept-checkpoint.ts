@@ -132,7 +132,6 @@ class KeptWriterThread {
   dead: string | undefined;
 
   constructor() {
-    this.worker.unref();
     this.worker.on('message', (r: KeptWriteReply) => {
       const w = this.waiting.get(r.id);
       this.waiting.delete(r.id);
@@ -149,6 +148,8 @@ class KeptWriterThread {
     };
     this.worker.on('error', (e) => die(e.message));
     this.worker.on('exit', (code) => die(`exit code ${code}`));
+    // after the listeners: one added to an unref'd worker refs it again, and the process would never exit (nodejs/node#53036)
+    this.worker.unref();
   }
 
   write(dir: string, note: string): Promise<void> {

@@ -35,7 +35,6 @@ class WriterThread {
 
   constructor() {
     this.worker = new Worker(WORKER_URL);
-    this.worker.unref();
     this.worker.on('message', (reply: WriterReply) => {
       const done = this.waiting.get(reply.seq);
       this.waiting.delete(reply.seq);
@@ -53,6 +52,8 @@ class WriterThread {
     };
     this.worker.on('error', (e) => die(e.message));
     this.worker.on('exit', (code) => die(`exit code ${code}`));
+    // after the listeners: one added to an unref'd worker refs it again, and the process would never exit (nodejs/node#53036)
+    this.worker.unref();
   }
 
   send(ledger: number, req: Outgoing): Promise<WriteRefusal | undefined> {
