@@ -16,12 +16,15 @@
  *   the API, the time from sending the POST to the changed status being on
  *   screen (a MutationObserver in the page on the unit rows in view), p50
  *   and p99; beside the same changes reaching a plain WebSocket client of
- *   /v1/feed (from the same send).
+ *   /v1/feed (from the same send). Before the load the setup's writes are
+ *   flushed to disk (`sync`), and its first second is warm-up, not counted
+ *   (CONCORD_BENCH_NO_SYNC=1 skips the flush, to see what it changes).
  * bundle: the gzip size of the console's own JavaScript in web/dist/assets,
  *   leaving out chunks named for MapLibre; beside the gzip size of all of it.
  *
  * Benchmarks are not tests: nothing here fails on a figure.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -195,6 +198,10 @@ export async function benchConsole(opts: ConsoleBenchOptions = {}): Promise<Reco
         await cdp.send('Profiler.enable');
         await cdp.send('Profiler.start');
       }
+      // the setup wrote the incident and the browser's profile: flush it to disk first, so the load's
+      // commits do not wait behind the kernel writing that back (runs that skipped this had seconds of 300-900 ms
+      // fsyncs, in the plain WebSocket client's figures too)
+      if (process.env['CONCORD_BENCH_NO_SYNC'] === undefined) spawnSync('sync');
       const watched = new Set(inView);
       const others = units.filter((u) => !watched.has(u));
       const total = rate * (LOAD_WARM_UP_S + seconds);
