@@ -112,7 +112,7 @@ export async function replaceKeptCheckpoint(
 
 /**
  * temp file, fsync, rename (the commit point), fsync of the directory so the
- * rename itself is durable. On the kept-checkpoint thread when the node has
+ * rename itself is durable. On the kept-checkpoint thread once the node has
  * started it (startKeptWriter: a node signing by count, where each of the
  * eight steps below would wait for a main thread busy building appends), else
  * here: the waits for the disk off the main thread, the small steps around
@@ -164,7 +164,7 @@ class KeptWriterThread {
 
 let keeper: KeptWriterThread | undefined;
 
-/** starts the process's kept-checkpoint thread (again, if it stopped): for a node that signs by count, as it opens */
+/** starts the process's kept-checkpoint thread (again, if it stopped) unless it runs: for a node that has begun signing by count */
 export function startKeptWriter(): void {
   if (keeper === undefined || keeper.dead !== undefined) keeper = new KeptWriterThread();
 }

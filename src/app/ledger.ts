@@ -160,10 +160,7 @@ export class LedgerService {
       }
       throw e;
     }
-    const policy = opts.checkpoints ?? DEFAULT_CHECKPOINT_POLICY;
-    // a node that signs by count signs often while appends keep its main thread busy: its kept checkpoint is written on a thread of its own
-    if (signer !== undefined && policy.everyEntries > 0) startKeptWriter();
-    const service = new LedgerService(store, verifier, signer, policy, { dir: node.dir, kept });
+    const service = new LedgerService(store, verifier, signer, opts.checkpoints ?? DEFAULT_CHECKPOINT_POLICY, { dir: node.dir, kept });
     try {
       await service.start();
     } catch (e) {
@@ -283,6 +280,9 @@ export class LedgerService {
       return;
     }
     this.signingByCount = true;
+    // a node signing by count signs often while appends keep its main thread busy: from now on its kept
+    // checkpoint is written on a thread of its own (a short command that signs once never starts it)
+    if (this.keeping !== undefined) startKeptWriter();
     const from = this.acknowledged;
     void afterTheirNextBatch()
       .then(async () => {

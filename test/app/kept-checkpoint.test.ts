@@ -79,7 +79,7 @@ describe('the kept checkpoint', () => {
     const cp = await ledger.checkpoint();
     assert.equal(cp.size, SIZE + 1);
     assert.equal(readFileSync(join(dir, KEPT_CHECKPOINT_FILE), 'utf8'), cp.note);
-    // written by the kept-checkpoint thread (a node signing by count starts it): renamed into place, no temporary file left
+    // written atomically: renamed into place, no temporary file left
     assert.deepEqual(
       readdirSync(dir).filter((f) => f.includes('.tmp-')),
       [],
@@ -87,6 +87,21 @@ describe('the kept checkpoint', () => {
     await ledger.close();
     const opened = openCheckpoint(readFileSync(join(dir, KEPT_CHECKPOINT_FILE), 'utf8'), [loadVerifier(openNodeDir(dir))], ORIGIN);
     assert.equal(opened.checkpoint.size, SIZE + 1);
+  });
+
+  it('a node signing by count (its kept-checkpoint thread started) keeps every checkpoint it signs, renamed into place', async () => {
+    const dir = copy();
+    const ledger = await LedgerService.open(dir);
+    // the 1,000-entry limit uncovered: a signature by count, written by the thread it starts
+    await ledger.append(Array.from({ length: 1000 }, (_, k) => draftAt(SIZE + k)));
+    const cp = await ledger.checkpoint();
+    assert.equal(cp.size, SIZE + 1000);
+    assert.equal(readFileSync(join(dir, KEPT_CHECKPOINT_FILE), 'utf8'), cp.note);
+    assert.deepEqual(
+      readdirSync(dir).filter((f) => f.includes('.tmp-')),
+      [],
+    );
+    await ledger.close();
   });
 
   it('an entry edited in the partial tile, the checkpoints table deleted, then an append: refused, exit 3', async () => {
