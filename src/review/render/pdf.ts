@@ -60,14 +60,6 @@ export function toWinAnsi(text: string): string {
   return out;
 }
 
-/** the WinAnsi codes of `text` */
-export function winAnsi(text: string): number[] {
-  const s = toWinAnsi(text);
-  const out = new Array<number>(s.length);
-  for (let i = 0; i < s.length; i++) out[i] = s.charCodeAt(i);
-  return out;
-}
-
 /** the width of a WinAnsi string in 1/1000 of the font size */
 function units(s: string, face: Face, from = 0, to = s.length): number {
   if (face === 'mono') return (to - from) * COURIER_WIDTH;

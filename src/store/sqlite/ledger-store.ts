@@ -400,23 +400,14 @@ export class SqliteLedgerStore implements LedgerStore {
     }
     const key = tileKey({ level, index });
     let t = this.cache.get(key);
-    if (t === undefined) {
-      // a tile completed since it was last expanded as a partial one: extend that expansion
-      const before = this.partialCache.get(level) ?? this.partialPrefixes.get(level);
-      const row = before?.index === index ? this.stmts.getTile.get(key) : undefined;
-      if (row) {
-        t = new ExpandedTile(row.hashes, before!.tile);
-        this.cache.set(key, t);
-        if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value as number);
-        return t;
-      }
-    }
     // full tiles never change; eviction is first-in first-out (a hit does not
     // reorder the map: that would cost more than the rare reload it saves)
     if (t !== undefined) return t;
     const row = this.stmts.getTile.get(key);
     if (!row) return undefined;
-    t = new ExpandedTile(row.hashes);
+    // a tile completed since it was last expanded as a partial one extends that expansion
+    const before = this.partialCache.get(level) ?? this.partialPrefixes.get(level);
+    t = new ExpandedTile(row.hashes, before?.index === index ? before.tile : undefined);
     this.cache.set(key, t);
     if (this.cache.size > this.cacheSize) this.cache.delete(this.cache.keys().next().value as number);
     return t;

@@ -15,7 +15,10 @@ import { ROOT } from '../../../bin/dist.js';
 import { csvField, toCsv } from '../../../src/review/render/csv.ts';
 import type { ReportDocument } from '../../../src/review/render/document.ts';
 import { escapeHtml, renderHtml } from '../../../src/review/render/html.ts';
-import { measure, renderPdf, winAnsi, wrap } from '../../../src/review/render/pdf.ts';
+import { measure, renderPdf, toWinAnsi, wrap } from '../../../src/review/render/pdf.ts';
+
+/** the WinAnsi codes of `text` */
+const winAnsi = (text: string): number[] => [...toWinAnsi(text)].map((c) => c.charCodeAt(0));
 
 const PDFTOTEXT = '/usr/bin/pdftotext';
 const PDFTOPPM = '/usr/bin/pdftoppm';

@@ -8,6 +8,9 @@ import { useQuery } from '@tanstack/react-query';
 import { getJson } from './api.ts';
 import type { Unit } from './types.ts';
 
+/** the query of the unit list: one key and one fetch for every hook that reads it (a `select` makes a view of it) */
+export const UNIT_LIST = { queryKey: ['units'], queryFn: () => getJson<{ units: Unit[] }>('/v1/units') } as const;
+
 export function useUnitList() {
-  return useQuery({ queryKey: ['units'], queryFn: () => getJson<{ units: Unit[] }>('/v1/units') });
+  return useQuery(UNIT_LIST);
 }

@@ -1,7 +1,7 @@
 import { memo, useMemo, type ReactNode } from 'react';
 import './board.css';
 import { formatTime } from '../../shared/time.ts';
-import type { IncidentView, Session } from '../../shared/types.ts';
+import type { IncidentView, Session, Unit } from '../../shared/types.ts';
 import { NewOrderForm } from './NewOrderForm.tsx';
 import { NewRequestForm } from './NewRequestForm.tsx';
 import { IncidentReportLinks } from './ReportLinks.tsx';
@@ -9,7 +9,6 @@ import { OrdersPanel } from './OrdersPanel.tsx';
 import { RequestsPanel } from './RequestsPanel.tsx';
 import { UnitsPanel } from './UnitsPanel.tsx';
 import { useIncident, useUnits } from './useIncident.ts';
-import type { Unit } from '../../shared/types.ts';
 
 const NO_UNITS: readonly Unit[] = [];
 // panels that do not read the unit list: a unit's status change does not draw them again

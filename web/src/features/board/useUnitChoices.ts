@@ -5,16 +5,14 @@
  * redraw a request card or an order card.
  */
 import { useQuery } from '@tanstack/react-query';
-import { getJson } from '../../shared/api.ts';
-import type { Unit } from '../../shared/types.ts';
+import { UNIT_LIST } from '../../shared/units.ts';
 import type { UnitChoice } from './request-offers.ts';
 
 export type { UnitChoice };
 
 export function useUnitChoices(): readonly UnitChoice[] {
   const q = useQuery({
-    queryKey: ['units'],
-    queryFn: () => getJson<{ units: Unit[] }>('/v1/units'),
+    ...UNIT_LIST,
     select: (d) =>
       d.units.map((u) => ({
         id: u.id,
