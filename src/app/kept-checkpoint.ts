@@ -29,7 +29,9 @@ import { openCheckpoint, type Checkpoint } from '../ledger/checkpoint.ts';
 import type { Verifier } from '../ledger/note.ts';
 import { workerUrl } from '../worker-url.ts';
 import { writeFileAtomically } from './atomic-file.ts';
-import type { KeptWrite, KeptWriteReply } from './workers/kept-writer-worker.ts';
+import type { KeptJob, KeptReply } from './workers/kept-writer-worker.ts';
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 export const KEPT_CHECKPOINT_FILE = 'checkpoint';
 const LOCK_FILE = 'checkpoint.lock';
@@ -93,14 +95,31 @@ export async function replaceKeptCheckpoint(
   verifier: Verifier,
   origin: string,
 ): Promise<KeptCheckpoint | undefined> {
+  const path = join(dir, KEPT_CHECKPOINT_FILE);
+  const lockPath = join(dir, LOCK_FILE);
+  // on the kept-checkpoint thread, whole, unless this process holds the lock already (another
+  // service of this process on the same directory) or the thread finds it held: then as below
+  if (keeper !== undefined && keeper.dead === undefined && !held.has(lockPath)) {
+    // the lock the thread takes names this process: held here meanwhile, so that lock() does not break it
+    held.add(lockPath);
+    let reply: KeptReply;
+    try {
+      reply = await keeper.run({ kind: 'swap', dir, file: KEPT_CHECKPOINT_FILE, lock: LOCK_FILE, expected: expected.note, note: next });
+    } finally {
+      held.delete(lockPath);
+    }
+    if (reply.unreadable) throw disappeared(path, reply.error);
+    if (reply.error !== undefined) throw new Error(reply.error);
+    if (reply.current !== undefined) return openKept(reply.current, verifier, origin, path);
+    if (!reply.busy) return undefined;
+  }
   const release = await lock(dir);
   try {
-    const path = join(dir, KEPT_CHECKPOINT_FILE);
     let current: string;
     try {
       current = readFileSync(path, 'utf8');
     } catch (e) {
-      throw new ConcordError('LEDGER_CORRUPT', `${path} disappeared while the node was running: it will not sign without it`, undefined, { cause: e });
+      throw disappeared(path, (e as Error).message);
     }
     if (current !== expected.note) return openKept(current, verifier, origin, path);
     await writeAtomically(dir, next);
@@ -108,6 +127,10 @@ export async function replaceKeptCheckpoint(
   } finally {
     release();
   }
+}
+
+function disappeared(path: string, why: string | undefined): ConcordError {
+  return new ConcordError('LEDGER_CORRUPT', `${path} disappeared while the node was running: it will not sign without it (${why ?? 'unreadable'})`);
 }
 
 /**
@@ -119,25 +142,28 @@ export async function replaceKeptCheckpoint(
  * them on it.
  */
 async function writeAtomically(dir: string, note: string): Promise<void> {
-  if (keeper !== undefined && keeper.dead === undefined) return keeper.write(dir, note);
+  if (keeper !== undefined && keeper.dead === undefined) {
+    const reply = await keeper.run({ kind: 'write', dir, file: KEPT_CHECKPOINT_FILE, note });
+    if (reply.error !== undefined) throw new Error(reply.error);
+    return;
+  }
   return writeFileAtomically(join(dir, KEPT_CHECKPOINT_FILE), note);
 }
 
-/** the thread that writes kept checkpoints (workers/kept-writer-worker.ts): one message each way per checkpoint */
+/** the thread that keeps checkpoints (workers/kept-writer-worker.ts): one message each way per checkpoint */
 class KeptWriterThread {
   private readonly worker = new Worker(workerUrl('kept-writer', import.meta.url));
-  private readonly waiting = new Map<number, { resolve: () => void; reject: (e: Error) => void }>();
+  private readonly waiting = new Map<number, { resolve: (r: KeptReply) => void; reject: (e: Error) => void }>();
   private nextId = 0;
   /** why it stopped, once it has */
   dead: string | undefined;
 
   constructor() {
-    this.worker.on('message', (r: KeptWriteReply) => {
+    this.worker.on('message', (r: KeptReply) => {
       const w = this.waiting.get(r.id);
       this.waiting.delete(r.id);
       if (this.waiting.size === 0) this.worker.unref();
-      if (r.error === undefined) w?.resolve();
-      else w?.reject(new Error(r.error));
+      w?.resolve(r);
     });
     // stopped mid-write: the file holds the old checkpoint or the new one, which the next compare-and-swap reads
     const die = (why: string): void => {
@@ -152,12 +178,13 @@ class KeptWriterThread {
     this.worker.unref();
   }
 
-  write(dir: string, note: string): Promise<void> {
+  /** the thread's answer to `job` (rejected only if the thread stopped) */
+  run(job: DistributiveOmit<KeptJob, 'id'>): Promise<KeptReply> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       if (this.waiting.size === 0) this.worker.ref();
       this.waiting.set(id, { resolve, reject });
-      this.worker.postMessage({ id, dir, file: KEPT_CHECKPOINT_FILE, note } satisfies KeptWrite);
+      this.worker.postMessage({ ...job, id } satisfies KeptJob);
     });
   }
 }
