@@ -16,6 +16,7 @@ import type { EntryDraft } from '../src/ledger/entry.ts';
 import { leafHashText } from '../src/ledger/merkle/hash.ts';
 import { SqliteLedgerStore } from '../src/store/sqlite/ledger-store.ts';
 import { ENTRIES_SCHEMA } from '../src/store/sqlite/schema.ts';
+import { packTexts } from '../src/store/sqlite/batch-writer.ts';
 import { LedgerWriter } from '../src/store/sqlite/writer-thread.ts';
 
 const BIN = fileURLToPath(new URL('../bin/concord.js', import.meta.url));
@@ -183,9 +184,9 @@ async function writerAlone(dir: string, texts: string[], batch: number): Promise
         expectedSize: from,
         base: on,
         received: new Date().toISOString(),
-        texts: rows,
-        types: rows.map(() => 'unit.status_changed'),
-        incidents: rows.map(() => 'inc-2026-0601'),
+        texts: packTexts(rows),
+        types: rows.map(() => 'unit.status_changed').join('\n'),
+        incidents: rows.map(() => 'inc-2026-0601').join('\n'),
         disclosures: [],
         receipts: [],
         tiles: [],

@@ -64,6 +64,16 @@ export function leafHashText(text: string): Hash {
   return Buffer.from(oneShotHash('sha256', '\0' + text, 'binary'), 'latin1');
 }
 
+/**
+ * leafHash of an entry whose bytes already follow a 0x00 byte: SHA-256 of
+ * `prefixed` as it is, for texts packed each behind its prefix (the writer
+ * thread's batches), with no copy and no string to encode.
+ */
+export function leafHashPrefixed(prefixed: Uint8Array): Hash {
+  if (prefixed[0] !== 0x00) throw new RangeError('a prefixed leaf starts with 0x00');
+  return sha256(prefixed);
+}
+
 /** RFC 9162 §2.1.1: HASH(0x01 || MTH(left) || MTH(right)). Returns a fresh buffer. */
 export function nodeHash(left: Uint8Array, right: Uint8Array): Hash {
   if (left.length === HASH_SIZE && right.length === HASH_SIZE) {

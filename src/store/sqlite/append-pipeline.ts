@@ -45,10 +45,19 @@
  */
 import { ConcordError } from '../../errors.ts';
 import { buildEntry, parseDraft, type BuiltEntry, type EntryDraft } from '../../ledger/entry.ts';
-import { leafHashText, type Hash } from '../../ledger/merkle/hash.ts';
+import { leafHashPrefixed, type Hash } from '../../ledger/merkle/hash.ts';
 import { TileEdge, type FullTile } from '../../ledger/tiles.ts';
 import type { Appended, Receipt, StoredCheckpoint } from '../store.ts';
-import type { CheckpointWrite, DisclosureRow, ReceiptRow, TileRow, WriteRefusal, WriteSink } from './batch-writer.ts';
+import {
+  packedLeaf,
+  packTexts,
+  type CheckpointWrite,
+  type DisclosureRow,
+  type ReceiptRow,
+  type TileRow,
+  type WriteRefusal,
+  type WriteSink,
+} from './batch-writer.ts';
 import { tileKey } from './schema.ts';
 
 /**
@@ -254,46 +263,64 @@ export class AppendPipeline {
     const received = new Date(receivedMs).toISOString();
     const expectedSize = this.building.size;
     const calls: Pending[] = [];
-    const results: Appended[][] = [];
-    const leaves: Hash[] = [];
+    const builtByCall: BuiltEntry[][] = [];
     const texts: string[] = [];
     const types: string[] = [];
-    const incidents: Array<string | null> = [];
+    const incidents: string[] = [];
     const disclosures: DisclosureRow[] = [];
-    const receipts: ReceiptRow[] = [];
     for (const call of batch) {
       let built: BuiltEntry[];
       try {
         built = [];
-        for (const d of call.drafts) built.push(buildEntry(d, expectedSize + leaves.length + built.length, this.origin, received, this.salt));
+        for (const d of call.drafts) built.push(buildEntry(d, expectedSize + texts.length + built.length, this.origin, received, this.salt));
       } catch (e) {
         call.reject(e);
         continue;
       }
-      const out: Appended[] = [];
       for (const b of built) {
-        const h = leafHashText(b.text);
-        leaves.push(h);
         texts.push(b.text);
         types.push(b.entry.type);
-        incidents.push(b.entry.incident ?? null);
+        incidents.push(b.entry.incident ?? '');
         for (const d of b.disclosures) disclosures.push([b.entry.index, d.path, d.salt, JSON.stringify(d.value)]);
-        out.push({ index: b.entry.index, received, text: b.text, leafHash: h });
       }
-      for (const r of call.receipts) receipts.push([r.id, r.fingerprint, (out[r.first] as Appended).index, r.count]);
       calls.push(call);
-      results.push(out);
+      builtByCall.push(built);
     }
     if (calls.length === 0) return;
+    // the texts go to the writer thread packed in one buffer, and are hashed where they lie
+    const packed = packTexts(texts);
+    const leaves: Hash[] = [];
+    for (let i = 0; i < texts.length; i++) leaves.push(leafHashPrefixed(packedLeaf(packed, i)));
+    const results: Appended[][] = [];
+    const receipts: ReceiptRow[] = [];
+    let k = 0;
+    calls.forEach((call, c) => {
+      const built = builtByCall[c] as BuiltEntry[];
+      const out: Appended[] = [];
+      for (const b of built) out.push({ index: b.entry.index, received, text: b.text, leafHash: leaves[k++] as Hash });
+      for (const r of call.receipts) receipts.push([r.id, r.fingerprint, (out[r.first] as Appended).index, r.count]);
+      results.push(out);
+    });
     this.writer ??= this.openWriter();
     const edgeAfter = this.building.clone();
-    const tiles: TileRow[] = edgeAfter.append(leaves).map((t: FullTile) => [tileKey(t.id), t.hashes, t.root]);
+    // a hash is a slice of Node's shared pool: passed as it is, the whole 8 KB pool would be copied
+    const tiles: TileRow[] = edgeAfter.append(leaves).map((t: FullTile) => [tileKey(t.id), t.hashes, new Uint8Array(t.root)]);
     const base = this.buildingLast;
     this.lastReceivedMs = receivedMs;
     const flight: InFlight = { calls, results, edgeAfter, lastLeaf: leaves[leaves.length - 1] as Hash, entries: leaves.length };
     this.inFlight.push(flight);
     void this.writer
-      .batch({ expectedSize, base: base ?? null, received, texts, types, incidents, disclosures, receipts, tiles })
+      .batch({
+        expectedSize,
+        base: base === undefined ? null : new Uint8Array(base),
+        received,
+        texts: packed,
+        types: types.join('\n'),
+        incidents: incidents.join('\n'),
+        disclosures,
+        receipts,
+        tiles,
+      })
       .then((refusal) => this.settle(flight, refusal));
   }
 

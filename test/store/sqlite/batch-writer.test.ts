@@ -9,8 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { leafHashText } from '../../../src/ledger/merkle/hash.ts';
-import { BatchWriter, type BatchWrite } from '../../../src/store/sqlite/batch-writer.ts';
+import fc from 'fast-check';
+import { leafHashPrefixed, leafHashText } from '../../../src/ledger/merkle/hash.ts';
+import { BatchWriter, packedLeaf, packTexts, unpackTexts, type BatchWrite } from '../../../src/store/sqlite/batch-writer.ts';
 import { SqliteLedgerStore } from '../../../src/store/sqlite/ledger-store.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'concord-batch-writer-'));
@@ -24,9 +25,9 @@ function batch(from: number, n: number, base: Buffer | null): { write: BatchWrit
       expectedSize: from,
       base,
       received: '2026-11-25T12:00:00.000Z',
-      texts,
-      types: texts.map(() => 'note.recorded'),
-      incidents: texts.map(() => null),
+      texts: packTexts(texts),
+      types: texts.map(() => 'note.recorded').join('\n'),
+      incidents: texts.map(() => '').join('\n'),
       disclosures: [],
       receipts: [],
       tiles: [],
@@ -85,5 +86,24 @@ describe('BatchWriter', () => {
     assert.deepEqual(w.write([{ batch: batch(3, 1, a.last).write }]), [{ kind: 'stale', onDisk: 4 }], 'a size behind the disk is stale');
     w.close();
     assert.equal(count(path), 4);
+  });
+});
+
+describe('packed texts (how a batch travels to the writer thread)', () => {
+  it('unpack to the texts packed, and each slice hashes as the leaf of its text', () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ unit: 'grapheme', maxLength: 40 }), { maxLength: 60 }), (texts) => {
+        const packed = packTexts(texts);
+        assert.deepEqual(unpackTexts(packed), texts);
+        texts.forEach((t, i) => assert.ok(leafHashPrefixed(packedLeaf(packed, i)).equals(leafHashText(t)), `leaf ${i}`));
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('a batch with no entries packs to nothing', () => {
+    const packed = packTexts([]);
+    assert.equal(packed.bytes.length, 0);
+    assert.deepEqual(unpackTexts(packed), []);
   });
 });

@@ -8,7 +8,7 @@ import { isConcordError } from '../../../src/errors.ts';
 import { leafHashText, type Hash } from '../../../src/ledger/merkle/hash.ts';
 import { MemoryTree } from '../../../src/ledger/merkle/memory-tree.ts';
 import { rootHash } from '../../../src/ledger/merkle/tree-hash.ts';
-import { BatchWriter, type WriteSink } from '../../../src/store/sqlite/batch-writer.ts';
+import { BatchWriter, unpackTexts, type WriteSink } from '../../../src/store/sqlite/batch-writer.ts';
 import { SqliteLedgerStore } from '../../../src/store/sqlite/ledger-store.ts';
 import { tileKey, tileRows } from '../../helpers/data-dir.ts';
 import type { LedgerStore } from '../../../src/store/store.ts';
@@ -124,7 +124,7 @@ describe('sqlite store', () => {
         const real = new BatchWriter(p);
         return {
           async batch(b) {
-            if (stop > 0 && b.texts.some((t) => t.includes('"unanswered"'))) {
+            if (stop > 0 && unpackTexts(b.texts).some((t) => t.includes('"unanswered"'))) {
               stop--;
               if (committedBeforeStopping) real.write([{ batch: b }]);
               return { kind: 'unknown', message: 'the writer thread stopped: test' };
