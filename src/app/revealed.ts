@@ -30,7 +30,10 @@ export interface RevealedEntry extends StoredEntry {
  */
 async function reveal(store: LedgerStore, stored: StoredEntry): Promise<RevealedEntry> {
   if (!stored.text.includes(MARKER)) return stored;
-  const disclosures = await store.disclosures(stored.index);
+  return revealWith(stored, await store.disclosures(stored.index));
+}
+
+function revealWith(stored: StoredEntry, disclosures: readonly Disclosure[]): RevealedEntry {
   if (disclosures.length === 0) return stored;
   let text = stored.text;
   for (const d of [...disclosures].sort((a, b) => a.path.length - b.path.length)) {
@@ -45,9 +48,30 @@ export async function revealedText(store: LedgerStore, stored: StoredEntry): Pro
   return (await reveal(store, stored)).text;
 }
 
+/** entries revealed together: their disclosures are read in one go (a read per entry cost more than the rest of revealing it) */
+const WINDOW = 256;
+
+/** a window of entries, revealed: the disclosures of the sealed ones read at once when they lie close together */
+async function revealWindow(store: LedgerStore, window: readonly StoredEntry[]): Promise<readonly RevealedEntry[]> {
+  const sealed = window.filter((e) => e.text.includes(MARKER));
+  if (sealed.length === 0) return window;
+  const first = (sealed[0] as StoredEntry).index;
+  const last = (sealed[sealed.length - 1] as StoredEntry).index;
+  // far apart (a filter picked them out of a long stretch), a read each costs less than reading all between
+  if (sealed.length === 1 || last - first >= 4 * WINDOW) return Promise.all(window.map((e) => reveal(store, e)));
+  const byIndex = await store.disclosuresIn(first, last + 1);
+  return window.map((e) => (e.text.includes(MARKER) ? revealWith(e, byIndex.get(e.index) ?? []) : e));
+}
+
 /** store.entries, each with its sealed values in place */
 export async function* revealedEntries(store: LedgerStore, from: number, to: number, filter?: EntryFilter): AsyncIterable<RevealedEntry> {
+  let window: StoredEntry[] = [];
   for await (const stored of store.entries(from, to, filter)) {
-    yield stored.text.includes(MARKER) ? await reveal(store, stored) : stored;
+    window.push(stored);
+    if (window.length === WINDOW) {
+      yield* await revealWindow(store, window);
+      window = [];
+    }
   }
+  if (window.length > 0) yield* await revealWindow(store, window);
 }

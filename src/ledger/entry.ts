@@ -5,7 +5,7 @@
  * inside the hashed entry and kept beside it as disclosures, so an entry can
  * be published with a value removed and still verify.
  */
-import { createHash } from 'node:crypto';
+import { hash as oneShotHash } from 'node:crypto';
 import { ConcordError } from '../errors.ts';
 import { canonicalize, isPlainCanonicalText, plainCanonicalValueEnd } from './canonical.ts';
 import { fixedDateTimeExists, rfc3339Problem } from './time.ts';
@@ -216,9 +216,8 @@ function resolvePointer(root: unknown, pointer: string, field: string): { parent
 
 /** base64url(SHA-256(canonical JSON of [salt, path, value])): binds the value to its place */
 export function commitment(d: Disclosure): string {
-  return createHash('sha256')
-    .update(canonicalize([d.salt, d.path, d.value]), 'utf8')
-    .digest('base64url');
+  // one-shot: about half of createHash().update().digest() for these short texts (Node 20)
+  return oneShotHash('sha256', canonicalize([d.salt, d.path, d.value]), 'base64url');
 }
 
 function cloneJson<T>(v: T): T {

@@ -76,6 +76,8 @@ export interface LedgerStore {
   entries(from: number, to: number, filter?: EntryFilter): AsyncIterable<StoredEntry>;
   entry(index: number): Promise<StoredEntry | undefined>;
   disclosures(index: number): Promise<Disclosure[]>;
+  /** the disclosures of the entries [from, to), by index (one read for a run of entries, as the readers of revealed entries take them) */
+  disclosuresIn(from: number, to: number): Promise<ReadonlyMap<number, Disclosure[]>>;
   /** complete-subtree hashes for a tree of `size` (each id must be complete within size) */
   nodes(ids: readonly NodeId[], size: number): Promise<Hash[]>;
   /**

@@ -11,10 +11,10 @@ import { after, it } from 'node:test';
 import fc from 'fast-check';
 import { LedgerService } from '../../src/app/ledger.ts';
 import { initNodeDir } from '../../src/app/node-dir.ts';
-import { revealedEntries } from '../../src/app/revealed.ts';
+import { revealedEntries, revealedText } from '../../src/app/revealed.ts';
 import { canonicalize } from '../../src/ledger/canonical.ts';
 import { revealBody, type Entry, type EntryDraft } from '../../src/ledger/entry.ts';
-import { tempRoot } from '../helpers/data-dir.ts';
+import { buildDataDir, tempRoot } from '../helpers/data-dir.ts';
 
 const root = tempRoot('concord-revealed-');
 after(() => root.cleanup());
@@ -48,6 +48,38 @@ it('property: the revealed text is the canonical text of the entry with its disc
       }),
       { numRuns: 60 },
     );
+  } finally {
+    await ledger.close();
+  }
+});
+
+it('entries revealed in windows (one read of disclosures for many) equal each revealed alone, over whole runs and a filtered few', async () => {
+  const dir = (await buildDataDir(join(root.path, 'windows'), 700)).dir;
+  const ledger = await LedgerService.open(dir, { checkpoints: { everyMs: 0, everyEntries: 0 } });
+  try {
+    const store = ledger.store;
+    const alone = async (from: number, to: number): Promise<string[]> => {
+      const out: string[] = [];
+      for await (const e of store.entries(from, to)) out.push(await revealedText(store, e));
+      return out;
+    };
+    const windowed = async (from: number, to: number, filter?: { incident: string }): Promise<string[]> => {
+      const out: string[] = [];
+      for await (const e of revealedEntries(store, from, to, filter)) out.push(e.text);
+      return out;
+    };
+    for (const [from, to] of [
+      [0, 700],
+      [1, 257],
+      [255, 513],
+      [699, 700],
+    ] as const) {
+      const expected = await alone(from, to);
+      assert.ok(expected.some((t) => t.includes('Zoë')) || to - from < 10, 'sealed names are revealed');
+      assert.deepEqual(await windowed(from, to), expected, `${from}..${to}`);
+    }
+    // the data dir's entries all name one incident: a filter that keeps them all reads the same
+    assert.deepEqual(await windowed(0, 700, { incident: 'inc-1' }), await alone(0, 700));
   } finally {
     await ledger.close();
   }

@@ -214,6 +214,9 @@ export class SqliteLedgerStore implements LedgerStore {
       getDisclosures: r.prepare<[number], { path: string; salt: string; value: string }>(
         'SELECT path, salt, value FROM disclosures WHERE idx = ? ORDER BY path',
       ),
+      disclosuresIn: r.prepare<[number, number], { idx: number; path: string; salt: string; value: string }>(
+        'SELECT idx, path, salt, value FROM disclosures WHERE idx >= ? AND idx < ? ORDER BY idx, path',
+      ),
       allCheckpoints: r.prepare<[], { size: number; root: Buffer; note: string }>('SELECT size, root, note FROM checkpoints ORDER BY size'),
       latestCheckpoint: r.prepare<[], { size: number; root: Buffer; note: string }>('SELECT size, root, note FROM checkpoints ORDER BY size DESC LIMIT 1'),
       readerMaxIndex: r.prepare<[], { idx: number | null }>('SELECT max(idx) AS idx FROM entries'),
@@ -343,6 +346,16 @@ export class SqliteLedgerStore implements LedgerStore {
 
   async disclosures(index: number): Promise<Disclosure[]> {
     return this.stmts.getDisclosures.all(index).map((r) => ({ path: r.path, salt: r.salt, value: JSON.parse(r.value) as JsonValue }));
+  }
+
+  async disclosuresIn(from: number, to: number): Promise<ReadonlyMap<number, Disclosure[]>> {
+    const out = new Map<number, Disclosure[]>();
+    for (const r of this.stmts.disclosuresIn.all(from, to)) {
+      let list = out.get(r.idx);
+      if (list === undefined) out.set(r.idx, (list = []));
+      list.push({ path: r.path, salt: r.salt, value: JSON.parse(r.value) as JsonValue });
+    }
+    return out;
   }
 
   async nodes(ids: readonly NodeId[], size: number): Promise<Hash[]> {
