@@ -5,7 +5,7 @@
  * itself is durable (as kept-checkpoint.ts does for the node's checkpoint;
  * Tessera and Sunlight do the same).
  */
-import { closeSync, constants, fsyncSync, linkSync, openSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, fsyncSync, linkSync, openSync, renameSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 
@@ -98,4 +98,32 @@ export function createFileOnceSync(target: string, contents: string, mode: numbe
   }
   syncDirSync(dirname(target));
   return true;
+}
+
+/**
+ * A lock file, created exclusively and holding this process's pid (kept
+ * checkpoints: kept-checkpoint.ts and its thread). Undefined when the file
+ * exists already; else the function that removes it (one gone meanwhile,
+ * broken by a process that judged this one dead, is left alone).
+ */
+export function tryLockFile(path: string): (() => void) | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, 'wx', 0o644);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return undefined;
+    throw e;
+  }
+  try {
+    writeSync(fd, String(process.pid));
+  } finally {
+    closeSync(fd);
+  }
+  return () => {
+    try {
+      unlinkSync(path);
+    } catch {
+      // already gone
+    }
+  };
 }

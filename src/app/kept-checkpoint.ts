@@ -21,14 +21,14 @@
  * two of them cannot both replace the same checkpoint; a lock left by a
  * process that died is broken.
  */
-import { closeSync, openSync, readFileSync, statSync, unlinkSync, writeSync } from 'node:fs';
+import { readFileSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { ConcordError } from '../errors.ts';
 import { openCheckpoint, type Checkpoint } from '../ledger/checkpoint.ts';
 import type { Verifier } from '../ledger/note.ts';
 import { workerUrl } from '../worker-url.ts';
-import { writeFileAtomically } from './atomic-file.ts';
+import { tryLockFile, writeFileAtomically } from './atomic-file.ts';
 import type { KeptJob, KeptReply } from './workers/kept-writer-worker.ts';
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
@@ -204,24 +204,13 @@ async function lock(dir: string): Promise<() => void> {
   const path = join(dir, LOCK_FILE);
   const deadline = Date.now() + LOCK_WAIT_MS;
   for (;;) {
-    try {
-      const fd = openSync(path, 'wx', 0o644);
-      try {
-        writeSync(fd, String(process.pid));
-      } finally {
-        closeSync(fd);
-      }
+    const release = tryLockFile(path);
+    if (release !== undefined) {
       held.add(path);
       return () => {
         held.delete(path);
-        try {
-          unlinkSync(path);
-        } catch {
-          // already gone: broken by another process that judged this one dead
-        }
+        release();
       };
-    } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
     }
     let holder = NaN;
     let ageMs = 0;

@@ -11,10 +11,10 @@
  *   goes its own way, which waits for it or breaks it), the file compared
  *   with the checkpoint expected, the new one written, the lock removed.
  */
-import { closeSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parentPort } from 'node:worker_threads';
-import { writeFileAtomicallySync } from '../atomic-file.ts';
+import { tryLockFile, writeFileAtomicallySync } from '../atomic-file.ts';
 
 export type KeptJob =
   | { readonly kind: 'write'; readonly id: number; readonly dir: string; readonly file: string; readonly note: string }
@@ -41,20 +41,9 @@ export interface KeptReply {
 }
 
 function swap(job: Extract<KeptJob, { kind: 'swap' }>): KeptReply {
-  const lockPath = join(job.dir, job.lock);
-  let fd: number;
+  const release = tryLockFile(join(job.dir, job.lock));
+  if (release === undefined) return { id: job.id, busy: true };
   try {
-    fd = openSync(lockPath, 'wx', 0o644);
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'EEXIST') return { id: job.id, busy: true };
-    throw e;
-  }
-  try {
-    try {
-      writeSync(fd, String(process.pid));
-    } finally {
-      closeSync(fd);
-    }
     const path = join(job.dir, job.file);
     let current: string;
     try {
@@ -66,11 +55,7 @@ function swap(job: Extract<KeptJob, { kind: 'swap' }>): KeptReply {
     writeFileAtomicallySync(path, job.note);
     return { id: job.id };
   } finally {
-    try {
-      unlinkSync(lockPath);
-    } catch {
-      // broken meanwhile by a process that judged this one dead
-    }
+    release();
   }
 }
 

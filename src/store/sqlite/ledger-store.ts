@@ -97,6 +97,13 @@ function lastReceivedMs(idx: number | null, text: unknown): number {
   return ms;
 }
 
+/** a row of the disclosures table as a Disclosure (its value is stored as JSON text) */
+const disclosureOfRow = (r: { readonly path: string; readonly salt: string; readonly value: string }): Disclosure => ({
+  path: r.path,
+  salt: r.salt,
+  value: JSON.parse(r.value) as JsonValue,
+});
+
 export class SqliteLedgerStore implements LedgerStore {
   readonly origin: string;
   private readonly db: Database.Database;
@@ -345,7 +352,7 @@ export class SqliteLedgerStore implements LedgerStore {
   }
 
   async disclosures(index: number): Promise<Disclosure[]> {
-    return this.stmts.getDisclosures.all(index).map((r) => ({ path: r.path, salt: r.salt, value: JSON.parse(r.value) as JsonValue }));
+    return this.stmts.getDisclosures.all(index).map(disclosureOfRow);
   }
 
   async disclosuresIn(from: number, to: number): Promise<ReadonlyMap<number, Disclosure[]>> {
@@ -353,7 +360,7 @@ export class SqliteLedgerStore implements LedgerStore {
     for (const r of this.stmts.disclosuresIn.all(from, to)) {
       let list = out.get(r.idx);
       if (list === undefined) out.set(r.idx, (list = []));
-      list.push({ path: r.path, salt: r.salt, value: JSON.parse(r.value) as JsonValue });
+      list.push(disclosureOfRow(r));
     }
     return out;
   }
