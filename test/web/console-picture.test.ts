@@ -61,10 +61,11 @@ describe('the live picture in Chromium', { skip }, () => {
     node?.cleanup();
   });
 
-  async function open(login: string, viewport = HD): Promise<Page> {
+  async function open(login: string, viewport = HD, prepare?: (page: Page) => Promise<unknown>): Promise<Page> {
     const context = await browser.newContext({ viewport });
     contexts.push(context);
     const page = await context.newPage();
+    await prepare?.(page);
     page.on('pageerror', (e) => errors.push(`${login}: ${e.message}`));
     // the policy is on: anything it refuses (a blob: worker, a tile from elsewhere) is an error here
     page.on('console', (m) => {
@@ -121,6 +122,21 @@ describe('the live picture in Chromium', { skip }, () => {
     const basemap = await fetch(`${node.url}/v1/map/basemap`);
     assert.equal(basemap.status, 401, 'the basemap needs a login');
     await chen.screenshot({ path: join(SHOTS, '1-map-1366x768.png') });
+    assert.deepEqual(errors, []);
+  });
+
+  it('a basemap that could not be fetched is drawn once it can be, without a reload', async () => {
+    let blocked = true;
+    const page = await open('chen', HD, (p) =>
+      p.route(`${node.url}/v1/map/basemap`, (route) => (blocked ? route.abort('internetdisconnected') : route.fallback())),
+    );
+    const failure = page.locator('.map-failure');
+    await failure.filter({ hasText: 'The basemap cannot be loaded' }).waitFor({ timeout: MAP_MS });
+    await failure.filter({ hasText: 'Trying again' }).waitFor();
+    blocked = false;
+    await page.locator('.map-canvas[data-map-ready="true"]').waitFor({ timeout: MAP_MS });
+    assert.equal(await failure.count(), 0, 'the failure is gone once the map is drawn');
+    await until('the city cars on the map', async () => (await rendered(page))['cpd-1231'] !== undefined);
     assert.deepEqual(errors, []);
   });
 

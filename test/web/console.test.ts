@@ -295,6 +295,9 @@ describe('operations console in Chromium', { skip }, () => {
     await page.getByRole('status').filter({ hasText: 'Live' }).waitFor();
     // it resumed where it was: the new connection names the last index it had
     assert.ok(feeds.length > 0 && feeds.every((u) => /[?&]since=\d+$/.test(u)), feeds.join(' '));
+    // the map too: a basemap that the cut stopped halfway is fetched again once the network is back
+    await page.locator('.map-canvas[data-map-ready="true"]').waitFor({ timeout: 15_000 });
+    assert.equal(await page.locator('.map-failure').count(), 0);
     await shot(page, '9-after-reconnect', requestCard(page, description));
     assert.deepEqual(errors, []);
   });

@@ -23,6 +23,9 @@ type GeoJsonData = Parameters<GeoJSONSource['setData']>[0];
 
 /** the least time between two drawings of the units for status changes alone (MapLibre lays out every symbol again) */
 const DRAW_MS = 250;
+/** a basemap that could not be fetched is tried again after this long, doubling up to RETRY_MAX_MS, and at once when the browser is back online */
+const RETRY_MS = 2_000;
+const RETRY_MAX_MS = 30_000;
 
 /** the theme's colours (styles.css custom properties), read when the map is made */
 function themeColours(el: HTMLElement): Record<'bg' | 'card' | 'line' | 'muted' | 'ok' | 'text', string> {
@@ -98,6 +101,8 @@ export default function MapCanvas({ view, basemap }: { readonly view: PictureVie
   const mapRef = useRef<MapLibreMap | undefined>(undefined);
   const [ready, setReady] = useState(false);
   const [failure, setFailure] = useState<string | undefined>(undefined);
+  // each failed fetch of the basemap makes the map again a little later: a console opened while the network was down draws it once it is back
+  const [attempt, setAttempt] = useState(0);
   const centre = centreOf(view);
   const hasCentre = centre !== undefined;
 
@@ -106,6 +111,10 @@ export default function MapCanvas({ view, basemap }: { readonly view: PictureVie
     if (container === null) return undefined;
     let cancelled = false;
     let map: MapLibreMap | undefined;
+    let retry: ReturnType<typeof setTimeout> | undefined;
+    const again = () => {
+      if (!cancelled) setAttempt((a) => a + 1);
+    };
     const colours = themeColours(container);
     void (async () => {
       let style: StyleSpecification | string;
@@ -171,9 +180,16 @@ export default function MapCanvas({ view, basemap }: { readonly view: PictureVie
           container.dataset['renderedUnits'] = drawn.positions;
           container.dataset['renderedStatuses'] = drawn.statuses;
         });
+        setFailure(undefined);
         setReady(true);
       });
-    })().catch((e: unknown) => setFailure(`The basemap cannot be loaded: ${(e as Error).message}`));
+    })().catch((e: unknown) => {
+      if (cancelled) return;
+      const wait = Math.min(RETRY_MAX_MS, RETRY_MS * 2 ** Math.min(attempt, 4));
+      setFailure(`The basemap cannot be loaded: ${(e as Error).message}. Trying again in ${Math.round(wait / 1000)} s.`);
+      retry = setTimeout(again, wait);
+      window.addEventListener('online', again, { once: true });
+    });
     // a theme switched while the map is open (a class or attribute on the root, or the system's scheme) recolours our basemap
     const recolour = () => {
       if (map !== undefined && basemap?.kind !== 'style' && map.isStyleLoaded()) applyTheme(map, themeColours(container));
@@ -184,15 +200,17 @@ export default function MapCanvas({ view, basemap }: { readonly view: PictureVie
     scheme.addEventListener('change', recolour);
     return () => {
       cancelled = true;
+      clearTimeout(retry);
+      window.removeEventListener('online', again);
       observer.disconnect();
       scheme.removeEventListener('change', recolour);
       setReady(false);
       mapRef.current = undefined;
       map?.remove();
     };
-    // the map is made once per basemap; the view only changes the sources' data
-    // (centre and hasCentre are read once, at creation)
-  }, [basemap]);
+    // the map is made once per basemap (and again after a failed fetch of it); the view only changes
+    // the sources' data (centre and hasCentre are read once, at creation)
+  }, [basemap, attempt]);
 
   // the map frames everything there is to show, again as units appear, until the user pans or zooms it
   const framed = useRef(-1);
