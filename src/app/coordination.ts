@@ -9,7 +9,7 @@ import { randomBytes } from 'node:crypto';
 import {
   applyEvent,
   decide,
-  DraftWorld,
+  type Draft,
   isRecipient,
   dueEscalations,
   EVENT_TYPES,
@@ -89,8 +89,8 @@ export interface CommandReceipt {
 
 /** a command (or a set of deliveries) waiting for its turn */
 interface Job {
-  /** decides against the world the jobs before it left; throws to refuse, changing nothing */
-  readonly decideIn: (world: World) => Decision;
+  /** decides against the world the jobs before it left (the draft's); throws to refuse, leaving the draft as it found it */
+  readonly decideIn: (draft: Draft) => Decision;
   readonly receipt?: CommandReceipt;
   readonly resolve: (executed: Executed[]) => void;
   readonly reject: (e: unknown) => void;
@@ -224,31 +224,30 @@ export class CoordinationService {
   }
 
   private async runBatch(jobs: readonly Job[]): Promise<void> {
-    const base = this.projection.world;
-    // one job decides against the live world itself; more, against a draft of it
-    const draft = jobs.length > 1 ? new DraftWorld(base) : undefined;
+    // the jobs decide one after another against a draft of the live world, each against what the ones
+    // before it left; the draft is taken back before the append (nothing reads the world as drafted),
+    // and the live world takes the events once they are stored
+    const draft = this.projection.draft();
     const taken: { readonly job: Job; readonly decision: Decision }[] = [];
-    for (let i = 0; i < jobs.length; i++) {
-      const job = jobs[i] as Job;
-      let decision: Decision;
-      try {
-        decision = job.decideIn(draft?.world ?? base);
-      } catch (e) {
-        job.reject(e);
-        continue;
-      }
-      if (draft !== undefined) {
+    try {
+      jobs.forEach((job, i) => {
+        const mark = draft.mark();
         try {
-          const now = this.now();
-          for (const e of decision.decided.flat()) draft.apply(e, now);
+          const decision = job.decideIn(draft);
+          // the last job's events are not drafted: no job decides after it
+          if (i < jobs.length - 1) {
+            const now = this.now();
+            for (const e of decision.decided.flat()) draft.apply(e, now);
+          }
+          taken.push({ job, decision });
         } catch (e) {
-          // the draft may hold part of this job's events: refuse it, record the ones before, and take the rest again
+          // refused (or its events could not be drafted): it adds nothing, and the next job decides without it
+          draft.undoTo(mark);
           job.reject(e);
-          this.pending.unshift(...jobs.slice(i + 1));
-          break;
         }
-      }
-      taken.push({ job, decision });
+      });
+    } finally {
+      draft.discard();
     }
     const recording = taken.filter((t) => t.decision.decided.some((d) => d.length > 0));
     // a job that decided no events is done: there is nothing to store
@@ -304,7 +303,7 @@ export class CoordinationService {
       // refused input is a rejected promise like any other refusal, never a synchronous throw
       return Promise.reject(e);
     }
-    return this.enqueue((world) => ({ commands: [command], decided: [this.decideNow(world, command)] }), opts.receipt).then((x) => x[0] as Executed);
+    return this.enqueue((draft) => ({ commands: [command], decided: [this.decideNow(draft, command)] }), opts.receipt).then((x) => x[0] as Executed);
   }
 
   /**
@@ -317,8 +316,15 @@ export class CoordinationService {
   preview(input: unknown): { readonly command: Command; readonly events: readonly { readonly event: DomainEvent; readonly before: World }[] } {
     const command = parseCommand(input);
     const now = this.now();
+    const draft = this.projection.draft();
+    let decided: readonly DomainEvent[];
+    try {
+      decided = this.decideNow(draft, command);
+    } finally {
+      draft.discard();
+    }
     let world = this.projection.world;
-    const events = this.decideNow(world, command).map((event) => {
+    const events = decided.map((event) => {
       const before = world;
       // copy-on-write: the live world is untouched
       world = applyEvent(world, event, { index: world.lastIndex + 1, received: now });
@@ -327,32 +333,35 @@ export class CoordinationService {
     return { command, events };
   }
 
-  /** the events of one command against `world`, with what follows from it at once */
-  private decideNow(world: World, command: Command): readonly DomainEvent[] {
+  /** the events of one command against the draft's world, with what follows from it at once; the draft is left as it was */
+  private decideNow(draft: Draft, command: Command): readonly DomainEvent[] {
     const now = this.now();
     const ctx = this.context(now);
-    // decide the command and what follows from it at once, against a provisional world;
-    // all of it is appended in one atomic batch
-    const events: DomainEvent[] = [...decide(world, command, ctx)];
+    // decide the command and what follows from it at once; all of it is appended in one atomic batch
+    const events: DomainEvent[] = [...decide(draft.world, command, ctx)];
     // a request sent to an agency on this node is received by it at once (and so evaluated
-    // against its protocols), decided against the world the sending made: a copy-on-write
-    // world, so the live one is untouched until the append commits
+    // against its protocols), decided against the world the sending made: drafted, and taken
+    // back before returning (the caller drafts the events it takes)
     const sent = events.filter((e): e is EventOf<'request.sent'> => e.type === 'request.sent');
     if (sent.length > 0) {
-      let provisional = world;
-      const advance = (out: readonly DomainEvent[]): void => {
-        for (const x of out) provisional = applyEvent(provisional, x, { index: provisional.lastIndex + 1, received: now });
-      };
-      advance(events);
-      for (const e of sent) {
-        if (provisional.agencies[e.body.to] === undefined) continue;
-        const received = decide(
-          provisional,
-          { type: 'request.receive', actor: { agency: e.body.to, device: RECEIVING_DEVICE }, requestId: e.body.request },
-          ctx,
-        );
-        events.push(...received);
-        advance(received);
+      const mark = draft.mark();
+      try {
+        const advance = (out: readonly DomainEvent[]): void => {
+          for (const x of out) draft.apply(x, now);
+        };
+        advance(events);
+        for (const e of sent) {
+          if (draft.world.agencies[e.body.to] === undefined) continue;
+          const received = decide(
+            draft.world,
+            { type: 'request.receive', actor: { agency: e.body.to, device: RECEIVING_DEVICE }, requestId: e.body.request },
+            ctx,
+          );
+          events.push(...received);
+          advance(received);
+        }
+      } finally {
+        draft.undoTo(mark);
       }
     }
     return events;
@@ -406,7 +415,7 @@ export class CoordinationService {
     } catch (e) {
       return Promise.reject(e);
     }
-    return this.enqueue((world) => {
+    return this.enqueue(({ world }) => {
       const now = this.now();
       const due = commands.filter((c) => {
         const n = world.notifications[c.notificationId];

@@ -13,7 +13,7 @@ export { PROTOCOLS_DEVICE, requestFacts } from './request-decisions.ts';
 export { orderFacts, concernedAgencies } from './orders.ts';
 export { decide } from './decide.ts';
 export type { RecordedEvent } from './project.ts';
-export { applyEvent, DraftWorld, foldEvents, foldUntil, Projection } from './project.ts';
+export { applyEvent, Draft, foldEvents, foldUntil, Projection } from './project.ts';
 export {
   acknowledgeUrgentWithin,
   DEFAULT_ACKNOWLEDGE_URGENT_SECONDS,

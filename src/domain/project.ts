@@ -17,7 +17,7 @@ import { applyStatement } from './statements.ts';
 import { applyUnit } from './units.ts';
 import { isAtOrBefore } from './time.ts';
 import { emptyWorld, type World } from './world.ts';
-import { Writer, type WorldWriter } from './writer.ts';
+import { UndoWriter, Writer, type WorldWriter } from './writer.ts';
 
 export interface RecordedEvent {
   readonly event: DomainEvent;
@@ -137,6 +137,7 @@ export function foldUntil(events: Iterable<RecordedEvent>, time: string, from: W
  */
 export class Projection {
   readonly #w: Writer;
+  #draft: Draft | undefined;
 
   constructor(from: World = emptyWorld) {
     this.#w = Writer.forFold(from);
@@ -147,22 +148,37 @@ export class Projection {
   }
 
   apply(event: DomainEvent, meta: EventMeta): void {
+    if (this.#draft !== undefined) throw new Error('an event was applied to the world while a draft of it was open');
     step(this.#w, event, meta);
+  }
+
+  /**
+   * A draft of this world for decisions not yet recorded (commands decided
+   * one after another, to be appended together): its events are written into
+   * the world itself and taken back when the draft is discarded, so a draft
+   * costs the size of its events, not of the world. Synchronous use only:
+   * until `discard`, the world is the draft's, and nothing else may read it
+   * (no await between the two) or apply to it.
+   */
+  draft(): Draft {
+    if (this.#draft !== undefined) throw new Error('a draft of this world is open already');
+    const draft = new Draft(this.#w.world, () => {
+      this.#draft = undefined;
+    });
+    this.#draft = draft;
+    return draft;
   }
 }
 
-/**
- * A world on top of another for decisions not yet recorded (commands decided
- * one after another, to be appended together): the first write copies the
- * top object and each collection it touches, later writes go into those
- * copies. The world it is given is never changed, and a batch costs the
- * size of the collections it touches once, not once per event.
- */
-export class DraftWorld {
-  readonly #w: Writer;
+/** a Projection's open draft (Projection.draft) */
+export class Draft {
+  readonly #w: UndoWriter;
+  readonly #closed: () => void;
+  #open = true;
 
-  constructor(base: World) {
-    this.#w = Writer.forEvent(base);
+  constructor(world: World, closed: () => void) {
+    this.#w = new UndoWriter(world);
+    this.#closed = closed;
   }
 
   get world(): World {
@@ -171,6 +187,24 @@ export class DraftWorld {
 
   /** applies an event as if it were the next entry, received at `received` */
   apply(event: DomainEvent, received: string): void {
+    if (!this.#open) throw new Error('the draft was discarded');
     step(this.#w, event, { index: this.#w.world.lastIndex + 1, received });
+  }
+
+  /** where the draft is now: undoTo(mark()) later takes back what was applied after it */
+  mark(): number {
+    return this.#w.mark();
+  }
+
+  undoTo(mark: number): void {
+    this.#w.undoTo(mark);
+  }
+
+  /** takes back everything the draft applied: the world is again exactly as it was (the same objects) */
+  discard(): void {
+    if (!this.#open) return;
+    this.#w.undoTo(0);
+    this.#open = false;
+    this.#closed();
   }
 }

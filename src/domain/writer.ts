@@ -1,9 +1,12 @@
 /**
- * Copy-on-write access to a World while an event is applied. applyEvent must
- * never mutate the world it is given, but copying every record per event would
- * make rebuilding a long ledger quadratic. So a writer either copies the top
+ * Access to a World while an event is applied. applyEvent must never mutate
+ * the world it is given, but copying every record per event would make
+ * rebuilding a long ledger quadratic. So a writer either copies the top
  * object and each touched collection once (forEvent), or — when folding many
- * events into a copy nobody else has seen (forFold) — writes in place.
+ * events into a copy nobody else has seen (forFold) — writes in place. An
+ * UndoWriter writes in place into a world its caller owns and remembers what
+ * each write replaced, so that the writes can be taken back: a draft of the
+ * live world that costs the size of its events, not of the world.
  */
 import { ConcordError } from '../errors.ts';
 import { collection as copyOf, type Collection, type EntityOf, type World } from './world.ts';
@@ -69,6 +72,58 @@ export class Writer implements WorldWriter {
     if (!this.#ownTop) {
       this.#world = { ...this.#world };
       this.#ownTop = true;
+    }
+  }
+}
+
+/** what one write of an UndoWriter replaced */
+type Undo =
+  | { readonly collection: Collection; readonly id: string; readonly had: boolean; readonly before: unknown }
+  | { readonly collection: undefined; readonly lastIndex: number; readonly lastReceived: string | null };
+
+export class UndoWriter implements WorldWriter {
+  readonly #world: Mutable;
+  readonly #log: Undo[] = [];
+
+  /** `world` and its collections must be the caller's own (a Writer.forFold's), and nobody may read it as it stood while writes are not taken back */
+  constructor(world: World) {
+    this.#world = world as Mutable;
+  }
+
+  get world(): World {
+    return this.#world;
+  }
+
+  put<K extends Collection>(collection: K, id: string, value: EntityOf<K>): void {
+    const records = this.#world[collection] as Record<string, EntityOf<K>>;
+    const had = id in records;
+    this.#log.push({ collection, id, had, before: had ? records[id] : undefined });
+    records[id] = value;
+  }
+
+  stamp(index: number, received: string): void {
+    this.#log.push({ collection: undefined, lastIndex: this.#world.lastIndex, lastReceived: this.#world.lastReceived });
+    this.#world.lastIndex = index;
+    this.#world.lastReceived = received;
+  }
+
+  /** how many writes were made so far: undoTo(mark()) later takes back the writes made after this */
+  mark(): number {
+    return this.#log.length;
+  }
+
+  /** takes back the writes made after `mark`, last first: the world is again as it was then */
+  undoTo(mark: number): void {
+    while (this.#log.length > mark) {
+      const u = this.#log.pop() as Undo;
+      if (u.collection === undefined) {
+        this.#world.lastIndex = u.lastIndex;
+        this.#world.lastReceived = u.lastReceived;
+      } else {
+        const records = this.#world[u.collection] as Record<string, unknown>;
+        if (u.had) records[u.id] = u.before;
+        else delete records[u.id];
+      }
     }
   }
 }

@@ -398,6 +398,46 @@ describe('properties', () => {
     );
   });
 
+  it('a draft of the live world: applied, it is the fold of its events; taken back, the world is as it was, the same objects', () => {
+    fc.assert(
+      fc.property(fc.array(step, { minLength: 20, maxLength: 80, size: 'max' }), fc.nat(), fc.nat(), fc.nat(), (steps, atRaw, lengthRaw, markRaw) => {
+        const h = organisation();
+        for (const s of steps) runStep(h, s);
+        const log = throughLedger(h.log);
+        const at = atRaw % (log.length + 1);
+        const end = at + (lengthRaw % (log.length - at + 1));
+        const live = new Projection();
+        for (const { event, meta } of log.slice(0, at)) live.apply(event, meta);
+        const world = live.world;
+        const collections = Object.entries(world).filter(([, v]) => typeof v === 'object' && v !== null);
+        const before = foldEvents(log.slice(0, at));
+        const draft = live.draft();
+        const marks: number[] = [];
+        for (const { event, meta } of log.slice(at, end)) {
+          marks.push(draft.mark());
+          draft.apply(event, meta.received);
+        }
+        // the draft's world is what the live world would be with its events
+        assert.deepStrictEqual(draft.world, foldEvents(log.slice(0, end)));
+        // taken back to a mark: as if the events after it had not been applied
+        const back = marks.length === 0 ? 0 : markRaw % marks.length;
+        if (marks.length > 0) {
+          draft.undoTo(marks[back]!);
+          assert.deepStrictEqual(draft.world, foldEvents(log.slice(0, at + back)));
+        }
+        assert.throws(() => live.apply(log[0]!.event, log[0]!.meta), /draft of it was open/);
+        draft.discard();
+        assert.equal(live.world, world);
+        for (const [k, v] of collections) assert.equal((live.world as unknown as Record<string, unknown>)[k], v, `${k} is the same object`);
+        assert.deepStrictEqual(live.world, before);
+        // and it goes on as if no draft had been
+        for (const { event, meta } of log.slice(at)) live.apply(event, meta);
+        assert.deepStrictEqual(live.world, foldEvents(log));
+      }),
+      { numRuns: 150 },
+    );
+  });
+
   it('the generated runs reached deep states and refusals alike', () => {
     if (process.env.PROP_DEBUG) console.log([...refusals].sort((a, b) => b[1] - a[1]).slice(0, 40));
     for (const t of [
