@@ -34,7 +34,7 @@ import { bookProtocols, type ProtocolBook } from '../policy/index.ts';
 import { DEFAULT_SEALING_POLICY } from '../domain/sealing.ts';
 import { sealedFields, type SealingPolicy } from '../ledger/sealing.ts';
 import type { Appended, LedgerStore, Receipt, StoredReceipt } from '../store/store.ts';
-import { revealedEntries } from './revealed.ts';
+import { revealedChunks } from './revealed.ts';
 
 /** where the service appends: the node's LedgerService, or a dry run that keeps nothing */
 export interface EventLedger {
@@ -127,11 +127,13 @@ export async function rebuildWorld(store: LedgerStore, until?: string): Promise<
   if (untilMs !== undefined && Number.isNaN(untilMs)) throw new ConcordError('BAD_INPUT', `not an RFC 3339 time: ${until}`);
   const filter = untilMs !== undefined ? { receivedUntil: new Date(untilMs).toISOString() } : {};
   // sealed values are read back from the node's disclosures: the world is what was decided, not the commitments
-  for await (const stored of revealedEntries(store, 0, size, filter)) {
-    const entry = JSON.parse(stored.text) as { type: string; actor: unknown; incident?: unknown; body: unknown; received: string; index: number };
-    if (!DOMAIN_TYPES.has(entry.type)) continue; // other kinds of entry (notes, radio calls) are not domain events
-    const event = parseDomainEvent(entry.type, entry.actor, entry.incident, entry.body);
-    projection.apply(event, { index: entry.index, received: entry.received });
+  for await (const chunk of revealedChunks(store, 0, size, filter)) {
+    for (const stored of chunk) {
+      const entry = JSON.parse(stored.text) as { type: string; actor: unknown; incident?: unknown; body: unknown; received: string; index: number };
+      if (!DOMAIN_TYPES.has(entry.type)) continue; // other kinds of entry (notes, radio calls) are not domain events
+      const event = parseDomainEvent(entry.type, entry.actor, entry.incident, entry.body);
+      projection.apply(event, { index: entry.index, received: entry.received });
+    }
   }
   return projection.world;
 }

@@ -11,7 +11,7 @@
  * hashed text and each value shown against its commitment.
  */
 import { canonicalize } from '../ledger/canonical.ts';
-import { commitment, SEALED_KEY, type Disclosure } from '../ledger/entry.ts';
+import { commitmentOf, SEALED_KEY, type Disclosure } from '../ledger/entry.ts';
 import type { EntryFilter, LedgerStore, StoredEntry } from '../store/store.ts';
 
 const MARKER = `"${SEALED_KEY}"`;
@@ -36,9 +36,10 @@ async function reveal(store: LedgerStore, stored: StoredEntry): Promise<Revealed
 function revealWith(stored: StoredEntry, disclosures: readonly Disclosure[]): RevealedEntry {
   if (disclosures.length === 0) return stored;
   let text = stored.text;
-  for (const d of [...disclosures].sort((a, b) => a.path.length - b.path.length)) {
+  for (const d of disclosures.length === 1 ? disclosures : [...disclosures].sort((a, b) => a.path.length - b.path.length)) {
+    const value = canonicalize(d.value);
     // a function, so that "$" in the value is never read as a replacement pattern
-    text = text.replace(`{${MARKER}:"${commitment(d)}"}`, () => canonicalize(d.value));
+    text = text.replace(`{${MARKER}:"${commitmentOf(d, value)}"}`, () => value);
   }
   return { index: stored.index, text, sealed: { text: stored.text, disclosures } };
 }
@@ -53,25 +54,45 @@ const WINDOW = 256;
 
 /** a window of entries, revealed: the disclosures of the sealed ones read at once when they lie close together */
 async function revealWindow(store: LedgerStore, window: readonly StoredEntry[]): Promise<readonly RevealedEntry[]> {
+  // each text is searched for the marker once
   const sealed = window.filter((e) => e.text.includes(MARKER));
   if (sealed.length === 0) return window;
   const first = (sealed[0] as StoredEntry).index;
   const last = (sealed[sealed.length - 1] as StoredEntry).index;
   // far apart (a filter picked them out of a long stretch), a read each costs less than reading all between
-  if (sealed.length === 1 || last - first >= 4 * WINDOW) return Promise.all(window.map((e) => reveal(store, e)));
-  const byIndex = await store.disclosuresIn(first, last + 1);
-  return window.map((e) => (e.text.includes(MARKER) ? revealWith(e, byIndex.get(e.index) ?? []) : e));
+  const byIndex =
+    sealed.length === 1 || last - first >= 4 * WINDOW
+      ? new Map(await Promise.all(sealed.map(async (e) => [e.index, await store.disclosures(e.index)] as const)))
+      : await store.disclosuresIn(first, last + 1);
+  const out: RevealedEntry[] = [];
+  let s = 0;
+  for (const e of window) {
+    if (e === sealed[s]) {
+      out.push(revealWith(e, byIndex.get(e.index) ?? []));
+      s++;
+    } else out.push(e);
+  }
+  return out;
+}
+
+/**
+ * store.entryChunks, each entry with its sealed values in place: one await
+ * per chunk, for readers of many entries (a projection folds a chunk with no
+ * await per entry)
+ */
+export async function* revealedChunks(store: LedgerStore, from: number, to: number, filter?: EntryFilter): AsyncIterable<readonly RevealedEntry[]> {
+  for await (const chunk of store.entryChunks(from, to, filter)) {
+    if (chunk.length <= WINDOW) {
+      yield await revealWindow(store, chunk);
+      continue;
+    }
+    const out: RevealedEntry[] = [];
+    for (let i = 0; i < chunk.length; i += WINDOW) for (const e of await revealWindow(store, chunk.slice(i, i + WINDOW))) out.push(e);
+    yield out;
+  }
 }
 
 /** store.entries, each with its sealed values in place */
 export async function* revealedEntries(store: LedgerStore, from: number, to: number, filter?: EntryFilter): AsyncIterable<RevealedEntry> {
-  let window: StoredEntry[] = [];
-  for await (const stored of store.entries(from, to, filter)) {
-    window.push(stored);
-    if (window.length === WINDOW) {
-      yield* await revealWindow(store, window);
-      window = [];
-    }
-  }
-  if (window.length > 0) yield* await revealWindow(store, window);
+  for await (const chunk of revealedChunks(store, from, to, filter)) yield* chunk;
 }

@@ -216,8 +216,17 @@ function resolvePointer(root: unknown, pointer: string, field: string): { parent
 
 /** base64url(SHA-256(canonical JSON of [salt, path, value])): binds the value to its place */
 export function commitment(d: Disclosure): string {
+  return commitmentOf(d, canonicalize(d.value));
+}
+
+/**
+ * commitment(d), given the canonical JSON of d.value already (a reader that
+ * puts the value in place needs that text too): RFC 8785 writes an array as
+ * its elements' canonical texts between brackets, comma-separated.
+ */
+export function commitmentOf(d: Disclosure, canonicalValue: string): string {
   // one-shot: about half of createHash().update().digest() for these short texts (Node 20)
-  return oneShotHash('sha256', canonicalize([d.salt, d.path, d.value]), 'base64url');
+  return oneShotHash('sha256', `[${canonicalize(d.salt)},${canonicalize(d.path)},${canonicalValue}]`, 'base64url');
 }
 
 function cloneJson<T>(v: T): T {

@@ -74,6 +74,8 @@ export interface LedgerStore {
   receipt(id: string): Promise<StoredReceipt | undefined>;
   /** entries [from, to) in index order, read lazily */
   entries(from: number, to: number, filter?: EntryFilter): AsyncIterable<StoredEntry>;
+  /** the same entries in chunks, one await per chunk rather than per entry: for readers of many (projections) */
+  entryChunks(from: number, to: number, filter?: EntryFilter): AsyncIterable<readonly StoredEntry[]>;
   entry(index: number): Promise<StoredEntry | undefined>;
   disclosures(index: number): Promise<Disclosure[]>;
   /** the disclosures of the entries [from, to), by index (one read for a run of entries, as the readers of revealed entries take them) */

@@ -29,9 +29,16 @@ const draft = (n: number, extra: Partial<EntryDraft> = {}): EntryDraft => ({
   ...extra,
 });
 
+/** the entries, read one by one; read in chunks too, which must give the same, in no empty chunk */
 async function readAll(store: LedgerStore, filter?: Parameters<LedgerStore['entries']>[2]) {
   const out = [];
   for await (const e of store.entries(0, Number.MAX_SAFE_INTEGER, filter)) out.push(e);
+  const chunked = [];
+  for await (const chunk of store.entryChunks(0, Number.MAX_SAFE_INTEGER, filter)) {
+    assert.ok(chunk.length > 0, 'a chunk holds entries');
+    chunked.push(...chunk);
+  }
+  assert.deepEqual(chunked, out);
   return out;
 }
 
