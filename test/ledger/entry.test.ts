@@ -15,6 +15,7 @@ import {
   checkDisclosures,
   checkEntryText,
   commitment,
+  commitmentOf,
   MAX_ENTRY_BYTES,
   MAX_ID_LENGTH,
   parseDraft,
@@ -332,6 +333,20 @@ describe('sealed fields', () => {
         .digest('base64url'),
     );
     assert.ok('entry' in checkEntryText(b.text));
+  });
+
+  it('commitmentOf, given the canonical value, is the commitment of the canonical [salt, path, value] (property)', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme' }), fc.string({ unit: 'grapheme' }), fc.jsonValue() as fc.Arbitrary<JsonValue>, (salt, path, value) => {
+        const d: Disclosure = { salt, path, value };
+        const expected = createHash('sha256')
+          .update(canonicalize([salt, path, value]))
+          .digest('base64url');
+        assert.equal(commitmentOf(d, canonicalize(value)), expected);
+        assert.equal(commitment(d), expected);
+      }),
+      { numRuns: 500 },
+    );
   });
 
   it('two entries with the same sealed value have different commitments (salted)', () => {
