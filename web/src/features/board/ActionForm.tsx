@@ -4,6 +4,7 @@ import { ApiProblem, postJson } from '../../shared/api.ts';
 import { FieldError } from '../../shared/FieldError.tsx';
 import { PREVIEW_REASON, usePreview } from '../../shared/preview.ts';
 import { PreviewNotice } from './PreviewNotice.tsx';
+import { FormOutcome } from './FormOutcome.tsx';
 import type { ActionField } from './request-offers.ts';
 
 export interface ActionFormProps {
@@ -196,15 +197,7 @@ function OpenActionForm(p: ActionFormProps) {
           <FieldError id={`${p.id}-reason-error`} message={errorOf('reason')} />
         </div>
       )}
-      {formError !== undefined && (
-        <p role="alert" className="error">
-          ⚠ {formError}
-        </p>
-      )}
-      {send.isSuccess && <p role="status">Sent.</p>}
-      <button type="submit" disabled={send.isPending}>
-        {send.isPending ? 'Sending…' : p.submitLabel}
-      </button>
+      <FormOutcome error={formError} done={send.isSuccess ? 'Sent.' : undefined} pending={send.isPending} label={p.submitLabel} />
     </form>
   );
 }

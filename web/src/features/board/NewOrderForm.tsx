@@ -9,6 +9,7 @@ import type { Authority, IncidentView, Session } from '../../shared/types.ts';
 import { useUnitChoices } from './useUnitChoices.ts';
 import { describeAuthority } from './authority.ts';
 import { PreviewNotice } from './PreviewNotice.tsx';
+import { FormOutcome } from './FormOutcome.tsx';
 
 const words = (s: string) => s.replaceAll('_', ' ');
 const authorityKey = (a: Authority) => JSON.stringify(a);
@@ -139,19 +140,7 @@ export function NewOrderForm({ view, session }: { readonly view: IncidentView; r
         <div className="wide">
           <PreviewNotice id="new-order" preview={preview.data} pending={preview.isPending && preview.fetchStatus !== 'idle'} />
         </div>
-        {formError !== undefined && (
-          <p role="alert" className="error wide">
-            ⚠ {formError}
-          </p>
-        )}
-        {send.isSuccess && (
-          <p role="status" className="wide">
-            Order issued.
-          </p>
-        )}
-        <button type="submit" disabled={send.isPending}>
-          {send.isPending ? 'Sending…' : 'Issue order'}
-        </button>
+        <FormOutcome error={formError} done={send.isSuccess ? 'Order issued.' : undefined} pending={send.isPending} label="Issue order" wide />
       </form>
     </section>
   );

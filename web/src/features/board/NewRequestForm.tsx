@@ -7,6 +7,7 @@ import { useCommandSchema } from '../../shared/schemas.ts';
 import { holdsPositionOf, mayAct } from '../../shared/standing.ts';
 import type { IncidentView, Session } from '../../shared/types.ts';
 import { PreviewNotice } from './PreviewNotice.tsx';
+import { FormOutcome } from './FormOutcome.tsx';
 
 const words = (s: string) => s.replaceAll('_', ' ');
 
@@ -166,19 +167,7 @@ export function NewRequestForm({ view, session }: { readonly view: IncidentView;
         <div className="wide">
           <PreviewNotice id="new-request" preview={preview.data} pending={preview.isPending && preview.fetchStatus !== 'idle'} />
         </div>
-        {formError !== undefined && (
-          <p role="alert" className="error wide">
-            ⚠ {formError}
-          </p>
-        )}
-        {send.isSuccess && (
-          <p role="status" className="wide">
-            Request sent.
-          </p>
-        )}
-        <button type="submit" disabled={send.isPending}>
-          {send.isPending ? 'Sending…' : 'Send request'}
-        </button>
+        <FormOutcome error={formError} done={send.isSuccess ? 'Request sent.' : undefined} pending={send.isPending} label="Send request" wide />
       </form>
     </section>
   );
