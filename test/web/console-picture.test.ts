@@ -225,6 +225,12 @@ describe('the live picture in Chromium', { skip }, () => {
     await report.getByRole('heading', { level: 1, name: /^After-action report: / }).waitFor();
     await report.getByRole('heading', { name: '4. Requests and their verdicts' }).waitFor();
     await report.screenshot({ path: join(SHOTS, 'after-action-report.png') });
+    // its tables fit the page, and no column heading is split over lines to make room
+    const layout = (await report.evaluate(`({
+      sideways: document.documentElement.scrollWidth > window.innerWidth,
+      split: [...document.querySelectorAll('th')].filter((th) => th.getBoundingClientRect().height > 2 * parseFloat(getComputedStyle(th).lineHeight)).map((th) => th.textContent),
+    })`)) as { sideways: boolean; split: string[] };
+    assert.deepEqual(layout, { sideways: false, split: [] });
     await report.close();
     assert.deepEqual(errors, []);
   });

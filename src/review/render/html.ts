@@ -18,8 +18,11 @@ export const REPORT_STYLE = [
   'h1{font-size:1.6rem;margin:0 0 .2rem}h2{font-size:1.25rem;margin:1.6rem 0 .4rem}h3{font-size:1.05rem;margin:1.2rem 0 .3rem}',
   '.subtitle{color:#4a5260;margin:0 0 .4rem}.reference{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:.78rem;color:#4a5260;overflow-wrap:anywhere;border-bottom:2px solid #4a5260;padding-bottom:.5rem}',
   '.muted{color:#4a5260}dl{display:grid;grid-template-columns:max-content 1fr;gap:.15rem 1rem;margin:.4rem 0}dt{font-weight:600}dd{margin:0;overflow-wrap:anywhere}',
-  'table{border-collapse:collapse;width:100%;margin:.4rem 0 1rem;font-size:.88rem}th,td{text-align:left;vertical-align:top;padding:.25rem .4rem;border-bottom:1px solid #c9ced6;overflow-wrap:anywhere}th{background:#e8eaee}',
-  '.mono{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:.8rem}.blank{border-bottom:1px solid #8a919c;height:1.6rem}',
+  // a heading or a word is never split to make a column narrower (only ids, in mono, may break anywhere);
+  // a table wider than the page scrolls on its own rather than the page
+  '.table{overflow-x:auto;margin:.4rem 0 1rem}table{border-collapse:collapse;width:100%;font-size:.88rem}',
+  'th,td{text-align:left;vertical-align:top;padding:.25rem .4rem;border-bottom:1px solid #c9ced6;overflow-wrap:break-word}th{background:#e8eaee;white-space:nowrap}',
+  '.mono{font-family:ui-monospace,"DejaVu Sans Mono",monospace;font-size:.8rem;overflow-wrap:anywhere}.blank{border-bottom:1px solid #8a919c;height:1.6rem}',
   '@media print{body{margin:0;max-width:none;font-size:11pt}@page{size:letter;margin:.75in}}',
 ].join('');
 
@@ -39,7 +42,7 @@ function block(b: Block): string {
           : b.rows
               .map((row) => `<tr>${row.map((cell, i) => `<td${b.columns[i]?.mono ? ' class="mono"' : ''}>${escapeHtml(cell)}</td>`).join('')}</tr>`)
               .join('');
-      return `<table>${head}<tbody>${rows}</tbody></table>`;
+      return `<div class="table"><table>${head}<tbody>${rows}</tbody></table></div>`;
     }
     case 'blank':
       return `<section aria-label="${escapeHtml(b.label)}"><h4>${escapeHtml(b.label)}</h4>${'<div class="blank"></div>'.repeat(b.lines)}</section>`;
