@@ -78,6 +78,9 @@ export function measure(s: string, face: Face, size: number): number {
  * `text` in lines (WinAnsi strings) no wider than `max` points: at spaces,
  * and inside a word only when it is wider than a line.
  */
+/** where a word too wide for a line is cut by preference: after one of these (ids, positions, clause numbers) */
+const SEPARATORS = '-./_:';
+
 export function wrap(text: string, face: Face, size: number, max: number): string[] {
   // widths compared in whole units of 1/1000 of the font size: no rounding decides a break
   const limit = Math.floor((max * 1000) / size + 1e-9);
@@ -102,7 +105,8 @@ export function wrap(text: string, face: Face, size: number, max: number): strin
         width += space + w;
       } else {
         if (started) lines.push(line);
-        // a word wider than a line is cut, as many characters on each line as fit (at least one)
+        // a word wider than a line is cut, as many characters on each line as fit (at least one),
+        // after the last separator among them where there is one (city-pd.watch- | commander)
         let rest = from;
         while (rest < to - 1 && units(paragraph, face, rest, to) > limit) {
           let n = rest + 1;
@@ -110,6 +114,12 @@ export function wrap(text: string, face: Face, size: number, max: number): strin
           while (n < to - 1 && used + units(paragraph, face, n, n + 1) <= limit) {
             used += units(paragraph, face, n, n + 1);
             n++;
+          }
+          for (let k = n - 1; k > rest; k--) {
+            if (SEPARATORS.includes(paragraph[k] as string)) {
+              n = k + 1;
+              break;
+            }
           }
           lines.push(paragraph.slice(rest, n));
           rest = n;
@@ -335,7 +345,8 @@ export function renderPdf(doc: ReportDocument): Uint8Array {
 
   // the foot of every page, now that the pages are counted
   const count = page.pages.length;
-  const footRef = wrap(doc.reference, 'mono', 6.5, WIDTH - 90).slice(0, 2);
+  // three lines at most (the reference of a long origin and incident id takes three; two cut off its end)
+  const footRef = wrap(doc.reference, 'mono', 6.5, WIDTH - 90).slice(0, 3);
   page.pages.forEach((ops, i) => {
     ops.push(`0.6 G 0.4 w ${MARGIN} ${MARGIN - 2} m ${MARGIN + WIDTH} ${MARGIN - 2} l S`);
     footRef.forEach((line, k) => ops.push(`BT 0.3 g /F3 6.5 Tf ${MARGIN} ${MARGIN - 12 - k * 8} Td ${literal(line)} Tj ET`));

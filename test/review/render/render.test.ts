@@ -130,6 +130,23 @@ describe('PDF rendering', () => {
     );
   });
 
+  it('cuts a word wider than a line after its last separator that fits, else where the line is full', () => {
+    const width = measure('city-pd.watch-comman', 'regular', 10);
+    assert.deepEqual(wrap('position city-pd.watch-commander', 'regular', 10, width), ['position', 'city-pd.watch-', 'commander']);
+    // no separator: as many characters as fit
+    const cut = wrap('abcdefghijklmnopqrstuvwxyz', 'regular', 10, measure('abcdefghij', 'regular', 10));
+    assert.equal(cut[0], 'abcdefghij');
+    assert.equal(cut.join(''), 'abcdefghijklmnopqrstuvwxyz');
+    // with separators anywhere, nothing is lost or reordered and every line fits
+    fc.assert(
+      fc.property(fc.stringMatching(/^[a-z.\-/_:]{1,80}$/), fc.integer({ min: 20, max: 200 }), (word, w) => {
+        const lines = wrap(word, 'regular', 10, w);
+        assert.equal(lines.join(''), word);
+        for (const l of lines) assert.ok(l.length <= 1 || measure(l, 'regular', 10) <= w, `${l} is wider than ${w}`);
+      }),
+    );
+  });
+
   it(
     'is read back by pdftotext: the key facts, a table over several pages with its header on each, and page N of M',
     { skip: !existsSync(PDFTOTEXT) && `${PDFTOTEXT} is missing (npm test installs poppler-utils)` },
@@ -147,6 +164,20 @@ describe('PDF rendering', () => {
       });
       // the table's header starts each page the table goes on to
       for (const p of pages.slice(1, -1)) assert.match(p, /Time\s+Who\s+What\s+Entry/);
+    },
+  );
+
+  it(
+    'ends every page with the whole reference, even one of three lines (a real log origin, root and incident)',
+    { skip: !existsSync(PDFTOTEXT) && `${PDFTOTEXT} is missing (npm test installs poppler-utils)` },
+    () => {
+      const reference =
+        'Built from entries 0..151 of log concord.local/demo, covered by its signed checkpoint of size 152, root U627ilgBdXYPgJkxe0o1WWzk+xvPkOaeKu3gyE51hMs=. Entries and proofs: concord export bundle --incident inc-2026-0601-harrison';
+      const pages = pdfText(renderPdf({ ...doc(120), reference }))
+        .split('\f')
+        .filter((p) => p.trim() !== '');
+      assert.ok(pages.length >= 3);
+      for (const p of pages) assert.match(p.replace(/\s+/g, ' '), /--incident inc-2026-0601-harrison/);
     },
   );
 
