@@ -254,10 +254,32 @@ function facts(page: Layout, rows: readonly (readonly [string, string])[]): void
   page.y -= 4;
 }
 
+/**
+ * The columns' widths: shares of the page by weight, but a column whose
+ * longest word (its heading's or a cell's, up to a third of the page) would
+ * not fit takes the room it needs from the columns with room to spare, when
+ * the table has that much room; else the shares stand, and wrap cuts words.
+ */
+export function columnWidths(columns: readonly TableColumn[], rows: readonly (readonly string[])[], width: number): number[] {
+  const total = columns.reduce((t, c) => t + (c.weight ?? 1), 0);
+  const shares = columns.map((c) => (width * (c.weight ?? 1)) / total);
+  const longest = (text: string, face: Face): number => Math.max(0, ...text.split(/\s+/).map((w) => measure(toWinAnsi(w), face, TABLE)));
+  const needs = columns.map((c, i) =>
+    Math.min(width / 3, 2 * CELL_PAD + Math.max(longest(c.title, 'bold'), ...rows.map((row) => longest(row[i] ?? '', c.mono ? 'mono' : 'regular')))),
+  );
+  const short = needs.reduce((t, n, i) => t + Math.max(0, n - (shares[i] as number)), 0);
+  const spare = needs.reduce((t, n, i) => t + Math.max(0, (shares[i] as number) - n), 0);
+  if (short === 0 || short > spare) return shares;
+  // the columns with room give up the same fraction of it
+  return shares.map((share, i) => {
+    const need = needs[i] as number;
+    return need > share ? need : share - ((share - need) * short) / spare;
+  });
+}
+
 function table(page: Layout, columns: readonly TableColumn[], rows: readonly (readonly string[])[], empty: string): void {
   const leading = TABLE * 1.3;
-  const total = columns.reduce((t, c) => t + (c.weight ?? 1), 0);
-  const widths = columns.map((c) => (WIDTH * (c.weight ?? 1)) / total);
+  const widths = columnWidths(columns, rows, WIDTH);
   const xs = widths.map((_, i) => MARGIN + widths.slice(0, i).reduce((t, w) => t + w, 0));
   const face = (c: TableColumn): Face => (c.mono ? 'mono' : 'regular');
   const headerCells = columns.map((c, i) => wrap(c.title, 'bold', TABLE, (widths[i] as number) - 2 * CELL_PAD));

@@ -15,7 +15,7 @@ import { ROOT } from '../../../bin/dist.js';
 import { csvField, toCsv } from '../../../src/review/render/csv.ts';
 import type { ReportDocument } from '../../../src/review/render/document.ts';
 import { escapeHtml, renderHtml } from '../../../src/review/render/html.ts';
-import { measure, renderPdf, toWinAnsi, wrap } from '../../../src/review/render/pdf.ts';
+import { columnWidths, measure, renderPdf, toWinAnsi, wrap } from '../../../src/review/render/pdf.ts';
 
 /** the WinAnsi codes of `text` */
 const winAnsi = (text: string): number[] => [...toWinAnsi(text)].map((c) => c.charCodeAt(0));
@@ -127,6 +127,35 @@ describe('PDF rendering', () => {
           if (l.length > 0 && words.includes(firstWord)) assert.ok(measure(`${l} ${firstWord}`, 'regular', 10) > width);
         });
       }),
+    );
+  });
+
+  it('gives a column room for its longest word when the others can spare it, and the page width in all', () => {
+    const columns = [{ title: 'Request', mono: true }, { title: 'From' }, { title: 'Decision', weight: 3 }];
+    const rows = [
+      ['req-001', 'Federal Immigration Enforcement, Metro Field Office', 'declined: a perimeter in support of a civil enforcement action is prohibited'],
+    ];
+    const width = 300;
+    const widths = columnWidths(columns, rows, width);
+    assert.ok(Math.abs(widths.reduce((t, w) => t + w, 0) - width) < 1e-6);
+    // "Enforcement" fits on a line of its column: wrap does not cut it
+    assert.ok(wrap(rows[0]![1]!, 'regular', 8.2, widths[1]! - 6).includes('Enforcement,'));
+    // more than the page holds: the weights stand
+    const four = [{ title: 'a' }, { title: 'b' }, { title: 'c' }, { title: 'd', weight: 3 }];
+    assert.deepEqual(columnWidths(four, [four.map(() => 'x'.repeat(200))], width), [50, 50, 50, 150]);
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ title: fc.string({ maxLength: 12 }), weight: fc.double({ min: 0.3, max: 3, noNaN: true }), mono: fc.boolean() }), {
+          minLength: 1,
+          maxLength: 8,
+        }),
+        fc.array(fc.string({ maxLength: 60 }), { maxLength: 8 }),
+        (cols, cells) => {
+          const ws = columnWidths(cols, [cols.map((_, i) => cells[i] ?? '')], 504);
+          assert.ok(Math.abs(ws.reduce((t, w) => t + w, 0) - 504) < 1e-6);
+          for (const w of ws) assert.ok(w > 0);
+        },
+      ),
     );
   });
 
