@@ -78,6 +78,9 @@ export function measure(s: string, face: Face, size: number): number {
  * `text` in lines (WinAnsi strings) no wider than `max` points: at spaces,
  * and inside a word only when it is wider than a line.
  */
+/** the widest glyph of the three faces, in 1/1000 of the font size: a word of n characters is at most n times as wide */
+const WIDEST_GLYPH = Math.max(COURIER_WIDTH, ...HELVETICA_WIDTHS, ...HELVETICA_BOLD_WIDTHS);
+
 /** where a word too wide for a line is cut by preference: after one of these (ids, positions, clause numbers) */
 const SEPARATORS = '-./_:';
 
@@ -263,10 +266,22 @@ function facts(page: Layout, rows: readonly (readonly [string, string])[]): void
 export function columnWidths(columns: readonly TableColumn[], rows: readonly (readonly string[])[], width: number): number[] {
   const total = columns.reduce((t, c) => t + (c.weight ?? 1), 0);
   const shares = columns.map((c) => (width * (c.weight ?? 1)) / total);
-  const longest = (text: string, face: Face): number => Math.max(0, ...text.split(/\s+/).map((w) => measure(toWinAnsi(w), face, TABLE)));
-  const needs = columns.map((c, i) =>
-    Math.min(width / 3, 2 * CELL_PAD + Math.max(longest(c.title, 'bold'), ...rows.map((row) => longest(row[i] ?? '', c.mono ? 'mono' : 'regular')))),
-  );
+  const cap = width / 3 - 2 * CELL_PAD;
+  const needs = columns.map((c, i) => {
+    let widest = 0;
+    const see = (text: string, face: Face): void => {
+      for (const word of text.split(/\s+/)) {
+        // a word no longer than the widest so far times the widest glyph cannot be wider: not measured
+        if ((word.length * WIDEST_GLYPH * TABLE) / 1000 > widest) widest = Math.max(widest, measure(toWinAnsi(word), face, TABLE));
+      }
+    };
+    see(c.title, 'bold');
+    for (const row of rows) {
+      if (widest >= cap) break;
+      see(row[i] ?? '', c.mono ? 'mono' : 'regular');
+    }
+    return 2 * CELL_PAD + Math.min(cap, widest);
+  });
   const short = needs.reduce((t, n, i) => t + Math.max(0, n - (shares[i] as number)), 0);
   const spare = needs.reduce((t, n, i) => t + Math.max(0, (shares[i] as number) - n), 0);
   if (short === 0 || short > spare) return shares;

@@ -141,6 +141,15 @@ describe('PDF rendering', () => {
     // "Enforcement" fits on a line of its column: wrap does not cut it
     assert.ok(wrap(rows[0]![1]!, 'regular', 8.2, widths[1]! - 6).includes('Enforcement,'));
     // more than the page holds: the weights stand
+    // a table of more rows than a call takes arguments (a long incident's notices)
+    assert.equal(
+      columnWidths(
+        columns,
+        Array.from({ length: 300_000 }, () => rows[0]!),
+        width,
+      ).length,
+      3,
+    );
     const four = [{ title: 'a' }, { title: 'b' }, { title: 'c' }, { title: 'd', weight: 3 }];
     assert.deepEqual(columnWidths(four, [four.map(() => 'x'.repeat(200))], width), [50, 50, 50, 150]);
     fc.assert(
