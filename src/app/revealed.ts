@@ -82,12 +82,8 @@ async function revealWindow(store: LedgerStore, window: readonly StoredEntry[]):
  */
 export async function* revealedChunks(store: LedgerStore, from: number, to: number, filter?: EntryFilter): AsyncIterable<readonly RevealedEntry[]> {
   for await (const chunk of store.entryChunks(from, to, filter)) {
-    if (chunk.length <= WINDOW) {
-      yield await revealWindow(store, chunk);
-      continue;
-    }
     const out: RevealedEntry[] = [];
-    for (let i = 0; i < chunk.length; i += WINDOW) for (const e of await revealWindow(store, chunk.slice(i, i + WINDOW))) out.push(e);
+    for (let i = 0; i < chunk.length; i += WINDOW) out.push(...(await revealWindow(store, chunk.slice(i, i + WINDOW))));
     yield out;
   }
 }
