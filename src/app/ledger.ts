@@ -8,7 +8,8 @@
  * (kept-checkpoint.ts) and, when it opens and before every signature, checks
  * that the tree the database holds is consistent with it: a consistency
  * proof from the stored tiles (the right edge rebuilt from the entries),
- * verified against the kept root. A log cut short, a database emptied or
+ * verified against the kept root; or, for a tree grown in memory from one
+ * so checked, by construction (requireConsistent). A log cut short, a database emptied or
  * replaced, entries rewritten together with their tiles: each is refused,
  * LEDGER_CORRUPT naming what was found, and the node neither signs nor
  * appends. docs/ledger-format.md says what this stops and what only
@@ -113,6 +114,13 @@ export class LedgerService {
   private signingByCount = false;
   /** how many entries are answered while a checkpoint is signed by count, lately (it tells when to start the next) */
   private arrivingWhileSigning = 0;
+  /**
+   * A lineage of the store's committed tree (store.ts CommittedRoot) known
+   * to extend `kept`: one of its trees was checked against it by a proof,
+   * or signed as it. Every later tree of that lineage was grown from that
+   * one by appends committed here, so it extends it too.
+   */
+  private extending: { readonly lineage: number; readonly kept: KeptCheckpoint } | undefined;
   /** the log was found inconsistent with what this node signed: it signs and appends nothing more */
   private unusable: ConcordError | undefined;
   private timer: NodeJS.Timeout | undefined;
@@ -318,10 +326,18 @@ export class LedgerService {
    * checkpoint (RFC 9162 §2.1.4: a consistency proof from the stored tiles,
    * verified against the kept root and the root of the tree now); else the
    * node stops, naming what it finds.
+   *
+   * A tree grown here, batch by batch, from one already checked against (or
+   * signed as) the kept checkpoint extends it by construction: its root is
+   * the committed one of the lineage in `extending`, and no proof is built
+   * (a proof from tiles this process wrote could say nothing more). A tree
+   * read from disk again, or a kept checkpoint another process signed, is
+   * checked in full. Returns the lineage the tree is of, when it is the
+   * store's committed one.
    */
-  private async requireConsistent(size: number, root?: Hash): Promise<void> {
+  private async requireConsistent(size: number, root?: Hash): Promise<number | undefined> {
     const keeping = this.keeping;
-    if (keeping === undefined) return;
+    if (keeping === undefined) return undefined;
     const kept = keeping.kept;
     const refuse = (why: string): never => {
       this.unusable = new ConcordError(
@@ -336,6 +352,9 @@ export class LedgerService {
       );
     }
     const now = root ?? (await this.rootAt(size));
+    const committed = this.store.committedRoot?.();
+    const lineage = committed !== undefined && committed.size === size && committed.root.equals(now) ? committed.lineage : undefined;
+    if (lineage !== undefined && this.extending?.kept === kept && this.extending.lineage === lineage) return lineage;
     try {
       if (kept.size === 0) {
         if (!kept.root.equals(EMPTY_ROOT)) throw new Error('the kept checkpoint of the empty log has another root');
@@ -349,6 +368,8 @@ export class LedgerService {
         `the tree of ${size} entries in ledger.db is not consistent with the checkpoint this node signed at size ${kept.size}${where !== undefined ? `: ${where}` : ` (${(e as Error).message})`}`,
       );
     }
+    if (lineage !== undefined) this.extending = { lineage, kept };
+    return lineage;
   }
 
   /**
@@ -396,7 +417,7 @@ export class LedgerService {
       }
       if (!this.signer) throw new ConcordError('KEY_INVALID', 'this node has no signer key');
       const root = await this.rootAt(size);
-      await this.requireConsistent(size, root);
+      const lineage = await this.requireConsistent(size, root);
       const note = signCheckpoint({ origin: this.origin, size, root, extensions: [] }, this.signer);
       const checkpoint = { size, root, note };
       if (keeping !== undefined) {
@@ -422,6 +443,8 @@ export class LedgerService {
           await this.requireConsistent(size, root);
         }
         keeping.kept = { note, size, root };
+        // the tree just signed is of `lineage` (when it was the committed one): the trees grown from it extend what is kept now
+        this.extending = lineage === undefined ? undefined : { lineage, kept: keeping.kept };
       }
       this.signed = Math.max(this.signed, size);
       this.admitWaiting();

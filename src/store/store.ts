@@ -22,6 +22,19 @@ export interface StoredEntry {
   readonly text: string;
 }
 
+/** the committed tree of a store that keeps its right edge in memory (LedgerStore.committedRoot) */
+export interface CommittedRoot {
+  readonly size: number;
+  readonly root: Hash;
+  /**
+   * Two roots of one lineage are of one tree, the later grown from the
+   * earlier by appends this store committed, so it extends it. The number
+   * moves on when the store reads its tree from disk again (after a failed
+   * batch, or another process appending).
+   */
+  readonly lineage: number;
+}
+
 export interface StoredCheckpoint {
   readonly size: number;
   readonly root: Hash;
@@ -92,7 +105,7 @@ export interface LedgerStore {
    * of the tree in memory (the root then costs a hash per complete subtree,
    * not a walk of the tiles). Undefined where it does not.
    */
-  committedRoot?(): { readonly size: number; readonly root: Hash } | undefined;
+  committedRoot?(): CommittedRoot | undefined;
   /** the stored tile bytes (for verification and, later, the tlog-tiles endpoint) */
   tile(id: TileId): Promise<Buffer | undefined>;
   saveCheckpoint(cp: StoredCheckpoint): Promise<void>;

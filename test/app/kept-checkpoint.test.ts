@@ -269,6 +269,32 @@ describe('the kept checkpoint', () => {
     }
   });
 
+  it('a running node that reads its tree from disk again (another process appended) checks it in full before it signs', async () => {
+    const dir = copy();
+    const a = await LedgerService.open(dir, { checkpoints: { everyMs: 0, everyEntries: 0 } });
+    const b = await LedgerService.open(dir, { checkpoints: { everyMs: 0, everyEntries: 0 } });
+    try {
+      await a.append([draftAt(SIZE)]);
+      assert.equal((await a.checkpoint()).size, SIZE + 1);
+      // a hand on the disk edits the entry a just signed; b, behind it, reads the edited log and appends to it
+      withDb(dir, (db) => {
+        const row = db.prepare<[number], { text: string }>('SELECT text FROM entries WHERE idx = ?').get(SIZE)!;
+        db.prepare('UPDATE entries SET text = ? WHERE idx = ?').run(row.text.replace('"n":', '"n":1'), SIZE);
+      });
+      await b.append([draftAt(SIZE + 1)]);
+      // a's next batch finds the log moved on and reads it from disk: what it signs now is checked, not assumed
+      await a.append([draftAt(SIZE + 2)]);
+      await assert.rejects(
+        a.checkpoint(),
+        (e: unknown) => isConcordError(e, 'LEDGER_CORRUPT') && /not consistent with the checkpoint this node signed at size 601/.test(e.message),
+      );
+      assert.equal(keptSize(dir), SIZE + 1, 'nothing was signed over the edited entry');
+    } finally {
+      await a.close().catch(() => undefined);
+      await b.close().catch(() => undefined);
+    }
+  });
+
   it('a lock left by a process that died is broken: one naming a dead pid, this pid (reused after a restart), or none for a second', async () => {
     const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))']).stdout.toString();
     for (const [holder, ageS] of [

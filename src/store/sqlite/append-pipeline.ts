@@ -148,6 +148,8 @@ export class AppendPipeline {
   private writer: WriteSink | undefined;
   /** the tree as committed: what the store's reads answer from */
   private committedEdge: TileEdge;
+  /** moves on each time `committedEdge` is read again from disk instead of grown by a batch committed here */
+  private committedLineage = 0;
   /** the leaf hash of the last committed entry */
   private lastLeaf: Hash | undefined;
   private lastReceivedMs: number;
@@ -190,6 +192,16 @@ export class AppendPipeline {
   /** the tree as committed (a new object each time it moves) */
   get edge(): TileEdge {
     return this.committedEdge;
+  }
+
+  /**
+   * Two edges of one lineage are of one tree: the later was grown from the
+   * earlier by batches committed here (settle), so it extends it. Recovery
+   * reads the tree from disk again (what another process or a hand on the
+   * disk left there) and starts a new lineage.
+   */
+  get lineage(): number {
+    return this.committedLineage;
   }
 
   append(drafts: readonly EntryDraft[], receipts: readonly Receipt[] = []): Promise<Appended[]> {
@@ -377,6 +389,7 @@ export class AppendPipeline {
       const recovered = this.log.recover();
       if (this.uncertain.size > 0) again = again.filter((call) => !this.settleFromDisk(call));
       this.committedEdge = recovered.edge;
+      this.committedLineage++;
       this.lastLeaf = recovered.lastLeaf;
       this.lastReceivedMs = Math.max(this.lastReceivedMs, recovered.lastReceivedMs);
       this.broken = false;

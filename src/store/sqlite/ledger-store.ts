@@ -25,7 +25,7 @@ import type { Disclosure, EntryDraft, JsonValue } from '../../ledger/entry.ts';
 import { leafHashText, type Hash } from '../../ledger/merkle/hash.ts';
 import type { NodeId } from '../../ledger/merkle/ranges.ts';
 import { ExpandedTile, TILE_HEIGHT, TILE_WIDTH, TileEdge, tileCount, type TileId } from '../../ledger/tiles.ts';
-import type { Appended, EntryFilter, LedgerStore, Receipt, StoredCheckpoint, StoredEntry, StoredReceipt } from '../store.ts';
+import type { Appended, CommittedRoot, EntryFilter, LedgerStore, Receipt, StoredCheckpoint, StoredEntry, StoredReceipt } from '../store.ts';
 import { AppendPipeline, type CommittedTree } from './append-pipeline.ts';
 import type { WriteSink } from './batch-writer.ts';
 import { RECEIPTS_SCHEMA, SCHEMA, tileKey, tileOfKey } from './schema.ts';
@@ -368,11 +368,11 @@ export class SqliteLedgerStore implements LedgerStore {
     return ids.map(this.nodeLookup(size));
   }
 
-  committedRoot(): { readonly size: number; readonly root: Hash } | undefined {
+  committedRoot(): CommittedRoot | undefined {
     if (this.readonlyView) return undefined;
     const edge = this.pipeline.edge;
     if (this.rootOfEdge?.edge !== edge) this.rootOfEdge = { edge, root: edge.root() };
-    return { size: edge.size, root: this.rootOfEdge.root };
+    return { size: edge.size, root: this.rootOfEdge.root, lineage: this.pipeline.lineage };
   }
 
   /** the tiles are local: nodes are looked up synchronously */
