@@ -2,8 +2,9 @@
  * Writing a small file so that a reader (or a crash) sees the old contents
  * or the new, never a mix: temp file in the same directory, fsync, rename
  * over the target (the commit point), fsync of the directory so the rename
- * itself is durable (as kept-checkpoint.ts does for the node's checkpoint;
- * Tessera and Sunlight do the same).
+ * itself is durable (Tessera and Sunlight do the same). The node's kept
+ * checkpoint, written on every signature, is kept in slots instead
+ * (kept-slots.ts).
  */
 import { closeSync, constants, fsyncSync, linkSync, openSync, renameSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';

@@ -6,20 +6,22 @@
  * it is about to sign against this file never signs a history that
  * contradicts one it signed before (DESIGN.md, capability 1).
  *
- * Commit point of a signature: the rename of the new file over the old one
- * (after the new file was written and fsynced, and before the directory is
- * fsynced). Before it, the node has promised nothing new; after it, it is
- * bound to the new checkpoint, and only then is the checkpoint stored in the
- * database, exported or served. A crash between the two leaves the database
- * one checkpoint behind, and opening puts it back: the normal open path is
- * the recovery path.
+ * The file has two slots (kept-slots.ts): the latest checkpoint in one, the
+ * one before it in the other. A new checkpoint is written over the older
+ * slot and fdatasynced: that fdatasync is the commit point of a signature.
+ * Before it, the node has promised nothing new; after it, it is bound to the
+ * new checkpoint, and only then is the checkpoint stored in the database,
+ * exported or served. A crash between the two leaves the database one
+ * checkpoint behind, and opening puts it back: the normal open path is the
+ * recovery path. A write cut short leaves its slot damaged and the other
+ * slot the latest; the next signature writes over the damaged one.
  *
  * Compare-and-swap, as Sunlight's lock backend does: a new checkpoint
- * replaces the file only if the file still holds the one this process last
- * read or wrote. Concord processes on one directory take DIR/checkpoint.lock
- * (created exclusively, holding the pid) around the read-compare-rename, so
- * two of them cannot both replace the same checkpoint; a lock left by a
- * process that died is broken.
+ * replaces the older slot only if the file's latest checkpoint is still the
+ * one this process last read or wrote. Concord processes on one directory
+ * take DIR/checkpoint.lock (created exclusively, holding the pid) around the
+ * read-compare-write, so two of them cannot both replace the same
+ * checkpoint; a lock left by a process that died is broken.
  */
 import { readFileSync, statSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
@@ -28,10 +30,9 @@ import { ConcordError } from '../errors.ts';
 import { openCheckpoint, type Checkpoint } from '../ledger/checkpoint.ts';
 import type { Verifier } from '../ledger/note.ts';
 import { workerUrl } from '../worker-url.ts';
-import { tryLockFile, writeFileAtomically } from './atomic-file.ts';
+import { tryLockFile } from './atomic-file.ts';
+import { slotsOfFile, swapSlotSync, type SlotNamed } from './kept-slots.ts';
 import type { KeptJob, KeptReply } from './workers/kept-writer-worker.ts';
-
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
 
 export const KEPT_CHECKPOINT_FILE = 'checkpoint';
 const LOCK_FILE = 'checkpoint.lock';
@@ -54,20 +55,74 @@ function kept(note: string, checkpoint: Checkpoint): KeptCheckpoint {
  */
 export function openKept(note: string, verifier: Verifier, origin: string, where: string): KeptCheckpoint {
   try {
-    const opened = openCheckpoint(note, [verifier], origin);
-    if (!opened.signatures.some((s) => s.name === origin && s.type === 'ed25519')) throw new Error('it is not signed by this log');
-    return kept(opened.note, opened.checkpoint);
+    return keptOf(note, [verifier], origin);
   } catch (e) {
     throw new ConcordError('LEDGER_CORRUPT', `${where} is not a checkpoint this node signed: ${(e as Error).message}`, undefined, { cause: e });
   }
 }
 
-/** The kept checkpoint of a data directory, checked; LEDGER_CORRUPT when it is missing or not this log's. */
-export function readKeptCheckpoint(dir: string, verifier: Verifier, origin: string): KeptCheckpoint {
-  const path = join(dir, KEPT_CHECKPOINT_FILE);
-  let note: string;
+/** openKept, throwing only why */
+function keptOf(note: string, verifiers: readonly Verifier[], origin: string): KeptCheckpoint {
+  const opened = openCheckpoint(note, verifiers, origin);
+  if (!opened.signatures.some((s) => s.name === origin && s.type === 'ed25519')) throw new Error('it is not signed by this log');
+  return kept(opened.note, opened.checkpoint);
+}
+
+/** what a kept-checkpoint file holds: the latest checkpoint of this log in it and its slot, and each slot that holds none */
+export interface OpenedKeptFile {
+  readonly latest: { readonly kept: KeptCheckpoint; readonly slot: number } | undefined;
+  /** each slot that holds no checkpoint of this log, and why (a write cut short, or changed by hand) */
+  readonly damaged: ReadonlyArray<{ readonly slot: number; readonly why: string }>;
+  /** two slots say this size with two roots: a fork signed with this node's key */
+  readonly forkedAt: number | undefined;
+  /** the file holds one note alone (the layout before slots, or written by hand) */
+  readonly oneNote: boolean;
+}
+
+/** Opens the slots of a kept-checkpoint file (kept-slots.ts) as checkpoints of this log, signed by one of `verifiers`. */
+export function openKeptFile(file: Buffer, verifiers: readonly Verifier[], origin: string): OpenedKeptFile {
+  const slots = slotsOfFile(file);
+  const damaged: Array<{ slot: number; why: string }> = [];
+  let latest: { kept: KeptCheckpoint; slot: number } | undefined;
+  let forkedAt: number | undefined;
+  slots.forEach((s, slot) => {
+    if ('empty' in s) return;
+    if ('damaged' in s) {
+      damaged.push({ slot, why: s.damaged });
+      return;
+    }
+    let kept: KeptCheckpoint;
+    try {
+      kept = keptOf(s.note, verifiers, origin);
+    } catch (e) {
+      damaged.push({ slot, why: (e as Error).message });
+      return;
+    }
+    if (latest !== undefined && latest.kept.size === kept.size && !latest.kept.root.equals(kept.root)) forkedAt = kept.size;
+    if (latest === undefined || kept.size > latest.kept.size) latest = { kept, slot };
+  });
+  return { latest, damaged, forkedAt, oneNote: slots.length === 1 };
+}
+
+/** why a kept-checkpoint file holds no checkpoint the node can go on from, if it does not */
+export function unusableKeptFile(opened: OpenedKeptFile): string | undefined {
+  if (opened.forkedAt !== undefined) return `it holds two checkpoints of size ${opened.forkedAt} with different roots: a fork signed with this node's key`;
+  if (opened.latest !== undefined) return undefined;
+  if (opened.damaged.length === 0) return 'it is empty';
+  return opened.oneNote ? opened.damaged[0]!.why : opened.damaged.map((d) => `slot ${d.slot + 1}: ${d.why}`).join('; ');
+}
+
+/** the latest checkpoint of this log in the file at `path`; LEDGER_CORRUPT when there is none, or a fork */
+function latestKept(file: Buffer, verifier: Verifier, origin: string, path: string): { kept: KeptCheckpoint; slot: number } {
+  const opened = openKeptFile(file, [verifier], origin);
+  const why = unusableKeptFile(opened);
+  if (why !== undefined || opened.latest === undefined) throw new ConcordError('LEDGER_CORRUPT', `${path} is not a checkpoint this node signed: ${why}`);
+  return opened.latest;
+}
+
+function readKeptFile(path: string): Buffer {
   try {
-    note = readFileSync(path, 'utf8');
+    return readFileSync(path);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') {
       throw new ConcordError(
@@ -77,16 +132,23 @@ export function readKeptCheckpoint(dir: string, verifier: Verifier, origin: stri
     }
     throw new ConcordError('LEDGER_CORRUPT', `cannot read ${path}: ${(e as Error).message}`, undefined, { cause: e });
   }
-  return openKept(note, verifier, origin, path);
 }
 
+/** The kept checkpoint of a data directory, checked; LEDGER_CORRUPT when it is missing or not this log's. */
+export function readKeptCheckpoint(dir: string, verifier: Verifier, origin: string): KeptCheckpoint {
+  const path = join(dir, KEPT_CHECKPOINT_FILE);
+  return latestKept(readKeptFile(path), verifier, origin, path).kept;
+}
+
+/** how often a swap is tried again after finding the file changed beside the latest checkpoint, before it gives up */
+const MAX_SLOT_RETRIES = 3;
+
 /**
- * Replaces the kept checkpoint with `next` if the file still holds
+ * Replaces the kept checkpoint with `next` if the file's latest is still
  * `expected`, and returns undefined. When another process of this node
  * signed meanwhile, writes nothing and returns the checkpoint the file holds
  * now (the caller checks its tree against it before it tries again);
- * LEDGER_CORRUPT when the file was changed to anything that is not a
- * checkpoint of this log.
+ * LEDGER_CORRUPT when the file holds no checkpoint of this log.
  */
 export async function replaceKeptCheckpoint(
   dir: string,
@@ -96,34 +158,55 @@ export async function replaceKeptCheckpoint(
   origin: string,
 ): Promise<KeptCheckpoint | undefined> {
   const path = join(dir, KEPT_CHECKPOINT_FILE);
+  let into: SlotNamed | undefined;
+  for (let tries = 0; tries < MAX_SLOT_RETRIES; tries++) {
+    const current = await swap(dir, expected.note, next, into);
+    if (current === undefined) return undefined;
+    const opened = latestKept(current, verifier, origin, path);
+    if (opened.kept.note !== expected.note) return opened.kept;
+    // still the latest, beside a slot the swap did not expect (damaged, or a note saying a larger size that is not
+    // ours): write over that one, if the file is still as read here
+    into = { slot: 1 - opened.slot, seen: current };
+  }
+  throw new ConcordError('LEDGER_CONTENDED', `${path} kept changing while this node signed; nothing was signed`);
+}
+
+/**
+ * One compare-and-swap (kept-slots.ts swapSlotSync) under the lock:
+ * undefined once `note` is kept, else the file's bytes. On the
+ * kept-checkpoint thread, whole, once the node has started it
+ * (startKeptWriter: a node signing often, whose main thread is busy
+ * building appends), unless this process holds the lock already (another
+ * service of this process on the same directory) or the thread finds it
+ * held: then here.
+ */
+async function swap(dir: string, expected: string, note: string, into: SlotNamed | undefined): Promise<Buffer | undefined> {
+  const path = join(dir, KEPT_CHECKPOINT_FILE);
   const lockPath = join(dir, LOCK_FILE);
-  // on the kept-checkpoint thread, whole, unless this process holds the lock already (another
-  // service of this process on the same directory) or the thread finds it held: then as below
   if (keeper !== undefined && keeper.dead === undefined && !held.has(lockPath)) {
     // the lock the thread takes names this process: held here meanwhile, so that lock() does not break it
     held.add(lockPath);
     let reply: KeptReply;
     try {
-      reply = await keeper.run({ kind: 'swap', dir, file: KEPT_CHECKPOINT_FILE, lock: LOCK_FILE, expected: expected.note, note: next });
+      reply = await keeper.run({ dir, file: KEPT_CHECKPOINT_FILE, lock: LOCK_FILE, expected, note, ...(into !== undefined ? { into } : {}) });
     } finally {
       held.delete(lockPath);
     }
     if (reply.unreadable) throw disappeared(path, reply.error);
     if (reply.error !== undefined) throw new Error(reply.error);
-    if (reply.current !== undefined) return openKept(reply.current, verifier, origin, path);
+    if (reply.current !== undefined) return Buffer.from(reply.current);
     if (!reply.busy) return undefined;
   }
   const release = await lock(dir);
   try {
-    let current: string;
+    let result;
     try {
-      current = readFileSync(path, 'utf8');
+      result = swapSlotSync(path, expected, note, into);
     } catch (e) {
-      throw disappeared(path, (e as Error).message);
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw disappeared(path, (e as Error).message);
+      throw e;
     }
-    if (current !== expected.note) return openKept(current, verifier, origin, path);
-    await writeAtomically(dir, next);
-    return undefined;
+    return 'current' in result ? result.current : undefined;
   } finally {
     release();
   }
@@ -131,23 +214,6 @@ export async function replaceKeptCheckpoint(
 
 function disappeared(path: string, why: string | undefined): ConcordError {
   return new ConcordError('LEDGER_CORRUPT', `${path} disappeared while the node was running: it will not sign without it (${why ?? 'unreadable'})`);
-}
-
-/**
- * temp file, fsync, rename (the commit point), fsync of the directory so the
- * rename itself is durable. On the kept-checkpoint thread once the node has
- * started it (startKeptWriter: a node signing by count, where each of the
- * eight steps below would wait for a main thread busy building appends), else
- * here: the waits for the disk off the main thread, the small steps around
- * them on it.
- */
-async function writeAtomically(dir: string, note: string): Promise<void> {
-  if (keeper !== undefined && keeper.dead === undefined) {
-    const reply = await keeper.run({ kind: 'write', dir, file: KEPT_CHECKPOINT_FILE, note });
-    if (reply.error !== undefined) throw new Error(reply.error);
-    return;
-  }
-  return writeFileAtomically(join(dir, KEPT_CHECKPOINT_FILE), note);
 }
 
 /** the thread that keeps checkpoints (workers/kept-writer-worker.ts): one message each way per checkpoint */
@@ -179,7 +245,7 @@ class KeptWriterThread {
   }
 
   /** the thread's answer to `job` (rejected only if the thread stopped) */
-  run(job: DistributiveOmit<KeptJob, 'id'>): Promise<KeptReply> {
+  run(job: Omit<KeptJob, 'id'>): Promise<KeptReply> {
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       if (this.waiting.size === 0) this.worker.ref();

@@ -29,6 +29,7 @@ import { DEFAULT_SEALING_POLICY } from '../domain/sealing.ts';
 import { parseSealingPolicy, type SealingPolicy } from '../ledger/sealing.ts';
 import { writeFileAtomicallySync } from './atomic-file.ts';
 import { KEPT_CHECKPOINT_FILE } from './kept-checkpoint.ts';
+import { newSlottedFile } from './kept-slots.ts';
 
 export interface NodeDir {
   readonly dir: string;
@@ -73,7 +74,10 @@ export function initNodeDir(dirArg: string, origin: string): NodeDir {
   // the database and the kept checkpoint of the empty log are made here, once: a node never
   // creates them when it opens, so one that lost them cannot start a new log under the same key
   createLedgerDatabase(join(dir, 'ledger.db'), origin);
-  writeFileAtomicallySync(join(dir, KEPT_CHECKPOINT_FILE), signCheckpoint({ origin, size: 0, root: EMPTY_ROOT, extensions: [] }, parseSignerKey(signerKey)));
+  writeFileAtomicallySync(
+    join(dir, KEPT_CHECKPOINT_FILE),
+    newSlottedFile(signCheckpoint({ origin, size: 0, root: EMPTY_ROOT, extensions: [] }, parseSignerKey(signerKey))),
+  );
   // the config is written last: a directory without it is not a node yet
   writeFileSync(join(dir, CONFIG), `${JSON.stringify({ format: 1, origin }, null, 2)}\n`, { flag: 'wx' });
   return { dir, origin, dbPath: join(dir, 'ledger.db'), accountsPath: join(dir, ACCOUNTS), verifierKey, sealing: DEFAULT_SEALING_POLICY };

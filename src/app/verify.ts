@@ -23,7 +23,7 @@ import type { Verifier } from '../ledger/note.ts';
 import { Report } from '../ledger/report.ts';
 import { HASH_SIZE, TileEdge, type TileId } from '../ledger/tiles.ts';
 import { SqliteLedgerStore } from '../store/sqlite/ledger-store.ts';
-import { KEPT_CHECKPOINT_FILE } from './kept-checkpoint.ts';
+import { KEPT_CHECKPOINT_FILE, openKeptFile, unusableKeptFile, type OpenedKeptFile } from './kept-checkpoint.ts';
 import { checkEvidenceText, looksLikeEvidence } from '../ledger/evidence.ts';
 import { evaluatePolicy, type WitnessPolicy } from '../ledger/witness-policy.ts';
 import { readWitnessedNote, WITNESSED_CHECKPOINT_FILE } from './witness-publisher.ts';
@@ -117,7 +117,7 @@ export async function verifyDataDir(dir: string, opts: VerifyOptions = {}): Prom
   try {
     // the kept checkpoint first, then the snapshot: a node signs only what it committed, so the
     // snapshot holds at least what the kept checkpoint says, however it appends meanwhile
-    const kept = readKeptNote(node.dir);
+    const kept = await readKeptFile(node.dir, verifiers, node.origin);
     store.beginSnapshot();
     return await verifyStore(store, node.dir, node.dbPath, node.origin, verifiers, report, opts, kept);
   } catch (e) {
@@ -129,23 +129,32 @@ export async function verifyDataDir(dir: string, opts: VerifyOptions = {}): Prom
   }
 }
 
-function readKeptNote(dir: string): string | Error {
-  try {
-    return readFileSync(join(dir, KEPT_CHECKPOINT_FILE), 'utf8');
-  } catch (e) {
-    return e as Error;
+/** how often, and how far apart, a kept checkpoint with a damaged slot is read again before the damage is reported */
+const KEPT_REREADS = 5;
+const KEPT_REREAD_MS = 20;
+
+/**
+ * The kept checkpoint's slots, opened. A node signing meanwhile writes a
+ * slot in place, and a read may see it half written: a damaged slot is read
+ * again a few times before it is taken as damage.
+ */
+async function readKeptFile(dir: string, verifiers: readonly Verifier[], origin: string): Promise<OpenedKeptFile | Error> {
+  for (let reads = 1; ; reads++) {
+    let opened: OpenedKeptFile;
+    try {
+      opened = openKeptFile(readFileSync(join(dir, KEPT_CHECKPOINT_FILE)), verifiers, origin);
+    } catch (e) {
+      return e as Error;
+    }
+    if (opened.damaged.length === 0 || reads === KEPT_REREADS) return opened;
+    await new Promise((resolve) => setTimeout(resolve, KEPT_REREAD_MS));
   }
 }
 
 /** the size the kept checkpoint says now, if it is one of this log's */
-function keptSizeNow(dir: string, verifiers: readonly Verifier[], origin: string): number | undefined {
-  const note = readKeptNote(dir);
-  if (typeof note !== 'string') return undefined;
-  try {
-    return openCheckpoint(note, verifiers, origin).checkpoint.size;
-  } catch {
-    return undefined;
-  }
+async function keptSizeNow(dir: string, verifiers: readonly Verifier[], origin: string): Promise<number | undefined> {
+  const opened = await readKeptFile(dir, verifiers, origin);
+  return opened instanceof Error ? undefined : opened.latest?.kept.size;
 }
 
 async function verifyStore(
@@ -156,7 +165,7 @@ async function verifyStore(
   verifiers: readonly Verifier[],
   report: Report,
   opts: VerifyOptions,
-  kept: string | Error,
+  kept: OpenedKeptFile | Error,
 ): Promise<Report> {
   const node = { dir, dbPath, origin };
   {
@@ -185,32 +194,36 @@ async function verifyStore(
       }
     }
     // the checkpoint the node keeps apart from its database: the database cannot take it away silently
-    let keptNote: string | undefined;
-    if (typeof kept === 'string') keptNote = kept;
-    else
+    if (kept instanceof Error) {
       report.problem(
         KEPT_CHECKPOINT_FILE,
         (kept as NodeJS.ErrnoException).code === 'ENOENT'
           ? 'is missing: nothing outside the database says what this node signed'
           : `cannot be read: ${kept.message}`,
       );
-    if (keptNote !== undefined) {
+    } else {
       const where = `kept checkpoint (${KEPT_CHECKPOINT_FILE})`;
-      try {
-        const opened = openCheckpoint(keptNote, verifiers, node.origin);
-        if (!opened.signatures.some((s) => s.name === node.origin && s.type === 'ed25519')) throw new Error('no verified signature by the log');
-        const c = opened.checkpoint;
+      const unusable = unusableKeptFile(kept);
+      const latest = kept.latest;
+      if (unusable !== undefined || latest === undefined) report.problem(where, `is not a checkpoint this log signed: ${unusable}`);
+      else {
+        // a slot that holds no checkpoint beside one that does: a write cut short (a power loss), or an edit
+        for (const d of kept.damaged) {
+          report.problem(
+            where,
+            `slot ${d.slot + 1} holds no checkpoint of this log (${d.why}): a write cut short by a power loss, or an edit; the node goes on from slot ${latest.slot + 1} and writes over slot ${d.slot + 1} at its next signature`,
+          );
+        }
+        const c = latest.kept;
         const known = roots.get(c.size);
         if (known && !known.root.equals(c.root)) report.problem(where, `forked: the database's checkpoint at size ${c.size} has another root`);
         else if (!known) roots.set(c.size, { root: c.root, where: `${where}, size ${c.size}` });
         // the database stores a checkpoint only after it is kept: one newer than the file now means the file was put back
         // (read again: a node signing meanwhile has moved both on)
         const newest = Math.max(0, ...roots.keys());
-        const now = c.size < newest ? keptSizeNow(node.dir, verifiers, node.origin) : c.size;
+        const now = c.size < newest ? await keptSizeNow(node.dir, verifiers, node.origin) : c.size;
         if (now !== undefined && now < newest)
           report.warn(`the kept checkpoint (size ${now}) is older than the newest checkpoint in the database (size ${newest}): it was put back`);
-      } catch (e) {
-        report.problem(where, `is not a checkpoint this log signed: ${(e as Error).message}`);
       }
     }
     for (const [i, note] of (opts.checkpoints ?? []).entries()) {

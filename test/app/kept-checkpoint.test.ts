@@ -6,12 +6,13 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { LedgerService } from '../../src/app/ledger.ts';
 import { KEPT_CHECKPOINT_FILE, readKeptCheckpoint } from '../../src/app/kept-checkpoint.ts';
-import { loadVerifier, openNodeDir } from '../../src/app/node-dir.ts';
+import { initNodeDir, loadVerifier, openNodeDir } from '../../src/app/node-dir.ts';
+import { SLOT_BYTES, SLOTTED_FILE_BYTES, slotBytes, slotsOfFile } from '../../src/app/kept-slots.ts';
 import { isConcordError } from '../../src/errors.ts';
 import { openCheckpoint } from '../../src/ledger/checkpoint.ts';
 import { cli } from '../helpers/cli.ts';
@@ -65,6 +66,16 @@ async function appendRefused(dir: string, why: RegExp): Promise<void> {
   assert.match(out.stderr, why);
 }
 
+/** the notes in the kept checkpoint's slots (undefined for an empty or damaged one) */
+function keptSlots(dir: string): Array<string | undefined> {
+  return slotsOfFile(readFileSync(join(dir, KEPT_CHECKPOINT_FILE))).map((s) => ('note' in s ? s.note : undefined));
+}
+
+/** the size a note says (its signatures are checked where the node reads it) */
+function sizeOf(note: string | undefined): number | undefined {
+  return note === undefined ? undefined : Number(note.split('\n')[1]);
+}
+
 function keptSize(dir: string): number {
   const node = openNodeDir(dir);
   return readKeptCheckpoint(node.dir, loadVerifier(node), node.origin).size;
@@ -73,35 +84,95 @@ function keptSize(dir: string): number {
 describe('the kept checkpoint', () => {
   it('a new node keeps the checkpoint of its empty log; the kept one follows every signature', async () => {
     assert.equal(keptSize(tpl.dir), SIZE);
+    const fresh = join(root.path, 'fresh');
+    initNodeDir(fresh, ORIGIN);
+    assert.deepEqual(keptSlots(fresh).map(sizeOf), [0, undefined], 'slot 1 holds the empty log, slot 2 nothing');
     const dir = copy();
+    const inode = statSync(join(dir, KEPT_CHECKPOINT_FILE)).ino;
     const ledger = await LedgerService.open(dir);
-    await ledger.append([draftAt(SIZE)]);
-    const cp = await ledger.checkpoint();
-    assert.equal(cp.size, SIZE + 1);
-    assert.equal(readFileSync(join(dir, KEPT_CHECKPOINT_FILE), 'utf8'), cp.note);
-    // written atomically: renamed into place, no temporary file left
+    const slots: Array<Array<number | undefined>> = [];
+    for (let k = 1; k <= 3; k++) {
+      await ledger.append([draftAt(SIZE + k - 1)]);
+      const cp = await ledger.checkpoint();
+      assert.equal(cp.size, SIZE + k);
+      assert.ok(keptSlots(dir).includes(cp.note));
+      slots.push(keptSlots(dir).map(sizeOf));
+    }
+    // each written over the slot of the one before the latest, in place: the same file, the same size, no temporary file
+    assert.deepEqual(slots, [
+      [SIZE + 1, SIZE],
+      [SIZE + 1, SIZE + 2],
+      [SIZE + 3, SIZE + 2],
+    ]);
+    assert.equal(statSync(join(dir, KEPT_CHECKPOINT_FILE)).ino, inode);
+    assert.equal(statSync(join(dir, KEPT_CHECKPOINT_FILE)).size, SLOTTED_FILE_BYTES);
     assert.deepEqual(
       readdirSync(dir).filter((f) => f.includes('.tmp-')),
       [],
     );
     await ledger.close();
-    const opened = openCheckpoint(readFileSync(join(dir, KEPT_CHECKPOINT_FILE), 'utf8'), [loadVerifier(openNodeDir(dir))], ORIGIN);
-    assert.equal(opened.checkpoint.size, SIZE + 1);
+    assert.equal(keptSize(dir), SIZE + 3);
   });
 
-  it('a node signing by count (its kept-checkpoint thread started) keeps every checkpoint it signs, renamed into place', async () => {
+  it('a node signing by count (its kept-checkpoint thread started) keeps every checkpoint it signs', async () => {
     const dir = copy();
     const ledger = await LedgerService.open(dir);
     // the 1,000-entry limit uncovered: a signature by count, written by the thread it starts
     await ledger.append(Array.from({ length: 1000 }, (_, k) => draftAt(SIZE + k)));
     const cp = await ledger.checkpoint();
     assert.equal(cp.size, SIZE + 1000);
-    assert.equal(readFileSync(join(dir, KEPT_CHECKPOINT_FILE), 'utf8'), cp.note);
-    assert.deepEqual(
-      readdirSync(dir).filter((f) => f.includes('.tmp-')),
-      [],
-    );
+    assert.ok(keptSlots(dir).includes(cp.note));
+    assert.equal(keptSize(dir), SIZE + 1000);
     await ledger.close();
+  });
+
+  it('a write cut short (the latest slot damaged): the node goes on from the other slot, verify reports it, the next signature writes over it', async () => {
+    const dir = copy();
+    let ledger = await LedgerService.open(dir);
+    await ledger.append([draftAt(SIZE)]);
+    await ledger.checkpoint();
+    await ledger.close();
+    const latest = keptSlots(dir)
+      .map(sizeOf)
+      .indexOf(SIZE + 1);
+    // a power loss in the middle of the slot's write: its first half new, the rest as it was
+    const file = readFileSync(join(dir, KEPT_CHECKPOINT_FILE));
+    file.fill('x', latest * SLOT_BYTES + 40, latest * SLOT_BYTES + 120);
+    writeFileSync(join(dir, KEPT_CHECKPOINT_FILE), file);
+    const report = await verifyDataDir(dir);
+    assert.equal(report.ok, false);
+    assert.match(report.problems.map((p) => p.reason).join('\n'), new RegExp(`slot ${latest + 1} holds no checkpoint of this log`));
+    // the other slot holds the checkpoint at SIZE, the database the one at SIZE + 1: the newer binds the node
+    ledger = await LedgerService.open(dir);
+    assert.equal((await ledger.latestCheckpoint())?.size, SIZE + 1);
+    await ledger.append([draftAt(SIZE + 1)]);
+    assert.equal((await ledger.checkpoint()).size, SIZE + 2);
+    await ledger.close();
+    assert.deepEqual(keptSlots(dir).map(sizeOf).sort(), [SIZE, SIZE + 2], 'written over the damaged slot');
+    assert.equal((await verifyDataDir(dir)).ok, true);
+  });
+
+  it('a kept checkpoint of one note alone (an older node, or written by hand) is read, and its first signature makes it two slots', async () => {
+    const dir = copy();
+    const note = readKeptCheckpoint(dir, loadVerifier(openNodeDir(dir)), ORIGIN).note;
+    writeFileSync(join(dir, KEPT_CHECKPOINT_FILE), note);
+    assert.equal((await verifyDataDir(dir)).ok, true);
+    const ledger = await LedgerService.open(dir);
+    await ledger.append([draftAt(SIZE)]);
+    await ledger.checkpoint();
+    await ledger.close();
+    assert.equal(statSync(join(dir, KEPT_CHECKPOINT_FILE)).size, SLOTTED_FILE_BYTES);
+    assert.deepEqual(keptSlots(dir).map(sizeOf), [SIZE, SIZE + 1]);
+    assert.equal((await verifyDataDir(dir)).ok, true);
+  });
+
+  it('two slots saying one size with two roots (a fork under the node key): refused, and verify says so', async () => {
+    const dir = copy();
+    const kept = readKeptCheckpoint(dir, loadVerifier(openNodeDir(dir)), ORIGIN);
+    const other = signCheckpoint({ origin: ORIGIN, size: SIZE, root: Buffer.alloc(32, 7), extensions: [] }, nodeSigner(dir));
+    writeFileSync(join(dir, KEPT_CHECKPOINT_FILE), Buffer.concat([slotBytes(kept.note), slotBytes(other)]));
+    await refusedToOpen(dir, /two checkpoints of size 600 with different roots/);
+    assert.match((await verifyDataDir(dir)).problems.map((p) => p.reason).join('\n'), /two checkpoints of size 600 with different roots/);
   });
 
   it('an entry edited in the partial tile, the checkpoints table deleted, then an append: refused, exit 3', async () => {
@@ -143,7 +214,7 @@ describe('the kept checkpoint', () => {
     });
     const ledger = await LedgerService.open(dir);
     await ledger.append([draftAt(SIZE)]);
-    const before = openCheckpoint(readFileSync(join(tpl.dir, KEPT_CHECKPOINT_FILE), 'utf8'), [ledger.verifier]).checkpoint;
+    const before = readKeptCheckpoint(tpl.dir, ledger.verifier, ORIGIN);
     const after = await ledger.checkpoint();
     const proof = await ledger.consistencyProof(before.size, after.size);
     assert.ok(proof.fromRoot.equals(before.root), 'the new checkpoint extends the signed history, not the edited row');
@@ -194,7 +265,7 @@ describe('the kept checkpoint', () => {
     await assert.rejects(LedgerService.open(missing), (e: unknown) => isConcordError(e, 'LEDGER_CORRUPT') && /checkpoint is missing/.test(e.message));
     await appendRefused(missing, /checkpoint is missing/);
     const forged = copy();
-    const note = readFileSync(join(forged, KEPT_CHECKPOINT_FILE), 'utf8');
+    const note = readKeptCheckpoint(forged, loadVerifier(openNodeDir(forged)), ORIGIN).note;
     writeFileSync(join(forged, KEPT_CHECKPOINT_FILE), note.replace(`\n${SIZE}\n`, `\n${SIZE - 1}\n`));
     await assert.rejects(
       LedgerService.open(forged),
