@@ -78,7 +78,7 @@ export interface BatchWrite {
    */
   readonly base: Uint8Array | null;
   readonly received: string;
-  /** the canonical texts */
+  /** the canonical texts (moved to the writer thread when sent: LedgerWriter.batch) */
   readonly texts: PackedTexts;
   /** the entries' types, joined by newlines (a type is never empty and never holds one) */
   readonly types: string;

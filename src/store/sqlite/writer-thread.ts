@@ -56,15 +56,20 @@ class WriterThread {
     this.worker.unref();
   }
 
-  send(ledger: number, req: Outgoing): Promise<WriteRefusal | undefined> {
+  send(ledger: number, req: Outgoing, transfer: readonly ArrayBuffer[] = []): Promise<WriteRefusal | undefined> {
     if (this.dead) return Promise.resolve({ kind: 'failed', message: `the writer thread stopped: ${this.dead}` });
     const seq = this.nextSeq++;
     return new Promise((resolve) => {
       if (this.waiting.size === 0) this.worker.ref();
       this.waiting.set(seq, resolve);
-      this.worker.postMessage({ ...req, seq, ledger });
+      this.worker.postMessage({ ...req, seq, ledger }, transfer);
     });
   }
+}
+
+/** a view over the whole of its own ArrayBuffer (not a slice of Node's shared pool, which must never be moved) */
+function ownsItsBuffer(a: ArrayBufferView): boolean {
+  return a.buffer instanceof ArrayBuffer && a.byteOffset === 0 && a.byteLength === a.buffer.byteLength;
 }
 
 let shared: WriterThread | undefined;
@@ -88,9 +93,14 @@ export class LedgerWriter implements WriteSink {
     return this.thread;
   }
 
-  /** commits a batch; batches and checkpoints queued together share one transaction */
+  /**
+   * Commits a batch; batches and checkpoints queued together share one
+   * transaction. Its packed texts are moved to the thread, not copied (a
+   * third of the cost of the message): the caller's copy is empty after.
+   */
   batch(batch: BatchWrite): Promise<WriteRefusal | undefined> {
-    return this.line().send(this.ledger, { op: 'batch', batch });
+    const transfer = [batch.texts.bytes, batch.texts.ends].filter(ownsItsBuffer).map((a) => a.buffer as ArrayBuffer);
+    return this.line().send(this.ledger, { op: 'batch', batch }, transfer);
   }
 
   checkpoint(checkpoint: CheckpointWrite): Promise<WriteRefusal | undefined> {
