@@ -53,15 +53,20 @@ export function packedLeaf(p: PackedTexts, i: number): Uint8Array {
   return p.bytes.subarray(i === 0 ? 0 : (p.ends[i - 1] as number), p.ends[i]);
 }
 
-/** the texts of a packed batch */
-export function unpackTexts(p: PackedTexts): string[] {
+/** the texts of a packed batch as UTF-8 bytes, without their prefix (views of the packed buffer) */
+export function packedTextBytes(p: PackedTexts): Buffer[] {
   const bytes = Buffer.from(p.bytes.buffer, p.bytes.byteOffset, p.bytes.byteLength);
-  const out = new Array<string>(p.ends.length);
+  const out = new Array<Buffer>(p.ends.length);
   for (let i = 0, from = 0; i < p.ends.length; i++) {
-    out[i] = bytes.toString('utf8', from + 1, p.ends[i]);
+    out[i] = bytes.subarray(from + 1, p.ends[i]);
     from = p.ends[i] as number;
   }
   return out;
+}
+
+/** the texts of a packed batch */
+export function unpackTexts(p: PackedTexts): string[] {
+  return packedTextBytes(p).map((b) => b.toString('utf8'));
 }
 
 /**
@@ -139,13 +144,15 @@ export class BatchWriter {
     const db = this.db;
     const lastEntry = db.prepare<[], { idx: number; text: string }>('SELECT idx, text FROM entries ORDER BY idx DESC LIMIT 1');
     // entries go in several rows per statement: one call into SQLite for up to
-    // ROWS_PER_INSERT rows instead of one each (a statement per row count, prepared once)
+    // ROWS_PER_INSERT rows instead of one each (a statement per row count, prepared once);
+    // a text is bound as the UTF-8 bytes it came in and stored as TEXT by the CAST, with
+    // no decoding into a string and encoding back
     const insertRows = new Map<number, Database.Statement<unknown[]>>();
     const insertStatement = (rows: number): Database.Statement<unknown[]> => {
       let stmt = insertRows.get(rows);
       if (stmt === undefined) {
         stmt = db.prepare<unknown[]>(
-          `INSERT INTO entries (idx, received, type, incident, text) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?)').join(', ')}`,
+          `INSERT INTO entries (idx, received, type, incident, text) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, CAST(? AS TEXT))').join(', ')}`,
         );
         insertRows.set(rows, stmt);
       }
@@ -164,7 +171,7 @@ export class BatchWriter {
       const onDisk = (last?.idx ?? -1) + 1;
       if (onDisk !== b.expectedSize) throw new Refused({ kind: 'stale', onDisk });
       if (last !== undefined && (b.base === null || !leafHashText(last.text).equals(b.base))) throw new Refused({ kind: 'stale', onDisk });
-      const texts = unpackTexts(b.texts);
+      const texts = packedTextBytes(b.texts);
       const n = texts.length;
       const types = n === 0 ? [] : b.types.split('\n');
       const incidents = n === 0 ? [] : b.incidents.split('\n');

@@ -68,6 +68,29 @@ describe('BatchWriter', () => {
     assert.equal(count(path), 6);
   });
 
+  it('stores each text as TEXT, byte for byte as packed (bound as its UTF-8 bytes)', async () => {
+    const path = await emptyLedger('text.db');
+    const texts = ['{"note":"héllo ✓ 🚒"}', '{"i":1}', '{"q":"\\u0000 and \\"quoted\\""}'];
+    const w = new BatchWriter(path);
+    const write: BatchWrite = { ...batch(0, 3, null).write, texts: packTexts(texts) };
+    assert.deepEqual(w.write([{ batch: write }]), [undefined]);
+    w.close();
+    const db = new Database(path, { readonly: true });
+    try {
+      const rows = db.prepare<[], { t: string; text: string }>('SELECT typeof(text) AS t, text FROM entries ORDER BY idx').all();
+      assert.deepEqual(
+        rows.map((r) => r.t),
+        ['text', 'text', 'text'],
+      );
+      assert.deepEqual(
+        rows.map((r) => r.text),
+        texts,
+      );
+    } finally {
+      db.close();
+    }
+  });
+
   it('refuses a batch whose base is another entry, and those built on it, keeping what came before', async () => {
     const path = await emptyLedger('stale.db');
     const w = new BatchWriter(path);
