@@ -193,7 +193,7 @@ async function swap(dir: string, expected: string, note: string, into: SlotNamed
       held.delete(lockPath);
     }
     if (reply.unreadable) throw disappeared(path, reply.error);
-    if (reply.error !== undefined) throw new Error(reply.error);
+    if (reply.error !== undefined) throw notKept(path, reply.error);
     if (reply.current !== undefined) return Buffer.from(reply.current);
     if (!reply.busy) return undefined;
   }
@@ -204,12 +204,17 @@ async function swap(dir: string, expected: string, note: string, into: SlotNamed
       result = swapSlotSync(path, expected, note, into);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw disappeared(path, (e as Error).message);
-      throw e;
+      throw notKept(path, (e as Error).message);
     }
     return 'current' in result ? result.current : undefined;
   } finally {
     release();
   }
+}
+
+/** the file could not be read or written (a full disk, its permissions): the checkpoint is not kept, so it was not signed */
+function notKept(path: string, why: string): ConcordError {
+  return new ConcordError('DATA_DIR_UNUSABLE', `cannot keep the checkpoint in ${path} (${why}); nothing was signed`);
 }
 
 function disappeared(path: string, why: string | undefined): ConcordError {

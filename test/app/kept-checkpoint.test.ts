@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { LedgerService } from '../../src/app/ledger.ts';
@@ -164,6 +164,24 @@ describe('the kept checkpoint', () => {
     assert.equal(statSync(join(dir, KEPT_CHECKPOINT_FILE)).size, SLOTTED_FILE_BYTES);
     assert.deepEqual(keptSlots(dir).map(sizeOf), [SIZE, SIZE + 1]);
     assert.equal((await verifyDataDir(dir)).ok, true);
+  });
+
+  it('a kept checkpoint that cannot be written: nothing is signed, said in one line', async () => {
+    const dir = copy();
+    const ledger = await LedgerService.open(dir, { checkpoints: { everyMs: 0, everyEntries: 0 } });
+    try {
+      await ledger.append([draftAt(SIZE)]);
+      // in the file's place, something no signature can be written into
+      rmSync(join(dir, KEPT_CHECKPOINT_FILE));
+      mkdirSync(join(dir, KEPT_CHECKPOINT_FILE));
+      await assert.rejects(
+        ledger.checkpoint(),
+        (e: unknown) => isConcordError(e, 'DATA_DIR_UNUSABLE') && /cannot keep the checkpoint in .*checkpoint \(.*\); nothing was signed/.test(e.message),
+      );
+      assert.equal((await ledger.store.latestCheckpoint())?.size, SIZE);
+    } finally {
+      await ledger.close().catch(() => undefined);
+    }
   });
 
   it('two slots saying one size with two roots (a fork under the node key): refused, and verify says so', async () => {
