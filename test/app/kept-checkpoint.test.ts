@@ -9,7 +9,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { LedgerService } from '../../src/app/ledger.ts';
+import { LedgerService, ON_DEMAND_CHECKPOINTS } from '../../src/app/ledger.ts';
 import { KEPT_CHECKPOINT_FILE, readKeptCheckpoint } from '../../src/app/kept-checkpoint.ts';
 import { initNodeDir, loadVerifier, openNodeDir } from '../../src/app/node-dir.ts';
 import { SLOT_BYTES, SLOTTED_FILE_BYTES, slotBytes, slotsOfFile } from '../../src/app/kept-slots.ts';
@@ -74,6 +74,13 @@ function keptSlots(dir: string): Array<string | undefined> {
 /** the size a note says (its signatures are checked where the node reads it) */
 function sizeOf(note: string | undefined): number | undefined {
   return note === undefined ? undefined : Number(note.split('\n')[1]);
+}
+
+/** two services of one node on a copy of the template, as two processes hold it, each signing only when asked */
+async function twoServices(): Promise<{ dir: string; a: LedgerService; b: LedgerService }> {
+  const dir = copy();
+  const a = await LedgerService.open(dir, { checkpoints: ON_DEMAND_CHECKPOINTS });
+  return { dir, a, b: await LedgerService.open(dir, { checkpoints: ON_DEMAND_CHECKPOINTS }) };
 }
 
 function keptSize(dir: string): number {
@@ -312,9 +319,7 @@ describe('the kept checkpoint', () => {
   });
 
   it('compare-and-swap: a checkpoint kept by another process of the node meanwhile is checked against and built on, never overwritten', async () => {
-    const dir = copy();
-    const a = await LedgerService.open(dir, { checkpoints: { everyMs: 0, everyEntries: 0 } });
-    const b = await LedgerService.open(dir, { checkpoints: { everyMs: 0, everyEntries: 0 } });
+    const { dir, a, b } = await twoServices();
     try {
       await a.append([draftAt(SIZE)]);
       await a.checkpoint();
@@ -359,9 +364,7 @@ describe('the kept checkpoint', () => {
   });
 
   it('a running node that reads its tree from disk again (another process appended) checks it in full before it signs', async () => {
-    const dir = copy();
-    const a = await LedgerService.open(dir, { checkpoints: { everyMs: 0, everyEntries: 0 } });
-    const b = await LedgerService.open(dir, { checkpoints: { everyMs: 0, everyEntries: 0 } });
+    const { dir, a, b } = await twoServices();
     try {
       await a.append([draftAt(SIZE)]);
       assert.equal((await a.checkpoint()).size, SIZE + 1);
