@@ -31,7 +31,7 @@ import { openCheckpoint, type Checkpoint } from '../ledger/checkpoint.ts';
 import type { Verifier } from '../ledger/note.ts';
 import { workerUrl } from '../worker-url.ts';
 import { tryLockFile } from './atomic-file.ts';
-import { slotsOfFile, swapSlotSync, type SlotNamed } from './kept-slots.ts';
+import { slotsOfFile, swapSlot, type SlotNamed } from './kept-slots.ts';
 import type { KeptJob, KeptReply } from './workers/kept-writer-worker.ts';
 
 export const KEPT_CHECKPOINT_FILE = 'checkpoint';
@@ -201,7 +201,7 @@ async function swap(dir: string, expected: string, note: string, into: SlotNamed
   try {
     let result;
     try {
-      result = swapSlotSync(path, expected, note, into);
+      result = await swapSlot(path, expected, note, into);
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw disappeared(path, (e as Error).message);
       throw notKept(path, (e as Error).message);

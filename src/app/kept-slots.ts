@@ -19,6 +19,7 @@
  * (kept-checkpoint.ts).
  */
 import { closeSync, fdatasyncSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { open, readFile } from 'node:fs/promises';
 
 export const SLOT_BYTES = 4096;
 /** the size of a kept-checkpoint file in slots */
@@ -96,25 +97,45 @@ export interface SlotNamed {
 
 export type SwapResult = { readonly written: true } | { readonly current: Buffer };
 
+/** the slot a swap writes for the file as read (swapTarget, or the one `into` names if the file is as the caller saw it) */
+function slotToWrite(current: Buffer, expected: string, into: SlotNamed | undefined): number | undefined {
+  if (into !== undefined) return current.equals(into.seen) ? into.slot : undefined;
+  return swapTarget(slotsOfFile(current), expected);
+}
+
 /**
- * The compare-and-swap on the file at `path`, synchronously, under the lock
- * the caller holds: `note` written over the slot swapTarget names (or the
- * one `into` names, if the file is as the caller saw it), and fdatasynced
- * (the commit point of a signature); else nothing is written and the
- * file's bytes are returned for the caller to open.
+ * The compare-and-swap on the file at `path`, synchronously (on the
+ * kept-checkpoint thread), under the lock the caller holds: `note` written
+ * over the slot slotToWrite names and fdatasynced (the commit point of a
+ * signature); else nothing is written and the file's bytes are returned
+ * for the caller to open.
  */
 export function swapSlotSync(path: string, expected: string, note: string, into?: SlotNamed): SwapResult {
   const current = readFileSync(path);
-  const target = into === undefined ? swapTarget(slotsOfFile(current), expected) : current.equals(into.seen) ? into.slot : undefined;
+  const target = slotToWrite(current, expected, into);
   if (target === undefined) return { current };
-  const bytes = slotBytes(note);
   const fd = openSync(path, 'r+');
   try {
-    writeSync(fd, bytes, 0, bytes.length, target * SLOT_BYTES);
+    writeSync(fd, slotBytes(note), 0, SLOT_BYTES, target * SLOT_BYTES);
     // the slot's data (and, the first time after a one-note file, the file's new size): no rename, no journal commit
     fdatasyncSync(fd);
   } finally {
     closeSync(fd);
+  }
+  return { written: true };
+}
+
+/** swapSlotSync without blocking the thread: the main thread's way, while the node has not started its kept-checkpoint thread */
+export async function swapSlot(path: string, expected: string, note: string, into?: SlotNamed): Promise<SwapResult> {
+  const current = await readFile(path);
+  const target = slotToWrite(current, expected, into);
+  if (target === undefined) return { current };
+  const file = await open(path, 'r+');
+  try {
+    await file.write(slotBytes(note), 0, SLOT_BYTES, target * SLOT_BYTES);
+    await file.datasync();
+  } finally {
+    await file.close();
   }
   return { written: true };
 }

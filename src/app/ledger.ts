@@ -318,10 +318,7 @@ export class LedgerService {
   }
 
   private async checkpointIfGrown(): Promise<void> {
-    if ((await this.store.size()) <= this.signed) return;
-    // a node signing on a timer is a server: its kept checkpoint is written off the main thread too
-    if (this.keeping !== undefined) startKeptWriter();
-    await this.checkpoint();
+    if ((await this.store.size()) > this.signed) await this.checkpoint();
   }
 
   /**

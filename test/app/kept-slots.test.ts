@@ -8,7 +8,17 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import fc from 'fast-check';
-import { newSlottedFile, SLOT_BYTES, SLOTTED_FILE_BYTES, slotBytes, slotsOfFile, swapSlotSync, swapTarget, type Slot } from '../../src/app/kept-slots.ts';
+import {
+  newSlottedFile,
+  SLOT_BYTES,
+  SLOTTED_FILE_BYTES,
+  slotBytes,
+  slotsOfFile,
+  swapSlot,
+  swapSlotSync,
+  swapTarget,
+  type Slot,
+} from '../../src/app/kept-slots.ts';
 import { tempRoot } from '../helpers/data-dir.ts';
 
 const root = tempRoot('concord-slots-');
@@ -66,6 +76,19 @@ describe('kept-checkpoint slots', () => {
     writeFileSync(path, damaged);
     assert.deepEqual(swapSlotSync(path, note(9), note(10), { slot: 1, seen: readFileSync(path) }), { written: true });
     assert.deepEqual(notes(slotsOfFile(readFileSync(path))), [note(9), note(10)]);
+  });
+
+  it("the main thread's swap (without blocking) writes the slots the thread's does", async () => {
+    const sync = join(root.path, 'sync');
+    const async = join(root.path, 'async');
+    for (const path of [sync, async]) writeFileSync(path, newSlottedFile(note(0)));
+    for (let size = 1; size <= 3; size++) {
+      assert.deepEqual(swapSlotSync(sync, note(size - 1), note(size)), { written: true });
+      assert.deepEqual(await swapSlot(async, note(size - 1), note(size)), { written: true });
+    }
+    assert.ok(readFileSync(async).equals(readFileSync(sync)));
+    assert.ok('current' in (await swapSlot(async, note(1), note(9))), 'not the latest: nothing written');
+    assert.ok(readFileSync(async).equals(readFileSync(sync)));
   });
 
   it('property: a write cut anywhere leaves the latest checkpoint kept before it, or the new one', () => {
