@@ -37,6 +37,9 @@ type PathStep = string | number;
  * what the caller meant to record.
  */
 export function canonicalize(value: unknown): string {
+  // a lone string or number (an entry's origin and index, on every append) needs no serialiser
+  if (typeof value === 'string' && !NOT_PLAIN.test(value)) return '"' + value + '"';
+  if (typeof value === 'number' && Number.isFinite(value)) return '' + value;
   return new Serializer().value(value, 0);
 }
 

@@ -76,6 +76,7 @@ const MAX_STALE_RETRIES = 5;
 
 /** each receipt covers entries of its own call, and names itself once */
 function checkReceipts(receipts: readonly Receipt[], drafts: number): void {
+  if (receipts.length === 0) return;
   const ids = new Set<string>();
   for (const r of receipts) {
     const fits = Number.isSafeInteger(r.first) && Number.isSafeInteger(r.count) && r.first >= 0 && r.count >= 1 && r.first + r.count <= drafts;
