@@ -40,9 +40,26 @@ if (suites.some((s) => s === 'ledger' || s === 'console') && (whyNotCurrent() !=
   const built = spawnSync(process.execPath, [join(ROOT, 'bin', 'build.js')], { stdio: ['ignore', 'ignore', 'inherit'] });
   if (built.status !== 0) process.stderr.write('bench: the build failed; the figures below are of what was there\n');
 }
+// the console's figures come from a real browser: Debian's chromium, installed as `npm test` installs it
+if (suites.includes('console')) {
+  const tools = spawnSync(process.execPath, [join(ROOT, 'bin', 'ensure-test-tools.js')], { stdio: ['ignore', 2, 'inherit'] });
+  if (tools.status !== 0) process.stderr.write('bench: the browser could not be installed; the console suite will say why it did not run\n');
+}
 const out: Record<string, unknown> = { machine: { node: process.version, cpus: (await import('node:os')).cpus().length } };
+// a suite that fails is reported in its place, and the others still run and print
+const failed: string[] = [];
 for (const name of suites) {
   process.stderr.write(`bench: running ${name}...\n`);
-  out[name] = await SUITES[name]!();
+  try {
+    out[name] = await SUITES[name]!();
+  } catch (e) {
+    failed.push(name);
+    out[name] = { error: e instanceof Error ? e.message : String(e) };
+    process.stderr.write(`bench: ${name} failed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+  }
 }
 process.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+if (failed.length > 0) {
+  process.stderr.write(`bench: ${failed.join(', ')} did not run to the end (above); the other figures stand\n`);
+  process.exitCode = 1;
+}
