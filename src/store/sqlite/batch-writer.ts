@@ -133,6 +133,7 @@ export type Write = { readonly batch: BatchWrite } | { readonly checkpoint: Chec
 
 export class BatchWriter {
   private readonly db: Database.Database;
+  private readonly writeAll: Database.Transaction<(writes: readonly Write[]) => void>;
   private readonly writeGroup: Database.Transaction<(writes: readonly Write[]) => Array<WriteRefusal | undefined>>;
 
   constructor(path: string) {
@@ -164,9 +165,7 @@ export class BatchWriter {
     const getCheckpoint = db.prepare<[number], { root: Buffer }>('SELECT root FROM checkpoints WHERE size = ?');
     const insertCheckpoint = db.prepare<[number, Buffer, string]>('INSERT INTO checkpoints (size, root, note) VALUES (?, ?, ?)');
 
-    // called inside the group's transaction: better-sqlite3 runs each in a
-    // SAVEPOINT, so one that throws leaves no trace and the group goes on
-    const writeBatch = db.transaction((b: BatchWrite) => {
+    const batchRows = (b: BatchWrite): void => {
       const last = lastEntry.get();
       const onDisk = (last?.idx ?? -1) + 1;
       if (onDisk !== b.expectedSize) throw new Refused({ kind: 'stale', onDisk });
@@ -192,26 +191,42 @@ export class BatchWriter {
       for (const [idx, path, salt, value] of b.disclosures) insertDisclosure.run(idx, path, salt, value);
       for (const [id, fingerprint, idx, count] of b.receipts) insertReceipt.run(id, fingerprint, idx, count);
       for (const [key, hashes, root] of b.tiles) putTile.run(key, asBuffer(hashes), asBuffer(root));
-    });
-    const writeCheckpoint = db.transaction((c: CheckpointWrite) => {
+    };
+    const checkpointRow = (c: CheckpointWrite): void => {
       const existing = getCheckpoint.get(c.size);
       if (existing) {
         if (!existing.root.equals(c.root)) throw new Refused({ kind: 'checkpoint_conflict' });
         return;
       }
       insertCheckpoint.run(c.size, asBuffer(c.root), c.note);
+    };
+    const writeOne = (w: Write): void => ('checkpoint' in w ? checkpointRow(w.checkpoint) : batchRows(w.batch));
+    // the usual group: every write lands. No savepoint around each, which would copy every page the write
+    // changes into a statement journal (the append ratio in 4 alternating pairs: 0.491 mean without, 0.465
+    // with); a write that throws marks the group, which is rolled back whole and written again write by write
+    this.writeAll = db.transaction((writes: readonly Write[]) => {
+      for (const w of writes) {
+        try {
+          writeOne(w);
+        } catch (e) {
+          throw new WriteFailed(e);
+        }
+      }
     });
+    // write by write: better-sqlite3 runs a transaction called inside another in a SAVEPOINT, so a write
+    // that throws leaves no trace and the group goes on
+    const writeEach = db.transaction(writeOne);
     this.writeGroup = db.transaction((writes: readonly Write[]) => {
       const out: Array<WriteRefusal | undefined> = [];
       let failedBatch: WriteRefusal | undefined;
       for (const w of writes) {
         if ('checkpoint' in w) {
-          out.push(attempt(() => writeCheckpoint(w.checkpoint)));
+          out.push(attempt(() => writeEach(w)));
         } else if (failedBatch) {
           // built on the batch that was refused: it cannot land either
           out.push({ kind: 'stale', onDisk: -1 });
         } else {
-          failedBatch = attempt(() => writeBatch(w.batch));
+          failedBatch = attempt(() => writeEach(w));
           out.push(failedBatch);
         }
       }
@@ -226,9 +241,20 @@ export class BatchWriter {
    */
   write(writes: readonly Write[]): Array<WriteRefusal | undefined> {
     try {
+      this.writeAll.immediate(writes);
+      return writes.map(() => undefined);
+    } catch (e) {
+      if (!(e instanceof WriteFailed)) {
+        // BEGIN or COMMIT failed: nothing of the group is stored
+        const refusal: WriteRefusal = { kind: 'failed', message: (e as Error).message };
+        return writes.map(() => refusal);
+      }
+      // a write failed and the group was rolled back: one alone has its own reason, a group is written again write by write
+      if (writes.length === 1) return [refusalOf(e.cause)];
+    }
+    try {
       return this.writeGroup.immediate(writes);
     } catch (e) {
-      // BEGIN or COMMIT failed: nothing of the group is stored
       const refusal: WriteRefusal = { kind: 'failed', message: (e as Error).message };
       return writes.map(() => refusal);
     }
@@ -239,12 +265,23 @@ export class BatchWriter {
   }
 }
 
+/** a write inside the group threw (`cause`): the group is rolled back */
+class WriteFailed extends Error {
+  constructor(override readonly cause: unknown) {
+    super((cause as Error)?.message ?? String(cause));
+  }
+}
+
+function refusalOf(e: unknown): WriteRefusal {
+  if (e instanceof Refused) return e.refusal;
+  return { kind: 'failed', message: (e as Error).message };
+}
+
 function attempt(write: () => void): WriteRefusal | undefined {
   try {
     write();
     return undefined;
   } catch (e) {
-    if (e instanceof Refused) return e.refusal;
-    return { kind: 'failed', message: (e as Error).message };
+    return refusalOf(e);
   }
 }

@@ -112,6 +112,27 @@ describe('BatchWriter', () => {
   });
 });
 
+describe('BatchWriter, a group with one write refused', () => {
+  it('is rolled back whole and written again write by write: the others land once, the refused one not at all', async () => {
+    const path = await emptyLedger('refused-in-group.db');
+    const w = new BatchWriter(path);
+    const a = batch(0, 2, null);
+    assert.deepEqual(w.write([{ batch: a.write }, { checkpoint: { size: 2, root: Buffer.alloc(32, 4), note: 'n' } }]), [undefined, undefined]);
+    const b = batch(2, 3, a.last);
+    const c = batch(5, 1, b.last);
+    const conflicting = { size: 2, root: Buffer.alloc(32, 5), note: 'another root for size 2' };
+    assert.deepEqual(w.write([{ batch: b.write }, { checkpoint: conflicting }, { batch: c.write }]), [undefined, { kind: 'checkpoint_conflict' }, undefined]);
+    w.close();
+    assert.equal(count(path), 6);
+    const db = new Database(path, { readonly: true });
+    try {
+      assert.deepEqual(db.prepare('SELECT size, hex(root) AS root FROM checkpoints').all(), [{ size: 2, root: '04'.repeat(32) }]);
+    } finally {
+      db.close();
+    }
+  });
+});
+
 describe('packed texts (how a batch travels to the writer thread)', () => {
   it('unpack to the texts packed, and each slice hashes as the leaf of its text', () => {
     fc.assert(
