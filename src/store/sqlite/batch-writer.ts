@@ -117,7 +117,7 @@ export interface WriteSink {
   close(): Promise<void>;
 }
 
-/** the most entries one INSERT statement writes (5 parameters each) */
+/** the most entries one INSERT statement writes (3 parameters each, and 2 for them all) */
 const ROWS_PER_INSERT = 50;
 
 class Refused extends Error {
@@ -153,7 +153,7 @@ export class BatchWriter {
       let stmt = insertRows.get(rows);
       if (stmt === undefined) {
         stmt = db.prepare<unknown[]>(
-          `INSERT INTO entries (idx, received, type, incident, text) VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, CAST(? AS TEXT))').join(', ')}`,
+          `INSERT INTO entries (idx, received, type, incident, text) VALUES ${Array.from({ length: rows }, (_, k) => `(@first + ${k}, @received, ?, ?, CAST(? AS TEXT))`).join(', ')}`,
         );
         insertRows.set(rows, stmt);
       }
@@ -178,15 +178,14 @@ export class BatchWriter {
         throw new Error(`a batch of ${n} texts came with ${types.length} types and ${incidents.length} incidents`);
       for (let from = 0; from < n; from += ROWS_PER_INSERT) {
         const rows = Math.min(ROWS_PER_INSERT, n - from);
-        const params: unknown[] = new Array(rows * 5);
+        // the first index and the receive time are bound once for the statement (@first, @received), the rest row by row
+        const params: unknown[] = new Array(rows * 3);
         for (let r = 0, i = from; r < rows; r++, i++) {
-          params[r * 5] = b.expectedSize + i;
-          params[r * 5 + 1] = b.received;
-          params[r * 5 + 2] = types[i];
-          params[r * 5 + 3] = incidents[i] || null;
-          params[r * 5 + 4] = texts[i];
+          params[r * 3] = types[i];
+          params[r * 3 + 1] = incidents[i] || null;
+          params[r * 3 + 2] = texts[i];
         }
-        insertStatement(rows).run(params);
+        insertStatement(rows).run(params, { first: b.expectedSize + from, received: b.received });
       }
       for (const [idx, path, salt, value] of b.disclosures) insertDisclosure.run(idx, path, salt, value);
       for (const [id, fingerprint, idx, count] of b.receipts) insertReceipt.run(id, fingerprint, idx, count);

@@ -77,7 +77,14 @@ describe('BatchWriter', () => {
     w.close();
     const db = new Database(path, { readonly: true });
     try {
-      const rows = db.prepare<[], { t: string; text: string }>('SELECT typeof(text) AS t, text FROM entries ORDER BY idx').all();
+      const rows = db
+        .prepare<[], { t: string; text: string; idx: number; received: string }>('SELECT typeof(text) AS t, text, idx, received FROM entries ORDER BY idx')
+        .all();
+      assert.deepEqual(
+        rows.map((r) => [r.idx, r.received]),
+        [0, 1, 2].map((i) => [i, '2026-11-25T12:00:00.000Z']),
+        'the first index and the receive time, bound once for the statement, land on every row',
+      );
       assert.deepEqual(
         rows.map((r) => r.t),
         ['text', 'text', 'text'],
@@ -85,6 +92,26 @@ describe('BatchWriter', () => {
       assert.deepEqual(
         rows.map((r) => r.text),
         texts,
+      );
+    } finally {
+      db.close();
+    }
+  });
+
+  it('writes a batch of more rows than one statement takes, each at its index', async () => {
+    const path = await emptyLedger('long.db');
+    const w = new BatchWriter(path);
+    const a = batch(0, 7, null);
+    const b = batch(7, 123, a.last);
+    assert.deepEqual(w.write([{ batch: a.write }]), [undefined]);
+    assert.deepEqual(w.write([{ batch: b.write }]), [undefined]);
+    w.close();
+    const db = new Database(path, { readonly: true });
+    try {
+      const rows = db.prepare<[], { idx: number; text: string }>('SELECT idx, text FROM entries ORDER BY idx').all();
+      assert.deepEqual(
+        rows.map((r) => [r.idx, r.text]),
+        Array.from({ length: 130 }, (_, i) => [i, `{"i":${i}}`]),
       );
     } finally {
       db.close();
