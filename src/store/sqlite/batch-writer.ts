@@ -237,6 +237,8 @@ export class BatchWriter {
    * Writes a group in one transaction: BEGIN IMMEDIATE, each write in order,
    * COMMIT (one fsync for the group). For each write: undefined when it is
    * stored, or why it is not. A batch built on a refused one is refused too.
+   * When a write of a group throws, the whole group is rolled back and
+   * written again write by write, each in a savepoint.
    */
   write(writes: readonly Write[]): Array<WriteRefusal | undefined> {
     try {
@@ -254,6 +256,7 @@ export class BatchWriter {
     try {
       return this.writeGroup.immediate(writes);
     } catch (e) {
+      // BEGIN or COMMIT failed this time
       const refusal: WriteRefusal = { kind: 'failed', message: (e as Error).message };
       return writes.map(() => refusal);
     }
