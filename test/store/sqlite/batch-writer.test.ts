@@ -42,14 +42,17 @@ async function emptyLedger(name: string): Promise<string> {
   return path;
 }
 
-const count = (path: string): number => {
+/** the rows `sql` reads from the database at `path`, opened read-only for it */
+function rowsOf<T>(path: string, sql: string): T[] {
   const db = new Database(path, { readonly: true });
   try {
-    return (db.prepare('SELECT count(*) AS n FROM entries').get() as { n: number }).n;
+    return db.prepare<[], T>(sql).all();
   } finally {
     db.close();
   }
-};
+}
+
+const count = (path: string): number => rowsOf<{ n: number }>(path, 'SELECT count(*) AS n FROM entries')[0]!.n;
 
 describe('BatchWriter', () => {
   it('commits a group in order, each batch on the one before it', async () => {
@@ -75,27 +78,23 @@ describe('BatchWriter', () => {
     const write: BatchWrite = { ...batch(0, 3, null).write, texts: packTexts(texts) };
     assert.deepEqual(w.write([{ batch: write }]), [undefined]);
     w.close();
-    const db = new Database(path, { readonly: true });
-    try {
-      const rows = db
-        .prepare<[], { t: string; text: string; idx: number; received: string }>('SELECT typeof(text) AS t, text, idx, received FROM entries ORDER BY idx')
-        .all();
-      assert.deepEqual(
-        rows.map((r) => [r.idx, r.received]),
-        [0, 1, 2].map((i) => [i, '2026-11-25T12:00:00.000Z']),
-        'the first index and the receive time, bound once for the statement, land on every row',
-      );
-      assert.deepEqual(
-        rows.map((r) => r.t),
-        ['text', 'text', 'text'],
-      );
-      assert.deepEqual(
-        rows.map((r) => r.text),
-        texts,
-      );
-    } finally {
-      db.close();
-    }
+    const rows = rowsOf<{ t: string; text: string; idx: number; received: string }>(
+      path,
+      'SELECT typeof(text) AS t, text, idx, received FROM entries ORDER BY idx',
+    );
+    assert.deepEqual(
+      rows.map((r) => [r.idx, r.received]),
+      [0, 1, 2].map((i) => [i, '2026-11-25T12:00:00.000Z']),
+      'the first index and the receive time, bound once for the statement, land on every row',
+    );
+    assert.deepEqual(
+      rows.map((r) => r.t),
+      ['text', 'text', 'text'],
+    );
+    assert.deepEqual(
+      rows.map((r) => r.text),
+      texts,
+    );
   });
 
   it('writes a batch of more rows than one statement takes, each at its index', async () => {
@@ -106,16 +105,10 @@ describe('BatchWriter', () => {
     assert.deepEqual(w.write([{ batch: a.write }]), [undefined]);
     assert.deepEqual(w.write([{ batch: b.write }]), [undefined]);
     w.close();
-    const db = new Database(path, { readonly: true });
-    try {
-      const rows = db.prepare<[], { idx: number; text: string }>('SELECT idx, text FROM entries ORDER BY idx').all();
-      assert.deepEqual(
-        rows.map((r) => [r.idx, r.text]),
-        Array.from({ length: 130 }, (_, i) => [i, `{"i":${i}}`]),
-      );
-    } finally {
-      db.close();
-    }
+    assert.deepEqual(
+      rowsOf<{ idx: number; text: string }>(path, 'SELECT idx, text FROM entries ORDER BY idx').map((r) => [r.idx, r.text]),
+      Array.from({ length: 130 }, (_, i) => [i, `{"i":${i}}`]),
+    );
   });
 
   it('refuses a batch whose base is another entry, and those built on it, keeping what came before', async () => {
@@ -151,12 +144,7 @@ describe('BatchWriter, a group with one write refused', () => {
     assert.deepEqual(w.write([{ batch: b.write }, { checkpoint: conflicting }, { batch: c.write }]), [undefined, { kind: 'checkpoint_conflict' }, undefined]);
     w.close();
     assert.equal(count(path), 6);
-    const db = new Database(path, { readonly: true });
-    try {
-      assert.deepEqual(db.prepare('SELECT size, hex(root) AS root FROM checkpoints').all(), [{ size: 2, root: '04'.repeat(32) }]);
-    } finally {
-      db.close();
-    }
+    assert.deepEqual(rowsOf(path, 'SELECT size, hex(root) AS root FROM checkpoints'), [{ size: 2, root: '04'.repeat(32) }]);
   });
 });
 
