@@ -22,7 +22,7 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type Locator, type Page, type Route } from 'playwright-core';
 import { CHROMIUM, launchChromium } from '../helpers/browser.ts';
 import { ROOT } from '../../bin/dist.js';
 import { serveDemo, type ServedNode } from '../helpers/server.ts';
@@ -58,9 +58,10 @@ describe('operations console in Chromium', { skip }, () => {
     node?.cleanup();
   });
 
-  async function open(login: string): Promise<Page> {
+  async function open(login: string, prepare?: (context: BrowserContext) => Promise<void>): Promise<Page> {
     const context = await browser.newContext({ viewport: { width: 1366, height: 768 } });
     contexts.push(context);
+    await prepare?.(context);
     const page = await context.newPage();
     page.on('pageerror', (e) => errors.push(`${login}: ${e.message}`));
     // a request to anywhere but the node would break the console's promise to reach nothing else
@@ -263,6 +264,24 @@ describe('operations console in Chromium', { skip }, () => {
       await timeline.getByLabel('Entry type').selectOption('');
       await shot(page, `9-${who}-timeline`, timeline);
     }
+    assert.deepEqual(errors, []);
+  });
+
+  it('a map chunk that could not be fetched is said in its place, the board staying, and fetched again when the network is back', async () => {
+    // the map's own chunk (MapLibre and its stylesheet) fails to arrive, as when the network drops while the board opens
+    const chunk = (url: URL) => url.href.startsWith(node.url) && /\/assets\/MapCanvas-/.test(url.pathname);
+    const dropChunk = (route: Route) => route.abort('internetdisconnected');
+    const page = await open('santos', async (context) => {
+      await context.route(chunk, dropChunk);
+    });
+    const failure = page.locator('.map-failure');
+    await failure.filter({ hasText: 'The map could not be loaded' }).waitFor();
+    assert.ok(await page.getByRole('heading', { name: 'Requests' }).isVisible(), 'the rest of the board stays on screen');
+    await shot(page, '8-map-chunk-unreachable', failure);
+    await page.context().unroute(chunk, dropChunk);
+    await page.evaluate("dispatchEvent(new Event('online'))");
+    await page.locator('.map-canvas[data-map-ready="true"]').waitFor({ timeout: 15_000 });
+    assert.equal(await failure.count(), 0);
     assert.deepEqual(errors, []);
   });
 

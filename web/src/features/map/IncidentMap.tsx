@@ -1,10 +1,8 @@
-import { lazy, Suspense, useId } from 'react';
+import { useId } from 'react';
 import type { PictureView } from '../../shared/picture.ts';
 import { Legend } from './Legend.tsx';
+import { MapChunk } from './MapChunk.tsx';
 import { useBasemap } from './useBasemap.ts';
-
-// MapLibre is a chunk of its own, fetched when a board first shows the map
-const MapCanvas = lazy(() => import('./MapCanvas.tsx'));
 
 /** the incident on a map: its location, the requests', and each unit's last position, live */
 export function IncidentMap({ view }: { readonly view: PictureView }) {
@@ -27,9 +25,7 @@ export function IncidentMap({ view }: { readonly view: PictureView }) {
           The map's basemap cannot be read: {basemap.error.message}
         </p>
       ) : (
-        <Suspense fallback={<p className="map-frame">Loading the map…</p>}>
-          <MapCanvas view={view} basemap={basemap.data} />
-        </Suspense>
+        <MapChunk view={view} basemap={basemap.data} />
       )}
       <Legend agencies={view.agencies} />
     </section>

@@ -96,7 +96,12 @@ function renderedUnits(map: MapLibreMap): { positions: string; statuses: string 
   return { positions: JSON.stringify(positions), statuses: JSON.stringify(statuses) };
 }
 
-export default function MapCanvas({ view, basemap }: { readonly view: PictureView; readonly basemap: Basemap }) {
+export interface MapCanvasProps {
+  readonly view: PictureView;
+  readonly basemap: Basemap;
+}
+
+export default function MapCanvas({ view, basemap }: MapCanvasProps) {
   const el = useRef<HTMLDivElement>(null);
   const mapRef = useRef<MapLibreMap | undefined>(undefined);
   const [ready, setReady] = useState(false);
